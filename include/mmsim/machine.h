@@ -1,0 +1,181 @@
+/*
+ * The simulated machine: its hardware description (struct machine_config),
+ * its memory (nodes, zones, sections), its clock and kernel-thread work,
+ * its tunables (the vm sysctls) and its log.  Everything the model knows
+ * hangs off one struct machine; several may live in one process.
+ */
+#ifndef MMSIM_MACHINE_H
+#define MMSIM_MACHINE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmsim/mmzone.h"
+#include "mmsim/vmstat.h"
+
+#define MMSIM_VERSION "0.1.0"
+
+struct machine_config {
+	char *name;              /* preset name */
+	uint64_t mem_bytes;      /* RAM over all nodes */
+	int nr_nodes;
+	int nr_cpus;
+	uint64_t swap_bytes;     /* the default swap device (used by a later issue) */
+	uint64_t movable_bytes;  /* movablecore=: ZONE_MOVABLE at the top of each node */
+	uint64_t kernel_reserved_bytes; /* kernel image, initrd, firmware: memblock */
+	bool manual_clock;
+	uint64_t seed;
+	bool debug_vm;
+	char *cpu_model;
+	unsigned int cpu_mhz;
+	int distance_local, distance_remote;
+};
+
+void machine_config_init(struct machine_config *cfg);   /* built-in defaults */
+void machine_config_clear(struct machine_config *cfg);
+/* Read a GLib key-file preset ([machine] group) over cfg; false + error. */
+bool machine_config_load_keyfile(struct machine_config *cfg, GKeyFile *kf, GError **error);
+/* Checks the values make a machine this model can build. */
+bool machine_config_validate(const struct machine_config *cfg, GError **error);
+/* Parse "512M", "4G", "1T", "4096" (bytes). */
+bool parse_size(const char *s, uint64_t *out);
+
+/* ---- simulated time (kernel/time) and kernel-thread work ---- */
+#define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_MSEC 1000000ULL
+#define USER_HZ 100
+
+typedef void (*timer_fn)(struct machine *m, void *arg);
+
+struct sim_timer {
+	uint64_t expires;   /* ns of simulated time */
+	uint64_t seq;       /* FIFO among equal expiry */
+	timer_fn fn;
+	void *arg;
+	const char *name;
+};
+
+/* ---- the vm sysctls that exist so far (kernel/sysctl.c, mm/) ---- */
+struct vm_sysctls {
+	int min_free_kbytes;
+	int user_min_free_kbytes;  /* -1 until a user writes min_free_kbytes */
+	int watermark_scale_factor;
+	int watermark_boost_factor;
+	int lowmem_reserve_ratio[MAX_NR_ZONES];
+	int percpu_pagelist_high_fraction;
+	int stat_interval;         /* seconds, vmstat_update period */
+	int page_group_by_mobility_disabled;
+};
+
+/* ---- the machine ---- */
+struct cpu_state {
+	int node;
+	/* jiffies (USER_HZ) accounted by the model */
+	uint64_t user, nice, system, idle_base, iowait, irq, softirq, steal;
+	uint64_t busy_ns;  /* simulated time spent running work */
+};
+
+struct psi_group_res {
+	uint64_t total_us[2];        /* some, full: stall time */
+	double avg[2][3];            /* some/full x 10s/60s/300s, percent */
+	uint64_t avg_last_total[2];
+};
+
+enum psi_res { PSI_IO, PSI_MEM, PSI_CPU, NR_PSI_RESOURCES };
+
+struct machine {
+	struct machine_config cfg;
+	int nr_nodes;
+	int nr_cpus;
+	pg_data_t *node_data[MAX_NUMNODES];
+	int node_distance[MAX_NUMNODES][MAX_NUMNODES];
+	struct cpu_state *cpus;
+
+	/* sparsemem */
+	struct mem_section *sections;
+	unsigned long nr_sections;
+	unsigned long max_pfn;
+	unsigned long nr_memmap_sections;  /* sections whose mem_map exists */
+
+	/* global counters */
+	unsigned long totalram_pages;
+	unsigned long totalreserve_pages;
+	unsigned long vm_events[NR_VM_EVENT_ITEMS];
+
+	struct vm_sysctls sysctl;
+
+	/* time */
+	uint64_t now_ns;             /* simulated time since boot */
+	int64_t boot_wall_sec;       /* btime */
+	GArray *timers;              /* binary heap of struct sim_timer */
+	uint64_t timer_seq;
+	uint64_t nr_context_switches;
+	uint64_t nr_forks;           /* "processes" in /proc/stat */
+	int nr_running;
+	int nr_threads;
+	int last_pid;
+	unsigned long avenrun[3];    /* fixed-point load averages (FSHIFT 11) */
+	struct psi_group_res psi[NR_PSI_RESOURCES];
+	uint64_t psi_last_avg_ns;
+
+	/* sim/log: dmesg-style ring of lines */
+	GString *log;
+	gsize log_limit;
+
+	/* kernel allocations made with alloc_pages from sim/ctl: pfn -> order */
+	GHashTable *kalloc;
+
+	GRand *rand;
+};
+
+struct machine *machine_create(const struct machine_config *cfg, GError **error);
+void machine_destroy(struct machine *m);
+
+/* Advance simulated time to now+delta_ns, running due kernel-thread work. */
+void machine_advance(struct machine *m, uint64_t delta_ns);
+void mod_timer(struct machine *m, uint64_t expires_ns, const char *name, timer_fn fn, void *arg);
+
+/* printk into sim/log: "[seconds.micros] message\n" in simulated time */
+void printk(struct machine *m, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* --debug-vm: check every invariant; returns NULL or a description. */
+char *machine_check_invariants(struct machine *m);
+/* After an operation: aborts loudly when debug_vm is on and an invariant broke. */
+void machine_debug_check(struct machine *m, const char *op);
+
+/* mm/page_alloc.c globals over the machine */
+void setup_per_zone_wmarks(struct machine *m);
+void setup_per_zone_lowmem_reserve(struct machine *m);
+void calculate_min_free_kbytes(struct machine *m);
+void zone_pcp_update_all(struct machine *m);
+unsigned long nr_free_buffer_pages(struct machine *m);
+long si_mem_available(struct machine *m);
+
+/* sparsemem helpers (mm/sparse.c) */
+static inline unsigned long pfn_to_section_nr(unsigned long pfn) { return pfn >> PFN_SECTION_SHIFT; }
+static inline struct mem_section *__pfn_to_section(struct machine *m, unsigned long pfn)
+{
+	return &m->sections[pfn_to_section_nr(pfn)];
+}
+bool pfn_valid(struct machine *m, unsigned long pfn);
+/* The page's metadata; allocates the section's mem_map on first use. */
+struct page *pfn_to_page(struct machine *m, unsigned long pfn);
+/* Without allocating: NULL when the section has no mem_map. */
+struct page *pfn_to_page_noalloc(struct machine *m, unsigned long pfn);
+unsigned long page_to_pfn(struct machine *m, const struct page *page);
+int get_pageblock_migratetype(struct machine *m, unsigned long pfn);
+void set_pageblock_migratetype(struct machine *m, struct zone *zone, unsigned long pfn, int mt);
+struct zone *pfn_zone(struct machine *m, unsigned long pfn);
+
+static inline int cpu_to_node(const struct machine *m, int cpu) { return m->cpus[cpu].node; }
+static inline pg_data_t *NODE_DATA(const struct machine *m, int nid) { return m->node_data[nid]; }
+
+#define for_each_online_node(m, nid) for (int nid = 0; nid < (m)->nr_nodes; nid++)
+#define for_each_zone_in_node(pgdat, z) \
+	for (struct zone *z = (pgdat)->node_zones; z < (pgdat)->node_zones + MAX_NR_ZONES; z++)
+
+/* bytes the model itself holds for page metadata (benchmarks) */
+size_t machine_metadata_bytes(const struct machine *m);
+
+#endif

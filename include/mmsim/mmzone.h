@@ -1,0 +1,231 @@
+/*
+ * Physical memory: page frames, memory sections, zones and nodes.
+ * The names follow include/linux/mm_types.h, include/linux/mmzone.h and
+ * include/linux/mmzone.h's sparsemem part.
+ */
+#ifndef MMSIM_MMZONE_H
+#define MMSIM_MMZONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmsim/vmstat.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+
+#define MAX_PAGE_ORDER 10
+#define NR_PAGE_ORDERS (MAX_PAGE_ORDER + 1)
+#define MAX_ORDER_NR_PAGES (1UL << MAX_PAGE_ORDER)
+#define pageblock_order 9
+#define pageblock_nr_pages (1UL << pageblock_order)
+#define PAGE_ALLOC_COSTLY_ORDER 3
+#define HPAGE_PMD_ORDER 9
+
+/* x86_64 sparsemem: 128 MiB sections */
+#define SECTION_SIZE_BITS 27
+#define PFN_SECTION_SHIFT (SECTION_SIZE_BITS - PAGE_SHIFT)
+#define PAGES_PER_SECTION (1UL << PFN_SECTION_SHIFT)
+#define PAGEBLOCKS_PER_SECTION (PAGES_PER_SECTION / pageblock_nr_pages)
+
+#define MAX_NUMNODES 64
+#define NR_CPUS 256
+
+/* The "no page" value of PFN-linked lists. */
+#define PFN_NONE UINT32_MAX
+
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_RECLAIMABLE,
+	MIGRATE_PCPTYPES, /* the number of types on the pcp lists */
+	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
+	MIGRATE_ISOLATE,
+	MIGRATE_TYPES
+};
+
+extern const char *const migratetype_names[MIGRATE_TYPES];
+
+enum zone_type {
+	ZONE_DMA,
+	ZONE_DMA32,
+	ZONE_NORMAL,
+	ZONE_MOVABLE,
+	ZONE_DEVICE,
+	MAX_NR_ZONES
+};
+
+extern const char *const zone_names[MAX_NR_ZONES];
+
+enum zone_watermarks {
+	WMARK_MIN,
+	WMARK_LOW,
+	WMARK_HIGH,
+	WMARK_PROMO,
+	NR_WMARK
+};
+
+/* page->flags bits (include/linux/page-flags.h, the ones modelled) */
+enum pageflags {
+	PG_reserved,  /* never handed to the buddy allocator (memblock) */
+	PG_buddy,     /* head of a free block on a buddy free list */
+	PG_pcp,       /* on a per-cpu free list (the kernel has no flag) */
+	PG_head,      /* first page of an allocated high-order block */
+	PG_tail,      /* other pages of an allocated high-order block */
+	PG_movable,   /* allocated as movable: counted by move_freepages_block */
+	PG_lru,
+	PG_locked,
+	PG_dirty,
+	PG_referenced,
+	PG_active,
+	PG_swapbacked,
+	PG_unevictable,
+	PG_mlocked,
+	PG_writeback,
+	PG_slab,
+	PG_reclaim,
+	PG_anon,
+	__NR_PAGEFLAGS
+};
+
+/*
+ * struct page: 32 bytes per page frame (Linux uses 64).  Free and per-cpu
+ * pages are linked through next/prev, which hold PFNs rather than pointers,
+ * so the links are 4 bytes each and stay valid when a section's array is
+ * allocated on first use.
+ */
+struct page {
+	uint32_t flags;
+	int32_t _refcount;
+	int32_t _mapcount;
+	uint8_t order;      /* buddy order of a free block or allocated head */
+	uint8_t mt;         /* free list / pcp list migratetype */
+	uint16_t cpu;       /* pcp list owner */
+	uint32_t next, prev;
+	uint64_t private;   /* owner-defined (later: mapping, swap entry...) */
+};
+
+static inline bool page_test(const struct page *p, int bit) { return p->flags & (1u << bit); }
+static inline void page_set(struct page *p, int bit) { p->flags |= (1u << bit); }
+static inline void page_clear(struct page *p, int bit) { p->flags &= ~(1u << bit); }
+
+/*
+ * A memory section (mm/sparse.c).  Its struct page array is allocated only
+ * when a page of it is first needed; until then the section is "pristine":
+ * wholly free (its blocks of MAX_PAGE_ORDER sit on the zone's free lists
+ * only as a count) or wholly reserved.
+ */
+enum section_state {
+	SECTION_ABSENT,    /* a hole: no memory */
+	SECTION_FREE,      /* pristine: every page free, MAX_ORDER blocks, movable */
+	SECTION_RESERVED,  /* pristine: every page reserved (memblock) */
+	SECTION_MEMMAP,    /* mem_map allocated: per-page metadata is real */
+};
+
+struct mem_section {
+	struct page *mem_map;                          /* NULL unless SECTION_MEMMAP */
+	uint8_t pageblock_mt[PAGEBLOCKS_PER_SECTION];  /* pageblock migratetypes */
+	uint8_t state;
+	uint8_t nid;
+	uint8_t zid;      /* zone of a pristine section */
+	uint32_t next_pristine, prev_pristine; /* links on the zone's pristine list */
+};
+
+struct free_area {
+	uint32_t head[MIGRATE_TYPES];     /* PFN of the first block, PFN_NONE */
+	unsigned long nr_list[MIGRATE_TYPES]; /* blocks on the list */
+	unsigned long nr_free;            /* all blocks of this order, with pristine */
+};
+
+/* Per-cpu page lists (struct per_cpu_pages): orders 0..3 per pcp type, + THP */
+#define NR_LOWORDER_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define NR_PCP_LISTS (NR_LOWORDER_PCP_LISTS + 1)
+
+struct per_cpu_pages {
+	int count;      /* pages on the lists */
+	int high;
+	int high_min;
+	int high_max;
+	int batch;
+	int alloc_factor;  /* nr_pcp_alloc: batch doubling on repeated allocs */
+	int free_count;    /* pages freed since the last allocation */
+	int flags;         /* PCPF_* */
+	uint32_t lists[NR_PCP_LISTS];
+	int list_count[NR_PCP_LISTS];
+};
+
+struct pglist_data;
+
+struct zone {
+	unsigned long _watermark[NR_WMARK];
+	unsigned long watermark_boost;
+	unsigned long nr_reserved_highatomic;
+	unsigned long nr_free_highatomic;
+	long lowmem_reserve[MAX_NR_ZONES];
+	struct pglist_data *zone_pgdat;
+	struct per_cpu_pages *per_cpu_pageset; /* [nr_cpus] */
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages;
+	unsigned long present_pages;
+	unsigned long managed_pages;
+	unsigned long cma_pages;
+	const char *name;
+	int zone_idx;
+	struct free_area free_area[NR_PAGE_ORDERS];
+	uint32_t pristine_head;      /* list of SECTION_FREE section numbers */
+	unsigned long nr_pristine;
+	unsigned long nr_pageblocks[MIGRATE_TYPES]; /* for pagetypeinfo */
+	unsigned long flags;         /* ZONE_BOOSTED_WATERMARK */
+	long vm_stat[NR_VM_ZONE_STAT_ITEMS];
+	unsigned long vm_numa_event[NR_VM_NUMA_EVENT_ITEMS];
+};
+
+#define ZONE_BOOSTED_WATERMARK 0x1
+
+static inline bool populated_zone(const struct zone *z) { return z->present_pages != 0; }
+static inline bool managed_zone(const struct zone *z) { return z->managed_pages != 0; }
+static inline unsigned long zone_end_pfn(const struct zone *z) { return z->zone_start_pfn + z->spanned_pages; }
+static inline bool zone_spans_pfn(const struct zone *z, unsigned long pfn)
+{
+	return pfn >= z->zone_start_pfn && pfn < zone_end_pfn(z);
+}
+static inline unsigned long wmark_pages(const struct zone *z, enum zone_watermarks w)
+{
+	return z->_watermark[w] + z->watermark_boost;
+}
+#define min_wmark_pages(z) wmark_pages(z, WMARK_MIN)
+#define low_wmark_pages(z) wmark_pages(z, WMARK_LOW)
+#define high_wmark_pages(z) wmark_pages(z, WMARK_HIGH)
+
+/* A zonelist: zones in fallback order (struct zonelist / zoneref) */
+struct zoneref {
+	struct zone *zone;
+	int zone_idx;
+};
+
+struct zonelist {
+	struct zoneref _zonerefs[MAX_NUMNODES * MAX_NR_ZONES + 1];
+};
+
+struct machine;
+
+typedef struct pglist_data {
+	struct zone node_zones[MAX_NR_ZONES];
+	struct zonelist node_zonelists[2];  /* ZONELIST_FALLBACK, ZONELIST_NOFALLBACK */
+	int nr_zones;
+	int node_id;
+	unsigned long node_start_pfn;
+	unsigned long node_present_pages;
+	unsigned long node_spanned_pages;
+	unsigned long totalreserve_pages;
+	unsigned long nr_reserved_boot;  /* memblock reservations on this node */
+	unsigned long nr_memmap_boot;    /* of which the simulated kernel's mem_map */
+	long vm_stat[NR_VM_NODE_STAT_ITEMS];
+	struct machine *machine;
+} pg_data_t;
+
+#define ZONELIST_FALLBACK 0
+#define ZONELIST_NOFALLBACK 1
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * sim/ctl: the machine's commands.  Each line is parsed (ctl_parse.c), its
+ * arguments checked completely, and only then is one engine function
+ * called, so a refused command leaves the model as it was.  A refusal is
+ * the errno Linux would give plus one line in sim/log.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ctl_parse.h"
+#include "layout_handlers.h"
+#include "mmsim/gfp.h"
+
+/* Largest count= of one alloc_pages: its reply holds one handle each */
+#define CTL_MAX_COUNT (1u << 20)
+
+typedef int (*ctl_fn)(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why);
+
+struct ctl_command {
+	const char *verb;
+	ctl_fn fn;
+	const char *usage;
+	const char *help;
+};
+
+static int ctl_tick(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why)
+{
+	uint64_t ns;
+
+	if (cmd->nargs != 1 || !ctl_parse_duration_ns(cmd->args[0], &ns)) {
+		*why = "usage: tick DURATION (e.g. 5s, 250ms)";
+		return -EINVAL;
+	}
+	if (!m->cfg.manual_clock) {
+		*why = "tick needs --clock=manual: time follows the wall clock";
+		return -EINVAL;
+	}
+	machine_advance(m, ns);
+	g_string_append_printf(reply, "%lu.%06lu", (unsigned long)(m->now_ns / NSEC_PER_SEC),
+			       (unsigned long)(m->now_ns % NSEC_PER_SEC / 1000));
+	return 0;
+}
+
+static bool parse_int_opt(struct ctl_cmd *cmd, const char *key, uint64_t max, uint64_t *out)
+{
+	const char *v = ctl_opt(cmd, key);
+
+	if (!v)
+		return true;
+	return ctl_parse_u64(v, out) && *out <= max;
+}
+
+/* The first CPU of a node: kernel allocations from sim/ctl run there */
+static int node_first_cpu(struct machine *m, int nid)
+{
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		if (cpu_to_node(m, cpu) == nid)
+			return cpu;
+	return 0;
+}
+
+static int ctl_alloc_pages(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why)
+{
+	static const struct { const char *name; gfp_t gfp; } types[] = {
+		{ "unmovable", GFP_KERNEL },
+		{ "movable", GFP_HIGHUSER_MOVABLE },
+		{ "reclaimable", GFP_KERNEL | __GFP_RECLAIMABLE },
+	};
+	uint64_t order, count = 1, node = 0;
+	const char *type = ctl_opt(cmd, "type");
+	gfp_t gfp = GFP_KERNEL;
+	bool node_given = ctl_opt(cmd, "node") != NULL;
+	GArray *done;
+	int cpu, err = 0;
+
+	if (cmd->nargs != 1 || !ctl_parse_u64(cmd->args[0], &order) || order > MAX_PAGE_ORDER) {
+		*why = "usage: alloc_pages ORDER (0..10) [count=N] [node=N] [type=unmovable|movable|reclaimable]";
+		return -EINVAL;
+	}
+	if (!parse_int_opt(cmd, "count", CTL_MAX_COUNT, &count) || count == 0) {
+		*why = "count must be 1..1048576";
+		return -EINVAL;
+	}
+	if (!parse_int_opt(cmd, "node", (uint64_t)m->nr_nodes - 1, &node)) {
+		*why = "no such node";
+		return -EINVAL;
+	}
+	if (type) {
+		size_t i;
+
+		for (i = 0; i < G_N_ELEMENTS(types) && strcmp(types[i].name, type); i++)
+			;
+		if (i == G_N_ELEMENTS(types)) {
+			*why = "type must be unmovable, movable or reclaimable";
+			return -EINVAL;
+		}
+		gfp = types[i].gfp;
+	}
+	if (ctl_unused_opt(cmd)) {
+		*why = "unknown option";
+		return -EINVAL;
+	}
+	if (order)
+		gfp |= __GFP_COMP;
+	cpu = node_first_cpu(m, node_given ? (int)node : 0);
+	done = g_array_new(FALSE, FALSE, sizeof(long));
+	for (uint64_t i = 0; i < count; i++) {
+		long pfn = __alloc_pages(m, gfp, (unsigned int)order, node_given ? (int)node : -1, cpu);
+
+		if (pfn < 0) {
+			err = (int)pfn;
+			break;
+		}
+		g_array_append_val(done, pfn);
+	}
+	if (err) {
+		/* all or nothing: give back what this command took */
+		for (guint i = 0; i < done->len; i++)
+			__free_pages(m, (unsigned long)g_array_index(done, long, i), (unsigned int)order, cpu);
+		*why = "out of memory";
+	} else {
+		for (guint i = 0; i < done->len; i++) {
+			long pfn = g_array_index(done, long, i);
+
+			g_hash_table_insert(m->kalloc, GSIZE_TO_POINTER((gsize)pfn), GUINT_TO_POINTER((guint)order + 1));
+			g_string_append_printf(reply, "%s0x%lx", i ? " " : "", (unsigned long)pfn);
+		}
+	}
+	g_array_free(done, TRUE);
+	return err;
+}
+
+static int ctl_free_pages(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why)
+{
+	uint64_t pfn;
+	gpointer v;
+
+	if (cmd->nargs != 1 || cmd->nopts || !ctl_parse_hex(cmd->args[0], &pfn)) {
+		*why = "usage: free_pages HANDLE (a 0x... handle from alloc_pages)";
+		return -EINVAL;
+	}
+	v = g_hash_table_lookup(m->kalloc, GSIZE_TO_POINTER((gsize)pfn));
+	if (!v) {
+		*why = "no allocation has that handle";
+		return -EINVAL;
+	}
+	g_hash_table_remove(m->kalloc, GSIZE_TO_POINTER((gsize)pfn));
+	__free_pages(m, pfn, GPOINTER_TO_UINT(v) - 1, node_first_cpu(m, __pfn_to_section(m, pfn)->nid));
+	g_string_append(reply, "ok");
+	return 0;
+}
+
+static int ctl_drain_pages(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why)
+{
+	uint64_t cpu = 0;
+	bool one = ctl_opt(cmd, "cpu") != NULL;
+
+	if (cmd->nargs || !parse_int_opt(cmd, "cpu", (uint64_t)m->nr_cpus - 1, &cpu) || ctl_unused_opt(cmd)) {
+		*why = "usage: drain_pages [cpu=N]";
+		return -EINVAL;
+	}
+	if (one)
+		drain_local_pages(m, (int)cpu);
+	else
+		drain_all_pages(m, NULL);
+	g_string_append(reply, "ok");
+	return 0;
+}
+
+static const struct ctl_command ctl_commands[] = {
+	{ "tick", ctl_tick, "tick DURATION",
+	  "advance simulated time (manual clock only); replies the new time" },
+	{ "alloc_pages", ctl_alloc_pages, "alloc_pages ORDER [count=N] [node=N] [type=unmovable|movable|reclaimable]",
+	  "kernel allocations of 2^ORDER pages from the buddy allocator; replies a handle (0x PFN) each" },
+	{ "free_pages", ctl_free_pages, "free_pages HANDLE", "free an alloc_pages allocation" },
+	{ "drain_pages", ctl_drain_pages, "drain_pages [cpu=N]",
+	  "return per-cpu list pages to the buddy lists (drain_all_pages)" },
+};
+
+void render_ctl(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	(void)m;
+	(void)ctx;
+	for (size_t i = 0; i < G_N_ELEMENTS(ctl_commands); i++)
+		g_string_append_printf(out, "%-80s %s\n", ctl_commands[i].usage, ctl_commands[i].help);
+}
+
+static int ctl_run_line(struct machine *m, const char *line, size_t len, GString *reply)
+{
+	struct ctl_cmd *cmd = g_new(struct ctl_cmd, 1);
+	const char *why = NULL;
+	int err = ctl_parse_line(line, len, cmd, &why);
+
+	if (!err) {
+		size_t i;
+
+		for (i = 0; i < G_N_ELEMENTS(ctl_commands) && strcmp(ctl_commands[i].verb, cmd->verb); i++)
+			;
+		if (i == G_N_ELEMENTS(ctl_commands)) {
+			why = "unknown command";
+			err = -EINVAL;
+		} else {
+			gsize mark = reply->len;
+
+			err = ctl_commands[i].fn(m, cmd, reply, &why);
+			if (err)
+				g_string_truncate(reply, mark);
+			else
+				g_string_append_c(reply, '\n');
+		}
+	}
+	if (err)
+		printk(m, "sim/ctl: '%.*s' refused: %s (%s)", (int)MIN(len, 200), g_utf8_validate(line, (gssize)len, NULL) ? line : "(binary)",
+		       why ? why : "invalid", g_strerror(-err));
+	g_free(cmd);
+	return err;
+}
+
+/* A write holds one or more lines, run in order up to the first failure */
+int write_ctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
+{
+	size_t pos = 0;
+
+	(void)ctx;
+	g_string_truncate(reply, 0);
+	if (memchr(buf, '\0', len)) {
+		printk(m, "sim/ctl: write refused: NUL byte in command (%s)", g_strerror(EINVAL));
+		return -EINVAL;
+	}
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+		int err;
+
+		if (n == 0 || strspn(buf + pos, " \t\r") >= n) {
+			pos += n + 1;
+			continue;
+		}
+		err = ctl_run_line(m, buf + pos, n, reply);
+		if (err)
+			return err;
+		machine_debug_check(m, "sim/ctl");
+		pos += n + 1;
+	}
+	return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * The FUSE face of the tree: libfuse3 high-level operations over fs_tree.
+ */
+#ifndef MMSIM_FUSE_OPS_H
+#define MMSIM_FUSE_OPS_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse.h>
+#include <glib.h>
+
+#include "tree.h"
+
+struct mmsim_fs {
+	struct machine *m;
+	struct fs_tree *tree;
+	GMutex lock;            /* the one model lock */
+	gint64 start_mono_us;   /* wall clock at boot, realtime mode */
+	uid_t uid;
+	gid_t gid;
+};
+
+extern const struct fuse_operations mmsim_fuse_ops;
+
+/* Realtime clock: bring simulated time up to the wall clock (lock held) */
+void mmsim_fs_sync_clock(struct mmsim_fs *fs);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * The interface between the path table (generated from fs-layout/) and the
+ * code behind each file.
+ *
+ * A file's handler NAME in fs-layout gives:
+ *   void render_NAME(struct machine *m, const struct fs_ctx *ctx, GString *out);
+ *   int  write_NAME(struct machine *m, const struct fs_ctx *ctx,
+ *                   const char *buf, size_t len, GString *reply);
+ * write_NAME exists only when the layout gives the file a write bit.
+ *
+ * A renderer reads the machine (it holds the model lock, the machine does
+ * not change under it) and appends the whole file to `out`.  It computes
+ * nothing the engine should own.  A writer returns 0 or a negative errno;
+ * on failure it has changed nothing and has logged a one-line reason with
+ * printk.  `reply` collects what a read on the same descriptor returns
+ * (sim/ctl); other writers leave it alone.
+ */
+#ifndef MMSIM_FS_RENDER_H
+#define MMSIM_FS_RENDER_H
+
+#include <glib.h>
+#include <stddef.h>
+
+#include "mmsim/machine.h"
+
+struct fs_ctx {
+	int node;          /* {N} in the path, or -1 */
+	int cpu;           /* {C} in the path, or -1 */
+	const char *name;  /* the file's basename (sysctl knobs use it) */
+	const char *path;  /* the file's path in the tree, without a leading / */
+};
+
+typedef void (*render_fn)(struct machine *m, const struct fs_ctx *ctx, GString *out);
+typedef int (*write_fn)(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
+			GString *reply);
+
+struct layout_entry {
+	const char *pattern; /* e.g. "sys/devices/system/node/node{N}/meminfo"; dirs end in "/" */
+	unsigned int mode;   /* permission bits */
+	render_fn render;    /* NULL for directories */
+	write_fn write;      /* NULL for read-only files */
+	const char *doc;
+};
+
+extern const struct layout_entry layout_table[];
+extern const size_t layout_table_len;
+
+/* Helpers for renderers and writers (render_util.c) */
+/* "1,3-5" style list of the set bits of a mask of n bits */
+void render_cpulist(GString *out, const unsigned char *bits, int n);
+/* "00000000,0000000f" style hex mask of n bits */
+void render_cpumask(GString *out, const unsigned char *bits, int n);
+/* Parse one integer as the kernel's proc_dointvec does: optional
+ * whitespace, sign, digits, optional trailing newline/whitespace. */
+int parse_int_strict(const char *buf, size_t len, long *out);
+/* Parse n integers separated by blanks (proc_dointvec on a vector). */
+int parse_int_vector(const char *buf, size_t len, long *out, int n);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * proc/sys/vm/*: the vm sysctls the model has.  One table row per knob:
+ * where its int(s) live in struct vm_sysctls, its range (the ctl_table's
+ * extra1/extra2), and what the kernel's handler does after a successful
+ * write (mm/page_alloc.c, mm/vmstat.c).  Reading prints the values as
+ * proc_dointvec does: tab separated, one newline.  Writing parses as
+ * proc_dointvec_minmax does (render_util.c parse_int_vector).
+ *
+ * Differs from Linux, on purpose:
+ *  - a failed write changes nothing; the kernel stores the values of a
+ *    vector parsed before the bad one, and lowmem_reserve_ratio's handler
+ *    even ignores the parse error and returns success;
+ *  - stat_interval refuses values below 1 s (the kernel takes any int that
+ *    fits in jiffies; 0 would make vmstat_update run in a loop).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "render.h"
+#include "render_util.h"
+
+#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
+
+struct vm_sysctl_knob {
+	const char *name;
+	size_t offset;  /* of the (first) int in struct vm_sysctls */
+	int nr;         /* number of ints: 1, or a vector */
+	long min, max;
+	/* the handler's own check beyond the range, or NULL */
+	bool (*valid)(const long *vals, int n);
+	/* the handler's work once the new value is stored, or NULL */
+	void (*written)(struct machine *m, const int *old);
+};
+
+/* min_free_kbytes_sysctl_handler */
+static void min_free_kbytes_written(struct machine *m, const int *old)
+{
+	(void)old;
+	m->sysctl.user_min_free_kbytes = m->sysctl.min_free_kbytes;
+	setup_per_zone_wmarks(m);
+}
+
+/* watermark_scale_factor_sysctl_handler */
+static void watermark_scale_factor_written(struct machine *m, const int *old)
+{
+	(void)old;
+	setup_per_zone_wmarks(m);
+}
+
+/* lowmem_reserve_ratio_sysctl_handler: a ratio below 1 disables the reserve */
+static void lowmem_reserve_ratio_written(struct machine *m, const int *old)
+{
+	(void)old;
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		if (m->sysctl.lowmem_reserve_ratio[i] < 1)
+			m->sysctl.lowmem_reserve_ratio[i] = 0;
+	setup_per_zone_lowmem_reserve(m);
+}
+
+/* percpu_pagelist_high_fraction_sysctl_handler: 0, or big enough to keep
+ * the per-cpu lists from draining a zone */
+static bool percpu_pagelist_high_fraction_valid(const long *vals, int n)
+{
+	(void)n;
+	return vals[0] == 0 || vals[0] >= MIN_PERCPU_PAGELIST_HIGH_FRACTION;
+}
+
+static void percpu_pagelist_high_fraction_written(struct machine *m, const int *old)
+{
+	if (m->sysctl.percpu_pagelist_high_fraction != old[0])
+		zone_pcp_update_all(m);
+}
+
+#define KNOB(field) offsetof(struct vm_sysctls, field)
+
+static const struct vm_sysctl_knob vm_knobs[] = {
+	{ "min_free_kbytes", KNOB(min_free_kbytes), 1, 0, INT_MAX, NULL,
+	  min_free_kbytes_written },
+	{ "watermark_scale_factor", KNOB(watermark_scale_factor), 1, 1, 3000, NULL,
+	  watermark_scale_factor_written },
+	{ "watermark_boost_factor", KNOB(watermark_boost_factor), 1, 0, INT_MAX, NULL, NULL },
+	{ "lowmem_reserve_ratio", KNOB(lowmem_reserve_ratio), MAX_NR_ZONES, INT_MIN, INT_MAX, NULL,
+	  lowmem_reserve_ratio_written },
+	{ "percpu_pagelist_high_fraction", KNOB(percpu_pagelist_high_fraction), 1, 0, INT_MAX,
+	  percpu_pagelist_high_fraction_valid, percpu_pagelist_high_fraction_written },
+	/* proc_dointvec_jiffies: seconds that must fit in jiffies */
+	{ "stat_interval", KNOB(stat_interval), 1, 1, INT_MAX / CONFIG_HZ, NULL, NULL },
+};
+
+static const struct vm_sysctl_knob *find_knob(const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(vm_knobs); i++)
+		if (name && !strcmp(vm_knobs[i].name, name))
+			return &vm_knobs[i];
+	return NULL;
+}
+
+static int *knob_field(struct machine *m, const struct vm_sysctl_knob *k)
+{
+	return (int *)((char *)&m->sysctl + k->offset);
+}
+
+void render_sysctl(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	const struct vm_sysctl_knob *k = find_knob(ctx->name);
+	const int *v;
+
+	if (!k)
+		return;
+	v = knob_field(m, k);
+	for (int i = 0; i < k->nr; i++)
+		g_string_append_printf(out, i ? "\t%d" : "%d", v[i]);
+	g_string_append_c(out, '\n');
+}
+
+static bool knob_accepts(const struct vm_sysctl_knob *k, const long *vals, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (vals[i] < k->min || vals[i] > k->max)
+			return false;
+	return !k->valid || k->valid(vals, n);
+}
+
+/* One sim/log line naming the knob and what was written, made printable. */
+static void log_invalid(struct machine *m, const struct vm_sysctl_knob *k, const char *buf,
+			size_t len)
+{
+	g_autofree char *raw = g_strndup(buf, MIN(len, (size_t)64));
+	g_autofree char *shown = g_strescape(g_strstrip(raw), NULL);
+
+	printk(m, "sysctl: %s: invalid value '%s'", k->name, shown);
+}
+
+int write_sysctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
+		 GString *reply)
+{
+	const struct vm_sysctl_knob *k = find_knob(ctx->name);
+	long vals[MAX_NR_ZONES];
+	int old[MAX_NR_ZONES], *field;
+	int n;
+
+	(void)reply;
+	if (!k)
+		return -ENOENT;
+	n = parse_int_vector(buf, len, vals, k->nr);
+	if (n < 0 || !knob_accepts(k, vals, n)) {
+		log_invalid(m, k, buf, len);
+		return -EINVAL;
+	}
+	/* a shorter vector sets its first entries only, as in Linux */
+	field = knob_field(m, k);
+	memcpy(old, field, sizeof(int) * (size_t)k->nr);
+	for (int i = 0; i < n; i++)
+		field[i] = (int)vals[i];
+	if (k->written)
+		k->written(m, old);
+	return 0;
+}

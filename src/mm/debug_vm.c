@@ -1,0 +1,250 @@
+/*
+ * mm/debug.c and CONFIG_DEBUG_VM: the model's invariants, checked after
+ * every operation when the machine runs with --debug-vm.
+ *
+ * Checked: every free list is well linked, its blocks are buddy heads of
+ * its order and migratetype, aligned, inside the zone and on the list of
+ * their pageblock's type; the list counts and nr_free agree; NR_FREE_PAGES
+ * and NR_FREE_PAGES_BLOCKS equal what the lists hold; every pcp list holds
+ * what its count says; every present page of every mem_map is in exactly
+ * one place (reserved, a buddy block, a pcp block or an allocated block);
+ * per zone, managed = present - reserved; totalram is the sum of managed;
+ * the NUMA counters satisfy hit + miss = local + other.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mmsim/gfp.h"
+#include "mmsim/machine.h"
+#include "mm_internal.h"
+
+#define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
+
+static char *check_free_lists(struct machine *m, struct zone *zone, unsigned long *listed)
+{
+	long free_pages = 0, free_blocks = 0;
+
+	for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++) {
+		struct free_area *area = &zone->free_area[o];
+		unsigned long total = 0;
+
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			unsigned long n = 0;
+			uint32_t pfn = area->head[mt];
+
+			while (pfn != PFN_NONE) {
+				struct page *p = pfn_to_page_noalloc(m, pfn);
+
+				if (!p)
+					FAIL("%s: order %u %s list holds pfn %#x without mem_map", zone->name, o,
+					     migratetype_names[mt], pfn);
+				if (!page_test(p, PG_buddy) || p->order != o || p->mt != mt)
+					FAIL("%s: pfn %#x on the order-%u %s list is not such a buddy (flags %#x order %u mt %u)",
+					     zone->name, pfn, o, migratetype_names[mt], p->flags, p->order, p->mt);
+				if ((pfn & ((1u << o) - 1)) || !zone_spans_pfn(zone, pfn) ||
+				    !zone_spans_pfn(zone, pfn + (1u << o) - 1))
+					FAIL("%s: free block pfn %#x order %u misaligned or outside the zone",
+					     zone->name, pfn, o);
+				for (unsigned long b = pfn; b < pfn + (1ul << o); b += pageblock_nr_pages)
+					if (get_pageblock_migratetype(m, b) != mt)
+						FAIL("%s: free block pfn %#x order %u on the %s list in a %s pageblock",
+						     zone->name, pfn, o, migratetype_names[mt],
+						     migratetype_names[get_pageblock_migratetype(m, b)]);
+				if (pfn_to_page_noalloc(m, p->next)->prev != pfn)
+					FAIL("%s: free list link broken at pfn %#x", zone->name, pfn);
+				n++;
+				*listed += 1ul << o;
+				if (mt != MIGRATE_ISOLATE) {
+					free_pages += 1l << o;
+					if (o >= pageblock_order)
+						free_blocks += 1l << o;
+				}
+				pfn = p->next;
+				if (pfn == area->head[mt])
+					break;
+				if (n > m->max_pfn)
+					FAIL("%s: free list loops", zone->name);
+			}
+			if (n != area->nr_list[mt])
+				FAIL("%s: order %u %s list has %lu blocks, count says %lu", zone->name, o,
+				     migratetype_names[mt], n, area->nr_list[mt]);
+			total += n;
+		}
+		if (o == MAX_PAGE_ORDER) {
+			total += zone->nr_pristine * (PAGES_PER_SECTION >> MAX_PAGE_ORDER);
+			free_pages += (long)(zone->nr_pristine * PAGES_PER_SECTION);
+			free_blocks += (long)(zone->nr_pristine * PAGES_PER_SECTION);
+		}
+		if (total != area->nr_free)
+			FAIL("%s: order %u nr_free %lu but lists hold %lu", zone->name, o, area->nr_free, total);
+	}
+	if (free_pages != zone_page_state(zone, NR_FREE_PAGES))
+		FAIL("%s: NR_FREE_PAGES %ld but free lists hold %ld pages", zone->name,
+		     zone_page_state(zone, NR_FREE_PAGES), free_pages);
+	if (free_blocks != zone_page_state(zone, NR_FREE_PAGES_BLOCKS))
+		FAIL("%s: NR_FREE_PAGES_BLOCKS %ld but lists hold %ld", zone->name,
+		     zone_page_state(zone, NR_FREE_PAGES_BLOCKS), free_blocks);
+	return NULL;
+}
+
+static char *check_pcp(struct machine *m, struct zone *zone)
+{
+	if (!zone->per_cpu_pageset)
+		return NULL;
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+		int pages = 0;
+
+		for (int i = 0; i < NR_PCP_LISTS; i++) {
+			uint32_t pfn = pcp->lists[i];
+			int n = 0;
+
+			while (pfn != PFN_NONE) {
+				struct page *p = pfn_to_page_noalloc(m, pfn);
+
+				if (!p || !page_test(p, PG_pcp) || p->cpu != cpu || pfn_zone(m, pfn) != zone)
+					FAIL("%s: cpu %d pcp list %d holds a stray pfn %#x", zone->name, cpu, i, pfn);
+				n++;
+				pages += 1 << p->order;
+				pfn = p->next;
+				if (pfn == pcp->lists[i])
+					break;
+			}
+			if (n != pcp->list_count[i])
+				FAIL("%s: cpu %d pcp list %d has %d blocks, count says %d", zone->name, cpu, i, n,
+				     pcp->list_count[i]);
+		}
+		if (pages != pcp->count)
+			FAIL("%s: cpu %d pcp count %d but lists hold %d pages", zone->name, cpu, pcp->count, pages);
+	}
+	return NULL;
+}
+
+/* Walk a mem_map: every present page must be in exactly one place. */
+static char *check_section(struct machine *m, unsigned long s, unsigned long *reserved_per_zone,
+			   unsigned long *free_seen, unsigned long *pcp_seen)
+{
+	struct mem_section *ms = &m->sections[s];
+	unsigned long start = s << PFN_SECTION_SHIFT, end = start + PAGES_PER_SECTION;
+
+	for (unsigned long pfn = start; pfn < end;) {
+		struct page *p = &ms->mem_map[pfn - start];
+		unsigned long n;
+
+		if (!pfn_valid(m, pfn)) {
+			if (!page_test(p, PG_reserved))
+				FAIL("pfn %#lx in a hole is not reserved", pfn);
+			pfn++;
+			continue;
+		}
+		if (page_test(p, PG_reserved)) {
+			if (p->flags & ~(1u << PG_reserved))
+				FAIL("reserved pfn %#lx has other flags %#x", pfn, p->flags);
+			reserved_per_zone[pfn_zone(m, pfn) - m->node_data[ms->nid]->node_zones +
+					  ms->nid * MAX_NR_ZONES]++;
+			pfn++;
+			continue;
+		}
+		if (page_test(p, PG_buddy) || page_test(p, PG_pcp) || p->_refcount > 0) {
+			n = 1ul << p->order;
+			if (page_test(p, PG_buddy) + page_test(p, PG_pcp) + (p->_refcount > 0) != 1)
+				FAIL("pfn %#lx is in more than one place (flags %#x ref %d)", pfn, p->flags,
+				     p->_refcount);
+			if (page_test(p, PG_buddy))
+				*free_seen += n;
+			if (page_test(p, PG_pcp))
+				*pcp_seen += n;
+			for (unsigned long t = 1; t < n; t++) {
+				struct page *tp = &ms->mem_map[pfn - start + t];
+				bool alloc = p->_refcount > 0;
+
+				if (page_test(tp, PG_buddy) || page_test(tp, PG_pcp) || page_test(tp, PG_reserved) ||
+				    tp->_refcount || (alloc && !page_test(tp, PG_tail)) || (!alloc && tp->flags))
+					FAIL("pfn %#lx, tail of the order-%u block at %#lx, is also elsewhere (flags %#x)",
+					     pfn + t, p->order, pfn, tp->flags);
+			}
+			pfn += n;
+			continue;
+		}
+		FAIL("pfn %#lx is in no place: not reserved, free, on a pcp list or allocated (flags %#x)",
+		     pfn, p->flags);
+	}
+	return NULL;
+}
+
+char *machine_check_invariants(struct machine *m)
+{
+	unsigned long *reserved = g_new0(unsigned long, (gsize)m->nr_nodes * MAX_NR_ZONES);
+	unsigned long listed = 0, free_seen = 0, pcp_seen = 0, pcp_counted = 0, pristine = 0;
+	unsigned long totalram = 0;
+	char *err = NULL;
+
+	for_each_online_node(m, nid) {
+		for_each_zone_in_node(m->node_data[nid], zone) {
+			if ((err = check_free_lists(m, zone, &listed)) || (err = check_pcp(m, zone)))
+				goto out;
+			if (zone->per_cpu_pageset)
+				for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+					pcp_counted += (unsigned long)zone->per_cpu_pageset[cpu].count;
+			pristine += zone->nr_pristine * PAGES_PER_SECTION;
+			totalram += zone->managed_pages;
+			if (zone->vm_numa_event[NUMA_HIT] + zone->vm_numa_event[NUMA_MISS] !=
+			    zone->vm_numa_event[NUMA_LOCAL] + zone->vm_numa_event[NUMA_OTHER]) {
+				err = g_strdup_printf("%s: numa_hit+numa_miss != numa_local+numa_other", zone->name);
+				goto out;
+			}
+		}
+	}
+	for (unsigned long s = 0; s < m->nr_sections; s++) {
+		struct mem_section *ms = &m->sections[s];
+
+		if (ms->state == SECTION_MEMMAP) {
+			if ((err = check_section(m, s, reserved, &free_seen, &pcp_seen)))
+				goto out;
+		} else if (ms->state == SECTION_RESERVED) {
+			reserved[ms->nid * MAX_NR_ZONES + ms->zid] += PAGES_PER_SECTION;
+		} else if (ms->state == SECTION_FREE) {
+			free_seen += PAGES_PER_SECTION;
+		}
+	}
+	if (free_seen != listed + pristine) {
+		err = g_strdup_printf("buddy pages in the mem_maps (%lu) differ from the free lists (%lu)",
+				      free_seen, listed + pristine);
+		goto out;
+	}
+	if (pcp_seen != pcp_counted) {
+		err = g_strdup_printf("pcp pages in the mem_maps (%lu) differ from the pcp counts (%lu)",
+				      pcp_seen, pcp_counted);
+		goto out;
+	}
+	for_each_online_node(m, nid) {
+		for_each_zone_in_node(m->node_data[nid], zone) {
+			unsigned long r = reserved[nid * MAX_NR_ZONES + zone->zone_idx];
+
+			if (zone->managed_pages + r != zone->present_pages) {
+				err = g_strdup_printf("node %d %s: managed %lu + reserved %lu != present %lu", nid,
+						      zone->name, zone->managed_pages, r, zone->present_pages);
+				goto out;
+			}
+		}
+	}
+	if (totalram != m->totalram_pages)
+		err = g_strdup_printf("totalram_pages %lu but zones manage %lu", m->totalram_pages, totalram);
+out:
+	g_free(reserved);
+	return err;
+}
+
+void machine_debug_check(struct machine *m, const char *op)
+{
+	char *err;
+
+	if (!m->cfg.debug_vm)
+		return;
+	err = machine_check_invariants(m);
+	if (!err)
+		return;
+	fprintf(stderr, "mmsimd: --debug-vm: invariant broken after %s: %s\n", op, err);
+	printk(m, "BUG: invariant broken after %s: %s", op, err);
+	abort();
+}

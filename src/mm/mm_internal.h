@@ -1,0 +1,38 @@
+/*
+ * Engine-internal declarations shared by the files of src/mm (the
+ * counterpart of the kernel's mm/internal.h).
+ */
+#ifndef MMSIM_MM_INTERNAL_H
+#define MMSIM_MM_INTERNAL_H
+
+#include "mmsim/machine.h"
+
+/* The physical holes of the simulated PC below 1 MiB: pfn 0 (firmware) and
+ * the legacy video/BIOS area 0x9f000-0xfffff.  The PCI hole at 3-4 GiB is
+ * whole sections and so is SECTION_ABSENT. */
+#define LOW_HOLE_START_PFN 0x9fUL
+#define LOW_HOLE_END_PFN 0x100UL
+
+static inline bool pfn_in_hole(const struct machine *m, unsigned long pfn)
+{
+	(void)m;
+	return pfn == 0 || (pfn >= LOW_HOLE_START_PFN && pfn < LOW_HOLE_END_PFN);
+}
+
+/* page_alloc.c */
+void buddy_adopt_pristine_section(struct machine *m, unsigned long secnr, unsigned long start_pfn);
+void buddy_add_pristine_section(struct machine *m, struct zone *zone, unsigned long secnr);
+void __free_one_page(struct machine *m, struct zone *zone, unsigned long pfn, unsigned int order, int mt);
+void build_all_zonelists(struct machine *m);
+void setup_zone_pagesets(struct machine *m);
+
+/* timer.c */
+void timers_init(struct machine *m);
+void timers_destroy(struct machine *m);
+
+/* periodic kernel work */
+void vmstat_update(struct machine *m, void *arg);
+void calc_global_load(struct machine *m, void *arg);
+void psi_avgs_work(struct machine *m, void *arg);
+
+#endif

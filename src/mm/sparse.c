@@ -1,0 +1,126 @@
+/*
+ * mm/sparse.c: memory sections and the struct page arrays behind them.
+ *
+ * Models: SPARSEMEM with 128 MiB sections; pfn_valid, pfn_to_page,
+ * page_to_pfn; the pageblock migratetype bits (mm/page_alloc.c
+ * get/set_pageblock_migratetype), kept per section.
+ * Simplifies, on purpose: a section's mem_map is allocated the first time
+ * one of its pages is needed (the kernel allocates every present section's
+ * mem_map at boot).  Until then a section is "pristine": wholly free, its
+ * MAX_PAGE_ORDER blocks counted on the zone's Movable free list without
+ * being linked, or wholly reserved.  An idle 1 TiB machine therefore costs
+ * a few hundred kilobytes.
+ */
+#include <stdlib.h>
+
+#include "mmsim/machine.h"
+#include "mm_internal.h"
+
+bool pfn_valid(struct machine *m, unsigned long pfn)
+{
+	if (pfn >= m->max_pfn)
+		return false;
+	if (__pfn_to_section(m, pfn)->state == SECTION_ABSENT)
+		return false;
+	return !pfn_in_hole(m, pfn);
+}
+
+static struct page *sparse_alloc_mem_map(struct machine *m, struct mem_section *ms)
+{
+	ms->mem_map = g_malloc0(PAGES_PER_SECTION * sizeof(struct page));
+	m->nr_memmap_sections++;
+	return ms->mem_map;
+}
+
+/* Give a pristine section its struct pages, in the state it stood for. */
+static void sparse_init_section(struct machine *m, unsigned long secnr)
+{
+	struct mem_section *ms = &m->sections[secnr];
+	unsigned long start = secnr << PFN_SECTION_SHIFT;
+	struct page *map = sparse_alloc_mem_map(m, ms);
+
+	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
+		map[i].next = map[i].prev = PFN_NONE;
+		map[i]._mapcount = -1;
+	}
+	if (ms->state == SECTION_RESERVED) {
+		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
+			page_set(&map[i], PG_reserved);
+			map[i]._refcount = 1;
+		}
+		ms->state = SECTION_MEMMAP;
+		return;
+	}
+	/* SECTION_FREE: link its blocks where the count already stood */
+	ms->state = SECTION_MEMMAP;
+	buddy_adopt_pristine_section(m, secnr, start);
+}
+
+struct page *pfn_to_page(struct machine *m, unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(m, pfn);
+
+	if (G_UNLIKELY(!ms->mem_map)) {
+		g_assert(ms->state == SECTION_FREE || ms->state == SECTION_RESERVED);
+		sparse_init_section(m, pfn_to_section_nr(pfn));
+	}
+	return &ms->mem_map[pfn & (PAGES_PER_SECTION - 1)];
+}
+
+struct page *pfn_to_page_noalloc(struct machine *m, unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(m, pfn);
+
+	return ms->mem_map ? &ms->mem_map[pfn & (PAGES_PER_SECTION - 1)] : NULL;
+}
+
+/* Only called on pages of a mem_map; the owning section is found by search
+ * of the section array for the one whose map contains the pointer. */
+unsigned long page_to_pfn(struct machine *m, const struct page *page)
+{
+	for (unsigned long s = 0; s < m->nr_sections; s++) {
+		const struct page *map = m->sections[s].mem_map;
+
+		if (map && page >= map && page < map + PAGES_PER_SECTION)
+			return (s << PFN_SECTION_SHIFT) + (unsigned long)(page - map);
+	}
+	g_assert_not_reached();
+}
+
+int get_pageblock_migratetype(struct machine *m, unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(m, pfn);
+
+	return ms->pageblock_mt[(pfn & (PAGES_PER_SECTION - 1)) >> pageblock_order];
+}
+
+void set_pageblock_migratetype(struct machine *m, struct zone *zone, unsigned long pfn, int mt)
+{
+	struct mem_section *ms = __pfn_to_section(m, pfn);
+	uint8_t *slot = &ms->pageblock_mt[(pfn & (PAGES_PER_SECTION - 1)) >> pageblock_order];
+
+	if (*slot == mt)
+		return;
+	zone->nr_pageblocks[*slot]--;
+	zone->nr_pageblocks[mt]++;
+	*slot = (uint8_t)mt;
+}
+
+struct zone *pfn_zone(struct machine *m, unsigned long pfn)
+{
+	pg_data_t *pgdat = m->node_data[__pfn_to_section(m, pfn)->nid];
+
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &pgdat->node_zones[z];
+
+		if (zone->spanned_pages && zone_spans_pfn(zone, pfn))
+			return zone;
+	}
+	g_assert_not_reached();
+}
+
+size_t machine_metadata_bytes(const struct machine *m)
+{
+	return m->nr_memmap_sections * PAGES_PER_SECTION * sizeof(struct page) +
+	       m->nr_sections * sizeof(struct mem_section);
+}

@@ -1,0 +1,99 @@
+/*
+ * mm/vmstat.c: the zone, node, NUMA and VM-event counters.
+ *
+ * Models: the counter arrays and their names, the per-node and global sums.
+ * Simplifies: the kernel batches updates in per-cpu differentials folded in
+ * by vmstat_update (with a per-zone threshold); here every update lands in
+ * the zone or node counter at once, so the sums are always exact.  The
+ * "vm stats threshold" zoneinfo shows is computed (calculate_normal_threshold)
+ * but only reported.
+ */
+#include "mmsim/machine.h"
+#include "mmsim/vmstat.h"
+
+#define X_NAME(e, s) s,
+const char *const zone_stat_name[NR_VM_ZONE_STAT_ITEMS] = { ZONE_STAT_ITEMS(X_NAME) };
+const char *const numa_stat_name[NR_VM_NUMA_EVENT_ITEMS] = { NUMA_STAT_ITEMS(X_NAME) };
+const char *const node_stat_name[NR_VM_NODE_STAT_ITEMS] = { NODE_STAT_ITEMS(X_NAME) };
+const char *const vm_event_name[NR_VM_EVENT_ITEMS] = { VM_EVENT_ITEMS(X_NAME) };
+#undef X_NAME
+
+void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
+{
+	zone->vm_stat[item] += delta;
+}
+
+void __mod_node_page_state(struct pglist_data *pgdat, enum node_stat_item item, long delta)
+{
+	pgdat->vm_stat[item] += delta;
+}
+
+void __count_numa_event(struct zone *zone, enum numa_stat_item item)
+{
+	zone->vm_numa_event[item]++;
+}
+
+void count_vm_events(struct machine *m, enum vm_event_item item, unsigned long delta)
+{
+	m->vm_events[item] += delta;
+}
+
+long zone_page_state(const struct zone *zone, enum zone_stat_item item)
+{
+	return zone->vm_stat[item];
+}
+
+long node_page_state(const struct pglist_data *pgdat, enum node_stat_item item)
+{
+	return pgdat->vm_stat[item];
+}
+
+long sum_zone_node_page_state(const struct pglist_data *pgdat, enum zone_stat_item item)
+{
+	long sum = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		sum += pgdat->node_zones[i].vm_stat[item];
+	return sum;
+}
+
+unsigned long sum_zone_numa_event_state(const struct pglist_data *pgdat, enum numa_stat_item item)
+{
+	unsigned long sum = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		sum += pgdat->node_zones[i].vm_numa_event[item];
+	return sum;
+}
+
+long global_zone_page_state(const struct machine *m, enum zone_stat_item item)
+{
+	long sum = 0;
+
+	for (int nid = 0; nid < m->nr_nodes; nid++)
+		sum += sum_zone_node_page_state(m->node_data[nid], item);
+	return sum;
+}
+
+long global_node_page_state(const struct machine *m, enum node_stat_item item)
+{
+	long sum = 0;
+
+	for (int nid = 0; nid < m->nr_nodes; nid++)
+		sum += m->node_data[nid]->vm_stat[item];
+	return sum;
+}
+
+unsigned long global_numa_event_state(const struct machine *m, enum numa_stat_item item)
+{
+	unsigned long sum = 0;
+
+	for (int nid = 0; nid < m->nr_nodes; nid++)
+		sum += sum_zone_numa_event_state(m->node_data[nid], item);
+	return sum;
+}
+
+unsigned long global_vm_event(const struct machine *m, enum vm_event_item item)
+{
+	return m->vm_events[item];
+}

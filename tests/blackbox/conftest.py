@@ -1,0 +1,544 @@
+"""Black-box fixtures: mount a fresh mmsimd in a temporary directory.
+
+    def test_x(mnt):                 # the default machine, manual clock
+        mnt.read('proc/meminfo')
+    def test_y(mount):               # a factory: any options
+        m = mount('--machine=small')
+
+Every daemon is started as `mmsimd -f --clock=manual --debug-vm [OPTS] DIR`
+(a --clock in OPTS replaces the manual clock), waited for until DIR/sim/ctl
+appears, and at teardown unmounted with `fusermount3 -u`; the daemon must
+then exit 0.  The daemon comes from $MMSIM_BUILD_DIR/src/mmsimd (default
+<repo>/build).  Tests that need FUSE are skipped, with the reason, when
+/dev/fuse or fusermount3 is missing.
+"""
+import errno
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD_DIR = os.path.abspath(os.environ.get('MMSIM_BUILD_DIR') or os.path.join(REPO, 'build'))
+MMSIMD = os.path.join(BUILD_DIR, 'src', 'mmsimd')
+LAYOUT_DIR = os.path.join(REPO, 'fs-layout')
+MMSIM_NS = os.path.join(REPO, 'tools', 'mmsim-ns')
+MOUNT_TIMEOUT = float(os.environ.get('MMSIM_MOUNT_TIMEOUT', '20'))
+EXIT_TIMEOUT = 20
+
+
+def fuse_unavailable():
+    """The reason FUSE cannot be used here, or None."""
+    if not os.path.exists('/dev/fuse'):
+        return '/dev/fuse is missing (no FUSE in this environment)'
+    if not shutil.which('fusermount3'):
+        return 'fusermount3 is missing (install the fuse3 package)'
+    return None
+
+
+def require_daemon():
+    if not os.access(MMSIMD, os.X_OK):
+        pytest.fail('%s is not built (meson compile -C %s)' % (MMSIMD, BUILD_DIR))
+
+
+# ---------------------------------------------------------------- layout
+
+def parse_layout():
+    """[(path, mode, handler, doc)] from fs-layout/*.layout, in file order."""
+    rows = []
+    for name in sorted(os.listdir(LAYOUT_DIR)):
+        if not name.endswith('.layout'):
+            continue
+        with open(os.path.join(LAYOUT_DIR, name), encoding='utf-8') as f:
+            for line in f:
+                line = line.rstrip('\n')
+                if not line.strip() or line.lstrip().startswith('#'):
+                    continue
+                parts = line.split(None, 3)
+                assert len(parts) >= 3, 'bad layout line: %r' % line
+                rows.append((parts[0], int(parts[1], 8), parts[2], parts[3] if len(parts) > 3 else ''))
+    return rows
+
+
+def parse_list(text):
+    """A kernel list such as "0-3,5" -> [0, 1, 2, 3, 5]."""
+    out = []
+    text = text.strip()
+    if not text:
+        return out
+    for part in text.split(','):
+        if '-' in part:
+            a, b = part.split('-')
+            out.extend(range(int(a), int(b) + 1))
+        else:
+            out.append(int(part))
+    return out
+
+
+def expand(pattern, nodes, cpus):
+    paths = [pattern]
+    if '{N}' in pattern:
+        paths = [p.replace('{N}', str(n)) for p in paths for n in nodes]
+    if '{C}' in pattern:
+        paths = [p.replace('{C}', str(c)) for p in paths for c in cpus]
+    return paths
+
+
+def parent_dirs(path):
+    """Every implied parent directory of a layout path, with a trailing /."""
+    parts = path.rstrip('/').split('/')[:-1]
+    return ['/'.join(parts[:i]) + '/' for i in range(1, len(parts) + 1)]
+
+
+# ---------------------------------------------------------------- the mount
+
+class DaemonDied(AssertionError):
+    pass
+
+
+class Mount:
+    """One mounted daemon."""
+
+    def __init__(self, path, opts, proc, errfile):
+        self.path = path
+        self.opts = list(opts)
+        self.proc = proc
+        self._errfile = errfile
+        self.unmounted = False
+
+    # ---- plumbing
+    def abs(self, rel):
+        return os.path.join(self.path, rel)
+
+    def stderr(self):
+        try:
+            with open(self._errfile, errors='replace') as f:
+                return f.read()
+        except OSError:
+            return ''
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def check_alive(self):
+        if not self.alive():
+            raise DaemonDied('mmsimd exited with %s; stderr:\n%s' % (self.proc.returncode, self.stderr()))
+
+    # ---- file access
+    def read_bytes(self, rel):
+        fd = os.open(self.abs(rel), os.O_RDONLY)
+        try:
+            chunks = []
+            while True:
+                b = os.read(fd, 65536)
+                if not b:
+                    break
+                chunks.append(b)
+            return b''.join(chunks)
+        except OSError:
+            self.check_alive()
+            raise
+        finally:
+            os.close(fd)
+
+    def read(self, rel):
+        return self.read_bytes(rel).decode()
+
+    def write(self, rel, text, trunc=True):
+        """One write(2) of text, as `echo text > file` does (O_TRUNC).
+        Returns (ok, errno): (True, 0) when the whole buffer was accepted,
+        (False, errno) when open or write failed, (False, None) on a short
+        write."""
+        data = text.encode() if isinstance(text, str) else text
+        flags = os.O_WRONLY | (os.O_TRUNC if trunc else 0)
+        try:
+            fd = os.open(self.abs(rel), flags)
+        except OSError as e:
+            return False, e.errno
+        try:
+            n = os.write(fd, data)
+            return (True, 0) if n == len(data) else (False, None)
+        except OSError as e:
+            return False, e.errno
+        finally:
+            os.close(fd)
+
+    def ctl_raw(self, cmd, rel='sim/ctl'):
+        """Write cmd to a ctl file, then read the reply through the same fd.
+        Returns (errno, reply): errno 0 on success."""
+        data = cmd.encode() if isinstance(cmd, str) else cmd
+        if isinstance(cmd, str) and not cmd.endswith('\n'):
+            data += b'\n'
+        fd = os.open(self.abs(rel), os.O_RDWR)
+        try:
+            try:
+                n = os.write(fd, data)
+                err = 0 if n == len(data) else -1
+            except OSError as e:
+                err = e.errno
+            os.lseek(fd, 0, os.SEEK_SET)
+            chunks = []
+            while True:
+                b = os.read(fd, 65536)
+                if not b:
+                    break
+                chunks.append(b)
+            return err, b''.join(chunks).decode(errors='replace')
+        finally:
+            os.close(fd)
+
+    def ctl(self, cmd, rel='sim/ctl'):
+        """Run a command; return the reply.  Raises OSError on failure."""
+        err, reply = self.ctl_raw(cmd, rel)
+        if err:
+            self.check_alive()
+            if err < 0:
+                raise AssertionError('short write of %r' % cmd)
+            raise OSError(err, '%s: %r failed (%s); log tail:\n%s'
+                          % (rel, cmd, os.strerror(err), ''.join(self.log().splitlines(True)[-3:])))
+        return reply
+
+    def log(self):
+        return self.read('sim/log')
+
+    # ---- the tree
+    def nodes(self):
+        return parse_list(self.read('sys/devices/system/node/online'))
+
+    def cpus(self):
+        return parse_list(self.read('sys/devices/system/cpu/online'))
+
+    def layout(self):
+        """[(path, mode, handler)] with the templates expanded for this machine."""
+        nodes, cpus = self.nodes(), self.cpus()
+        out = []
+        for path, mode, handler, _doc in parse_layout():
+            for p in expand(path, nodes, cpus):
+                out.append((p, mode, handler))
+        return out
+
+    def files(self):
+        return [p for p, _m, _h in self.layout() if not p.endswith('/')]
+
+    def snapshot(self, exclude=('sim/log',)):
+        """{path: bytes} of every file of the layout."""
+        return {p: self.read_bytes(p) for p in self.files() if p not in exclude}
+
+    def meminfo(self):
+        return parse_kv(self.read('proc/meminfo'))
+
+    # ---- teardown
+    def unmount(self):
+        """fusermount3 -u; the daemon must exit 0.  Returns its exit code."""
+        if self.unmounted:
+            return self.proc.returncode
+        self.unmounted = True
+        if self.proc.poll() is None:
+            r = subprocess.run(['fusermount3', '-u', self.path], capture_output=True, text=True)
+            if r.returncode != 0:
+                # busy or already gone: make sure nothing is left behind
+                subprocess.run(['fusermount3', '-u', '-z', self.path], capture_output=True)
+        try:
+            rc = self.proc.wait(timeout=EXIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            subprocess.run(['fusermount3', '-u', '-z', self.path], capture_output=True)
+            raise AssertionError('mmsimd did not exit within %ds of fusermount3 -u' % EXIT_TIMEOUT)
+        if os.path.ismount(self.path):
+            subprocess.run(['fusermount3', '-u', '-z', self.path], capture_output=True)
+        return rc
+
+
+def parse_kv(text):
+    """'Key:   123 kB' lines (meminfo) -> {key: int} in order."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r'^([^:\s]+):\s+(\d+)', line)
+        if m:
+            out[m.group(1)] = int(m.group(2))
+    return out
+
+
+def start_daemon(dirpath, opts, errfile):
+    if not any(o.startswith('--clock') for o in opts):
+        opts = ['--clock=manual'] + list(opts)
+    argv = [MMSIMD, '-f', '--debug-vm'] + list(opts) + [dirpath]
+    err = open(errfile, 'w')
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                                start_new_session=True)
+    finally:
+        err.close()
+    m = Mount(dirpath, opts, proc, errfile)
+    deadline = time.monotonic() + MOUNT_TIMEOUT
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError('mmsimd %s exited with %d before mounting:\n%s'
+                                 % (' '.join(opts), proc.returncode, m.stderr()))
+        try:
+            if os.path.exists(os.path.join(dirpath, 'sim', 'ctl')):
+                return m
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            subprocess.run(['fusermount3', '-u', '-z', dirpath], capture_output=True)
+            raise AssertionError('mmsimd did not mount %s within %ss:\n%s'
+                                 % (dirpath, MOUNT_TIMEOUT, m.stderr()))
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def mount(tmp_path):
+    """Factory: mount(*opts) -> Mount.  All are unmounted at teardown and
+    each daemon must exit 0."""
+    why = fuse_unavailable()
+    if why:
+        pytest.skip(why)
+    require_daemon()
+    mounts = []
+
+    def factory(*opts):
+        d = tmp_path / ('mnt%d' % len(mounts))
+        d.mkdir()
+        m = start_daemon(str(d), list(opts), str(tmp_path / ('mmsimd%d.err' % len(mounts))))
+        mounts.append(m)
+        return m
+
+    yield factory
+    failures = []
+    for m in mounts:
+        if m.unmounted:
+            continue
+        rc = m.unmount()
+        if rc != 0:
+            failures.append('mmsimd %s exited with %s after fusermount3 -u; stderr:\n%s'
+                            % (' '.join(m.opts), rc, m.stderr()))
+    assert not failures, '\n'.join(failures)
+
+
+@pytest.fixture
+def mnt(mount):
+    """The default machine, manual clock, --debug-vm."""
+    return mount()
+
+
+@pytest.fixture
+def run_mmsimd(tmp_path):
+    """Run mmsimd to completion (option errors, --help): returns
+    CompletedProcess; unmounts anything it left behind."""
+    require_daemon()
+    dirs = []
+
+    def run(*args, timeout=20):
+        d = tmp_path / ('run%d' % len(dirs))
+        d.mkdir()
+        dirs.append(str(d))
+        argv = [MMSIMD] + [str(a).replace('{DIR}', str(d)) for a in args]
+        try:
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            subprocess.run(['fusermount3', '-u', '-z', str(d)], capture_output=True)
+            raise AssertionError('mmsimd %s did not exit within %ss' % (' '.join(args), timeout)) from e
+        r.dir = str(d)
+        r.mounted = os.path.ismount(str(d))
+        return r
+
+    yield run
+    for d in dirs:
+        if os.path.ismount(d):
+            subprocess.run(['fusermount3', '-u', '-z', d], capture_output=True)
+
+
+def ns_unavailable():
+    """Why tools/mmsim-ns cannot work here, or None."""
+    if not shutil.which('unshare'):
+        return 'unshare (util-linux) is missing'
+    argv = ['unshare', '--mount', '--pid', '--fork', '--propagation', 'private', 'true']
+    if os.geteuid() != 0:
+        argv[1:1] = ['--map-root-user']
+    r = subprocess.run(argv, capture_output=True, text=True)
+    if r.returncode != 0:
+        return 'unshare is not permitted here: %s' % r.stderr.strip()
+    return None
+
+
+@pytest.fixture
+def mmsim_ns():
+    """mmsim_ns(mnt, *cmd) -> CompletedProcess of tools/mmsim-ns."""
+    why = ns_unavailable()
+    if why:
+        pytest.skip(why)
+
+    def run(m, *cmd, timeout=30):
+        return subprocess.run([MMSIM_NS, m.path] + list(cmd), capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+    return run
+
+
+# ---------------------------------------------------------------- parsers
+
+ZONE_ORDER = ['DMA', 'DMA32', 'Normal', 'Movable', 'Device']
+NR_ORDERS = 11
+
+
+def parse_buddyinfo(text):
+    """{(node, zone): [free blocks of order 0..10]}, in file order."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r'^Node (\d+), zone\s+(\S+)\s+(.*)$', line)
+        assert m, 'bad buddyinfo line %r' % line
+        out[(int(m.group(1)), m.group(2))] = [int(x) for x in m.group(3).split()]
+    return out
+
+
+def format_buddyinfo(bi):
+    """The kernel's frag_show_print format."""
+    return ''.join('Node %d, zone %8s ' % k + ''.join('%6d ' % c for c in v) + '\n'
+                   for k, v in bi.items())
+
+
+class PageTypeInfo:
+    def __init__(self, text):
+        lines = text.split('\n')
+        m = re.match(r'^Page block order: (\d+)$', lines[0])
+        assert m, lines[0]
+        self.pageblock_order = int(m.group(1))
+        m = re.match(r'^Pages per block:\s+(\d+)$', lines[1])
+        assert m, lines[1]
+        self.pages_per_block = int(m.group(1))
+        self.free = {}     # (node, zone, type) -> [counts]
+        self.types = []    # migratetype names, in order
+        self.blocks = {}   # (node, zone) -> {type: pageblocks}
+        self.block_types = []
+        i = 2
+        while i < len(lines):
+            line = lines[i]
+            m = re.match(r'^Node\s+(\d+), zone\s+(\S+), type\s+(\S+)\s+(.*)$', line)
+            if m:
+                key = (int(m.group(1)), m.group(2), m.group(3))
+                self.free[key] = [int(x.lstrip('>')) for x in m.group(4).split()]
+                if m.group(3) not in self.types:
+                    self.types.append(m.group(3))
+            elif line.startswith('Number of blocks type'):
+                self.block_types = line[len('Number of blocks type'):].split()
+            else:
+                m = re.match(r'^Node (\d+), zone\s+(\S+)\s+([\d ]+)$', line)
+                if m and self.block_types:
+                    vals = [int(x) for x in m.group(3).split()]
+                    self.blocks[(int(m.group(1)), m.group(2))] = dict(zip(self.block_types, vals))
+            i += 1
+
+    def zone_rows(self, node, zone):
+        """{type: [counts]} of one zone."""
+        return {t: list(self.free[(node, zone, t)]) for t in self.types if (node, zone, t) in self.free}
+
+
+def format_pagetypeinfo(pt):
+    """The kernel's pagetypeinfo_show format (no CONFIG_PAGE_OWNER part)."""
+    s = 'Page block order: %d\n' % pt.pageblock_order
+    s += 'Pages per block:  %d\n' % pt.pages_per_block
+    s += '\n'
+    s += '%-43s ' % 'Free pages count per migrate type at order'
+    s += ''.join('%6d ' % o for o in range(NR_ORDERS)) + '\n'
+    for (n, z, t), counts in pt.free.items():
+        s += 'Node %4d, zone %8s, type %12s ' % (n, z, t)
+        s += ''.join('%6d ' % c for c in counts) + '\n'
+    s += '\n%-23s' % 'Number of blocks type '
+    s += ''.join('%12s ' % t for t in pt.block_types) + '\n'
+    for (n, z), d in pt.blocks.items():
+        s += 'Node %d, zone %8s ' % (n, z)
+        s += ''.join('%12d ' % d[t] for t in pt.block_types) + '\n'
+    return s
+
+
+class Zone:
+    def __init__(self, node, name):
+        self.node, self.name = node, name
+        self.fields = {}      # 'pages free', 'min', 'low', ... -> int
+        self.protection = []
+        self.stats = {}       # nr_free_pages, ... -> int
+        self.pagesets = []    # [{'cpu':, 'count':, 'high':, 'batch':, ...}]
+        self.tail = {}        # node_unreclaimable, start_pfn
+
+    def __getitem__(self, k):
+        return self.fields[k]
+
+    @property
+    def populated(self):
+        return self.fields.get('present', 0) > 0
+
+
+def parse_zoneinfo(text):
+    """([Zone] in file order, {node: per-node stats dict})."""
+    zones, node_stats = [], {}
+    cur = None
+    section = None
+    for line in text.splitlines():
+        m = re.match(r'^Node (\d+), zone\s+(\S+)$', line)
+        if m:
+            cur = Zone(int(m.group(1)), m.group(2))
+            zones.append(cur)
+            section = 'zone'
+            continue
+        assert cur is not None, 'zoneinfo does not start with a Node line: %r' % line
+        s = line.strip()
+        if s == 'per-node stats':
+            section = 'node'
+            node_stats[cur.node] = {}
+            continue
+        if s == 'pagesets':
+            section = 'pagesets'
+            continue
+        m = re.match(r'^pages free\s+(\d+)$', s)
+        if m:
+            cur.fields['pages free'] = int(m.group(1))
+            section = 'zone'
+            continue
+        m = re.match(r'^protection: \((.*)\)$', s)
+        if m:
+            cur.protection = [int(x) for x in m.group(1).split(',')]
+            section = 'stats'
+            continue
+        if section == 'pagesets':
+            m = re.match(r'^cpu: (\d+)$', s)
+            if m:
+                cur.pagesets.append({'cpu': int(m.group(1))})
+                continue
+            m = re.match(r'^(count|high|batch|high_min|high_max):\s+(-?\d+)$', s)
+            if m:
+                cur.pagesets[-1][m.group(1)] = int(m.group(2))
+                continue
+            m = re.match(r'^vm stats threshold: (\d+)$', s)
+            if m:
+                cur.pagesets[-1]['threshold'] = int(m.group(1))
+                continue
+        m = re.match(r'^(node_unreclaimable|start_pfn):\s+(\d+)$', s)
+        if m:
+            cur.tail[m.group(1)] = int(m.group(2))
+            continue
+        m = re.match(r'^(\S+)\s+(-?\d+)$', s)
+        assert m, 'bad zoneinfo line %r' % line
+        k, v = m.group(1), int(m.group(2))
+        if section == 'node':
+            node_stats[cur.node][k] = v
+        elif section == 'zone':
+            cur.fields[k] = v
+        else:
+            cur.stats[k] = v
+    return zones, node_stats
+
+
+def parse_uptime(text):
+    """'123.45 678.90\\n' -> (12345, 67890) in centiseconds (exact)."""
+    m = re.match(r'^(\d+)\.(\d\d) (\d+)\.(\d\d)\n$', text)
+    assert m, 'bad uptime %r' % text
+    return int(m.group(1)) * 100 + int(m.group(2)), int(m.group(3)) * 100 + int(m.group(4))

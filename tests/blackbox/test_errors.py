@@ -1,0 +1,78 @@
+"""A malformed value written to any writable file fails with EINVAL,
+changes nothing (every file of the tree reads the same before and after),
+and leaves one line in sim/log."""
+import errno
+import os
+
+import pytest
+
+# For every tunable: values Linux's proc_dointvec_minmax (and the knob's own
+# handler) refuses with EINVAL.  Ranges are the ones fs-layout documents.
+NOT_A_NUMBER = ['abc\n', '12abc\n', '\n', '1.5\n', '- 1\n', '2147483648\n',
+                '99999999999999999999999\n', '\x00\n', '1\x00\n', 'x1\n', '+1\n']
+MALFORMED = {
+    'proc/sys/vm/min_free_kbytes': NOT_A_NUMBER + ['-1\n'],
+    'proc/sys/vm/watermark_scale_factor': NOT_A_NUMBER + ['0\n', '3001\n', '-5\n'],
+    'proc/sys/vm/watermark_boost_factor': NOT_A_NUMBER + ['-1\n'],
+    'proc/sys/vm/lowmem_reserve_ratio': ['abc\n', '\n', '1.5 2 3 4 5\n', 'x 256 32 0 0\n',
+                                         '2147483648 1 1 1 1\n', '\x00\n', '-\n'],
+    'proc/sys/vm/percpu_pagelist_high_fraction': NOT_A_NUMBER + ['1\n', '7\n', '-1\n'],
+    'proc/sys/vm/stat_interval': NOT_A_NUMBER + ['0\n', '-1\n'],
+    'sim/ctl': ['bogus\n', 'alloc_pages\n', 'alloc_pages abc\n', 'alloc_pages 11\n',
+                'alloc_pages -1\n', 'alloc_pages 3 count=abc\n', 'alloc_pages 3 count=0\n',
+                'alloc_pages 3 type=weird\n', 'alloc_pages 3 node=99\n', 'alloc_pages 3 node=-1\n',
+                'alloc_pages 3 bogus=1\n', 'free_pages\n', 'free_pages zzz\n', 'tick\n',
+                'tick abc\n', 'tick -1s\n', 'tick 5x\n', 'drain_pages now\n'],
+}
+
+
+def log_lines(m):
+    return m.log().splitlines()
+
+
+def test_every_writable_file_is_covered(mnt):
+    writable = {p for p, mode, _h in mnt.layout() if not p.endswith('/') and mode & 0o222}
+    assert writable == set(MALFORMED), 'update MALFORMED: %s' % sorted(writable ^ set(MALFORMED))
+
+
+@pytest.mark.parametrize('path', sorted(MALFORMED))
+def test_malformed_value_is_einval_and_changes_nothing(mnt, path):
+    before = mnt.snapshot()
+    for value in MALFORMED[path]:
+        n0 = len(log_lines(mnt))
+        ok, err = mnt.write(path, value)
+        assert not ok and err == errno.EINVAL, '%s <- %r: %s, expected EINVAL' % (
+            path, value, 'accepted' if ok else os.strerror(err) if err else 'short write')
+        lines = log_lines(mnt)
+        assert len(lines) == n0 + 1, '%s <- %r: sim/log grew by %d lines, expected 1' % (
+            path, value, len(lines) - n0)
+        after = mnt.snapshot()
+        changed = [p for p in before if before[p] != after[p]]
+        assert not changed, '%s <- %r changed %s' % (path, value, changed)
+
+
+def test_sysctl_good_value_still_works_after_errors(mnt):
+    for value in MALFORMED['proc/sys/vm/min_free_kbytes']:
+        mnt.write('proc/sys/vm/min_free_kbytes', value)
+    ok, err = mnt.write('proc/sys/vm/min_free_kbytes', '5000\n')
+    assert ok, err
+    assert mnt.read('proc/sys/vm/min_free_kbytes') == '5000\n'
+
+
+@pytest.mark.parametrize('value,expect', [
+    ('256 256 32 0 0\n', '256\t256\t32\t0\t0\n'),
+    ('  100\t50 10 0 0  \n', '100\t50\t10\t0\t0\n'),
+])
+def test_lowmem_reserve_ratio_accepts_blanks(mnt, value, expect):
+    ok, err = mnt.write('proc/sys/vm/lowmem_reserve_ratio', value)
+    assert ok, err
+    assert mnt.read('proc/sys/vm/lowmem_reserve_ratio') == expect
+
+
+@pytest.mark.parametrize('name,value', [
+    ('min_free_kbytes', '77'), ('watermark_scale_factor', ' 42 '), ('watermark_boost_factor', '0'),
+    ('stat_interval', '3'), ('percpu_pagelist_high_fraction', '8')])
+def test_sysctl_accepts_what_linux_accepts(mnt, name, value):
+    ok, err = mnt.write('proc/sys/vm/' + name, value + '\n')
+    assert ok, err
+    assert mnt.read('proc/sys/vm/' + name) == '%d\n' % int(value)

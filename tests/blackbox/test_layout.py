@@ -1,0 +1,135 @@
+"""The tree is fs-layout/: every path exists with its mode, nothing else is
+there, every file reads, read-only files refuse writes."""
+import errno
+import os
+import stat
+
+from conftest import parent_dirs, parse_layout
+
+
+def test_layout_parses():
+    rows = parse_layout()
+    assert len(rows) > 20
+    seen = set()
+    for path, mode, handler, doc in rows:
+        assert path not in seen, 'duplicate layout path %s' % path
+        seen.add(path)
+        assert not path.startswith('/'), path
+        assert mode & ~0o7777 == 0, path
+        assert doc.strip(), 'undocumented layout path %s' % path
+        if path.endswith('/'):
+            assert handler == '-', path
+        else:
+            assert handler != '-', path
+
+
+def test_every_path_exists_with_its_mode(mnt):
+    paths = mnt.layout()
+    assert any('node0/' in p for p, _m, _h in paths)
+    assert any('cpu0/' in p for p, _m, _h in paths)
+    for path, mode, _h in paths:
+        st = os.lstat(mnt.abs(path))
+        if path.endswith('/'):
+            assert stat.S_ISDIR(st.st_mode), '%s is not a directory' % path
+        else:
+            assert stat.S_ISREG(st.st_mode), '%s is not a regular file' % path
+            assert st.st_size == 0, '%s: st_size %d (generated files have size 0)' % (path, st.st_size)
+        assert stat.S_IMODE(st.st_mode) == mode, '%s: mode %o, layout says %o' % (
+            path, stat.S_IMODE(st.st_mode), mode)
+
+
+def test_implied_directories_exist(mnt):
+    for path, _m, _h in mnt.layout():
+        for d in parent_dirs(path):
+            st = os.lstat(mnt.abs(d))
+            assert stat.S_ISDIR(st.st_mode), d
+            assert stat.S_IMODE(st.st_mode) == 0o555, '%s: mode %o' % (d, stat.S_IMODE(st.st_mode))
+
+
+def test_directory_listings_match_layout(mnt):
+    """readdir shows exactly the layout's entries (plus, under proc/, the PID
+    directories and self links that later issues add)."""
+    expected = {}
+    for path, _m, _h in mnt.layout():
+        for d in [''] + parent_dirs(path):
+            expected.setdefault(d, set())
+        parent = '/'.join(path.rstrip('/').split('/')[:-1])
+        parent = parent + '/' if parent else ''
+        expected[parent].add(path.rstrip('/').split('/')[-1])
+    for d, names in expected.items():
+        got = set(os.listdir(mnt.abs(d) if d else mnt.path))
+        missing = names - got
+        assert not missing, '%s lacks %s' % (d or '/', sorted(missing))
+        extra = got - names
+        if d == 'proc/':
+            extra = {x for x in extra if not (x.isdigit() or x in ('self', 'thread-self'))}
+        assert not extra, '%s has entries not in fs-layout: %s' % (d or '/', sorted(extra))
+
+
+def test_absent_paths(mnt):
+    nodes, cpus = mnt.nodes(), mnt.cpus()
+    for rel in ['proc/nosuch', 'sim/nosuch', 'sys/devices/system/node/node%d' % (max(nodes) + 1),
+                'sys/devices/system/cpu/cpu%d' % (max(cpus) + 1), 'proc/meminfo/x']:
+        try:
+            os.lstat(mnt.abs(rel))
+            raise AssertionError('%s exists' % rel)
+        except OSError as e:
+            assert e.errno in (errno.ENOENT, errno.ENOTDIR), (rel, e)
+
+
+def test_every_file_reads(mnt):
+    for path in mnt.files():
+        data = mnt.read_bytes(path)
+        if path != 'sim/log':
+            assert data, '%s is empty' % path
+        assert data.endswith(b'\n'), '%s does not end with a newline' % path
+        data.decode('ascii')
+
+
+def test_reads_are_seekable_and_repeatable(mnt):
+    """A tool keeps the file open and re-reads from 0; small reads at
+    increasing offsets give the same text as one read."""
+    whole = mnt.read_bytes('proc/zoneinfo')
+    fd = os.open(mnt.abs('proc/zoneinfo'), os.O_RDONLY)
+    try:
+        parts = []
+        while True:
+            b = os.read(fd, 100)
+            if not b:
+                break
+            parts.append(b)
+        assert b''.join(parts) == whole
+        os.lseek(fd, 0, os.SEEK_SET)
+        assert os.read(fd, len(whole) + 4096) == whole
+        os.lseek(fd, 10, os.SEEK_SET)
+        assert os.read(fd, 20) == whole[10:30]
+    finally:
+        os.close(fd)
+
+
+def test_read_only_files_refuse_writes(mnt):
+    before = mnt.snapshot()
+    for path, mode, _h in mnt.layout():
+        if path.endswith('/') or mode & 0o222:
+            continue
+        ok, err = mnt.write(path, '1\n')
+        assert not ok and err == errno.EACCES, '%s: write gave %s, expected EACCES' % (
+            path, 'success' if ok else os.strerror(err) if err else 'a short write')
+    assert mnt.snapshot() == before
+
+
+def test_writable_files_are_the_tunables_and_ctl(mnt):
+    writable = sorted(p for p, mode, _h in mnt.layout() if not p.endswith('/') and mode & 0o222)
+    assert 'sim/ctl' in writable
+    assert 'proc/sys/vm/min_free_kbytes' in writable
+    for p in writable:
+        assert p == 'sim/ctl' or p.startswith('proc/sys/'), p
+
+
+def test_ctl_help(mnt):
+    """Reading sim/ctl without writing gives the help: every command, one a line."""
+    text = mnt.read('sim/ctl')
+    firsts = [line.split()[0] for line in text.splitlines() if line.strip()]
+    for cmd in ('tick', 'alloc_pages', 'free_pages', 'drain_pages'):
+        assert cmd in firsts, 'help lacks %s:\n%s' % (cmd, text)
+    assert mnt.read('sim/ctl') == text

@@ -1,0 +1,561 @@
+/*
+ * The renderers of proc/ and sys/ and the vm sysctl writers, without a
+ * mount: key lists against the host's reference files in tests/ref, the
+ * numbers against each other (buddyinfo, zoneinfo, meminfo, vmstat), and
+ * sysctl writes against the kernel's parsing and watermark formulas.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "mmsim/machine.h"
+#include "render.h"
+
+#ifndef MMSIM_SOURCE_DIR
+#error "the build must define MMSIM_SOURCE_DIR"
+#endif
+#define REF_DIR MMSIM_SOURCE_DIR "/tests/ref"
+
+void render_meminfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_vmstat(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_buddyinfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_pagetypeinfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_zoneinfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_stat(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_pressure(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_node_meminfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_node_vmstat(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_node_state(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_node_cpumap(struct machine *m, const struct fs_ctx *ctx, GString *out);
+void render_sysctl(struct machine *m, const struct fs_ctx *ctx, GString *out);
+int write_sysctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
+		 GString *reply);
+
+/* ------------------------------------------------------------------ */
+/* fixtures and helpers                                                */
+/* ------------------------------------------------------------------ */
+
+struct fixture {
+	struct machine *m;
+};
+
+/* 2 nodes, 4 GiB, 4 cpus */
+static void machine_setup(struct fixture *f, gconstpointer data)
+{
+	struct machine_config cfg;
+	GError *err = NULL;
+
+	(void)data;
+	machine_config_init(&cfg);
+	cfg.mem_bytes = 4ULL << 30;
+	cfg.nr_nodes = 2;
+	cfg.nr_cpus = 4;
+	cfg.manual_clock = true;
+	f->m = machine_create(&cfg, &err);
+	g_assert_no_error(err);
+	g_assert_nonnull(f->m);
+	machine_config_clear(&cfg);
+}
+
+static void machine_teardown(struct fixture *f, gconstpointer data)
+{
+	(void)data;
+	machine_destroy(f->m);
+}
+
+static char *render(struct machine *m, render_fn fn, const char *name, int node)
+{
+	struct fs_ctx ctx = { .node = node, .cpu = -1, .name = name, .path = name };
+	GString *s = g_string_new(NULL);
+
+	fn(m, &ctx, s);
+	return g_string_free(s, FALSE);
+}
+
+static int sysctl_write(struct machine *m, const char *knob, const char *text)
+{
+	struct fs_ctx ctx = { .node = -1, .cpu = -1, .name = knob, .path = knob };
+
+	return write_sysctl(m, &ctx, text, strlen(text), NULL);
+}
+
+static char *read_ref(const char *name)
+{
+	g_autofree char *path = g_build_filename(REF_DIR, name, NULL);
+	GError *err = NULL;
+	char *text;
+
+	g_assert_true(g_file_get_contents(path, &text, NULL, &err));
+	g_assert_no_error(err);
+	return text;
+}
+
+/* The key of every line: the text before `sep`, after skipping `skip` words. */
+static GPtrArray *keys(const char *text, char sep, int skip)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+	for (char **l = lines; *l; l++) {
+		const char *p = *l, *end;
+
+		if (!*p)
+			continue;
+		for (int i = 0; i < skip; i++)
+			p = strchr(p, ' ') + 1;
+		end = strchr(p, sep);
+		g_assert_nonnull(end);
+		g_ptr_array_add(a, g_strndup(p, (gsize)(end - p)));
+	}
+	return a;
+}
+
+static void assert_same_keys(GPtrArray *got, GPtrArray *want)
+{
+	for (guint i = 0; i < MIN(got->len, want->len); i++)
+		g_assert_cmpstr(got->pdata[i], ==, want->pdata[i]);
+	g_assert_cmpuint(got->len, ==, want->len);
+}
+
+static void check_keys(struct machine *m, render_fn fn, int node, const char *ref, char sep,
+		       int skip)
+{
+	g_autofree char *text = render(m, fn, NULL, node);
+	g_autofree char *want = read_ref(ref);
+	g_autoptr(GPtrArray) a = keys(text, sep, skip);
+	g_autoptr(GPtrArray) b = keys(want, sep, skip);
+
+	assert_same_keys(a, b);
+}
+
+/* The number after "KEY" at the start of a line (KEY includes its colon). */
+static unsigned long value_of(const char *text, const char *key)
+{
+	g_autofree char *pat = g_strdup_printf("\n%s", key);
+	g_autofree char *t = g_strconcat("\n", text, NULL);
+	const char *p = strstr(t, pat);
+
+	g_assert_nonnull(p);
+	return strtoul(p + strlen(pat), NULL, 10);
+}
+
+static unsigned long global_free(struct machine *m)
+{
+	return (unsigned long)global_zone_page_state(m, NR_FREE_PAGES);
+}
+
+/* ------------------------------------------------------------------ */
+/* key lists against the host's                                        */
+/* ------------------------------------------------------------------ */
+
+static void test_meminfo_keys(struct fixture *f, gconstpointer data)
+{
+	(void)data;
+	check_keys(f->m, render_meminfo, -1, "meminfo", ':', 0);
+}
+
+static void test_vmstat_keys(struct fixture *f, gconstpointer data)
+{
+	(void)data;
+	check_keys(f->m, render_vmstat, -1, "vmstat", ' ', 0);
+}
+
+static void test_node_keys(struct fixture *f, gconstpointer data)
+{
+	(void)data;
+	for (int nid = 0; nid < f->m->nr_nodes; nid++) {
+		check_keys(f->m, render_node_meminfo, nid, "node0/meminfo", ':', 2);
+		check_keys(f->m, render_node_vmstat, nid, "node0/vmstat", ' ', 0);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* numbers that must agree                                             */
+/* ------------------------------------------------------------------ */
+
+static void test_meminfo_values(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *text = render(f->m, render_meminfo, NULL, -1);
+	unsigned long total = 0, free = 0;
+
+	(void)data;
+	g_assert_cmpuint(value_of(text, "MemTotal:"), ==, f->m->totalram_pages * 4);
+	g_assert_cmpuint(value_of(text, "MemFree:"), ==, global_free(f->m) * 4);
+	g_assert_cmpuint(value_of(text, "MemAvailable:"), ==, (unsigned long)si_mem_available(f->m) * 4);
+	g_assert_cmpuint(value_of(text, "CommitLimit:"), ==, f->m->totalram_pages * 50 / 100 * 4);
+	/* the node files add up to the global one */
+	for (int nid = 0; nid < f->m->nr_nodes; nid++) {
+		g_autofree char *nt = render(f->m, render_node_meminfo, NULL, nid);
+		g_autofree char *pfx = g_strdup_printf("Node %d ", nid);
+		g_autofree char *kt = g_strconcat(pfx, "MemTotal:", NULL);
+		g_autofree char *kf = g_strconcat(pfx, "MemFree:", NULL);
+		g_autofree char *ku = g_strconcat(pfx, "MemUsed:", NULL);
+
+		total += value_of(nt, kt);
+		free += value_of(nt, kf);
+		g_assert_cmpuint(value_of(nt, ku), ==, value_of(nt, kt) - value_of(nt, kf));
+	}
+	g_assert_cmpuint(total, ==, value_of(text, "MemTotal:"));
+	g_assert_cmpuint(free, ==, value_of(text, "MemFree:"));
+}
+
+/* Every "Node N, zone NAME n0 ... n10" line: sum of n_o << o. */
+static void test_buddyinfo_sums_to_memfree(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *text = render(f->m, render_buddyinfo, NULL, -1);
+	g_autofree char *mem = render(f->m, render_meminfo, NULL, -1);
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	unsigned long pages = 0;
+	int nlines = 0;
+
+	(void)data;
+	for (char **l = lines; *l; l++) {
+		g_auto(GStrv) w = NULL;
+
+		if (!**l)
+			continue;
+		w = g_strsplit_set(*l, " ", -1);
+		nlines++;
+		int o = 0;
+		for (int i = 4; w[i]; i++) {
+			if (!*w[i])
+				continue;
+			pages += strtoul(w[i], NULL, 10) << o;
+			o++;
+		}
+		g_assert_cmpint(o, ==, NR_PAGE_ORDERS);
+	}
+	g_assert_cmpint(nlines, >, 0);
+	g_assert_cmpuint(pages, ==, global_free(f->m));
+	g_assert_cmpuint(pages * 4, ==, value_of(mem, "MemFree:"));
+}
+
+/* pagetypeinfo's types add up, per order, to buddyinfo's counts. */
+static void test_pagetypeinfo_adds_up(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *text = render(f->m, render_pagetypeinfo, NULL, -1);
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	unsigned long by_type = 0, buddy = 0;
+
+	(void)data;
+	for (char **l = lines; *l; l++) {
+		const char *p = strstr(*l, ", type ");
+
+		if (!p)
+			continue;
+		p += strlen(", type ") + 12;
+		for (int o = 0; o < NR_PAGE_ORDERS; o++) {
+			char *end;
+
+			while (*p == ' ')
+				p++;
+			g_assert_cmpint(*p, !=, '>');  /* no capped count in a 4 GiB machine */
+			by_type += strtoul(p, &end, 10) << o;
+			p = end;
+		}
+	}
+	for (int nid = 0; nid < f->m->nr_nodes; nid++)
+		for_each_zone_in_node(NODE_DATA(f->m, nid), z)
+			for (int o = 0; o < NR_PAGE_ORDERS; o++)
+				buddy += z->free_area[o].nr_free << o;
+	g_assert_cmpuint(by_type, ==, buddy);
+	g_assert_cmpuint(by_type, ==, global_free(f->m));
+}
+
+/* Each zone's "pages free" is its nr_free_pages; all of them sum to the total. */
+static void test_zoneinfo_free(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *text = render(f->m, render_zoneinfo, NULL, -1);
+	g_auto(GStrv) blocks = g_strsplit(text, "Node ", -1);
+	unsigned long sum = 0;
+	int nzones = 0;
+
+	(void)data;
+	for (char **b = blocks; *b; b++) {
+		const char *pf = strstr(*b, "\n  pages free ");
+		const char *nf = strstr(*b, "\n      nr_free_pages ");
+
+		if (!**b)
+			continue;
+		nzones++;
+		g_assert_nonnull(pf);
+		sum += strtoul(pf + strlen("\n  pages free "), NULL, 10);
+		if (nf)
+			g_assert_cmpuint(strtoul(pf + strlen("\n  pages free "), NULL, 10), ==,
+					 strtoul(nf + strlen("\n      nr_free_pages "), NULL, 10));
+	}
+	g_assert_cmpint(nzones, ==, f->m->nr_nodes * MAX_NR_ZONES);
+	g_assert_cmpuint(sum, ==, global_free(f->m));
+}
+
+/* The cpu line is the sum of the cpuN lines and covers the elapsed time. */
+static void test_stat_cpu_time(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	guint64 total[10] = { 0 }, sum[10] = { 0 }, all = 0;
+
+	(void)data;
+	machine_advance(f->m, 10 * NSEC_PER_SEC);
+	text = render(f->m, render_stat, NULL, -1);
+	lines = g_strsplit(text, "\n", -1);
+	g_assert_true(g_str_has_prefix(lines[0], "cpu  "));
+	for (int i = 0; i <= f->m->nr_cpus; i++) {
+		g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
+		int k = 0;
+
+		for (int j = 1; w[j]; j++) {
+			if (!*w[j])
+				continue;
+			g_assert_cmpint(k, <, 10);
+			if (i == 0)
+				total[k] = g_ascii_strtoull(w[j], NULL, 10);
+			else
+				sum[k] += g_ascii_strtoull(w[j], NULL, 10);
+			k++;
+		}
+		g_assert_cmpint(k, ==, 10);
+	}
+	for (int k = 0; k < 10; k++) {
+		g_assert_cmpuint(total[k], ==, sum[k]);
+		all += total[k];
+	}
+	g_assert_cmpuint(all, >=, 10ULL * USER_HZ * (guint64)f->m->nr_cpus);
+	g_assert_nonnull(strstr(text, "\nbtime "));
+	g_assert_nonnull(strstr(text, "\nprocs_blocked 0\n"));
+}
+
+static void test_pressure_lines(struct fixture *f, gconstpointer data)
+{
+	static const char *const res[] = { "memory", "cpu", "io" };
+
+	(void)data;
+	for (size_t i = 0; i < G_N_ELEMENTS(res); i++) {
+		g_autofree char *text = render(f->m, render_pressure, res[i], -1);
+
+		g_assert_true(g_str_has_prefix(text, "some avg10="));
+		g_assert_nonnull(strstr(text, "\nfull avg10="));
+		g_assert_true(g_str_has_suffix(text, "\n"));
+	}
+}
+
+static void test_node_masks(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *online = render(f->m, render_node_state, "online", -1);
+	g_autofree char *normal = render(f->m, render_node_state, "has_normal_memory", -1);
+	g_autofree char *map0 = render(f->m, render_node_cpumap, NULL, 0);
+
+	(void)data;
+	g_assert_cmpstr(online, ==, "0-1\n");
+	g_assert_cmpstr(normal, ==, "0-1\n");
+	/* 4 cpus over 2 nodes: one hex digit, the first cpus on node 0 */
+	g_assert_cmpuint(strlen(map0), ==, 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* helpers of render_util.c                                            */
+/* ------------------------------------------------------------------ */
+
+static void test_masks(void)
+{
+	unsigned char bits[8] = { 0 };
+	GString *s = g_string_new(NULL);
+
+	bits[0] = 0x9d;  /* 0, 2-4, 7 */
+	render_cpulist(s, bits, 8);
+	g_assert_cmpstr(s->str, ==, "0,2-4,7");
+	g_string_truncate(s, 0);
+	render_cpumask(s, bits, 8);
+	g_assert_cmpstr(s->str, ==, "9d");
+	g_string_truncate(s, 0);
+	bits[0] = 0x3;
+	render_cpumask(s, bits, 2);
+	g_assert_cmpstr(s->str, ==, "3");
+	g_string_truncate(s, 0);
+	memset(bits, 0xff, 5);
+	render_cpumask(s, bits, 36);
+	g_assert_cmpstr(s->str, ==, "f,ffffffff");
+	g_string_truncate(s, 0);
+	render_cpulist(s, bits, 36);
+	g_assert_cmpstr(s->str, ==, "0-35");
+	g_string_free(s, TRUE);
+}
+
+static void test_parse_int(void)
+{
+	static const char *const bad[] = {
+		"", " \n", "abc", "12abc", "1,2", "+5", "-", "0x", "2147483648",
+		"99999999999999999999999", "- 1", "1.5",
+	};
+	long v[5];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(parse_int_strict(bad[i], strlen(bad[i]), v), ==, -EINVAL);
+	g_assert_cmpint(parse_int_strict("  42\n", 5, v), ==, 0);
+	g_assert_cmpint(v[0], ==, 42);
+	g_assert_cmpint(parse_int_strict("-2147483648", 11, v), ==, 0);
+	g_assert_cmpint(v[0], ==, -2147483648L);
+	g_assert_cmpint(parse_int_strict("0x1f", 4, v), ==, 0);
+	g_assert_cmpint(v[0], ==, 31);
+	g_assert_cmpint(parse_int_strict("010", 3, v), ==, 0);
+	g_assert_cmpint(v[0], ==, 8);
+	/* the length bounds the text, not a NUL */
+	g_assert_cmpint(parse_int_strict("123456", 2, v), ==, 0);
+	g_assert_cmpint(v[0], ==, 12);
+
+	g_assert_cmpint(parse_int_vector("256\t256 32 0 0\n", 15, v, 5), ==, 5);
+	g_assert_cmpint(v[0], ==, 256);
+	g_assert_cmpint(v[2], ==, 32);
+	g_assert_cmpint(v[4], ==, 0);
+	g_assert_cmpint(parse_int_vector("7 8", 3, v, 5), ==, 2);
+	g_assert_cmpint(v[1], ==, 8);
+	g_assert_cmpint(parse_int_vector("1 2 3 4 5 6", 11, v, 5), ==, 5);
+	g_assert_cmpint(parse_int_vector("1 2 x", 5, v, 5), ==, -EINVAL);
+	g_assert_cmpint(parse_int_vector("", 0, v, 5), ==, -EINVAL);
+}
+
+/* ------------------------------------------------------------------ */
+/* sysctls                                                             */
+/* ------------------------------------------------------------------ */
+
+static void test_sysctl_rejects_garbage(struct fixture *f, gconstpointer data)
+{
+	static const struct {
+		const char *knob, *text;
+	} bad[] = {
+		{ "min_free_kbytes", "abc\n" },
+		{ "min_free_kbytes", "-1\n" },
+		{ "min_free_kbytes", "\n" },
+		{ "min_free_kbytes", "12k\n" },
+		{ "watermark_scale_factor", "0\n" },
+		{ "watermark_scale_factor", "3001\n" },
+		{ "watermark_boost_factor", "-5\n" },
+		{ "percpu_pagelist_high_fraction", "4\n" },
+		{ "percpu_pagelist_high_fraction", "-8\n" },
+		{ "lowmem_reserve_ratio", "1 2 x\n" },
+		{ "stat_interval", "0\n" },
+	};
+	struct vm_sysctls before = f->m->sysctl;
+	unsigned long min0 = NODE_DATA(f->m, 0)->node_zones[ZONE_DMA32]._watermark[WMARK_MIN];
+
+	(void)data;
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autofree char *was = render(f->m, render_sysctl, bad[i].knob, -1);
+		g_autofree char *now = NULL;
+
+		g_assert_cmpint(sysctl_write(f->m, bad[i].knob, bad[i].text), ==, -EINVAL);
+		now = render(f->m, render_sysctl, bad[i].knob, -1);
+		g_assert_cmpstr(now, ==, was);
+	}
+	g_assert_cmpmem(&before, sizeof(before), &f->m->sysctl, sizeof(f->m->sysctl));
+	g_assert_cmpuint(NODE_DATA(f->m, 0)->node_zones[ZONE_DMA32]._watermark[WMARK_MIN], ==, min0);
+}
+
+/*
+ * __setup_per_zone_wmarks gives each zone but Movable its share of
+ * min_free_kbytes, rounded down: the shares sum to at most pages_min and
+ * lose less than one page per zone.
+ */
+static void test_sysctl_min_free_kbytes(struct fixture *f, gconstpointer data)
+{
+	const int kbytes = 8192;
+	unsigned long pages_min = (unsigned long)kbytes >> (PAGE_SHIFT - 10), sum = 0;
+	int nzones = 0;
+	g_autofree char *text = NULL;
+
+	(void)data;
+	g_assert_cmpint(sysctl_write(f->m, "min_free_kbytes", "8192\n"), ==, 0);
+	g_assert_cmpint(f->m->sysctl.min_free_kbytes, ==, kbytes);
+	g_assert_cmpint(f->m->sysctl.user_min_free_kbytes, ==, kbytes);
+	text = render(f->m, render_sysctl, "min_free_kbytes", -1);
+	g_assert_cmpstr(text, ==, "8192\n");
+	for (int nid = 0; nid < f->m->nr_nodes; nid++) {
+		for_each_zone_in_node(NODE_DATA(f->m, nid), z) {
+			if (z - NODE_DATA(f->m, nid)->node_zones == ZONE_MOVABLE)
+				continue;
+			sum += z->_watermark[WMARK_MIN];
+			nzones++;
+		}
+	}
+	g_assert_cmpuint(sum, <=, pages_min);
+	g_assert_cmpuint(sum + (unsigned long)nzones, >, pages_min);
+}
+
+static void check_lowmem_reserve(struct machine *m)
+{
+	for (int nid = 0; nid < m->nr_nodes; nid++) {
+		pg_data_t *pgdat = NODE_DATA(m, nid);
+
+		for (int i = 0; i < MAX_NR_ZONES - 1; i++) {
+			struct zone *z = &pgdat->node_zones[i];
+			int ratio = m->sysctl.lowmem_reserve_ratio[i];
+			unsigned long managed = 0;
+
+			for (int j = i + 1; j < MAX_NR_ZONES; j++) {
+				managed += pgdat->node_zones[j].managed_pages;
+				if (!ratio || !z->managed_pages)
+					g_assert_cmpint(z->lowmem_reserve[j], ==, 0);
+				else
+					g_assert_cmpint(z->lowmem_reserve[j], ==, (long)(managed / (unsigned long)ratio));
+			}
+		}
+	}
+}
+
+static void test_sysctl_lowmem_reserve_ratio(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *a = NULL, *b = NULL, *c = NULL;
+
+	(void)data;
+	g_assert_cmpint(sysctl_write(f->m, "lowmem_reserve_ratio", "128 64\t16 0 0\n"), ==, 0);
+	a = render(f->m, render_sysctl, "lowmem_reserve_ratio", -1);
+	g_assert_cmpstr(a, ==, "128\t64\t16\t0\t0\n");
+	check_lowmem_reserve(f->m);
+	/* a short vector sets the first entries; below 1 means 0 */
+	g_assert_cmpint(sysctl_write(f->m, "lowmem_reserve_ratio", "-3 32\n"), ==, 0);
+	b = render(f->m, render_sysctl, "lowmem_reserve_ratio", -1);
+	g_assert_cmpstr(b, ==, "0\t32\t16\t0\t0\n");
+	check_lowmem_reserve(f->m);
+	g_assert_cmpint(sysctl_write(f->m, "lowmem_reserve_ratio", "1 2 junk\n"), ==, -EINVAL);
+	c = render(f->m, render_sysctl, "lowmem_reserve_ratio", -1);
+	g_assert_cmpstr(c, ==, b);
+}
+
+static void test_sysctl_others(struct fixture *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(sysctl_write(f->m, "watermark_scale_factor", "200"), ==, 0);
+	g_assert_cmpint(f->m->sysctl.watermark_scale_factor, ==, 200);
+	g_assert_cmpint(sysctl_write(f->m, "watermark_boost_factor", "0x10\n"), ==, 0);
+	g_assert_cmpint(f->m->sysctl.watermark_boost_factor, ==, 16);
+	g_assert_cmpint(sysctl_write(f->m, "percpu_pagelist_high_fraction", "8\n"), ==, 0);
+	g_assert_cmpint(f->m->sysctl.percpu_pagelist_high_fraction, ==, 8);
+	g_assert_cmpint(sysctl_write(f->m, "percpu_pagelist_high_fraction", "0\n"), ==, 0);
+	g_assert_cmpint(sysctl_write(f->m, "stat_interval", "3\n"), ==, 0);
+	g_assert_cmpint(f->m->sysctl.stat_interval, ==, 3);
+}
+
+#define ADD(name, fn) g_test_add(name, struct fixture, NULL, machine_setup, fn, machine_teardown)
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/render/util/masks", test_masks);
+	g_test_add_func("/render/util/parse_int", test_parse_int);
+	ADD("/render/meminfo/keys", test_meminfo_keys);
+	ADD("/render/meminfo/values", test_meminfo_values);
+	ADD("/render/vmstat/keys", test_vmstat_keys);
+	ADD("/render/node/keys", test_node_keys);
+	ADD("/render/node/masks", test_node_masks);
+	ADD("/render/buddyinfo/memfree", test_buddyinfo_sums_to_memfree);
+	ADD("/render/pagetypeinfo/sums", test_pagetypeinfo_adds_up);
+	ADD("/render/zoneinfo/free", test_zoneinfo_free);
+	ADD("/render/stat/cpu_time", test_stat_cpu_time);
+	ADD("/render/pressure/lines", test_pressure_lines);
+	ADD("/render/sysctl/garbage", test_sysctl_rejects_garbage);
+	ADD("/render/sysctl/min_free_kbytes", test_sysctl_min_free_kbytes);
+	ADD("/render/sysctl/lowmem_reserve_ratio", test_sysctl_lowmem_reserve_ratio);
+	ADD("/render/sysctl/others", test_sysctl_others);
+	return g_test_run();
+}
