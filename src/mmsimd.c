@@ -127,7 +127,7 @@ static int run_fuse(struct mmsim_fs *fs, struct options *o, const char *mountpoi
 	if (o->fuse_debug)
 		fuse_opt_add_arg(&args, "-d");
 	fuse_opt_add_arg(&args, "-o");
-	fuse_opt_add_arg(&args, "fsname=mmsim,subtype=mmsim,default_permissions");
+	fuse_opt_add_arg(&args, "fsname=mmsim,subtype=mmsim");
 	for (char **mo = o->mount_opts; mo && *mo; mo++) {
 		fuse_opt_add_arg(&args, "-o");
 		fuse_opt_add_arg(&args, *mo);
@@ -149,7 +149,8 @@ static int run_fuse(struct mmsim_fs *fs, struct options *o, const char *mountpoi
 	loop = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_max_threads(loop, MAX_FUSE_THREADS);
 	fuse_loop_cfg_set_idle_threads(loop, MAX_FUSE_THREADS);
-	ret = fuse_loop_mt(fuse, loop) ? 1 : 0;
+	/* A positive result is the signal that ended the loop: a clean exit */
+	ret = fuse_loop_mt(fuse, loop) < 0 ? 1 : 0;
 	fuse_loop_cfg_destroy(loop);
 	fuse_remove_signal_handlers(fuse_get_session(fuse));
 out_unmount:

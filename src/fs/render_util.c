@@ -321,9 +321,34 @@ void meminfo_collect(const struct machine *m, int nid, struct meminfo_pages *mi)
 	mi->balloon = stat_node(m, nid, NR_BALLOON_PAGES);
 }
 
+/* "%s%-16s%8lu kB\n" without printf: meminfo is the hottest file, so the
+ * line is built in a local buffer and appended once */
 void show_kb(GString *out, const char *prefix, const char *key, unsigned long kb)
 {
-	g_string_append_printf(out, "%s%-16s%8lu kB\n", prefix, key, kb);
+	char line[96], digits[24];
+	size_t plen = strlen(prefix), klen = strlen(key), len = 0;
+	int n = 0;
+
+	if (plen + klen > 48) {
+		g_string_append_printf(out, "%s%-16s%8lu kB\n", prefix, key, kb);
+		return;
+	}
+	memcpy(line, prefix, plen);
+	len = plen;
+	memcpy(line + len, key, klen);
+	len += klen;
+	while (len < plen + 16)
+		line[len++] = ' ';
+	do {
+		digits[n++] = (char)('0' + kb % 10);
+		kb /= 10;
+	} while (kb);
+	for (int i = n; i < 8; i++)
+		line[len++] = ' ';
+	while (n)
+		line[len++] = digits[--n];
+	memcpy(line + len, " kB\n", 4);
+	g_string_append_len(out, line, (gssize)(len + 4));
 }
 
 void show_val_kb(GString *out, const char *prefix, const char *key, unsigned long pages)

@@ -1,5 +1,5 @@
 /*
- * proc/sys/vm/*: the vm sysctls the model has.  One table row per knob:
+ * proc/sys/vm: the vm sysctls the model has.  One table row per knob:
  * where its int(s) live in struct vm_sysctls, its range (the ctl_table's
  * extra1/extra2), and what the kernel's handler does after a successful
  * write (mm/page_alloc.c, mm/vmstat.c).  Reading prints the values as

@@ -1206,8 +1206,9 @@ static void prep_new_page(struct machine *m, unsigned long pfn, unsigned int ord
 		page_set(head, PG_movable);
 	if (order) {
 		page_set(head, PG_head);
+		/* a block never crosses a section: its pages are contiguous */
 		for (unsigned long i = 1; i < (1UL << order); i++) {
-			struct page *tail = pfn_to_page(m, pfn + i);
+			struct page *tail = head + i;
 
 			page_set(tail, PG_tail);
 			if (mt == MIGRATE_MOVABLE)
@@ -1402,7 +1403,7 @@ void __free_pages(struct machine *m, unsigned long pfn, unsigned int order, int 
 
 	g_assert(head->_refcount == 1 && head->order == order);
 	for (unsigned long i = 0; i < (1UL << order); i++) {
-		struct page *p = pfn_to_page(m, pfn + i);
+		struct page *p = head + i;
 
 		p->flags &= ~((1u << PG_head) | (1u << PG_tail) | (1u << PG_movable));
 		p->_refcount = 0;

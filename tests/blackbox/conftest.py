@@ -12,11 +12,9 @@ then exit 0.  The daemon comes from $MMSIM_BUILD_DIR/src/mmsimd (default
 <repo>/build).  Tests that need FUSE are skipped, with the reason, when
 /dev/fuse or fusermount3 is missing.
 """
-import errno
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -304,10 +302,18 @@ def mount(tmp_path):
         pytest.skip(why)
     require_daemon()
     mounts = []
+    public = []
 
-    def factory(*opts):
-        d = tmp_path / ('mnt%d' % len(mounts))
-        d.mkdir()
+    def factory(*opts, public_dir=False):
+        """public_dir: mount in a fresh world-readable directory of /tmp
+        (pytest's tmp_path is private to its user)."""
+        if public_dir:
+            d = tempfile.mkdtemp(prefix='mmsim-test-', dir='/tmp')
+            os.chmod(d, 0o755)
+            public.append(d)
+        else:
+            d = tmp_path / ('mnt%d' % len(mounts))
+            d.mkdir()
         m = start_daemon(str(d), list(opts), str(tmp_path / ('mmsimd%d.err' % len(mounts))))
         mounts.append(m)
         return m
@@ -321,6 +327,11 @@ def mount(tmp_path):
         if rc != 0:
             failures.append('mmsimd %s exited with %s after fusermount3 -u; stderr:\n%s'
                             % (' '.join(m.opts), rc, m.stderr()))
+    for d in public:
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass
     assert not failures, '\n'.join(failures)
 
 
@@ -407,35 +418,42 @@ def format_buddyinfo(bi):
 
 
 class PageTypeInfo:
+    """/proc/pagetypeinfo: one section per node with memory (the kernel's
+    pagetypeinfo_show runs once per pgdat)."""
+
     def __init__(self, text):
-        lines = text.split('\n')
-        m = re.match(r'^Page block order: (\d+)$', lines[0])
-        assert m, lines[0]
-        self.pageblock_order = int(m.group(1))
-        m = re.match(r'^Pages per block:\s+(\d+)$', lines[1])
-        assert m, lines[1]
-        self.pages_per_block = int(m.group(1))
-        self.free = {}     # (node, zone, type) -> [counts]
+        self.pageblock_order = self.pages_per_block = None
+        self.free = {}     # (node, zone, type) -> [counts], in file order
         self.types = []    # migratetype names, in order
-        self.blocks = {}   # (node, zone) -> {type: pageblocks}
+        self.blocks = {}   # (node, zone) -> {type: pageblocks}, in file order
         self.block_types = []
-        i = 2
-        while i < len(lines):
-            line = lines[i]
+        self.nodes = []    # node ids of the sections, in order
+        for line in text.split('\n'):
+            m = re.match(r'^Page block order: (\d+)$', line)
+            if m:
+                self.pageblock_order = int(m.group(1))
+                continue
+            m = re.match(r'^Pages per block:\s+(\d+)$', line)
+            if m:
+                self.pages_per_block = int(m.group(1))
+                continue
             m = re.match(r'^Node\s+(\d+), zone\s+(\S+), type\s+(\S+)\s+(.*)$', line)
             if m:
                 key = (int(m.group(1)), m.group(2), m.group(3))
                 self.free[key] = [int(x.lstrip('>')) for x in m.group(4).split()]
                 if m.group(3) not in self.types:
                     self.types.append(m.group(3))
-            elif line.startswith('Number of blocks type'):
+                if key[0] not in self.nodes:
+                    self.nodes.append(key[0])
+                continue
+            if line.startswith('Number of blocks type'):
                 self.block_types = line[len('Number of blocks type'):].split()
-            else:
-                m = re.match(r'^Node (\d+), zone\s+(\S+)\s+([\d ]+)$', line)
-                if m and self.block_types:
-                    vals = [int(x) for x in m.group(3).split()]
-                    self.blocks[(int(m.group(1)), m.group(2))] = dict(zip(self.block_types, vals))
-            i += 1
+                continue
+            m = re.match(r'^Node (\d+), zone\s+(\S+)\s+([\d ]+)$', line)
+            if m and self.block_types:
+                vals = [int(x) for x in m.group(3).split()]
+                self.blocks[(int(m.group(1)), m.group(2))] = dict(zip(self.block_types, vals))
+        assert self.pageblock_order is not None and self.pages_per_block is not None, text[:200]
 
     def zone_rows(self, node, zone):
         """{type: [counts]} of one zone."""
@@ -443,20 +461,25 @@ class PageTypeInfo:
 
 
 def format_pagetypeinfo(pt):
-    """The kernel's pagetypeinfo_show format (no CONFIG_PAGE_OWNER part)."""
-    s = 'Page block order: %d\n' % pt.pageblock_order
-    s += 'Pages per block:  %d\n' % pt.pages_per_block
-    s += '\n'
-    s += '%-43s ' % 'Free pages count per migrate type at order'
-    s += ''.join('%6d ' % o for o in range(NR_ORDERS)) + '\n'
-    for (n, z, t), counts in pt.free.items():
-        s += 'Node %4d, zone %8s, type %12s ' % (n, z, t)
-        s += ''.join('%6d ' % c for c in counts) + '\n'
-    s += '\n%-23s' % 'Number of blocks type '
-    s += ''.join('%12s ' % t for t in pt.block_types) + '\n'
-    for (n, z), d in pt.blocks.items():
-        s += 'Node %d, zone %8s ' % (n, z)
-        s += ''.join('%12d ' % d[t] for t in pt.block_types) + '\n'
+    """The kernel's pagetypeinfo_show format, once per node (no
+    CONFIG_PAGE_OWNER part)."""
+    s = ''
+    for node in pt.nodes:
+        s += 'Page block order: %d\n' % pt.pageblock_order
+        s += 'Pages per block:  %d\n' % pt.pages_per_block
+        s += '\n'
+        s += '%-43s ' % 'Free pages count per migrate type at order'
+        s += ''.join('%6d ' % o for o in range(NR_ORDERS)) + '\n'
+        for (n, z, t), counts in pt.free.items():
+            if n == node:
+                s += 'Node %4d, zone %8s, type %12s ' % (n, z, t)
+                s += ''.join('%6d ' % c for c in counts) + '\n'
+        s += '\n%-23s' % 'Number of blocks type '
+        s += ''.join('%12s ' % t for t in pt.block_types) + '\n'
+        for (n, z), d in pt.blocks.items():
+            if n == node:
+                s += 'Node %d, zone %8s ' % (n, z)
+                s += ''.join('%12d ' % d[t] for t in pt.block_types) + '\n'
     return s
 
 

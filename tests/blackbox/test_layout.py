@@ -49,13 +49,14 @@ def test_implied_directories_exist(mnt):
 def test_directory_listings_match_layout(mnt):
     """readdir shows exactly the layout's entries (plus, under proc/, the PID
     directories and self links that later issues add)."""
-    expected = {}
+    expected = {'': set()}
     for path, _m, _h in mnt.layout():
-        for d in [''] + parent_dirs(path):
-            expected.setdefault(d, set())
-        parent = '/'.join(path.rstrip('/').split('/')[:-1])
-        parent = parent + '/' if parent else ''
-        expected[parent].add(path.rstrip('/').split('/')[-1])
+        for p in parent_dirs(path) + [path]:
+            parent = '/'.join(p.rstrip('/').split('/')[:-1])
+            parent = parent + '/' if parent else ''
+            expected.setdefault(parent, set()).add(p.rstrip('/').split('/')[-1])
+            if p.endswith('/'):
+                expected.setdefault(p, set())
     for d, names in expected.items():
         got = set(os.listdir(mnt.abs(d) if d else mnt.path))
         missing = names - got

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "render.h"
 
@@ -40,6 +41,30 @@ struct fixture {
 	struct machine *m;
 };
 
+/*
+ * Some allocations of orders 0-3 and all three types from every cpu, half
+ * of them freed again: split blocks, fallbacks, and pages on the per-cpu
+ * lists, which buddyinfo and MemFree must both leave out.
+ */
+static void churn(struct machine *m)
+{
+	static const gfp_t gfps[] = { GFP_KERNEL, GFP_HIGHUSER_MOVABLE, GFP_KERNEL | __GFP_RECLAIMABLE };
+	long pfn[256];
+	int n = 0;
+
+	for (int i = 0; i < 256; i++) {
+		int cpu = i % m->nr_cpus;
+		unsigned int order = (unsigned int)(i % 4);
+
+		pfn[n] = __alloc_pages(m, gfps[i % 3], order, -1, cpu);
+		g_assert_cmpint(pfn[n], >=, 0);
+		if (i % 2)
+			__free_pages(m, (unsigned long)pfn[n], order, cpu);
+		else
+			n++;
+	}
+}
+
 /* 2 nodes, 4 GiB, 4 cpus */
 static void machine_setup(struct fixture *f, gconstpointer data)
 {
@@ -56,6 +81,7 @@ static void machine_setup(struct fixture *f, gconstpointer data)
 	g_assert_no_error(err);
 	g_assert_nonnull(f->m);
 	machine_config_clear(&cfg);
+	churn(f->m);
 }
 
 static void machine_teardown(struct fixture *f, gconstpointer data)
@@ -215,11 +241,13 @@ static void test_buddyinfo_sums_to_memfree(struct fixture *f, gconstpointer data
 
 		if (!**l)
 			continue;
+		int word = 0, o = 0;
+
 		w = g_strsplit_set(*l, " ", -1);
 		nlines++;
-		int o = 0;
-		for (int i = 4; w[i]; i++) {
-			if (!*w[i])
+		/* "Node", "N,", "zone", NAME, then one count per order */
+		for (int i = 0; w[i]; i++) {
+			if (!*w[i] || word++ < 4)
 				continue;
 			pages += strtoul(w[i], NULL, 10) << o;
 			o++;
@@ -255,10 +283,20 @@ static void test_pagetypeinfo_adds_up(struct fixture *f, gconstpointer data)
 			p = end;
 		}
 	}
-	for (int nid = 0; nid < f->m->nr_nodes; nid++)
-		for_each_zone_in_node(NODE_DATA(f->m, nid), z)
-			for (int o = 0; o < NR_PAGE_ORDERS; o++)
+	for (int nid = 0; nid < f->m->nr_nodes; nid++) {
+		for_each_zone_in_node(NODE_DATA(f->m, nid), z) {
+			for (int o = 0; o < NR_PAGE_ORDERS; o++) {
+				unsigned long lists = 0;
+
+				for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+					lists += z->free_area[o].nr_list[mt];
+				if (o == MAX_PAGE_ORDER)
+					lists += z->nr_pristine * (PAGES_PER_SECTION >> MAX_PAGE_ORDER);
+				g_assert_cmpuint(z->free_area[o].nr_free, ==, lists);
 				buddy += z->free_area[o].nr_free << o;
+			}
+		}
+	}
 	g_assert_cmpuint(by_type, ==, buddy);
 	g_assert_cmpuint(by_type, ==, global_free(f->m));
 }

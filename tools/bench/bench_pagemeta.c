@@ -99,6 +99,7 @@ int main(void)
 	printf("sizeof_struct_page=%zu\n", sizeof(struct page));
 	printf("sizeof_mem_section=%zu\n", sizeof(struct mem_section));
 	printf("linux_struct_page=%d\n", LINUX_STRUCT_PAGE);
+	printf("pages_per_section=%lu\n", PAGES_PER_SECTION);
 
 	m = build(1ULL << 40, 8, 16, &secs);
 	printf("big.create_ms=%.2f\n", secs * 1e3);

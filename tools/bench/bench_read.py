@@ -3,19 +3,32 @@
 the floor: fuse_floor, a minimal libfuse3 high-level filesystem serving one
 meminfo-sized file with direct_io, measured in the same run.
 
-Both daemons are mounted at once, each in its own temporary directory, in
-the foreground, with the same threading: libfuse's multi-threaded loop by
-default (mmsimd runs multi-threaded), or both single-threaded with
---threads=single (-s).  bench_readloop does the timed loop in C so that no
-interpreter cost dilutes the ratio; the two paths take turns in every
-round, so noise falls on both alike.
+The daemons are mounted at once, each in its own temporary directory, in
+the foreground, with the same threading: libfuse's multi-threaded loop with
+mmsimd's cap (--max-threads, 4 = MAX_FUSE_THREADS in src/mmsimd.c) as the
+maximum and idle thread count.  bench_readloop does the timed loop in C so
+that no interpreter cost dilutes the ratio; the paths take turns in every
+round, so noise falls on all alike.
+
+By default the daemons and the loop are pinned to one CPU (the first this
+process may use; --cpu, or --no-pin to let the scheduler place them).  A
+FUSE round trip then costs the CPU work of both sides and no cross-CPU
+wake-up, whose latency on a virtual machine is large and erratic (medians
+moving 2x between runs); pinned, the figures repeat to a few percent.
+
+Two floors run: `floor` with libfuse's default options (the target is
+measured against it), and `floor-mirror` with mmsimd's own mount and cache
+options (--mirror-opts: attr_timeout=0,
+negative_timeout=0) read at proc/meminfo, the same depth as mmsimd's path,
+which shows how much of the difference those options
+account for and how much is mmsimd's own work.
 
 Prints microseconds per operation for each and the ratio mmsimd/floor
 (target: at most 1.3; lxcfs is about 3.5 on the same comparison).
 
 Usage: bench_read.py --mmsimd PATH --floor PATH --readloop PATH
-                     [--iterations 20000] [--rounds 20] [--threads multi|single]
-                     [--max-threads N]
+                     [--iterations 20000] [--rounds 50] [--max-threads 4]
+                     [--mirror-opts OPTS | --no-mirror]
 """
 
 import argparse
@@ -45,63 +58,86 @@ def main():
     ap.add_argument("--readloop", required=True)
     ap.add_argument("--iterations", type=int, default=20000,
                     help="operations per file in all (default 20000)")
-    ap.add_argument("--rounds", type=int, default=20,
-                    help="rounds the operations are split into (default 20)")
-    ap.add_argument("--threads", choices=["multi", "single"], default="multi")
-    ap.add_argument("--max-threads", type=int, default=None,
-                    help="libfuse max_threads for the floor (multi only): match "
-                         "mmsimd's cap; default: libfuse's default")
+    ap.add_argument("--rounds", type=int, default=50,
+                    help="rounds the operations are split into (default 50)")
+    ap.add_argument("--max-threads", type=int, default=4,
+                    help="max and idle FUSE threads of the floors: mmsimd's cap (4)")
+    ap.add_argument("--mirror-opts",
+                    default="attr_timeout=0,negative_timeout=0,"
+                            "entry_timeout=1",
+                    help="the -o options of floor-mirror: mmsimd's (src/mmsimd.c, "
+                         "src/fs/fuse_ops.c)")
+    ap.add_argument("--no-mirror", action="store_true", help="run the plain floor only")
+    ap.add_argument("--cpu", type=int, default=None,
+                    help="the CPU to pin daemons and loop to (default: the first allowed)")
+    ap.add_argument("--no-pin", action="store_true", help="do not pin to one CPU")
     args = ap.parse_args()
     args.mmsimd, args.floor, args.readloop = map(os.path.abspath,
                                                  (args.mmsimd, args.floor, args.readloop))
     benchlib.skip_without_fuse("bench_read")
+    pinned = "not pinned"
+    if not args.no_pin:
+        cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})  # inherited by the daemons and the loop
+        pinned = f"all pinned to CPU {cpu}"
 
-    floor_cmd = [args.floor, "-f"]
-    mmsimd_cmd = [args.mmsimd, "-f", "--clock=manual"]
-    if args.threads == "single":
-        floor_cmd.append("-s")
-        mmsimd_cmd.append("-s")
-    elif args.max_threads:
-        floor_cmd += ["-o", f"max_threads={args.max_threads}"]
-    floor_cmd.append("{mnt}")
-    mmsimd_cmd.append("{mnt}")
+    threads = [f"max_threads={args.max_threads}", f"max_idle_threads={args.max_threads}"]
+    floor_cmd = [args.floor, "-f", "-o", ",".join(threads), "{mnt}"]
+    mirror_cmd = [args.floor, "-f", "-o", ",".join(threads + [args.mirror_opts]), "{mnt}"]
+    mmsimd_cmd = [args.mmsimd, "-f", "--clock=manual", "{mnt}"]
 
     per_round = max(1, args.iterations // args.rounds)
-    floor = benchlib.Mount(floor_cmd, "meminfo", prefix="mmsim-floor-")
-    sim = benchlib.Mount(mmsimd_cmd, "sim/ctl", prefix="mmsim-read-")
+    mounts = {"floor": benchlib.Mount(floor_cmd, "meminfo", prefix="mmsim-floor-"),
+              "mmsimd": benchlib.Mount(mmsimd_cmd, "sim/ctl", prefix="mmsim-read-")}
+    if not args.no_mirror:
+        mounts["floor-mirror"] = benchlib.Mount(mirror_cmd, "meminfo", prefix="mmsim-mirror-")
+    paths = {"floor": "meminfo", "mmsimd": "proc/meminfo", "floor-mirror": "proc/meminfo"}
+    rcs = {}
     try:
-        floor.start()
-        sim.start()
-        fpath, spath = floor.path("meminfo"), sim.path("proc/meminfo")
-        run = subprocess.run([args.readloop, str(per_round), str(args.rounds), spath, fpath],
-                             capture_output=True, text=True)
+        for mnt in mounts.values():
+            mnt.start()
+        full = {k: mnt.path(paths[k]) for k, mnt in mounts.items()}
+        run = subprocess.run([args.readloop, str(per_round), str(args.rounds)] +
+                             list(full.values()), capture_output=True, text=True)
     finally:
-        src = sim.stop()
-        frc = floor.stop()
+        for k, mnt in mounts.items():
+            rcs[k] = mnt.stop()
     if run.returncode != 0:
         print(run.stdout + run.stderr, file=sys.stderr)
-        print(f"bench_read: the read loop failed (mmsimd log follows)\n{sim.output()}",
-              file=sys.stderr)
+        print(f"bench_read: the read loop failed (mmsimd log follows)\n"
+              f"{mounts['mmsimd'].output()}", file=sys.stderr)
         return 1
-    res = parse_loop_output(run.stdout)
-    s, f = res[spath], res[fpath]
+    out = parse_loop_output(run.stdout)
+    res = {k: out[p] for k, p in full.items()}
+    s, f = res["mmsimd"], res["floor"]
     ratio = s["median_us"] / f["median_us"]
     ratio_mean = s["mean_us"] / f["mean_us"]
-    threads = ("both single-threaded (-s)" if args.threads == "single" else
-               "both multi-threaded (libfuse loop" +
-               (f", floor max_threads={args.max_threads}" if args.max_threads else "") + ")")
 
     print(f"bench_read: open + read(8191) + close, {int(s['ops'])} operations per file "
-          f"in {args.rounds} interleaved rounds; {threads}")
-    print(f"  floor  fuse_floor meminfo  ({int(f['bytes'])} B): {f['median_us']:8.2f} us/op "
-          f"(median of rounds; mean {f['mean_us']:.2f}, best round {f['min_us']:.2f})")
-    print(f"  mmsimd proc/meminfo        ({int(s['bytes'])} B): {s['median_us']:8.2f} us/op "
-          f"(median of rounds; mean {s['mean_us']:.2f}, best round {s['min_us']:.2f})")
-    print(f"  ratio mmsimd/floor: {ratio:.2f}x (means: {ratio_mean:.2f}x); "
+          f"in {args.rounds} interleaved rounds; all multi-threaded, "
+          f"max_threads={args.max_threads}, idle threads={args.max_threads}; {pinned}")
+    label = {"floor": "floor         FLOOR/meminfo",
+             "floor-mirror": "floor-mirror  FLOOR2/proc/meminfo",
+             "mmsimd": "mmsimd        MNT/proc/meminfo"}
+    for k in ("floor", "floor-mirror", "mmsimd"):
+        if k in res:
+            r = res[k]
+            print(f"  {label[k]:<36} ({int(r['bytes'])} B): {r['median_us']:8.2f} us/op "
+                  f"(median of rounds; mean {r['mean_us']:.2f}, best round {r['min_us']:.2f})")
+    if "floor-mirror" in res:
+        print(f"  (floor: libfuse's default options; floor-mirror: -o {args.mirror_opts})")
+    print(f"  ratio mmsimd/floor: {ratio:.2f}x (of means: {ratio_mean:.2f}x); "
           f"target <= {TARGET}x: {'met' if ratio <= TARGET else 'NOT met'}; "
           f"lxcfs for comparison ~{LXCFS}x")
-    if src not in (0, None) or frc not in (0, None):
-        print(f"  note: exit status after fusermount3 -u: mmsimd {src}, floor {frc}")
+    if "floor-mirror" in res:
+        m = res["floor-mirror"]
+        print(f"  ratio floor-mirror/floor: {m['median_us'] / f['median_us']:.2f}x "
+              f"(the cost of mmsimd's mount options alone); "
+              f"mmsimd/floor-mirror: {s['median_us'] / m['median_us']:.2f}x "
+              f"(the cost of mmsimd's own work)")
+    bad = {k: rc for k, rc in rcs.items() if rc not in (0, None)}
+    if bad:
+        print(f"  note: exit status after fusermount3 -u: {bad}")
     return 0
 
 

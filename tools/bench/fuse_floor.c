@@ -5,7 +5,9 @@
  * size of a real /proc/meminfo (about 1.5 KB).  It has open, read and
  * release and the getattr/readdir the kernel needs to find the file;
  * nothing is rendered and there is no lock, so whatever mmsimd costs on
- * top of this is the price of its own work.
+ * top of this is the price of its own work.  The same file is also at
+ * `proc/meminfo`, so that a floor mounted with mmsimd's own options can be
+ * reached by a path of the same depth as mmsimd's.
  *
  * Usage: fuse_floor [FUSE OPTIONS] MOUNTPOINT  (fuse_main: -f, -s, -o ...)
  */
@@ -75,6 +77,11 @@ static const char meminfo_text[] =
 
 #define MEMINFO_LEN (sizeof(meminfo_text) - 1)
 
+static int is_meminfo(const char *path)
+{
+	return strcmp(path, "/meminfo") == 0 || strcmp(path, "/proc/meminfo") == 0;
+}
+
 static void *floor_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	(void)conn;
@@ -86,12 +93,12 @@ static int floor_getattr(const char *path, struct stat *st, struct fuse_file_inf
 {
 	(void)fi;
 	memset(st, 0, sizeof(*st));
-	if (strcmp(path, "/") == 0) {
+	if (strcmp(path, "/") == 0 || strcmp(path, "/proc") == 0) {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
 		return 0;
 	}
-	if (strcmp(path, "/meminfo") == 0) {
+	if (is_meminfo(path)) {
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
 		st->st_size = 0;  /* as procfs: the size is unknown until read */
@@ -106,17 +113,19 @@ static int floor_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_
 	(void)off;
 	(void)fi;
 	(void)flags;
-	if (strcmp(path, "/") != 0)
+	if (strcmp(path, "/") != 0 && strcmp(path, "/proc") != 0)
 		return -ENOENT;
 	fill(buf, ".", NULL, 0, 0);
 	fill(buf, "..", NULL, 0, 0);
 	fill(buf, "meminfo", NULL, 0, 0);
+	if (strcmp(path, "/") == 0)
+		fill(buf, "proc", NULL, 0, 0);
 	return 0;
 }
 
 static int floor_open(const char *path, struct fuse_file_info *fi)
 {
-	if (strcmp(path, "/meminfo") != 0)
+	if (!is_meminfo(path))
 		return -ENOENT;
 	if ((fi->flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
