@@ -4,7 +4,8 @@
 Each non-comment line is: PATH MODE HANDLER DOC...
   --c FILE   write layout_table.c (the layout_table[] array)
   --h FILE   write layout_handlers.h (render_/write_ prototypes)
-  --markdown print a Markdown reference of the tree
+  --markdown print a Markdown reference of the tree (fs-layout/TREE.md)
+  --check-markdown FILE  fail when FILE differs from that reference
 The black-box tests parse the same files with parse_layout() below.
 """
 import argparse
@@ -78,11 +79,19 @@ def write_h(entries, dest):
         out.write('\n#endif\n')
 
 
-def write_markdown(entries):
-    print('| path | mode | what it is |')
-    print('| --- | --- | --- |')
+MARKDOWN_HEAD = """# The mmsim tree
+
+Generated from the `*.layout` files by `tools/gen-layout.py --markdown fs-layout/*.layout`;
+a test fails when it is out of date. {N} is a node number, {C} a CPU number.
+
+"""
+
+
+def markdown(entries):
+    lines = ['| path | mode | what it is |', '| --- | --- | --- |']
     for e in entries:
-        print('| `%s` | %04o | %s |' % (e['path'], e['mode'], e['doc'].replace('|', '\\|')))
+        lines.append('| `%s` | %04o | %s |' % (e['path'], e['mode'], e['doc'].replace('|', '\\|')))
+    return MARKDOWN_HEAD + '\n'.join(lines) + '\n'
 
 
 def main():
@@ -90,6 +99,7 @@ def main():
     ap.add_argument('--c')
     ap.add_argument('--h')
     ap.add_argument('--markdown', action='store_true')
+    ap.add_argument('--check-markdown', metavar='FILE', help='fail when FILE is not what --markdown prints')
     ap.add_argument('layouts', nargs='+')
     args = ap.parse_args()
     entries = parse_layout(args.layouts)
@@ -99,7 +109,12 @@ def main():
         import os
         write_c(entries, args.c, os.path.basename(args.h) if args.h else 'layout_handlers.h')
     if args.markdown:
-        write_markdown(entries)
+        sys.stdout.write(markdown(entries))
+    if args.check_markdown:
+        with open(args.check_markdown, encoding='utf-8') as f:
+            if f.read() != markdown(entries):
+                sys.exit('%s is out of date: run tools/gen-layout.py --markdown fs-layout/*.layout > %s'
+                         % (args.check_markdown, args.check_markdown))
 
 
 if __name__ == '__main__':

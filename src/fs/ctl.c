@@ -185,6 +185,25 @@ void render_ctl(struct machine *m, const struct fs_ctx *ctx, GString *out)
 		g_string_append_printf(out, "%-80s %s\n", ctl_commands[i].usage, ctl_commands[i].help);
 }
 
+/* The command as the log shows it: printable ASCII as is, the rest as
+ * \xNN (the kernel's %*pE), at most 200 bytes */
+static char *ctl_escape(const char *line, size_t len)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < len && i < 200; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			g_string_append_c(s, (char)c);
+		else
+			g_string_append_printf(s, "\\x%02x", c);
+	}
+	if (len > 200)
+		g_string_append(s, "...");
+	return g_string_free(s, FALSE);
+}
+
 static int ctl_run_line(struct machine *m, const char *line, size_t len, GString *reply)
 {
 	struct ctl_cmd *cmd = g_new(struct ctl_cmd, 1);
@@ -209,9 +228,11 @@ static int ctl_run_line(struct machine *m, const char *line, size_t len, GString
 				g_string_append_c(reply, '\n');
 		}
 	}
-	if (err)
-		printk(m, "sim/ctl: '%.*s' refused: %s (%s)", (int)MIN(len, 200), g_utf8_validate(line, (gssize)len, NULL) ? line : "(binary)",
-		       why ? why : "invalid", g_strerror(-err));
+	if (err) {
+		g_autofree char *shown = ctl_escape(line, len);
+
+		printk(m, "sim/ctl: '%s' refused: %s (%s)", shown, why ? why : "invalid", g_strerror(-err));
+	}
 	g_free(cmd);
 	return err;
 }
@@ -222,7 +243,6 @@ int write_ctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, size
 	size_t pos = 0;
 
 	(void)ctx;
-	g_string_truncate(reply, 0);
 	if (memchr(buf, '\0', len)) {
 		printk(m, "sim/ctl: write refused: NUL byte in command (%s)", g_strerror(EINVAL));
 		return -EINVAL;

@@ -15,9 +15,19 @@
 struct open_file {
 	struct fs_node *node;
 	GString *snapshot;   /* rendered at the last read at offset 0 */
-	GString *reply;      /* replies to writes through this descriptor */
+	GString *reply;      /* replies to the writes since the last read */
+	GString *pending;    /* the unfinished last line of a split write */
 	bool wrote;
+	bool read_since_write;
 };
+
+/* The kernel cuts a large write(2) into FUSE requests of max_write bytes, a
+ * multiple of the page size: such a request that ends inside a line is
+ * continued by the next one. */
+static bool write_continues(size_t size, const char *buf)
+{
+	return size >= 4096 && size % 4096 == 0 && buf[size - 1] != '\n';
+}
 
 static struct mmsim_fs *fs_of_ctx(void)
 {
@@ -140,6 +150,7 @@ static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struc
 			of->snapshot = g_string_sized_new(4096);
 		g_string_truncate(of->snapshot, 0);
 		if (of->wrote) {
+			of->read_since_write = true;
 			g_string_append_len(of->snapshot, of->reply->str, (gssize)of->reply->len);
 		} else {
 			g_mutex_lock(&fs->lock);
@@ -159,17 +170,41 @@ static int mmsim_write(const char *path, const char *buf, size_t size, off_t off
 {
 	struct mmsim_fs *fs = fs_of_ctx();
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
-	int ret;
+	GString *data;
+	size_t run;
+	int ret = 0;
 
 	(void)path;
 	(void)off;
 	if (!of->reply)
 		of->reply = g_string_new(NULL);
-	g_mutex_lock(&fs->lock);
-	mmsim_fs_sync_clock(fs);
-	ret = fs_node_write(fs->m, of->node, buf, size, of->reply);
-	g_mutex_unlock(&fs->lock);
+	if (!of->pending)
+		of->pending = g_string_new(NULL);
+	if (of->read_since_write) {
+		g_string_truncate(of->reply, 0);
+		of->read_since_write = false;
+	}
+	data = of->pending;
+	g_string_append_len(data, buf, (gssize)size);
+	/* run up to the last newline when the line continues in the next request */
+	run = data->len;
+	if (write_continues(size, buf)) {
+		const char *nl = memrchr(data->str, '\n', data->len);
+
+		run = nl ? (size_t)(nl - data->str) + 1 : 0;
+		if (data->len - run > 1 << 20) /* a line of a megabyte is not a command */
+			run = data->len;
+	}
+	if (run) {
+		g_mutex_lock(&fs->lock);
+		mmsim_fs_sync_clock(fs);
+		ret = fs_node_write(fs->m, of->node, data->str, run, of->reply);
+		g_mutex_unlock(&fs->lock);
+		g_string_erase(data, 0, (gssize)run);
+	}
 	of->wrote = true;
+	if (ret < 0)
+		g_string_truncate(data, 0);
 	return ret < 0 ? ret : (int)size;
 }
 
@@ -196,6 +231,8 @@ static int mmsim_release(const char *path, struct fuse_file_info *fi)
 		g_string_free(of->snapshot, TRUE);
 	if (of->reply)
 		g_string_free(of->reply, TRUE);
+	if (of->pending)
+		g_string_free(of->pending, TRUE);
 	g_free(of);
 	return 0;
 }

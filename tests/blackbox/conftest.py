@@ -15,6 +15,7 @@ then exit 0.  The daemon comes from $MMSIM_BUILD_DIR/src/mmsimd (default
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -263,6 +264,17 @@ def parse_kv(text):
     return out
 
 
+def _die_with_parent():
+    """In the child: SIGTERM when pytest dies (killed by a timeout, say),
+    so that the daemon unmounts instead of lingering."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)      # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 def start_daemon(dirpath, opts, errfile):
     if not any(o.startswith('--clock') for o in opts):
         opts = ['--clock=manual'] + list(opts)
@@ -270,7 +282,7 @@ def start_daemon(dirpath, opts, errfile):
     err = open(errfile, 'w')
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                                start_new_session=True)
+                                preexec_fn=_die_with_parent)
     finally:
         err.close()
     m = Mount(dirpath, opts, proc, errfile)

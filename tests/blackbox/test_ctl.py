@@ -136,7 +136,7 @@ def test_random_command_words_never_crash(mnt):
     words = ['alloc_pages', 'alloc_pages', 'free_pages', 'drain_pages', 'tick', 'bogus', '']
     args = ['0', '3', '9', '10', '11', '-1', 'count=2', 'count=0', 'count=50', 'node=0', 'node=1',
             'node=7', 'type=movable', 'type=unmovable', 'type=reclaimable', 'type=x', '0x10', '5ms',
-            '1s', 'abc', '=', 'count=1000000']
+            '1s', 'abc', '=', 'count=100000000']
     live = []
     for _ in range(400):
         cmd = ' '.join([rng.choice(words)] +
@@ -181,6 +181,56 @@ def test_huge_line(mnt):
     assert len(log_lines(mnt)) > n0
     after = mnt.snapshot()
     assert [p for p in before if before[p] != after[p]] == []
+
+
+def test_write_larger_than_a_fuse_request(mnt):
+    """The kernel splits a big write(2) into several FUSE requests (at most
+    max_write bytes each): the lines still run whole, in order, and the
+    reply has one line per command."""
+    n = 2100
+    line = 'tick 10ms'.ljust(999) + '\n'          # 1000 bytes: 2.1 MB in all
+    up0, _ = uptime(mnt)
+    reply = mnt.ctl(line * n)
+    assert len(reply.splitlines()) == n, 'a %d-line write gave %d reply lines' % (
+        n, len(reply.splitlines()))
+    up1, _ = uptime(mnt)
+    assert up1 - up0 == n, 'uptime advanced %d centiseconds, expected %d' % (up1 - up0, n)
+
+
+def test_lines_across_fuse_request_boundaries(mnt):
+    """Where the kernel cuts a big write into FUSE requests (at a multiple
+    of the page size when the buffer is page-aligned), a line that straddles
+    the cut is still one command.  Every line here straddles a page
+    boundary inside its 'tick 10ms'."""
+    import mmap
+    first = 'tick 10ms'.ljust(4091) + '\n'           # 4092 bytes
+    rest = 'tick 10ms'.ljust(4095) + '\n'            # 4096 bytes: each starts 4 bytes before a page
+    n = 1 + 512                                     # ~2.1 MB
+    data = (first + rest * (n - 1)).encode()
+    buf = mmap.mmap(-1, len(data))                  # page-aligned
+    buf.write(data)
+    up0, _ = uptime(mnt)
+    fd = os.open(mnt.abs('sim/ctl'), os.O_RDWR)
+    try:
+        try:
+            written = os.write(fd, buf)
+        except OSError as e:
+            raise AssertionError('a %d-byte write of %d good lines failed: %s; log: %s' % (
+                len(data), n, os.strerror(e.errno), log_lines(mnt)[-1])) from None
+        assert written == len(data)
+        os.lseek(fd, 0, os.SEEK_SET)
+        reply = b''
+        while True:
+            b = os.read(fd, 1 << 20)
+            if not b:
+                break
+            reply += b
+    finally:
+        os.close(fd)
+        buf.close()
+    assert len(reply.splitlines()) == n
+    up1, _ = uptime(mnt)
+    assert up1 - up0 == n
 
 
 def test_huge_write_of_many_lines(mnt):

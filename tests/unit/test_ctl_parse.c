@@ -92,6 +92,7 @@ static void test_garbage(void)
 			memcpy(buf, s->str, len);
 			g_string_free(s, TRUE);
 		}
+		g_string_truncate(reply, 0);
 		if (write_ctl(m, &ctx, buf, len, reply) < 0 && !memchr(buf, '\n', len))
 			g_assert_cmpint(global_zone_page_state(m, NR_FREE_PAGES), ==, before);
 	}
