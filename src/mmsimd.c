@@ -8,6 +8,7 @@
  * exit 0.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,8 +226,14 @@ int main(int argc, char **argv)
 	fs.start_mono_us = g_get_monotonic_time();
 	fs.uid = getuid();
 	fs.gid = getgid();
+	/* The real procfs, for proc/self's target and the caller's own
+	 * proc/PID: opened now, so that a bind mount of the tree over /proc
+	 * can never make the daemon read itself */
+	fs.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	g_mutex_init(&fs.lock);
 	ret = run_fuse(&fs, &o, o.rest[0], argv[0]);
+	if (fs.procfd >= 0)
+		close(fs.procfd);
 	fs_tree_free(fs.tree);
 	machine_destroy(fs.m);
 	machine_config_clear(&cfg);

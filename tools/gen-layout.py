@@ -2,6 +2,8 @@
 """Turn fs-layout/*.layout into the daemon's path table.
 
 Each non-comment line is: PATH MODE HANDLER DOC...
+A path ending in / is a directory (handler -); mode 0777 on a file marks a
+symbolic link, whose render_HANDLER writes the link's target (proc/self).
   --c FILE   write layout_table.c (the layout_table[] array)
   --h FILE   write layout_handlers.h (render_/write_ prototypes)
   --markdown print a Markdown reference of the tree (fs-layout/TREE.md)
@@ -11,6 +13,12 @@ The black-box tests parse the same files with parse_layout() below.
 import argparse
 import re
 import sys
+
+# {N} a NUMA node, {C} a CPU (expanded at mount time); {PID} a process,
+# {TID} one of its threads (resolved at lookup time: processes come and go)
+TEMPLATES = ('{N}', '{C}', '{PID}', '{TID}')
+# The mode that marks a symbolic link (lrwxrwxrwx, as procfs shows them)
+LINK_MODE = 0o777
 
 
 def parse_layout(paths):
@@ -32,8 +40,13 @@ def parse_layout(paths):
                     sys.exit('%s:%d: directories (ending in /) and only they have handler -' % (path, lineno))
                 if not is_dir and not re.fullmatch(r'[a-z_][a-z0-9_]*', handler):
                     sys.exit('%s:%d: bad handler %r' % (path, lineno, handler))
+                for t in re.findall(r'\{[^}]*\}', p):
+                    if t not in TEMPLATES:
+                        sys.exit('%s:%d: unknown template %s' % (path, lineno, t))
+                is_link = not is_dir and int(mode, 8) == LINK_MODE
                 entries.append({'path': p, 'mode': int(mode, 8), 'handler': handler, 'doc': doc,
-                                'writable': bool(int(mode, 8) & 0o222) and not is_dir})
+                                'link': is_link,
+                                'writable': bool(int(mode, 8) & 0o222) and not is_dir and not is_link})
     seen = set()
     for e in entries:
         if e['path'] in seen:
@@ -82,7 +95,9 @@ def write_h(entries, dest):
 MARKDOWN_HEAD = """# The mmsim tree
 
 Generated from the `*.layout` files by `tools/gen-layout.py --markdown fs-layout/*.layout`;
-a test fails when it is out of date. {N} is a node number, {C} a CPU number.
+a test fails when it is out of date. {N} is a node number, {C} a CPU number,
+{PID} a process ID, {TID} a thread ID; a path whose mode is `link` is a
+symbolic link.
 
 """
 
@@ -90,7 +105,8 @@ a test fails when it is out of date. {N} is a node number, {C} a CPU number.
 def markdown(entries):
     lines = ['| path | mode | what it is |', '| --- | --- | --- |']
     for e in entries:
-        lines.append('| `%s` | %04o | %s |' % (e['path'], e['mode'], e['doc'].replace('|', '\\|')))
+        mode = 'link' if e['link'] else '%04o' % e['mode']
+        lines.append('| `%s` | %s | %s |' % (e['path'], mode, e['doc'].replace('|', '\\|')))
     return MARKDOWN_HEAD + '\n'.join(lines) + '\n'
 
 

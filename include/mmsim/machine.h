@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmsim/mm_types.h"
 #include "mmsim/mmzone.h"
 #include "mmsim/vmstat.h"
 
@@ -27,6 +28,8 @@ struct machine_config {
 	bool manual_clock;
 	uint64_t seed;
 	bool debug_vm;
+	bool bare;               /* unit tests: no init or kernel threads (the
+				    allocator as it stands before rest_init) */
 	char *cpu_model;
 	unsigned int cpu_mhz;
 	int distance_local, distance_remote;
@@ -66,6 +69,13 @@ struct vm_sysctls {
 	int percpu_pagelist_high_fraction;
 	int stat_interval;         /* seconds, vmstat_update period */
 	int page_group_by_mobility_disabled;
+	/* mm/util.c overcommit policy and limits */
+	int overcommit_memory;     /* 0 heuristic, 1 always, 2 never */
+	int overcommit_ratio;      /* percent of RAM in mode 2 */
+	unsigned long overcommit_kbytes;
+	int max_map_count;
+	unsigned long admin_reserve_kbytes;
+	unsigned long user_reserve_kbytes;
 };
 
 /* ---- the machine ---- */
@@ -125,6 +135,15 @@ struct machine {
 
 	/* kernel allocations made with alloc_pages from sim/ctl: pfn -> order */
 	GHashTable *kalloc;
+
+	/* tasks (kernel/pid.c): pid -> struct task_struct * */
+	GHashTable *tasks;
+	int pid_max;
+	unsigned long zero_pfn;      /* the shared zero page */
+	long vm_committed_as;        /* pages, Committed_AS */
+	/* TLB flushes (the kernel shows them as nr_tlb_* only with
+	 * CONFIG_DEBUG_TLBFLUSH, which the reference kernel lacks) */
+	unsigned long nr_tlb_local_flush_one, nr_tlb_local_flush_all;
 
 	GRand *rand;
 };

@@ -1,32 +1,26 @@
 /*
- * sim/ctl: the machine's commands.  Each line is parsed (ctl_parse.c), its
- * arguments checked completely, and only then is one engine function
- * called, so a refused command leaves the model as it was.  A refusal is
- * the errno Linux would give plus one line in sim/log.
+ * sim/ctl: the machine's commands, and the runner every ctl file shares
+ * (ctl.h).  Each line is parsed (ctl_parse.c), its arguments checked
+ * completely, and only then is one engine function called, so a refused
+ * command leaves the model as it was.  A refusal is the errno Linux would
+ * give plus one line in sim/log.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "ctl_parse.h"
+#include "ctl.h"
 #include "layout_handlers.h"
 #include "mmsim/gfp.h"
 
 /* Largest count= of one alloc_pages: its reply holds one handle each */
 #define CTL_MAX_COUNT (1u << 20)
 
-typedef int (*ctl_fn)(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why);
-
-struct ctl_command {
-	const char *verb;
-	ctl_fn fn;
-	const char *usage;
-	const char *help;
-};
-
-static int ctl_tick(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why)
+static int ctl_tick(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		    const char **why)
 {
 	uint64_t ns;
 
+	(void)ctx;
 	if (cmd->nargs != 1 || !ctl_parse_duration_ns(cmd->args[0], &ns)) {
 		*why = "usage: tick DURATION (e.g. 5s, 250ms)";
 		return -EINVAL;
@@ -59,7 +53,8 @@ static int node_first_cpu(struct machine *m, int nid)
 	return 0;
 }
 
-static int ctl_alloc_pages(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why)
+static int ctl_alloc_pages(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+			   const char **why)
 {
 	static const struct { const char *name; gfp_t gfp; } types[] = {
 		{ "unmovable", GFP_KERNEL },
@@ -73,6 +68,7 @@ static int ctl_alloc_pages(struct machine *m, struct ctl_cmd *cmd, GString *repl
 	GArray *done;
 	int cpu, err = 0;
 
+	(void)ctx;
 	if (cmd->nargs != 1 || !ctl_parse_u64(cmd->args[0], &order) || order > MAX_PAGE_ORDER) {
 		*why = "usage: alloc_pages ORDER (0..10) [count=N] [node=N] [type=unmovable|movable|reclaimable]";
 		return -EINVAL;
@@ -130,11 +126,13 @@ static int ctl_alloc_pages(struct machine *m, struct ctl_cmd *cmd, GString *repl
 	return err;
 }
 
-static int ctl_free_pages(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why)
+static int ctl_free_pages(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+			  const char **why)
 {
 	uint64_t pfn;
 	gpointer v;
 
+	(void)ctx;
 	if (cmd->nargs != 1 || cmd->nopts || !ctl_parse_hex(cmd->args[0], &pfn)) {
 		*why = "usage: free_pages HANDLE (a 0x... handle from alloc_pages)";
 		return -EINVAL;
@@ -150,11 +148,13 @@ static int ctl_free_pages(struct machine *m, struct ctl_cmd *cmd, GString *reply
 	return 0;
 }
 
-static int ctl_drain_pages(struct machine *m, struct ctl_cmd *cmd, GString *reply, const char **why)
+static int ctl_drain_pages(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+			   const char **why)
 {
 	uint64_t cpu = 0;
 	bool one = ctl_opt(cmd, "cpu") != NULL;
 
+	(void)ctx;
 	if (cmd->nargs || !parse_int_opt(cmd, "cpu", (uint64_t)m->nr_cpus - 1, &cpu) || ctl_unused_opt(cmd)) {
 		*why = "usage: drain_pages [cpu=N]";
 		return -EINVAL;
@@ -167,7 +167,90 @@ static int ctl_drain_pages(struct machine *m, struct ctl_cmd *cmd, GString *repl
 	return 0;
 }
 
+int ctl_check_name(const char *name, const char **why)
+{
+	if (!*name) {
+		*why = "empty program name";
+		return -EINVAL;
+	}
+	if (strchr(name, '/')) {
+		*why = "a program name, not a path";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ctl_pid_opt(struct machine *m, struct ctl_cmd *cmd, int *pid, const char **why)
+{
+	const char *v = ctl_opt(cmd, "pid");
+	uint64_t n;
+
+	*pid = 0;
+	if (!v)
+		return 0;
+	/* alloc_pid: a requested PID must lie in 1 .. pid_max-1 */
+	if (!ctl_parse_u64(v, &n) || n < 1 || n >= (uint64_t)m->pid_max) {
+		*why = "pid= must be 1 .. pid_max-1 (proc/sys/kernel/pid_max)";
+		return -EINVAL;
+	}
+	if (find_task_by_pid(m, (int)n)) {
+		*why = "that PID is taken";
+		return -EEXIST;
+	}
+	*pid = (int)n;
+	return 0;
+}
+
+int ctl_not_modelled(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		     const char **why)
+{
+	(void)m;
+	(void)ctx;
+	(void)cmd;
+	(void)reply;
+	*why = "not modelled yet";
+	return -EINVAL;
+}
+
+static int ctl_spawn(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		     const char **why)
+{
+	const char *cgroup = ctl_opt(cmd, "cgroup");
+	struct task_struct *t = NULL;
+	int pid, err;
+
+	(void)ctx;
+	if (cmd->nargs != 1) {
+		*why = "usage: spawn NAME [pid=N] [cgroup=PATH]";
+		return -EINVAL;
+	}
+	err = ctl_check_name(cmd->args[0], why);
+	if (err)
+		return err;
+	err = ctl_pid_opt(m, cmd, &pid, why);
+	if (err)
+		return err;
+	if (cgroup && cgroup[0] != '/') {
+		*why = "cgroup= is a path from the cgroup root, starting with /";
+		return -EINVAL;
+	}
+	if (ctl_unused_opt(cmd)) {
+		*why = "unknown option";
+		return -EINVAL;
+	}
+	err = sys_spawn(m, cmd->args[0], pid, cgroup, &t);
+	if (err < 0) {
+		*why = err == -ENOMEM ? "out of memory" : err == -EAGAIN ? "no free PID" : "refused by the kernel";
+		return err;
+	}
+	g_string_append_printf(reply, "%d", t ? t->pid : err);
+	return 0;
+}
+
 static const struct ctl_command ctl_commands[] = {
+	{ "spawn", ctl_spawn, "spawn NAME [pid=N] [cgroup=PATH]",
+	  "a new process, as if a shell had started program NAME (text, data, heap, libraries, stack); "
+	  "replies its PID" },
 	{ "tick", ctl_tick, "tick DURATION",
 	  "advance simulated time (manual clock only); replies the new time" },
 	{ "alloc_pages", ctl_alloc_pages, "alloc_pages ORDER [count=N] [node=N] [type=unmovable|movable|reclaimable]",
@@ -177,12 +260,17 @@ static const struct ctl_command ctl_commands[] = {
 	  "return per-cpu list pages to the buddy lists (drain_all_pages)" },
 };
 
+void ctl_render_help(const struct ctl_command *cmds, size_t ncmds, GString *out)
+{
+	for (size_t i = 0; i < ncmds; i++)
+		g_string_append_printf(out, "%-80s %s\n", cmds[i].usage, cmds[i].help);
+}
+
 void render_ctl(struct machine *m, const struct fs_ctx *ctx, GString *out)
 {
 	(void)m;
 	(void)ctx;
-	for (size_t i = 0; i < G_N_ELEMENTS(ctl_commands); i++)
-		g_string_append_printf(out, "%-80s %s\n", ctl_commands[i].usage, ctl_commands[i].help);
+	ctl_render_help(ctl_commands, G_N_ELEMENTS(ctl_commands), out);
 }
 
 /* The command as the log shows it: printable ASCII as is, the rest as
@@ -204,7 +292,8 @@ static char *ctl_escape(const char *line, size_t len)
 	return g_string_free(s, FALSE);
 }
 
-static int ctl_run_line(struct machine *m, const char *line, size_t len, GString *reply)
+static int ctl_run_line(struct machine *m, const struct ctl_command *cmds, size_t ncmds,
+			const struct fs_ctx *ctx, const char *who, const char *line, size_t len, GString *reply)
 {
 	struct ctl_cmd *cmd = g_new(struct ctl_cmd, 1);
 	const char *why = NULL;
@@ -213,15 +302,15 @@ static int ctl_run_line(struct machine *m, const char *line, size_t len, GString
 	if (!err) {
 		size_t i;
 
-		for (i = 0; i < G_N_ELEMENTS(ctl_commands) && strcmp(ctl_commands[i].verb, cmd->verb); i++)
+		for (i = 0; i < ncmds && strcmp(cmds[i].verb, cmd->verb); i++)
 			;
-		if (i == G_N_ELEMENTS(ctl_commands)) {
+		if (i == ncmds) {
 			why = "unknown command";
 			err = -EINVAL;
 		} else {
 			gsize mark = reply->len;
 
-			err = ctl_commands[i].fn(m, cmd, reply, &why);
+			err = cmds[i].fn(m, ctx, cmd, reply, &why);
 			if (err)
 				g_string_truncate(reply, mark);
 			else
@@ -231,20 +320,19 @@ static int ctl_run_line(struct machine *m, const char *line, size_t len, GString
 	if (err) {
 		g_autofree char *shown = ctl_escape(line, len);
 
-		printk(m, "sim/ctl: '%s' refused: %s (%s)", shown, why ? why : "invalid", g_strerror(-err));
+		printk(m, "%s: '%s' refused: %s (%s)", who, shown, why ? why : "invalid", g_strerror(-err));
 	}
 	g_free(cmd);
 	return err;
 }
 
-/* A write holds one or more lines, run in order up to the first failure */
-int write_ctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
+int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, const struct fs_ctx *ctx,
+	    const char *who, const char *buf, size_t len, GString *reply)
 {
 	size_t pos = 0;
 
-	(void)ctx;
 	if (memchr(buf, '\0', len)) {
-		printk(m, "sim/ctl: write refused: NUL byte in command (%s)", g_strerror(EINVAL));
+		printk(m, "%s: write refused: NUL byte in command (%s)", who, g_strerror(EINVAL));
 		return -EINVAL;
 	}
 	while (pos < len) {
@@ -256,11 +344,17 @@ int write_ctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, size
 			pos += n + 1;
 			continue;
 		}
-		err = ctl_run_line(m, buf + pos, n, reply);
+		err = ctl_run_line(m, cmds, ncmds, ctx, who, buf + pos, n, reply);
 		if (err)
 			return err;
-		machine_debug_check(m, "sim/ctl");
+		machine_debug_check(m, who);
 		pos += n + 1;
 	}
 	return 0;
+}
+
+/* A write holds one or more lines, run in order up to the first failure */
+int write_ctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
+{
+	return ctl_run(m, ctl_commands, G_N_ELEMENTS(ctl_commands), ctx, "sim/ctl", buf, len, reply);
 }

@@ -12,6 +12,9 @@ int ctl_parse_line(const char *line, size_t len, struct ctl_cmd *cmd, const char
 	char *p, *save = NULL, *word;
 
 	memset(cmd, 0, sizeof(*cmd));
+	/* trailing blanks are not part of the command (echo pads, editors too) */
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+		len--;
 	if (len > CTL_MAX_LINE) {
 		*why = "line too long";
 		return -EINVAL;

@@ -4,34 +4,64 @@
  * the file handle; later offsets are served from it, every read filled
  * except at end of file (procfs seq_file behaviour).  Files are direct_io,
  * size 0 and seekable (see GUIDE.md's FUSE rules).
+ *
+ * Three kinds of path:
+ *  - fixed paths (proc/meminfo): one hash probe, no lock until the render;
+ *  - proc/PID/...: the template node with the PID in the context; the
+ *    process must be alive (checked under the model lock at every lookup,
+ *    open, read and write), and it owns its files;
+ *  - proc/PID/... of the caller's own real process when PID is not a
+ *    simulated one: read-only passthrough to the real procfs, through the
+ *    directory descriptor opened at start (procps reads /proc/self/stat,
+ *    and self points at the caller).  A simulated PID always wins.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fuse_ops.h"
 
 struct open_file {
-	struct fs_node *node;
-	GString *snapshot;   /* rendered at the last read at offset 0 */
-	GString *reply;      /* replies to the writes since the last read */
-	GString *pending;    /* the unfinished last line of a split write */
+	struct fs_node *node;  /* NULL for a passthrough file */
+	struct fs_ctx ctx;     /* this open's own context: pid, tid, path */
+	char *path;            /* ctx.path's storage for a per-PID file */
+	uid_t uid;             /* the owner at open */
+	gid_t gid;
+	int real_fd;           /* passthrough: the real procfs file; else -1 */
+	GString *snapshot;     /* rendered at the last read at offset 0 */
+	GString *reply;        /* replies to the writes since the last read */
+	GString *pending;      /* the unfinished last line of a split write */
 	bool wrote;
 	bool read_since_write;
 };
 
-/* The kernel cuts a large write(2) into FUSE requests of max_write bytes, a
- * multiple of the page size: such a request that ends inside a line is
- * continued by the next one. */
+/* The kernel cuts a large write(2) into FUSE requests of max_write bytes
+ * (128 KiB or more, less the buffer's offset in its first page): a request
+ * that large which ends inside a line is continued by the next one.  A
+ * shorter one is the end of its write(2), and no command line is longer
+ * than CTL_MAX_LINE, so 64 KiB separates the two cases. */
+#define SPLIT_WRITE_MIN (64 * 1024)
+
 static bool write_continues(size_t size, const char *buf)
 {
-	return size >= 4096 && size % 4096 == 0 && buf[size - 1] != '\n';
+	return size >= SPLIT_WRITE_MIN && buf[size - 1] != '\n';
 }
 
 static struct mmsim_fs *fs_of_ctx(void)
 {
 	return fuse_get_context()->private_data;
+}
+
+static struct open_file *of_of(const struct fuse_file_info *fi)
+{
+	return fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
 }
 
 void mmsim_fs_sync_clock(struct mmsim_fs *fs)
@@ -47,29 +77,342 @@ void mmsim_fs_sync_clock(struct mmsim_fs *fs)
 		machine_advance(fs->m, want - fs->m->now_ns);
 }
 
-static void fill_stat(struct mmsim_fs *fs, const struct fs_node *n, struct stat *st)
+/* ---------------------------------------------------------------- the caller */
+
+/* The caller's thread-group id: FUSE gives the thread id, the real
+ * /proc/TID/status says its Tgid.  -1 when the caller has no PID here. */
+static int caller_tgid(struct mmsim_fs *fs, int *tid_out)
+{
+	int tid = (int)fuse_get_context()->pid;
+	char name[32], buf[512];
+	const char *p;
+	ssize_t n;
+	int fd, tgid = tid;
+
+	if (tid_out)
+		*tid_out = tid;
+	if (tid <= 0)
+		return -1;
+	if (fs->procfd < 0)
+		return tid;
+	g_snprintf(name, sizeof(name), "%d/status", tid);
+	fd = openat(fs->procfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		p = strstr(buf, "\nTgid:");
+		if (p)
+			tgid = atoi(p + 6);
+	}
+	return tgid > 0 ? tgid : tid;
+}
+
+/* ---------------------------------------------------------------- the real procfs */
+
+/* Open a path of the real procfs, relative to it ("1234/stat"): never
+ * through a magic link (proc/PID/cwd would lead out of procfs) nor above
+ * it.  A descriptor or -errno. */
+static int real_open(struct mmsim_fs *fs, const char *rel, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (fs->procfd < 0)
+		return -ENOENT;
+	fd = (int)syscall(SYS_openat2, fs->procfd, rel, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(fs->procfd, rel, flags | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+/* "PID" or "PID/REST" of the real procfs, when PID is the caller's own
+ * process and not a simulated one (the caller checked that); else NULL */
+static char *real_path(struct mmsim_fs *fs, int pid, const char *rest)
+{
+	if (pid != caller_tgid(fs, NULL))
+		return NULL;
+	return *rest ? g_strdup_printf("%d/%s", pid, rest) : g_strdup_printf("%d", pid);
+}
+
+static int real_getattr(struct mmsim_fs *fs, const char *rel, struct stat *st)
+{
+	int fd = real_open(fs, rel, O_PATH | O_NOFOLLOW);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = fstat(fd, st) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* Fill a read from the real file: whole, except at end of file */
+static int real_read(int fd, char *buf, size_t size, off_t off)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		ssize_t n = pread(fd, buf + done, size - done, off + (off_t)done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? (int)done : -errno;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (int)done;
+}
+
+/* ---------------------------------------------------------------- attributes and access */
+
+static void fill_stat(struct mmsim_fs *fs, const struct fs_node *n, uid_t uid, gid_t gid, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_mode = (n->is_dir ? S_IFDIR : S_IFREG) | n->mode;
+	st->st_mode = (n->is_dir ? S_IFDIR : n->is_link ? S_IFLNK : S_IFREG) | n->mode;
 	st->st_nlink = n->is_dir ? 2 + (n->children ? n->children->len : 0) : 1;
-	st->st_uid = fs->uid;
-	st->st_gid = fs->gid;
+	st->st_uid = uid;
+	st->st_gid = gid;
 	st->st_size = 0;
 	st->st_blksize = 4096;
 	st->st_mtim.tv_sec = fs->m->boot_wall_sec + (time_t)(fs->m->now_ns / NSEC_PER_SEC);
 	st->st_atim = st->st_ctim = st->st_mtim;
 }
 
+/* The permission check default_permissions would do (it costs a GETATTR
+ * per path component on every open): root gets everything the mode allows
+ * anyone, the owner the owner bits, the group the group bits, others the
+ * other bits.  The mounter runs the simulation and counts as the owner of
+ * every simulated process's files too. */
+static bool may_access(struct mmsim_fs *fs, unsigned int mode, uid_t uid, gid_t gid, unsigned int want)
+{
+	const struct fuse_context *c = fuse_get_context();
+
+	if (c->uid == 0)
+		return (mode & (want | (want << 3) | (want << 6))) != 0;
+	if (c->uid == uid || c->uid == fs->uid)
+		return (mode & (want << 6)) != 0;
+	if (c->gid == gid)
+		return (mode & (want << 3)) != 0;
+	return (mode & want) != 0;
+}
+
+/* What a path names */
+enum target_kind { T_NONE, T_NODE, T_REAL };
+
+struct target {
+	enum target_kind kind;
+	struct fs_node *node;   /* T_NODE */
+	struct fs_ctx ctx;      /* T_NODE: its context (path: the template's) */
+	uid_t uid;              /* T_NODE: the owner */
+	gid_t gid;
+	char *real;             /* T_REAL: the path in the real procfs (owned) */
+};
+
+/*
+ * Resolve a path.  Fixed paths cost one hash probe and no lock.  Under
+ * proc/PID/ the process is looked up under the model lock; when PID is
+ * not simulated and is the caller's own, the real procfs answers.
+ * T_NONE: nothing there (-ENOENT).
+ */
+static enum target_kind resolve(struct mmsim_fs *fs, const char *path, struct target *t)
+{
+	const char *rest = "";
+	struct task_struct *task;
+	bool simulated;
+	int pid;
+
+	memset(t, 0, sizeof(*t));
+	t->node = fs_tree_lookup(fs->tree, path, &t->ctx);
+	if (t->node && t->ctx.pid < 0) {
+		t->uid = fs->uid;
+		t->gid = fs->gid;
+		return t->kind = T_NODE;
+	}
+	pid = fs_path_pid(path, &rest);
+	if (!pid)
+		return t->kind = T_NONE;
+	g_mutex_lock(&fs->lock);
+	simulated = find_task_by_pid(fs->m, pid) != NULL;
+	task = t->node ? fs_ctx_task(fs->m, &t->ctx) : NULL;
+	if (task) {
+		t->uid = task->uid;
+		t->gid = task->gid;
+	}
+	g_mutex_unlock(&fs->lock);
+	if (task)
+		return t->kind = T_NODE;
+	if (simulated)
+		return t->kind = T_NONE;
+	t->real = real_path(fs, pid, rest);
+	return t->kind = t->real ? T_REAL : T_NONE;
+}
+
+static void target_clear(struct target *t)
+{
+	g_free(t->real);
+	t->real = NULL;
+}
+
+/* ---------------------------------------------------------------- operations */
+
 static int mmsim_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
-	struct fs_node *n = fi ? ((struct open_file *)(uintptr_t)fi->fh)->node : fs_tree_lookup(fs->tree, path);
+	struct open_file *of = of_of(fi);
+	struct target t;
+	int ret = 0;
 
-	if (!n)
-		return -ENOENT;
+	if (of) {
+		if (of->real_fd >= 0)
+			return fstat(of->real_fd, st) ? -errno : 0;
+		g_mutex_lock(&fs->lock);
+		fill_stat(fs, of->node, of->uid, of->gid, st);
+		g_mutex_unlock(&fs->lock);
+		return 0;
+	}
+	switch (resolve(fs, path, &t)) {
+	case T_NODE:
+		g_mutex_lock(&fs->lock);
+		fill_stat(fs, t.node, t.uid, t.gid, st);
+		g_mutex_unlock(&fs->lock);
+		break;
+	case T_REAL:
+		ret = real_getattr(fs, t.real, st);
+		break;
+	case T_NONE:
+		ret = -ENOENT;
+		break;
+	}
+	target_clear(&t);
+	return ret;
+}
+
+static int mmsim_readlink(const char *path, char *buf, size_t size)
+{
+	struct mmsim_fs *fs = fs_of_ctx();
+	struct target t;
+	int ret = 0;
+
+	if (size == 0)
+		return -EINVAL;
+	switch (resolve(fs, path, &t)) {
+	case T_NODE: {
+		GString *s;
+
+		if (!t.node->is_link) {
+			ret = -EINVAL;
+			break;
+		}
+		/* proc/self and thread-self point at the caller */
+		if (!t.node->in_pid) {
+			t.ctx.pid = caller_tgid(fs, &t.ctx.tid);
+			if (t.ctx.pid <= 0) {
+				ret = -ENOENT;
+				break;
+			}
+		}
+		s = g_string_sized_new(64);
+		g_mutex_lock(&fs->lock);
+		ret = fs_node_render(fs->m, t.node, &t.ctx, s);
+		g_mutex_unlock(&fs->lock);
+		if (!ret) {
+			size_t n = MIN(s->len, size - 1);
+
+			memcpy(buf, s->str, n);
+			buf[n] = '\0';
+		}
+		g_string_free(s, TRUE);
+		if (ret == -ESRCH)
+			ret = -ENOENT;
+		break;
+	}
+	case T_REAL: {
+		int fd = real_open(fs, t.real, O_PATH | O_NOFOLLOW);
+		ssize_t n;
+
+		if (fd < 0) {
+			ret = fd;
+			break;
+		}
+		n = readlinkat(fd, "", buf, size - 1);
+		ret = n < 0 ? -errno : 0;
+		if (n >= 0)
+			buf[n] = '\0';
+		close(fd);
+		break;
+	}
+	case T_NONE:
+		ret = -ENOENT;
+		break;
+	}
+	target_clear(&t);
+	return ret;
+}
+
+static int fill_dir_entry(void *buf, fuse_fill_dir_t filler, const struct fs_node *c)
+{
+	struct stat st = { .st_mode = c->is_dir ? S_IFDIR : c->is_link ? S_IFLNK : S_IFREG };
+
+	return filler(buf, c->name, &st, 0, 0);
+}
+
+/* The numbered entries of a directory that has them: every live PID
+ * (ascending) under proc/, the threads under proc/PID/task/ */
+static void fill_dyn(struct mmsim_fs *fs, const struct fs_node *n, const struct fs_ctx *ctx, void *buf,
+		     fuse_fill_dir_t filler)
+{
+	struct stat st = { .st_mode = S_IFDIR };
+	char name[16];
+	GArray *pids;
+
+	if (n->dyn == FS_DYN_TIDS) {
+		/* one thread per process so far: the leader, TID = PID */
+		g_snprintf(name, sizeof(name), "%d", ctx->pid);
+		filler(buf, name, &st, 0, 0);
+		return;
+	}
+	if (n->dyn != FS_DYN_PIDS)
+		return;
 	g_mutex_lock(&fs->lock);
-	fill_stat(fs, n, st);
+	pids = task_pids(fs->m);
 	g_mutex_unlock(&fs->lock);
+	for (guint i = 0; i < pids->len; i++) {
+		g_snprintf(name, sizeof(name), "%d", g_array_index(pids, int, i));
+		if (filler(buf, name, &st, 0, 0))
+			break;
+	}
+	g_array_free(pids, TRUE);
+}
+
+static int real_readdir(struct mmsim_fs *fs, const char *rel, void *buf, fuse_fill_dir_t filler)
+{
+	int fd = real_open(fs, rel, O_RDONLY | O_DIRECTORY);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		struct stat st = { .st_mode = (mode_t)DTTOIF(de->d_type) };
+
+		if (filler(buf, de->d_name, &st, 0, 0))
+			break;
+	}
+	closedir(d);
 	return 0;
 }
 
@@ -77,60 +420,92 @@ static int mmsim_readdir(const char *path, void *buf, fuse_fill_dir_t filler, of
 			 struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
-	struct fs_node *n = fs_tree_lookup(fs->tree, path);
+	struct target t;
+	int ret = 0;
 
 	(void)off;
 	(void)fi;
 	(void)flags;
-	if (!n)
-		return -ENOENT;
-	if (!n->is_dir)
-		return -ENOTDIR;
-	filler(buf, ".", NULL, 0, 0);
-	filler(buf, "..", NULL, 0, 0);
-	for (guint i = 0; i < n->children->len; i++) {
-		struct fs_node *c = g_ptr_array_index(n->children, i);
-		struct stat st = { .st_mode = c->is_dir ? S_IFDIR : S_IFREG };
-
-		filler(buf, c->name, &st, 0, 0);
+	switch (resolve(fs, path, &t)) {
+	case T_NODE:
+		if (!t.node->is_dir) {
+			ret = -ENOTDIR;
+			break;
+		}
+		filler(buf, ".", NULL, 0, 0);
+		filler(buf, "..", NULL, 0, 0);
+		for (guint i = 0; i < t.node->children->len; i++)
+			if (fill_dir_entry(buf, filler, g_ptr_array_index(t.node->children, i)))
+				break;
+		fill_dyn(fs, t.node, &t.ctx, buf, filler);
+		break;
+	case T_REAL:
+		ret = real_readdir(fs, t.real, buf, filler);
+		break;
+	case T_NONE:
+		ret = -ENOENT;
+		break;
 	}
-	return 0;
+	target_clear(&t);
+	return ret;
 }
 
-/* The permission check default_permissions would do (it costs a GETATTR
- * per path component on every open): the owner gets the owner bits, root
- * everything the mode allows anyone, others the other bits. */
-static bool may_access(struct mmsim_fs *fs, const struct fs_node *n, unsigned int want)
+static int open_real(struct mmsim_fs *fs, const char *rel, struct fuse_file_info *fi)
 {
-	const struct fuse_context *c = fuse_get_context();
-	unsigned int mode = n->mode;
+	struct open_file *of;
+	int fd;
 
-	if (c->uid == 0)
-		return (mode & (want | (want << 3) | (want << 6))) != 0;
-	if (c->uid == fs->uid)
-		return (mode & (want << 6)) != 0;
-	if (c->gid == fs->gid)
-		return (mode & (want << 3)) != 0;
-	return (mode & want) != 0;
+	if ((fi->flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	fd = real_open(fs, rel, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	of = g_new0(struct open_file, 1);
+	of->real_fd = fd;
+	fi->fh = (uint64_t)(uintptr_t)of;
+	fi->direct_io = 1;
+	return 0;
 }
 
 static int mmsim_open(const char *path, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
-	struct fs_node *n = fs_tree_lookup(fs->tree, path);
 	int acc = fi->flags & O_ACCMODE;
 	struct open_file *of;
+	struct target t;
+	int ret = 0;
 
-	if (!n)
+	switch (resolve(fs, path, &t)) {
+	case T_NONE:
 		return -ENOENT;
-	if (n->is_dir)
+	case T_REAL:
+		ret = open_real(fs, t.real, fi);
+		target_clear(&t);
+		return ret;
+	case T_NODE:
+		break;
+	}
+	if (t.node->is_dir)
 		return -EISDIR;
-	if ((acc == O_WRONLY || acc == O_RDWR) && !may_access(fs, n, 02))
+	if (t.node->is_link)
+		return -ELOOP;
+	if ((acc == O_WRONLY || acc == O_RDWR) && !may_access(fs, t.node->mode, t.uid, t.gid, 02))
 		return -EACCES;
-	if ((acc == O_RDONLY || acc == O_RDWR) && !may_access(fs, n, 04))
+	if ((acc == O_RDONLY || acc == O_RDWR) && !may_access(fs, t.node->mode, t.uid, t.gid, 04))
 		return -EACCES;
 	of = g_new0(struct open_file, 1);
-	of->node = n;
+	of->node = t.node;
+	of->ctx = t.ctx;
+	of->uid = t.uid;
+	of->gid = t.gid;
+	of->real_fd = -1;
+	if (t.node->in_pid) {
+		/* the path with its numbers, for the handlers and the log */
+		while (*path == '/')
+			path++;
+		of->path = g_strdup(path);
+		of->ctx.path = of->path;
+	}
 	fi->fh = (uint64_t)(uintptr_t)of;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -141,10 +516,12 @@ static int mmsim_open(const char *path, struct fuse_file_info *fi)
 static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
-	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	struct open_file *of = of_of(fi);
 	size_t n;
 
 	(void)path;
+	if (of->real_fd >= 0)
+		return real_read(of->real_fd, buf, size, off);
 	if (off == 0 || !of->snapshot) {
 		if (!of->snapshot)
 			of->snapshot = g_string_sized_new(4096);
@@ -153,10 +530,14 @@ static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struc
 			of->read_since_write = true;
 			g_string_append_len(of->snapshot, of->reply->str, (gssize)of->reply->len);
 		} else {
+			int ret;
+
 			g_mutex_lock(&fs->lock);
 			mmsim_fs_sync_clock(fs);
-			fs_node_render(fs->m, of->node, of->snapshot);
+			ret = fs_node_render(fs->m, of->node, &of->ctx, of->snapshot);
 			g_mutex_unlock(&fs->lock);
+			if (ret)
+				return ret;
 		}
 	}
 	if ((size_t)off >= of->snapshot->len)
@@ -169,13 +550,15 @@ static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struc
 static int mmsim_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
-	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	struct open_file *of = of_of(fi);
 	GString *data;
 	size_t run;
 	int ret = 0;
 
 	(void)path;
 	(void)off;
+	if (!of->node)
+		return -EACCES;
 	if (!of->reply)
 		of->reply = g_string_new(NULL);
 	if (!of->pending)
@@ -198,7 +581,7 @@ static int mmsim_write(const char *path, const char *buf, size_t size, off_t off
 	if (run) {
 		g_mutex_lock(&fs->lock);
 		mmsim_fs_sync_clock(fs);
-		ret = fs_node_write(fs->m, of->node, data->str, run, of->reply);
+		ret = fs_node_write(fs->m, of->node, &of->ctx, data->str, run, of->reply);
 		g_mutex_unlock(&fs->lock);
 		g_string_erase(data, 0, (gssize)run);
 	}
@@ -211,28 +594,47 @@ static int mmsim_write(const char *path, const char *buf, size_t size, off_t off
 static int mmsim_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
-	struct fs_node *n = fi ? ((struct open_file *)(uintptr_t)fi->fh)->node : fs_tree_lookup(fs->tree, path);
+	struct open_file *of = of_of(fi);
+	struct target t;
+	int ret;
 
 	(void)size;
-	if (!n)
+	if (of) {
+		if (!of->node)
+			return -EACCES;
+		return may_access(fs, of->node->mode, of->uid, of->gid, 02) ? 0 : -EACCES;
+	}
+	switch (resolve(fs, path, &t)) {
+	case T_NODE:
+		break;
+	case T_REAL:
+		target_clear(&t);
+		return -EACCES;
+	case T_NONE:
+	default:
 		return -ENOENT;
-	if (n->is_dir)
+	}
+	if (t.node->is_dir)
 		return -EISDIR;
 	/* truncate of a tunable is a no-op, so `echo 3 > file` works */
-	return may_access(fs, n, 02) ? 0 : -EACCES;
+	ret = !t.node->is_link && may_access(fs, t.node->mode, t.uid, t.gid, 02) ? 0 : -EACCES;
+	return ret;
 }
 
 static int mmsim_release(const char *path, struct fuse_file_info *fi)
 {
-	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	struct open_file *of = of_of(fi);
 
 	(void)path;
+	if (of->real_fd >= 0)
+		close(of->real_fd);
 	if (of->snapshot)
 		g_string_free(of->snapshot, TRUE);
 	if (of->reply)
 		g_string_free(of->reply, TRUE);
 	if (of->pending)
 		g_string_free(of->pending, TRUE);
+	g_free(of->path);
 	g_free(of);
 	return 0;
 }
@@ -241,6 +643,11 @@ static void *mmsim_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	(void)conn;
 	cfg->direct_io = 1;
+	/* The high-level API has one entry timeout for all: 1 s keeps opens of
+	 * the fixed files cheap.  Attributes are never cached, so a stat of a
+	 * dead PID's directory asks us at once and gets ENOENT; open, read and
+	 * write check the process too, and negative entries are not cached,
+	 * so a new PID appears at once. */
 	cfg->entry_timeout = 1.0;
 	cfg->attr_timeout = 0.0;
 	cfg->negative_timeout = 0.0;
@@ -251,6 +658,7 @@ static void *mmsim_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 const struct fuse_operations mmsim_fuse_ops = {
 	.init = mmsim_init,
 	.getattr = mmsim_getattr,
+	.readlink = mmsim_readlink,
 	.readdir = mmsim_readdir,
 	.open = mmsim_open,
 	.read = mmsim_read,

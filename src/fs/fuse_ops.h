@@ -15,8 +15,9 @@ struct mmsim_fs {
 	struct fs_tree *tree;
 	GMutex lock;            /* the one model lock */
 	gint64 start_mono_us;   /* wall clock at boot, realtime mode */
-	uid_t uid;
+	uid_t uid;              /* the mounter: owns the fixed files */
 	gid_t gid;
+	int procfd;             /* the real /proc, opened at start, or -1 */
 };
 
 extern const struct fuse_operations mmsim_fuse_ops;

@@ -26,6 +26,8 @@
 struct fs_ctx {
 	int node;          /* {N} in the path, or -1 */
 	int cpu;           /* {C} in the path, or -1 */
+	int pid;           /* {PID} in the path, or -1: a live task's tgid */
+	int tid;           /* {TID} in the path, or -1 */
 	const char *name;  /* the file's basename (sysctl knobs use it) */
 	const char *path;  /* the file's path in the tree, without a leading / */
 };

@@ -8,7 +8,7 @@
  *
  * Simplifies:
  *  - Keys whose mechanism the model does not have yet print 0: swap,
- *    Committed_AS, vmalloc, hugetlb, zswap, node_unreclaimable.
+ *    vmalloc, hugetlb, zswap, node_unreclaimable.
  *  - Percpu is the first percpu chunk only (see PCPU_*), DirectMap assumes
  *    the boot-time direct mapping was never split (see direct_map_add).
  *  - /proc/stat: the model has no devices, so every per-IRQ column is 0;
@@ -34,7 +34,6 @@
 /* x86_64 with 4-level paging: the vmalloc area is 32 TiB (VMALLOC_SIZE_TB) */
 #define VMALLOC_TOTAL ((32ULL << 40) - 1)
 
-#define OVERCOMMIT_RATIO 50   /* vm.overcommit_ratio default */
 
 /*
  * The first percpu chunk, as the boot log of a Linux 6.18 x86-64 build
@@ -58,12 +57,6 @@ static unsigned long total_swap_pages(const struct machine *m)
 {
 	(void)m;
 	return 0;
-}
-
-/* mm/util.c vm_commit_limit with overcommit_kbytes 0 and no hugetlb pages */
-static unsigned long vm_commit_limit(const struct machine *m)
-{
-	return m->totalram_pages * OVERCOMMIT_RATIO / 100 + total_swap_pages(m);
 }
 
 #define SZ_1M (1ULL << 20)
@@ -157,7 +150,7 @@ static void meminfo_kernel(GString *out, const struct machine *m, const struct m
 	show_val_kb(out, "", "Bounce:", 0);
 	show_val_kb(out, "", "WritebackTmp:", 0);
 	show_val_kb(out, "", "CommitLimit:", vm_commit_limit(m));
-	show_val_kb(out, "", "Committed_AS:", 0);
+	show_val_kb(out, "", "Committed_AS:", (unsigned long)MAX(vm_memory_committed(m), 0));
 	show_kb(out, "", "VmallocTotal:", (unsigned long)(VMALLOC_TOTAL >> 10));
 	show_val_kb(out, "", "VmallocUsed:", 0);
 	show_val_kb(out, "", "VmallocChunk:", 0);

@@ -1,13 +1,29 @@
 /*
  * The path table expanded for one machine.  fs-layout's patterns become
  * concrete nodes once, at mount time, so a lookup is a hash probe and no
- * code chooses a file by comparing strings.
+ * code chooses a file by comparing strings.  The per-process entries stay
+ * templates ("proc/{PID}/stat"): a path under proc/<digits>/ is mapped to
+ * its template by replacing the numbers, and carries them in its context.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tree.h"
+
+#define TPL_PID "{PID}"
+#define TPL_TID "{TID}"
+
+static bool is_template(const char *path)
+{
+	return strchr(path, '{') != NULL;
+}
+
+static GHashTable *table_for(struct fs_tree *t, const char *path)
+{
+	return is_template(path) ? t->templates : t->by_path;
+}
 
 static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode)
 {
@@ -18,7 +34,11 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->name = slash ? n->path + (slash - path) + 1 : n->path;
 	n->is_dir = is_dir;
 	n->mode = mode;
+	n->in_pid = strstr(path, TPL_PID) != NULL;
 	n->ctx.node = n->ctx.cpu = -1;
+	n->ctx.pid = n->ctx.tid = -1;
+	n->ctx.name = n->name;
+	n->ctx.path = n->path;
 	if (is_dir)
 		n->children = g_ptr_array_new();
 	return n;
@@ -34,10 +54,22 @@ static void node_free(gpointer p)
 	g_free(n);
 }
 
+/* Hang n under parent: a numbered template is the parent's dynamic child,
+ * anything else one of its fixed children */
+static void link_child(struct fs_node *parent, struct fs_node *n)
+{
+	if (!strcmp(n->name, TPL_PID) || !strcmp(n->name, TPL_TID)) {
+		parent->dyn = !strcmp(n->name, TPL_PID) ? FS_DYN_PIDS : FS_DYN_TIDS;
+		parent->dyn_child = n;
+	} else {
+		g_ptr_array_add(parent->children, n);
+	}
+}
+
 /* The directory at path, created (with its parents) when missing */
 static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 {
-	struct fs_node *n = g_hash_table_lookup(t->by_path, path);
+	struct fs_node *n = g_hash_table_lookup(table_for(t, path), path);
 	struct fs_node *parent;
 	const char *slash;
 	g_autofree char *ppath = NULL;
@@ -48,8 +80,8 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 	ppath = slash ? g_strndup(path, (gsize)(slash - path)) : g_strdup("");
 	parent = ensure_dir(t, ppath);
 	n = node_new(path, true, 0555);
-	g_hash_table_insert(t->by_path, n->path, n);
-	g_ptr_array_add(parent->children, n);
+	g_hash_table_insert(table_for(t, path), n->path, n);
+	link_child(parent, n);
 	return n;
 }
 
@@ -68,18 +100,18 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 		struct fs_node *parent = ensure_dir(t, ppath);
 
 		n = node_new(p, false, 0);
-		g_hash_table_insert(t->by_path, n->path, n);
-		g_ptr_array_add(parent->children, n);
+		n->is_link = e->mode == LAYOUT_MODE_LINK;
+		g_hash_table_insert(table_for(t, p), n->path, n);
+		link_child(parent, n);
 	}
 	n->mode = e->mode;
 	n->entry = e;
 	n->ctx.node = node;
 	n->ctx.cpu = cpu;
-	n->ctx.name = n->name;
-	n->ctx.path = n->path;
 }
 
-/* Expand one template ({N} or {C}) in pattern, then recurse for the next */
+/* Expand one template ({N} or {C}) in pattern, then recurse for the next;
+ * {PID} and {TID} stay: they are resolved at lookup */
 static void expand(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
 		   const char *pattern, int node, int cpu)
 {
@@ -107,8 +139,9 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	struct fs_tree *t = g_new0(struct fs_tree, 1);
 
 	t->by_path = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, node_free);
+	t->templates = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, node_free);
 	t->root = node_new("", true, 0555);
-	t->root->name = "";
+	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
 	for (size_t i = 0; i < layout_table_len; i++)
 		expand(t, m, &layout_table[i], layout_table[i].pattern, -1, -1);
@@ -120,23 +153,138 @@ void fs_tree_free(struct fs_tree *t)
 	if (!t)
 		return;
 	g_hash_table_destroy(t->by_path);
+	g_hash_table_destroy(t->templates);
 	g_free(t);
 }
 
-struct fs_node *fs_tree_lookup(struct fs_tree *t, const char *path)
+/* A path component as procfs's name_to_int reads a PID: decimal, no
+ * leading zero, 1 .. INT_MAX; len is the component's length */
+static int component_number(const char *s, size_t len)
 {
+	long v = 0;
+
+	if (len == 0 || len > 10 || s[0] == '0')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= INT_MAX ? (int)v : 0;
+}
+
+int fs_path_pid(const char *path, const char **rest)
+{
+	const char *p, *end;
+	int pid;
+
 	while (*path == '/')
 		path++;
-	return g_hash_table_lookup(t->by_path, path);
+	if (strncmp(path, "proc/", 5))
+		return 0;
+	p = path + 5;
+	end = strchrnul(p, '/');
+	pid = component_number(p, (size_t)(end - p));
+	if (pid && rest)
+		*rest = *end ? end + 1 : end;
+	return pid;
 }
 
-void fs_node_render(struct machine *m, const struct fs_node *n, GString *out)
+/* The slow path of a lookup: walk the components, trading a number for
+ * the template below a directory that has one.  Only paths that are not
+ * fixed get here. */
+static struct fs_node *lookup_numbered(struct fs_tree *t, const char *path, struct fs_ctx *ctx)
 {
-	if (n->entry && n->entry->render)
-		n->entry->render(m, &n->ctx, out);
+	struct fs_node *cur = t->root;
+	int pid = -1, tid = -1;
+	GString *tpath = g_string_sized_new(64);
+	const char *p = path;
+
+	while (*p) {
+		const char *end = strchrnul(p, '/');
+		size_t len = (size_t)(end - p);
+		gsize mark = tpath->len;
+		struct fs_node *next;
+
+		if (len == 0)
+			goto next_component;
+		if (!cur->is_dir || memchr(p, '{', len)) {
+			cur = NULL;  /* a template is no name a user may give */
+			break;
+		}
+		if (tpath->len)
+			g_string_append_c(tpath, '/');
+		g_string_append_len(tpath, p, (gssize)len);
+		next = g_hash_table_lookup(table_for(t, tpath->str), tpath->str);
+		if (!next && cur->dyn_child) {
+			int num = component_number(p, len);
+
+			if (num) {
+				next = cur->dyn_child;
+				if (cur->dyn == FS_DYN_PIDS)
+					pid = num;
+				else
+					tid = num;
+				g_string_truncate(tpath, mark);
+				g_string_append(tpath, next->path + mark);
+			}
+		}
+		if (!next) {
+			cur = NULL;
+			break;
+		}
+		cur = next;
+next_component:
+		p = *end ? end + 1 : end;
+	}
+	g_string_free(tpath, TRUE);
+	if (cur && ctx) {
+		*ctx = cur->ctx;
+		ctx->pid = pid;
+		ctx->tid = tid;
+	}
+	return cur;
 }
 
-int fs_node_write(struct machine *m, const struct fs_node *n, const char *buf, size_t len, GString *reply)
+struct fs_node *fs_tree_lookup(struct fs_tree *t, const char *path, struct fs_ctx *ctx)
+{
+	struct fs_node *n;
+
+	while (*path == '/')
+		path++;
+	n = g_hash_table_lookup(t->by_path, path);
+	if (n) {
+		if (ctx)
+			*ctx = n->ctx;
+		return n;
+	}
+	return lookup_numbered(t, path, ctx);
+}
+
+struct task_struct *fs_ctx_task(struct machine *m, const struct fs_ctx *ctx)
+{
+	struct task_struct *task, *thread;
+
+	if (ctx->pid <= 0)
+		return NULL;
+	task = find_task_by_pid(m, ctx->pid);
+	if (!task || ctx->tid < 0)
+		return task;
+	thread = find_task_by_pid(m, ctx->tid);
+	return thread && thread->tgid == task->tgid ? thread : NULL;
+}
+
+int fs_node_render(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, GString *out)
+{
+	if (n->in_pid && !fs_ctx_task(m, ctx))
+		return -ESRCH;
+	if (n->entry && n->entry->render)
+		n->entry->render(m, ctx, out);
+	return 0;
+}
+
+int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, const char *buf,
+		  size_t len, GString *reply)
 {
 	int ret;
 
@@ -144,7 +292,9 @@ int fs_node_write(struct machine *m, const struct fs_node *n, const char *buf, s
 		return -EISDIR;
 	if (!n->entry || !n->entry->write)
 		return -EACCES;
-	ret = n->entry->write(m, &n->ctx, buf, len, reply);
-	machine_debug_check(m, n->path);
+	if (n->in_pid && !fs_ctx_task(m, ctx))
+		return -ESRCH;
+	ret = n->entry->write(m, ctx, buf, len, reply);
+	machine_debug_check(m, ctx->path);
 	return ret;
 }

@@ -1,7 +1,12 @@
 /*
  * The mounted tree as a table: fs-layout's entries expanded for one machine
  * ({N} over its nodes, {C} over its CPUs) into directory and file nodes
- * found by path.  No FUSE here: fuse_ops.c asks the tree, the tests may too.
+ * found by path.  {PID} and {TID} cannot be expanded once, processes come
+ * and go: the entries under them form a template subtree (paths with the
+ * literal "{PID}"), and a lookup of "proc/1234/stat" maps to the template
+ * node "proc/{PID}/stat" with a context saying pid 1234.  Whether 1234 is
+ * alive is the machine's to say, under the model lock (fs_ctx_task).
+ * No FUSE here: fuse_ops.c asks the tree, the tests may too.
  */
 #ifndef MMSIM_FS_TREE_H
 #define MMSIM_FS_TREE_H
@@ -11,30 +16,66 @@
 
 #include "render.h"
 
+/* fs-layout's mode for a symbolic link (proc/self): lrwxrwxrwx */
+#define LAYOUT_MODE_LINK 0777
+
+/* What a directory lists after its fixed children */
+enum fs_dyn {
+	FS_DYN_NONE,
+	FS_DYN_PIDS,   /* proc/: every live PID, ascending */
+	FS_DYN_TIDS,   /* proc/PID/task/: the process's threads */
+};
+
 struct fs_node {
 	char *path;                       /* without leading '/'; "" is the root */
 	const char *name;                 /* basename, inside path */
 	bool is_dir;
+	bool is_link;                     /* render gives the target */
+	bool in_pid;                      /* under proc/{PID}/: owned by the task */
 	unsigned int mode;
 	const struct layout_entry *entry; /* NULL for implied directories */
-	struct fs_ctx ctx;
+	struct fs_ctx ctx;                /* pid/tid -1: filled in per lookup */
 	GPtrArray *children;              /* of struct fs_node *, in listing order */
+	enum fs_dyn dyn;                  /* numbered children resolved at lookup */
+	struct fs_node *dyn_child;        /* their template ("proc/{PID}") */
 };
 
 struct fs_tree {
-	GHashTable *by_path;  /* path -> struct fs_node * (owned) */
+	GHashTable *by_path;   /* path -> struct fs_node * (owned): fixed paths */
+	GHashTable *templates; /* "proc/{PID}/..." -> struct fs_node * (owned) */
 	struct fs_node *root;
 };
 
 struct fs_tree *fs_tree_new(const struct machine *m);
 void fs_tree_free(struct fs_tree *t);
-/* Lookup by FUSE path ("/proc/meminfo") or relative path ("proc/meminfo") */
-struct fs_node *fs_tree_lookup(struct fs_tree *t, const char *path);
 
-/* Render a file's text into out (the caller holds the model lock). */
-void fs_node_render(struct machine *m, const struct fs_node *n, GString *out);
+/*
+ * Lookup by FUSE path ("/proc/meminfo") or relative path ("proc/meminfo").
+ * ctx (may be NULL) receives the context the node's handlers see: for a
+ * fixed path the node's own, one hash probe and no lock; under proc/PID/
+ * the template node's with pid (and tid) from the path.  Such a node names
+ * a process that may not exist: ask fs_ctx_task under the model lock.
+ */
+struct fs_node *fs_tree_lookup(struct fs_tree *t, const char *path, struct fs_ctx *ctx);
+
+/*
+ * "proc/PID" or "proc/PID/REST" (leading '/' allowed): PID, with *rest set
+ * to "" or "REST".  0 for any other path.  A PID is decimal without a
+ * leading zero, 1 .. INT_MAX, as procfs's name_to_int takes it.
+ */
+int fs_path_pid(const char *path, const char **rest);
+
+/* The task a per-process context names, or NULL when it has exited or the
+ * thread is not one of the process's (lock held).  NULL for a context
+ * outside proc/PID too. */
+struct task_struct *fs_ctx_task(struct machine *m, const struct fs_ctx *ctx);
+
+/* Render a file's text into out (the caller holds the model lock):
+ * 0, or -ESRCH when the process it belongs to has exited. */
+int fs_node_render(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, GString *out);
 /* Run a write against a file: 0 or -errno; reply gets what a read of the
- * same descriptor shows (sim/ctl). */
-int fs_node_write(struct machine *m, const struct fs_node *n, const char *buf, size_t len, GString *reply);
+ * same descriptor shows (the ctl files).  -ESRCH for an exited process. */
+int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, const char *buf,
+		  size_t len, GString *reply);
 
 #endif

@@ -17,6 +17,7 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
+#include "mm_internal_proc.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
 
@@ -172,6 +173,90 @@ static char *check_section(struct machine *m, unsigned long s, unsigned long *re
 	return NULL;
 }
 
+/* Processes: ptes against rss counters and mapcounts, VMAs ordered and
+ * disjoint, page-table bytes, Committed_AS and AnonPages against the sum */
+struct pte_tally {
+	GHashTable *maps;       /* pfn -> number of ptes mapping it */
+	long anon, shmem;
+};
+
+static void tally_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
+{
+	struct pte_tally *t = arg;
+	gpointer key = GSIZE_TO_POINTER(pte_pfn(pte));
+
+	(void)vma;
+	(void)addr;
+	if (pte_special(pte))
+		return;
+	g_hash_table_insert(t->maps, key, GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(t->maps, key)) + 1));
+	if (page_test(pfn_to_page(m, pte_pfn(pte)), PG_anon))
+		t->anon++;
+	else
+		t->shmem++;
+}
+
+static char *check_processes(struct machine *m)
+{
+	GHashTable *maps = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GHashTableIter it;
+	gpointer k, v;
+	long committed = 0, anon_pages = 0;
+	char *err = NULL;
+
+	g_hash_table_iter_init(&it, m->tasks);
+	while (!err && g_hash_table_iter_next(&it, &k, &v)) {
+		struct task_struct *t = v;
+		struct mm_struct *mm = t->mm;
+		struct pte_tally tally = { maps, 0, 0 };
+		struct vm_area_struct *vma;
+		unsigned long prev_end = 0, total = 0;
+		int count = 0;
+
+		if (!mm)
+			continue;
+		for_each_vma(mm, vit, vma) {
+			if (vma->vm_start < prev_end || vma->vm_start >= vma->vm_end || (vma->vm_start & ~PAGE_MASK) ||
+			    (vma->vm_end & ~PAGE_MASK)) {
+				err = g_strdup_printf("pid %d: VMA %#lx-%#lx out of order or misaligned", t->pid,
+						      vma->vm_start, vma->vm_end);
+				break;
+			}
+			prev_end = vma->vm_end;
+			total += (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+			count++;
+			walk_page_range(m, vma, vma->vm_start, vma->vm_end, tally_pte, &tally);
+		}
+		if (err)
+			break;
+		if (count != mm->map_count || total != mm->total_vm)
+			err = g_strdup_printf("pid %d: map_count %d/total_vm %lu but VMAs say %d/%lu", t->pid,
+					      mm->map_count, mm->total_vm, count, total);
+		else if (tally.anon != mm->rss_stat[MM_ANONPAGES] || tally.shmem != mm->rss_stat[MM_SHMEMPAGES])
+			err = g_strdup_printf("pid %d: RssAnon %ld RssShmem %ld but ptes map %ld and %ld", t->pid,
+					      mm->rss_stat[MM_ANONPAGES], mm->rss_stat[MM_SHMEMPAGES], tally.anon,
+					      tally.shmem);
+		committed += (long)mm->committed;
+	}
+	g_hash_table_iter_init(&it, maps);
+	while (!err && g_hash_table_iter_next(&it, &k, &v)) {
+		struct page *page = pfn_to_page(m, GPOINTER_TO_SIZE(k));
+
+		if (page->_mapcount + 1 != GPOINTER_TO_INT(v))
+			err = g_strdup_printf("pfn %#lx: mapcount %d but %d ptes map it", (unsigned long)GPOINTER_TO_SIZE(k),
+					      page->_mapcount + 1, GPOINTER_TO_INT(v));
+		if (page_test(page, PG_anon))
+			anon_pages++;
+	}
+	if (!err && committed != m->vm_committed_as)
+		err = g_strdup_printf("Committed_AS %ld but the mms charge %ld", m->vm_committed_as, committed);
+	if (!err && anon_pages != global_node_page_state(m, NR_ANON_MAPPED))
+		err = g_strdup_printf("AnonPages %ld but %ld anon pages are mapped", global_node_page_state(m, NR_ANON_MAPPED),
+				      anon_pages);
+	g_hash_table_destroy(maps);
+	return err;
+}
+
 char *machine_check_invariants(struct machine *m)
 {
 	unsigned long *reserved = g_new0(unsigned long, (gsize)m->nr_nodes * MAX_NR_ZONES);
@@ -230,6 +315,8 @@ char *machine_check_invariants(struct machine *m)
 	}
 	if (totalram != m->totalram_pages)
 		err = g_strdup_printf("totalram_pages %lu but zones manage %lu", m->totalram_pages, totalram);
+	if (!err && m->tasks)
+		err = check_processes(m);
 out:
 	g_free(reserved);
 	return err;

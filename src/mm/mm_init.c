@@ -21,6 +21,7 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
+#include "mm_internal_proc.h"
 
 #define DMA_END_PFN (16UL << (20 - PAGE_SHIFT))          /* 16 MiB */
 #define DMA32_END_PFN (4UL << (30 - PAGE_SHIFT))         /* 4 GiB */
@@ -331,6 +332,10 @@ static void init_sysctls(struct machine *m)
 	m->sysctl.percpu_pagelist_high_fraction = 0;
 	m->sysctl.stat_interval = 1;
 	m->sysctl.page_group_by_mobility_disabled = 0;
+	m->sysctl.overcommit_memory = 0;
+	m->sysctl.overcommit_ratio = 50;
+	m->sysctl.overcommit_kbytes = 0;
+	m->sysctl.max_map_count = 65530;
 }
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error)
@@ -360,6 +365,9 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	calculate_min_free_kbytes(m);
 	setup_per_zone_wmarks(m);
 	setup_per_zone_lowmem_reserve(m);
+	init_user_reserve(m);
+	/* empty_zero_page lives in the kernel image */
+	m->zero_pfn = KERNEL_START_PFN;
 	timers_init(m);
 	printk(m, "Linux version 6.18.0-mmsim (mmsim %s) machine '%s'", MMSIM_VERSION, cfg->name);
 	printk(m, "Memory: %luK/%luK available (%luK kernel code and data, %luK reserved)",
@@ -367,6 +375,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	       (unsigned long)(cfg->mem_bytes >> 10),
 	       (unsigned long)(cfg->kernel_reserved_bytes >> 10),
 	       (unsigned long)(cfg->mem_bytes >> 10) - (m->totalram_pages << (PAGE_SHIFT - 10)));
+	tasks_init(m);
 	machine_debug_check(m, "boot");
 	return m;
 }
@@ -376,6 +385,7 @@ void machine_destroy(struct machine *m)
 	if (!m)
 		return;
 	timers_destroy(m);
+	tasks_destroy(m);
 	for (unsigned long s = 0; s < m->nr_sections; s++)
 		g_free(m->sections[s].mem_map);
 	g_free(m->sections);

@@ -79,13 +79,42 @@ def parse_list(text):
     return out
 
 
-def expand(pattern, nodes, cpus):
+TEMPLATES = ('{N}', '{C}', '{PID}', '{TID}')
+
+
+def expand(pattern, values):
+    """Every path of a layout pattern: values maps a template to a list of
+    numbers, or to a function of the path so far (for {TID}, the threads of
+    the {PID} already substituted)."""
     paths = [pattern]
-    if '{N}' in pattern:
-        paths = [p.replace('{N}', str(n)) for p in paths for n in nodes]
-    if '{C}' in pattern:
-        paths = [p.replace('{C}', str(c)) for p in paths for c in cpus]
+    for t in TEMPLATES:
+        out = []
+        for p in paths:
+            if t not in p:
+                out.append(p)
+                continue
+            v = values[t]
+            nums = v(p[:p.index(t)]) if callable(v) else v
+            out.extend(p.replace(t, str(n), 1) for n in nums)
+        paths = out
+    for p in paths:
+        assert '{' not in p, 'unknown template in layout path %s' % pattern
     return paths
+
+
+class Entry(tuple):
+    """One expanded layout path: (path, mode, handler) plus .pattern and
+    .kind ('dir' for a path ending in /, 'link' for mode 0777 (proc/self),
+    else 'file')."""
+
+    def __new__(cls, path, mode, handler, pattern):
+        e = tuple.__new__(cls, (path, mode, handler))
+        e.pattern = pattern
+        e.kind = 'dir' if path.endswith('/') else 'link' if mode == 0o777 else 'file'
+        return e
+
+    path = property(lambda self: self[0])
+    mode = property(lambda self: self[1])
 
 
 def parent_dirs(path):
@@ -212,17 +241,31 @@ class Mount:
     def cpus(self):
         return parse_list(self.read('sys/devices/system/cpu/online'))
 
+    def pids(self):
+        return sorted(int(x) for x in os.listdir(self.abs('proc')) if x.isdigit())
+
+    def _tids(self, prefix):
+        # prefix is ".../proc/PID/task/"
+        try:
+            return sorted(int(x) for x in os.listdir(self.abs(prefix)) if x.isdigit())
+        except FileNotFoundError:
+            return []
+
     def layout(self):
-        """[(path, mode, handler)] with the templates expanded for this machine."""
-        nodes, cpus = self.nodes(), self.cpus()
+        """[Entry(path, mode, handler)] with the templates expanded for this
+        machine: {N} nodes, {C} CPUs, {PID} the proc/ PID directories,
+        {TID} their task/ entries."""
+        values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PID}': self.pids(),
+                  '{TID}': self._tids}
         out = []
-        for path, mode, handler, _doc in parse_layout():
-            for p in expand(path, nodes, cpus):
-                out.append((p, mode, handler))
+        for pattern, mode, handler, _doc in parse_layout():
+            for p in expand(pattern, values):
+                out.append(Entry(p, mode, handler, pattern))
         return out
 
     def files(self):
-        return [p for p, _m, _h in self.layout() if not p.endswith('/')]
+        """Regular files of the layout (not directories, not symlinks)."""
+        return [e.path for e in self.layout() if e.kind == 'file']
 
     def snapshot(self, exclude=('sim/log',)):
         """{path: bytes} of every file of the layout."""

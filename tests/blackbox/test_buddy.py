@@ -118,6 +118,8 @@ def alloc_and_check(m, order, typ, node):
     """One allocation + drain, checked against the kernel's choice.
     Returns (state before, handle, claim)."""
     mt = TYPES[typ]
+    # the boot tasks' allocations leave pages on the pcp lists: start empty
+    m.ctl('drain_pages')
     st0 = State(m)
     zname = expected_zone(st0, node, mt)
     key = (node, zname)
@@ -208,6 +210,7 @@ def test_every_order_allocates_and_merges_back(mnt, typ):
 def test_movable_allocation_takes_smallest_block(mnt):
     """On a fresh machine every free page is Movable: a movable allocation
     splits the smallest free Movable block of at least its order."""
+    mnt.ctl('drain_pages')
     st = State(mnt)
     zname = expected_zone(st, 0, 'Movable')
     rows = st.pt.zone_rows(0, zname)
@@ -229,6 +232,7 @@ def test_fresh_machine_steals_a_whole_block(mnt, typ):
     """All pageblocks are Movable at boot, so the first unmovable (or
     reclaimable) allocation claims the largest free block: an order-10
     block, i.e. 2 pageblocks of order 9, change type."""
+    mnt.ctl('drain_pages')
     mt = TYPES[typ]
     st = State(mnt)
     zname = expected_zone(st, 0, mt)
@@ -271,6 +275,7 @@ def test_fresh_machine_steals_a_whole_block(mnt, typ):
 
 
 def test_count_gives_distinct_blocks(mnt):
+    mnt.ctl('drain_pages')
     st0 = State(mnt)
     hs = alloc(mnt, 3, 'movable', node=0, count=4)
     pfns = sorted(int(h, 16) for h in hs)
@@ -301,6 +306,7 @@ def test_node_option_picks_the_node(mnt):
 def test_order0_pcp_batch(mnt):
     """An order-0 allocation refills the per-cpu list with a batch: the
     zone's pageset count rises, and MemFree drops by more than the page."""
+    mnt.ctl('drain_pages')
     st0 = State(mnt)
     (h,) = alloc(mnt, 0, 'movable', node=0)
     st1 = State(mnt)

@@ -233,6 +233,17 @@ def test_lines_across_fuse_request_boundaries(mnt):
     assert up1 - up0 == n
 
 
+@pytest.mark.parametrize('size', [4096, 8192])
+def test_write_of_whole_pages_without_newline(mnt, size):
+    """A command written without a trailing newline runs, also when the
+    write happens to be a whole number of pages long (nothing is left
+    waiting for a continuation that never comes)."""
+    up0, _ = uptime(mnt)
+    reply = mnt.ctl(('tick 10ms' + ' ' * (size - 9)).encode())
+    assert reply.strip(), 'no reply'
+    assert uptime(mnt)[0] - up0 == 1
+
+
 def test_huge_write_of_many_lines(mnt):
     """Many valid commands in one big write all run, in order."""
     mnt.ctl('drain_pages')

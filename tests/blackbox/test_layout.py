@@ -2,9 +2,10 @@
 there, every file reads, read-only files refuse writes."""
 import errno
 import os
+import re
 import stat
 
-from conftest import parent_dirs, parse_layout
+from conftest import TEMPLATES, parent_dirs, parse_layout
 
 
 def test_layout_parses():
@@ -21,21 +22,26 @@ def test_layout_parses():
             assert handler == '-', path
         else:
             assert handler != '-', path
+        for t in re.findall(r'\{[^}]*\}', path):
+            assert t in TEMPLATES, 'unknown template %s in %s' % (t, path)
 
 
 def test_every_path_exists_with_its_mode(mnt):
-    paths = mnt.layout()
-    assert any('node0/' in p for p, _m, _h in paths)
-    assert any('cpu0/' in p for p, _m, _h in paths)
-    for path, mode, _h in paths:
-        st = os.lstat(mnt.abs(path))
-        if path.endswith('/'):
-            assert stat.S_ISDIR(st.st_mode), '%s is not a directory' % path
+    entries = mnt.layout()
+    assert any('node0/' in e.path for e in entries)
+    assert any('cpu0/' in e.path for e in entries)
+    for e in entries:
+        st = os.lstat(mnt.abs(e.path))
+        if e.kind == 'dir':
+            assert stat.S_ISDIR(st.st_mode), '%s is not a directory' % e.path
+        elif e.kind == 'link':
+            assert stat.S_ISLNK(st.st_mode), '%s is not a symlink' % e.path
+            continue
         else:
-            assert stat.S_ISREG(st.st_mode), '%s is not a regular file' % path
-            assert st.st_size == 0, '%s: st_size %d (generated files have size 0)' % (path, st.st_size)
-        assert stat.S_IMODE(st.st_mode) == mode, '%s: mode %o, layout says %o' % (
-            path, stat.S_IMODE(st.st_mode), mode)
+            assert stat.S_ISREG(st.st_mode), '%s is not a regular file' % e.path
+            assert st.st_size == 0, '%s: st_size %d (generated files have size 0)' % (e.path, st.st_size)
+        assert stat.S_IMODE(st.st_mode) == e.mode, '%s: mode %o, layout says %o' % (
+            e.path, stat.S_IMODE(st.st_mode), e.mode)
 
 
 def test_implied_directories_exist(mnt):
@@ -79,11 +85,17 @@ def test_absent_paths(mnt):
 
 
 def test_every_file_reads(mnt):
-    for path in mnt.files():
-        data = mnt.read_bytes(path)
-        if path != 'sim/log':
-            assert data, '%s is empty' % path
-        assert data.endswith(b'\n'), '%s does not end with a newline' % path
+    """Every file reads; the system-wide ones are non-empty text lines
+    (per-PID files such as cmdline may be empty or NUL-separated)."""
+    for e in mnt.layout():
+        if e.kind != 'file':
+            continue
+        data = mnt.read_bytes(e.path)
+        if '{PID}' in e.pattern:
+            continue
+        if e.path != 'sim/log':
+            assert data, '%s is empty' % e.path
+        assert data.endswith(b'\n'), '%s does not end with a newline' % e.path
         data.decode('ascii')
 
 
@@ -110,8 +122,9 @@ def test_reads_are_seekable_and_repeatable(mnt):
 
 def test_read_only_files_refuse_writes(mnt):
     before = mnt.snapshot()
-    for path, mode, _h in mnt.layout():
-        if path.endswith('/') or mode & 0o222:
+    for e in mnt.layout():
+        path, mode = e.path, e.mode
+        if e.kind != 'file' or mode & 0o222:
             continue
         ok, err = mnt.write(path, '1\n')
         assert not ok and err == errno.EACCES, '%s: write gave %s, expected EACCES' % (
@@ -120,11 +133,11 @@ def test_read_only_files_refuse_writes(mnt):
 
 
 def test_writable_files_are_the_tunables_and_ctl(mnt):
-    writable = sorted(p for p, mode, _h in mnt.layout() if not p.endswith('/') and mode & 0o222)
+    writable = sorted(e.pattern for e in mnt.layout() if e.kind == 'file' and e.mode & 0o222)
     assert 'sim/ctl' in writable
     assert 'proc/sys/vm/min_free_kbytes' in writable
     for p in writable:
-        assert p == 'sim/ctl' or p.startswith('proc/sys/'), p
+        assert p.endswith('/ctl') or p.startswith('proc/sys/') or p.startswith('proc/{PID}/'), p
 
 
 def test_ctl_help(mnt):

@@ -42,6 +42,7 @@ static struct machine *small_machine(void)
 	cfg.kernel_reserved_bytes = 24ULL << 20;
 	cfg.manual_clock = true;
 	cfg.debug_vm = false;
+	cfg.bare = true;
 	m = machine_create(&cfg, &error);
 	g_assert_no_error(error);
 	machine_config_clear(&cfg);
@@ -334,6 +335,7 @@ static void test_sparse_idle(void)
 	cfg.mem_bytes = 1ULL << 40;
 	cfg.nr_nodes = 8;
 	cfg.nr_cpus = 16;
+	cfg.bare = true;
 	m = machine_create(&cfg, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(sizeof(struct page), <=, 32);

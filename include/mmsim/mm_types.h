@@ -1,0 +1,265 @@
+/*
+ * Tasks and address spaces: task_struct, mm_struct, vm_area_struct, page
+ * tables (include/linux/sched.h, mm_types.h, mm.h, pgtable.h).
+ *
+ * The engine's process API (mm/fork.c, mm/mmap.c, mm/memory.c, ...):
+ * functions return 0, an address/PID, or a negative errno as the kernel's
+ * system calls do.  Nothing here knows about FUSE.
+ */
+#ifndef MMSIM_MM_TYPES_H
+#define MMSIM_MM_TYPES_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct machine;
+
+/* ---- vm_flags (include/linux/mm.h) ---- */
+#define VM_NONE 0x00000000UL
+#define VM_READ 0x00000001UL
+#define VM_WRITE 0x00000002UL
+#define VM_EXEC 0x00000004UL
+#define VM_SHARED 0x00000008UL
+#define VM_MAYREAD 0x00000010UL
+#define VM_MAYWRITE 0x00000020UL
+#define VM_MAYEXEC 0x00000040UL
+#define VM_MAYSHARE 0x00000080UL
+#define VM_GROWSDOWN 0x00000100UL
+#define VM_PFNMAP 0x00000400UL
+#define VM_LOCKED 0x00002000UL
+#define VM_IO 0x00004000UL
+#define VM_SEQ_READ 0x00008000UL
+#define VM_RAND_READ 0x00010000UL
+#define VM_DONTCOPY 0x00020000UL
+#define VM_DONTEXPAND 0x00040000UL
+#define VM_LOCKONFAULT 0x00080000UL
+#define VM_ACCOUNT 0x00100000UL
+#define VM_NORESERVE 0x00200000UL
+#define VM_HUGETLB 0x00400000UL
+#define VM_SYNC 0x00800000UL
+#define VM_WIPEONFORK 0x02000000UL
+#define VM_DONTDUMP 0x04000000UL
+#define VM_SOFTDIRTY 0x08000000UL
+#define VM_MIXEDMAP 0x10000000UL
+#define VM_HUGEPAGE 0x20000000UL
+#define VM_NOHUGEPAGE 0x40000000UL
+#define VM_MERGEABLE 0x80000000UL
+
+/* prot and mmap flags as in uapi/asm-generic/mman*.h */
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+/* madvise advice (uapi/asm-generic/mman-common.h) */
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_REMOVE 9
+#define MADV_DONTFORK 10
+#define MADV_DOFORK 11
+#define MADV_MERGEABLE 12
+#define MADV_UNMERGEABLE 13
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
+#define MADV_COLLAPSE 25
+
+/* What a VMA is, for maps' pathname column */
+enum vma_kind {
+	VMA_ANON,   /* anonymous; [anon:NAME] when named */
+	VMA_FILE,   /* a file mapping: program text, data, shared libraries */
+	VMA_HEAP,   /* [heap] */
+	VMA_STACK,  /* [stack] */
+	VMA_VVAR,   /* [vvar] */
+	VMA_VDSO,   /* [vdso] */
+};
+
+struct anon_vma {
+	struct anon_vma *root;
+	int refcount;
+	unsigned long nr_pages;  /* anon pages whose page->private points here */
+};
+
+/* The memory behind a shared anonymous mapping (shmem, mm/shmem.c): pages
+ * by offset, shared by every VMA that maps it, also across fork */
+struct shmem_object {
+	GHashTable *pages;       /* page index -> pfn + 1 */
+	int refcount;            /* VMAs mapping it */
+	unsigned long size;      /* bytes */
+};
+
+struct mm_struct;
+
+struct vm_area_struct {
+	unsigned long vm_start, vm_end;  /* [start, end) in bytes */
+	unsigned long vm_flags;
+	unsigned long vm_pgoff;          /* file offset in pages, or start >> PAGE_SHIFT for anon */
+	struct mm_struct *vm_mm;
+	struct anon_vma *anon_vma;
+	struct shmem_object *shm;        /* shared anonymous memory, or NULL */
+	enum vma_kind kind;
+	char *name;                      /* anon name (name= / PR_SET_VMA_ANON_NAME), or NULL */
+	char *file;                      /* path of a file mapping */
+	unsigned long file_ino;          /* inode number shown in maps */
+	unsigned int file_dev_major, file_dev_minor;
+};
+
+enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
+
+/* A page-table page: 512 entries.  Upper levels hold child pointers; the
+ * PTE level holds pte_t values.  `pfn` is the buddy page that backs it. */
+typedef uint64_t pte_t;
+#define PTRS_PER_TABLE 512
+struct pt_page {
+	uint64_t e[PTRS_PER_TABLE];
+	unsigned long pfn;
+	int nr_used;
+};
+
+/* pte bits (x86: present, rw, user, accessed, dirty; a software bit for
+ * the shared zero page) and the pfn above PAGE_SHIFT */
+#define _PAGE_PRESENT (1ULL << 0)
+#define _PAGE_RW (1ULL << 1)
+#define _PAGE_USER (1ULL << 2)
+#define _PAGE_ACCESSED (1ULL << 5)
+#define _PAGE_DIRTY (1ULL << 6)
+#define _PAGE_SPECIAL (1ULL << 9) /* the zero page: no struct page accounting */
+#define PTE_PFN_SHIFT 12
+static inline bool pte_present(pte_t pte) { return pte & _PAGE_PRESENT; }
+static inline unsigned long pte_pfn(pte_t pte) { return (unsigned long)(pte >> PTE_PFN_SHIFT); }
+static inline bool pte_write(pte_t pte) { return pte & _PAGE_RW; }
+static inline bool pte_dirty(pte_t pte) { return pte & _PAGE_DIRTY; }
+static inline bool pte_young(pte_t pte) { return pte & _PAGE_ACCESSED; }
+static inline bool pte_special(pte_t pte) { return pte & _PAGE_SPECIAL; }
+
+/* glibc malloc's view of a process (a simplified ptmalloc main arena) */
+struct malloc_state {
+	GTree *chunks;          /* addr -> size of live chunks */
+	GTree *mmapped;         /* addr -> size of chunks served by mmap */
+	GTree *free_chunks;     /* chunk addr -> size of freed heap chunks */
+	unsigned long top;      /* first free byte above the last chunk */
+	unsigned long mmap_threshold; /* 128 KiB */
+};
+
+struct mm_struct {
+	GSequence *mmap;             /* vm_area_struct *, ordered by vm_start */
+	struct pt_page *pgd;
+	int map_count;
+	int mm_users;                /* tasks sharing it (threads) */
+	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm, stack_vm;
+	unsigned long hiwater_rss, hiwater_vm;
+	long rss_stat[NR_MM_COUNTERS];
+	unsigned long pgtables_bytes;
+	unsigned long committed;     /* pages charged to Committed_AS (VM_ACCOUNT) */
+	unsigned long mmap_base, task_size;
+	unsigned long start_code, end_code, start_data, end_data;
+	unsigned long start_brk, brk, start_stack;
+	unsigned long arg_start, arg_end, env_start, env_end;
+	unsigned long def_flags;
+	struct malloc_state malloc;
+};
+
+#define PF_KTHREAD 0x00200000
+#define TASK_COMM_LEN 16
+
+struct task_struct {
+	int pid, tgid;
+	struct task_struct *real_parent;
+	char comm[TASK_COMM_LEN];
+	GByteArray *cmdline;         /* argv, NUL-separated, NUL-terminated; empty for kthreads */
+	GByteArray *environ;
+	unsigned int flags;          /* PF_KTHREAD */
+	char state;                  /* 'R', 'S', 'I', 'Z' */
+	unsigned int uid, gid;
+	int nice;
+	int cpu;                     /* the CPU it last ran on */
+	int home_node;
+	uint64_t start_time_ns;      /* simulated time of fork/spawn */
+	uint64_t utime_ns, stime_ns; /* CPU time the model accounts */
+	unsigned long min_flt, maj_flt;
+	unsigned long nvcsw, nivcsw;
+	short oom_score_adj;
+	char *cgroup;                /* cgroup v2 path, "/" by default */
+	struct mm_struct *mm;        /* NULL for kernel threads */
+	unsigned long kernel_stack_pfn; /* THREAD_SIZE block from the buddy allocator */
+};
+
+/* ---- tasks (kernel/fork.c, kernel/exit.c, kernel/pid.c) ---- */
+/* PIDs of live tasks in ascending order (for readdir) */
+GArray *task_pids(struct machine *m);
+struct task_struct *find_task_by_pid(struct machine *m, int pid);
+/* A process as if a shell ran NAME: program text, data, heap, libraries,
+ * stack, vdso.  pid 0 = the next free PID. */
+int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out);
+int sys_fork(struct machine *m, struct task_struct *parent, const char *name, int pid,
+	     struct task_struct **out);
+int sys_exit(struct machine *m, struct task_struct *t);
+/* SIGSEGV: the fault path's kill, with the kernel's segfault log line */
+void force_sig_segv(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long ip,
+		    bool write);
+
+/* ---- address space (mm/mmap.c, mm/mprotect.c, mm/madvise.c, mm/mlock.c) ---- */
+long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
+	      int prot, int flags, const char *name);
+int sys_munmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len);
+int sys_mprotect(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot);
+int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int advice);
+int sys_mlock(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len);
+int sys_munlock(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len);
+/* brk(2): returns the new break (or the old one when refused, as Linux) */
+unsigned long sys_brk(struct machine *m, struct task_struct *t, unsigned long brk);
+long glibc_malloc(struct machine *m, struct task_struct *t, unsigned long size);
+int glibc_free(struct machine *m, struct task_struct *t, unsigned long addr);
+
+/* Loads (write=false) or stores to every page of [addr, addr+len): demand
+ * faults, zero page, COW.  -EFAULT when the task was killed by SIGSEGV. */
+int access_process_range(struct machine *m, struct task_struct *t, unsigned long addr,
+			 unsigned long len, bool write);
+
+/* VMA lookup */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr); /* first with end > addr */
+struct vm_area_struct *find_vma_by_name(struct mm_struct *mm, const char *name);
+/* Iterate VMAs in address order */
+#define for_each_vma(mm, it, vma)                                                    \
+	for (GSequenceIter *it = g_sequence_get_begin_iter((mm)->mmap);              \
+	     !g_sequence_iter_is_end(it) && ((vma) = g_sequence_get(it), 1);         \
+	     it = g_sequence_iter_next(it))
+
+/* Page-table walk over [start, end): fn sees each present pte */
+typedef void (*pte_walk_fn)(struct machine *m, struct vm_area_struct *vma, unsigned long addr,
+			    pte_t pte, void *arg);
+void walk_page_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
+		     unsigned long end, pte_walk_fn fn, void *arg);
+
+/* mm counters (include/linux/mm.h get_mm_counter / get_mm_rss) */
+static inline unsigned long get_mm_counter(const struct mm_struct *mm, int member)
+{
+	return mm->rss_stat[member] > 0 ? (unsigned long)mm->rss_stat[member] : 0;
+}
+static inline unsigned long get_mm_rss(const struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_ANONPAGES) +
+	       get_mm_counter(mm, MM_SHMEMPAGES);
+}
+
+/* mm/util.c: overcommit and Committed_AS */
+unsigned long vm_commit_limit(const struct machine *m);
+long vm_memory_committed(const struct machine *m);
+/* oom_badness-based score shown in proc/PID/oom_score (0..2000 as Linux) */
+long oom_score(struct machine *m, struct task_struct *t);
+
+#endif

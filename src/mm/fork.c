@@ -1,0 +1,493 @@
+/*
+ * kernel/fork.c, kernel/exit.c, kernel/pid.c and fs/exec.c in outline:
+ * the simulated tasks.
+ *
+ * Models: PID 1 (init) and the kernel threads with their Linux names
+ * (kthreadd, kswapd<N> and kcompactd<N> per node, khugepaged, ksmd,
+ * oom_reaper) created at boot; PIDs allocated upwards like alloc_pid; a
+ * 16 KiB kernel stack per task from the buddy allocator (KernelStack);
+ * spawn = fork of a shell plus execve of a PIE program with ld.so and libc,
+ * laid out with ASLR drawn from the machine's seed (text, rodata, data, bss,
+ * [heap], libraries, [vvar], [vdso], [stack]); fork with dup_mmap
+ * (VM_DONTCOPY skipped, VM_LOCKED cleared, Committed_AS charged) and
+ * copy_page_range; exit with exit_mmap, children reparented to init.
+ * Simplifies: one thread per process; a parent reaps its child at once (no
+ * zombies); no signals but the fault path's SIGSEGV; CPU placement is
+ * round-robin; program images have sizes of a typical small binary
+ * (the file contents come with the page cache issue).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mm_internal.h"
+#include "mm_internal_proc.h"
+
+#define PID_MAX_LIMIT 4194304
+#define ELF_ET_DYN_BASE 0x555555554000UL
+#define MMAP_BASE_MIN 0x7f0000000000UL
+#define STACK_TOP_MAX 0x7ffffffff000UL
+#define USER_UID 1000
+
+static guint task_hash(gconstpointer k) { return GPOINTER_TO_UINT(k); }
+
+static gint cmp_int(gconstpointer a, gconstpointer b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+GArray *task_pids(struct machine *m)
+{
+	GArray *pids = g_array_sized_new(FALSE, FALSE, sizeof(int), g_hash_table_size(m->tasks));
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, m->tasks);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		int pid = GPOINTER_TO_INT(k);
+
+		g_array_append_val(pids, pid);
+	}
+	g_array_sort(pids, cmp_int);
+	return pids;
+}
+
+struct task_struct *find_task_by_pid(struct machine *m, int pid)
+{
+	return g_hash_table_lookup(m->tasks, GINT_TO_POINTER(pid));
+}
+
+/* alloc_pid: the next free number above the last one, wrapping at pid_max */
+static int alloc_pid(struct machine *m)
+{
+	for (int i = 0; i < m->pid_max; i++) {
+		int pid = m->last_pid + 1 + i;
+
+		if (pid >= m->pid_max)
+			pid = 300 + (pid - m->pid_max) % (m->pid_max - 300); /* RESERVED_PIDS */
+		if (!find_task_by_pid(m, pid))
+			return pid;
+	}
+	return -EAGAIN;
+}
+
+static void set_comm(struct task_struct *t, const char *name)
+{
+	g_strlcpy(t->comm, name, sizeof(t->comm));
+}
+
+static struct task_struct *alloc_task(struct machine *m, int pid, const char *name, int cpu, int *err)
+{
+	struct task_struct *t;
+	long stack;
+
+	/* the kernel stack: THREAD_SIZE from the task's node */
+	stack = __alloc_pages(m, GFP_KERNEL, THREAD_SIZE_ORDER, cpu_to_node(m, cpu), cpu);
+	if (stack < 0) {
+		*err = (int)stack;
+		return NULL;
+	}
+	t = g_new0(struct task_struct, 1);
+	t->pid = t->tgid = pid;
+	set_comm(t, name);
+	t->cmdline = g_byte_array_new();
+	t->environ = g_byte_array_new();
+	t->state = 'S';
+	t->cpu = cpu;
+	t->home_node = -1;
+	t->start_time_ns = m->now_ns;
+	t->cgroup = g_strdup("/");
+	t->kernel_stack_pfn = (unsigned long)stack;
+	__mod_node_page_state(m->node_data[cpu_to_node(m, cpu)], NR_KERNEL_STACK_KB,
+			      (long)((PAGE_SIZE << THREAD_SIZE_ORDER) >> 10));
+	g_hash_table_insert(m->tasks, GINT_TO_POINTER(pid), t);
+	m->last_pid = pid;
+	m->nr_threads++;
+	m->nr_forks++;
+	m->nr_context_switches += 2;
+	*err = 0;
+	return t;
+}
+
+static void free_task(struct machine *m, struct task_struct *t)
+{
+	int nid = __pfn_to_section(m, t->kernel_stack_pfn)->nid;
+
+	__mod_node_page_state(m->node_data[nid], NR_KERNEL_STACK_KB, -(long)((PAGE_SIZE << THREAD_SIZE_ORDER) >> 10));
+	__free_pages(m, t->kernel_stack_pfn, THREAD_SIZE_ORDER, t->cpu);
+	g_hash_table_remove(m->tasks, GINT_TO_POINTER(t->pid));
+	m->nr_threads--;
+	g_byte_array_unref(t->cmdline);
+	g_byte_array_unref(t->environ);
+	g_free(t->cgroup);
+	g_free(t);
+}
+
+static int next_cpu(struct machine *m)
+{
+	return (int)(m->nr_forks % (uint64_t)m->nr_cpus);
+}
+
+static void set_strings(GByteArray *a, const char *const *strs)
+{
+	g_byte_array_set_size(a, 0);
+	for (; *strs; strs++)
+		g_byte_array_append(a, (const guint8 *)*strs, (guint)strlen(*strs) + 1);
+}
+
+/* A page-aligned random offset of up to `pages` pages (ASLR) */
+static unsigned long rnd_pages(struct machine *m, uint32_t pages)
+{
+	return (unsigned long)g_rand_int_range(m->rand, 0, (gint32)pages) << PAGE_SHIFT;
+}
+
+/* An ELF shared object or executable: its segments as the loader maps them */
+struct elf_image {
+	const char *path;
+	unsigned long pages[5];  /* r--p headers, r-xp text, r--p rodata, r--p relro, rw-p data */
+	unsigned long bss_pages; /* anonymous rw-p after the data */
+};
+
+static int map_elf(struct machine *m, struct task_struct *t, const struct elf_image *img, unsigned long base,
+		   unsigned long *end)
+{
+	static const unsigned long prot[5] = { VM_READ, VM_READ | VM_EXEC, VM_READ, VM_READ, VM_READ | VM_WRITE };
+	unsigned long addr = base, pgoff = 0;
+	int err;
+
+	for (int i = 0; i < 5; i++) {
+		if (!img->pages[i])
+			continue;
+		err = do_mmap_fixed(m, t, addr, img->pages[i] << PAGE_SHIFT, prot[i], VMA_FILE, img->path, pgoff);
+		if (err)
+			return err;
+		addr += img->pages[i] << PAGE_SHIFT;
+		pgoff += img->pages[i];
+	}
+	if (img->bss_pages) {
+		err = do_mmap_fixed(m, t, addr, img->bss_pages << PAGE_SHIFT, VM_READ | VM_WRITE, VMA_ANON, NULL, 0);
+		if (err)
+			return err;
+		addr += img->bss_pages << PAGE_SHIFT;
+	}
+	*end = addr;
+	return 0;
+}
+
+static unsigned long elf_size(const struct elf_image *img)
+{
+	unsigned long n = img->bss_pages;
+
+	for (int i = 0; i < 5; i++)
+		n += img->pages[i];
+	return n << PAGE_SHIFT;
+}
+
+/* The libraries every dynamically linked program maps (Debian 12 sizes) */
+static const struct elf_image ld_so = {
+	"/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", { 1, 37, 10, 2, 1 }, 0
+};
+static const struct elf_image libc_so = {
+	"/usr/lib/x86_64-linux-gnu/libc.so.6", { 40, 354, 85, 4, 2 }, 13
+};
+
+/* execve of NAME: a fresh mm with the program, its libraries and stack */
+static int exec_mmap(struct machine *m, struct task_struct *t, const char *name)
+{
+	g_autofree char *path = g_strdup_printf("/usr/bin/%s", name);
+	/* a small program: text size varies with the name, as binaries do */
+	unsigned long text = 8 + g_str_hash(name) % 56;
+	struct elf_image prog = { path, { 2, text, 4 + text / 4, 1, 1 }, 1 };
+	struct mm_struct *mm = mm_alloc(m);
+	unsigned long base, end, prog_end, stack_top, stack_start, lib, vdso;
+	const char *argv[] = { name, NULL };
+	const char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/home/user", "USER=user",
+			       "LANG=C.UTF-8", "SHELL=/bin/bash", NULL };
+	int err;
+
+	if (!mm)
+		return -ENOMEM;
+	t->mm = mm;
+	/* ASLR: stack top, mmap base and load base from the seed */
+	stack_top = STACK_TOP_MAX - rnd_pages(m, 1u << 22) - PAGE_SIZE;
+	mm->mmap_base = (MMAP_BASE_MIN + rnd_pages(m, 1u << 26)) & PAGE_MASK;
+	base = ELF_ET_DYN_BASE + rnd_pages(m, 1u << 20);
+
+	if ((err = map_elf(m, t, &prog, base, &end)))
+		return err;
+	mm->start_code = base + (prog.pages[0] << PAGE_SHIFT);
+	mm->end_code = mm->start_code + (text << PAGE_SHIFT);
+	mm->start_data = end - ((prog.pages[4] + prog.bss_pages) << PAGE_SHIFT);
+	mm->end_data = end - (prog.bss_pages << PAGE_SHIFT);
+	mm->start_brk = mm->brk = end + rnd_pages(m, 1u << 13);
+	prog_end = end;
+
+	lib = get_unmapped_area(mm, elf_size(&ld_so));
+	if ((err = map_elf(m, t, &ld_so, lib, &end)))
+		return err;
+	lib = get_unmapped_area(mm, elf_size(&libc_so));
+	if ((err = map_elf(m, t, &libc_so, lib, &end)))
+		return err;
+
+	/* [stack]: 132 KiB as a fresh process has; [vvar] and [vdso] near it */
+	stack_start = stack_top - (33UL << PAGE_SHIFT);
+	if ((err = do_mmap_fixed(m, t, stack_start, stack_top - stack_start, VM_READ | VM_WRITE | VM_GROWSDOWN,
+				 VMA_STACK, NULL, 0)))
+		return err;
+	vdso = stack_start - (64UL << PAGE_SHIFT) - rnd_pages(m, 1u << 10);
+	if ((err = do_mmap_fixed(m, t, vdso, 4UL << PAGE_SHIFT, VM_READ | VM_PFNMAP | VM_IO | VM_DONTEXPAND,
+				 VMA_VVAR, NULL, 0)) ||
+	    (err = do_mmap_fixed(m, t, vdso + (4UL << PAGE_SHIFT), 2UL << PAGE_SHIFT,
+				 VM_READ | VM_EXEC | VM_DONTEXPAND, VMA_VDSO, NULL, 0)))
+		return err;
+	set_strings(t->cmdline, argv);
+	set_strings(t->environ, envp);
+	mm->start_stack = stack_top - 0x1000 + 0x10;
+	mm->arg_start = stack_top - 0x800;
+	mm->arg_end = mm->arg_start + t->cmdline->len;
+	mm->env_start = mm->arg_end;
+	mm->env_end = mm->env_start + t->environ->len;
+	/* what the loader and libc's start-up write: argv/env/auxv on the
+	 * stack, relocations in the data segments, malloc's first heap */
+	if ((err = access_process_range(m, t, stack_top - 2 * PAGE_SIZE, 2 * PAGE_SIZE, true)) ||
+	    (err = access_process_range(m, t, mm->start_data, prog_end - mm->start_data, true)))
+		return err;
+	if (sys_brk(m, t, mm->start_brk + (33UL << PAGE_SHIFT)) != mm->start_brk + (33UL << PAGE_SHIFT))
+		return -ENOMEM;
+	mm->malloc.top = mm->start_brk;
+	if ((err = access_process_range(m, t, mm->start_brk, PAGE_SIZE, true)))
+		return err;
+	return 0;
+}
+
+int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out)
+{
+	struct task_struct *t, *init = find_task_by_pid(m, 1);
+	int err;
+
+	if (!name || !*name || strchr(name, '/'))
+		return -EINVAL;
+	if (pid < 0 || pid >= m->pid_max)
+		return -EINVAL;
+	if (pid && find_task_by_pid(m, pid))
+		return -EEXIST;
+	if (!pid && (pid = alloc_pid(m)) < 0)
+		return pid;
+	t = alloc_task(m, pid, name, next_cpu(m), &err);
+	if (!t)
+		return err;
+	t->real_parent = init;
+	t->uid = t->gid = init ? USER_UID : 0;
+	if (cgroup) {
+		g_free(t->cgroup);
+		t->cgroup = g_strdup(cgroup);
+	}
+	if ((err = exec_mmap(m, t, name))) {
+		if (t->mm)
+			mmput(m, t->mm);
+		free_task(m, t);
+		return err;
+	}
+	if (out)
+		*out = t;
+	return pid;
+}
+
+/* dup_mmap: the child's VMAs and page tables, private memory made COW */
+static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_struct *oldmm)
+{
+	struct mm_struct *mm = mm_alloc(m);
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	if (!mm)
+		return -ENOMEM;
+	child->mm = mm;
+	mm->mmap_base = oldmm->mmap_base;
+	mm->start_code = oldmm->start_code;
+	mm->end_code = oldmm->end_code;
+	mm->start_data = oldmm->start_data;
+	mm->end_data = oldmm->end_data;
+	mm->start_brk = oldmm->start_brk;
+	mm->brk = oldmm->brk;
+	mm->start_stack = oldmm->start_stack;
+	mm->arg_start = oldmm->arg_start;
+	mm->arg_end = oldmm->arg_end;
+	mm->env_start = oldmm->env_start;
+	mm->env_end = oldmm->env_end;
+	mm->hiwater_rss = 0;
+	malloc_state_copy(&mm->malloc, &oldmm->malloc);
+	for_each_vma(oldmm, it, vma) {
+		struct vm_area_struct *tmp;
+		unsigned long pages = (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+
+		if (vma->vm_flags & VM_DONTCOPY)
+			continue;
+		if (vma->vm_flags & VM_ACCOUNT) {
+			if ((err = __vm_enough_memory(m, child, (long)pages)))
+				return err;
+			mm->committed += pages;
+		}
+		tmp = vm_area_alloc(mm);
+		*tmp = *vma;
+		tmp->vm_mm = mm;
+		tmp->name = g_strdup(vma->name);
+		tmp->file = g_strdup(vma->file);
+		tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+		if (tmp->anon_vma)
+			tmp->anon_vma->refcount++;
+		if (tmp->shm)
+			tmp->shm->refcount++;
+		vma_insert(mm, tmp);
+		vm_stat_account(mm, tmp->vm_flags, (long)pages);
+		if ((err = copy_page_range(m, mm, oldmm, vma)))
+			return err;
+	}
+	/* the parent's ptes were write-protected: flush its TLB */
+	m->nr_tlb_local_flush_all++;
+	update_hiwater_rss(mm);
+	return 0;
+}
+
+int sys_fork(struct machine *m, struct task_struct *parent, const char *name, int pid, struct task_struct **out)
+{
+	struct task_struct *t;
+	int err;
+
+	if (!parent->mm)
+		return -EINVAL;
+	if (pid < 0 || pid >= m->pid_max)
+		return -EINVAL;
+	if (pid && find_task_by_pid(m, pid))
+		return -EEXIST;
+	if (!pid && (pid = alloc_pid(m)) < 0)
+		return pid;
+	t = alloc_task(m, pid, name ? name : parent->comm, next_cpu(m), &err);
+	if (!t)
+		return err;
+	t->real_parent = parent;
+	t->uid = parent->uid;
+	t->gid = parent->gid;
+	t->nice = parent->nice;
+	t->oom_score_adj = parent->oom_score_adj;
+	g_free(t->cgroup);
+	t->cgroup = g_strdup(parent->cgroup);
+	g_byte_array_append(t->cmdline, parent->cmdline->data, parent->cmdline->len);
+	g_byte_array_append(t->environ, parent->environ->data, parent->environ->len);
+	if (name) {
+		const char *argv[] = { name, NULL };
+
+		set_strings(t->cmdline, argv);
+	}
+	if ((err = dup_mmap(m, t, parent->mm))) {
+		mmput(m, t->mm);
+		free_task(m, t);
+		return err;
+	}
+	parent->stime_ns += 20000; /* copy_process and dup_mmap: ~20 us of kernel time */
+	if (out)
+		*out = t;
+	return pid;
+}
+
+int sys_exit(struct machine *m, struct task_struct *t)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	struct task_struct *init = find_task_by_pid(m, 1);
+
+	if (t->pid == 1 || (t->flags & PF_KTHREAD))
+		return -EPERM;
+	/* forget_original_parent: children go to init */
+	g_hash_table_iter_init(&it, m->tasks);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct task_struct *c = v;
+
+		if (c->real_parent == t)
+			c->real_parent = init;
+	}
+	if (t->mm) {
+		update_hiwater_rss(t->mm);
+		mmput(m, t->mm);
+		t->mm = NULL;
+	}
+	free_task(m, t);
+	return 0;
+}
+
+static struct task_struct *kthread_create(struct machine *m, const char *name, struct task_struct *kthreadd,
+					  int cpu)
+{
+	int err;
+	struct task_struct *t = alloc_task(m, alloc_pid(m), name, cpu, &err);
+
+	g_assert(t);
+	t->flags |= PF_KTHREAD;
+	t->real_parent = kthreadd;
+	return t;
+}
+
+void tasks_init(struct machine *m)
+{
+	struct task_struct *init, *kthreadd;
+	char name[TASK_COMM_LEN];
+	int err;
+
+	m->tasks = g_hash_table_new(task_hash, g_direct_equal);
+	m->pid_max = PID_MAX_LIMIT;
+	m->last_pid = 0;
+	if (m->cfg.bare)
+		return;
+	init = alloc_task(m, 1, "init", 0, &err);
+	g_assert(init);
+	kthreadd = alloc_task(m, 2, "kthreadd", 0, &err);
+	g_assert(kthreadd);
+	kthreadd->flags |= PF_KTHREAD;
+	for_each_online_node(m, nid) {
+		int cpu = 0;
+
+		for (int c = 0; c < m->nr_cpus; c++)
+			if (cpu_to_node(m, c) == nid) {
+				cpu = c;
+				break;
+			}
+		g_snprintf(name, sizeof(name), "kswapd%d", nid);
+		kthread_create(m, name, kthreadd, cpu);
+		g_snprintf(name, sizeof(name), "kcompactd%d", nid);
+		kthread_create(m, name, kthreadd, cpu);
+	}
+	kthread_create(m, "khugepaged", kthreadd, 0);
+	kthread_create(m, "ksmd", kthreadd, 0);
+	kthread_create(m, "oom_reaper", kthreadd, 0);
+	/* init execs /sbin/init: a process like any other, as root */
+	if (exec_mmap(m, init, "init"))
+		g_error("cannot build init's address space");
+	{
+		const char *argv[] = { "/sbin/init", NULL };
+
+		set_strings(init->cmdline, argv);
+	}
+	g_free(init->cgroup);
+	init->cgroup = g_strdup("/init.scope");
+}
+
+void tasks_destroy(struct machine *m)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	if (!m->tasks)
+		return;
+	g_hash_table_iter_init(&it, m->tasks);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct task_struct *t = v;
+
+		if (t->mm)
+			mmput(m, t->mm);
+		g_byte_array_unref(t->cmdline);
+		g_byte_array_unref(t->environ);
+		g_free(t->cgroup);
+		g_free(t);
+	}
+	g_hash_table_destroy(m->tasks);
+	m->tasks = NULL;
+}

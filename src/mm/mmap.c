@@ -1,0 +1,791 @@
+/*
+ * mm/mmap.c, mm/mprotect.c, mm/madvise.c, mm/mlock.c (and mm/vma.c):
+ * the VMAs of an address space.
+ *
+ * Models: VMAs ordered by address (a GSequence stands in for the maple
+ * tree), get_unmapped_area top-down from mmap_base, vma_merge of compatible
+ * neighbours, split_vma, do_munmap, mprotect_fixup (with Committed_AS
+ * charged when a private mapping becomes writable), the madvise advices
+ * dontneed/free/willneed/dontfork/dofork, mlock/munlock with RLIMIT_MEMLOCK
+ * (8 MiB for unprivileged users) and the Mlocked/Unevictable accounting,
+ * brk with do_brk_flags, vm_stat_account's total/data/exec/stack counters,
+ * max_map_count, overcommit charging of accountable mappings.
+ * Simplifies: no file mappings from users yet (the page cache issue); the
+ * stack does not grow beyond its initial VMA; MADV_FREE pages stay mapped
+ * (clean) until reclaim exists; mlock's LRU move is counters only.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mm_internal.h"
+#include "mm_internal_proc.h"
+
+#define MMAP_MIN_ADDR 0x10000UL
+#define RLIMIT_MEMLOCK_BYTES (8UL << 20)
+
+#define VM_STACK VM_GROWSDOWN
+#define VM_MERGE_MASK (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | \
+		       VM_MAYSHARE | VM_GROWSDOWN | VM_LOCKED | VM_DONTCOPY | VM_ACCOUNT | VM_NORESERVE)
+
+static gint vma_cmp(gconstpointer a, gconstpointer b, gpointer data)
+{
+	const struct vm_area_struct *x = a, *y = b;
+
+	(void)data;
+	return x->vm_start < y->vm_start ? -1 : x->vm_start > y->vm_start;
+}
+
+struct mm_struct *mm_alloc(struct machine *m)
+{
+	struct mm_struct *mm = g_new0(struct mm_struct, 1);
+
+	mm->mmap = g_sequence_new(NULL);
+	mm->pgd = pt_alloc(m, mm, 0);
+	if (!mm->pgd) {
+		g_sequence_free(mm->mmap);
+		g_free(mm);
+		return NULL;
+	}
+	mm->mm_users = 1;
+	mm->task_size = TASK_SIZE;
+	malloc_state_init(&mm->malloc);
+	return mm;
+}
+
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma = g_new0(struct vm_area_struct, 1);
+
+	vma->vm_mm = mm;
+	return vma;
+}
+
+void vm_area_free(struct vm_area_struct *vma)
+{
+	if (vma->anon_vma)
+		anon_vma_put(vma->anon_vma);
+	g_free(vma->name);
+	g_free(vma->file);
+	g_free(vma);
+}
+
+struct anon_vma *anon_vma_get(struct vm_area_struct *vma)
+{
+	if (!vma->anon_vma) {
+		vma->anon_vma = g_new0(struct anon_vma, 1);
+		vma->anon_vma->root = vma->anon_vma;
+		vma->anon_vma->refcount = 1;
+	}
+	return vma->anon_vma;
+}
+
+void anon_vma_put(struct anon_vma *av)
+{
+	/* pages still pointing at it keep it alive (fork shares pages) */
+	if (--av->refcount <= 0 && av->nr_pages == 0)
+		g_free(av);
+}
+
+void vma_insert(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	g_sequence_insert_sorted(mm->mmap, vma, vma_cmp, NULL);
+	mm->map_count++;
+}
+
+static GSequenceIter *vma_iter(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	return g_sequence_lookup(mm->mmap, vma, vma_cmp, NULL);
+}
+
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct key = { .vm_start = addr };
+	GSequenceIter *it = g_sequence_search(mm->mmap, &key, vma_cmp, NULL);
+
+	/* it: the first VMA starting after addr; the one before may hold addr */
+	if (!g_sequence_iter_is_begin(it)) {
+		struct vm_area_struct *prev = g_sequence_get(g_sequence_iter_prev(it));
+
+		if (prev->vm_end > addr)
+			return prev;
+	}
+	return g_sequence_iter_is_end(it) ? NULL : g_sequence_get(it);
+}
+
+struct vm_area_struct *find_vma_by_name(struct mm_struct *mm, const char *name)
+{
+	struct vm_area_struct *vma;
+
+	for_each_vma(mm, it, vma)
+		if (vma->name && !strcmp(vma->name, name))
+			return vma;
+	return NULL;
+}
+
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
+{
+	mm->total_vm += (unsigned long)npages;
+	if ((flags & (VM_EXEC | VM_WRITE | VM_STACK)) == VM_EXEC)
+		mm->exec_vm += (unsigned long)npages;
+	else if (flags & VM_STACK)
+		mm->stack_vm += (unsigned long)npages;
+	else if ((flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE)
+		mm->data_vm += (unsigned long)npages;
+	update_hiwater_vm(mm);
+}
+
+/* accountable_mapping: private writable memory is charged to Committed_AS */
+static bool accountable_mapping(unsigned long vm_flags)
+{
+	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
+}
+
+static unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+
+/* Remove a VMA: its pages, its accounting, its node */
+static void remove_vma(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	GSequenceIter *it = vma_iter(mm, vma);
+
+	zap_page_range(m, mm, vma, vma->vm_start, vma->vm_end);
+	vm_stat_account(mm, vma->vm_flags, -(long)vma_pages(vma));
+	if (vma->vm_flags & VM_ACCOUNT) {
+		vm_unacct_memory(m, (long)vma_pages(vma));
+		mm->committed -= vma_pages(vma);
+	}
+	if (vma->vm_flags & VM_LOCKED)
+		mm->locked_vm -= vma_pages(vma);
+	if (vma->shm)
+		shmem_put(m, vma->shm);
+	g_sequence_remove(it);
+	mm->map_count--;
+	vm_area_free(vma);
+}
+
+/* split_vma: vma keeps [start, addr), a new VMA gets [addr, end) */
+static struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr)
+{
+	struct vm_area_struct *new = vm_area_alloc(mm);
+
+	*new = *vma;
+	new->vm_start = addr;
+	new->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	new->name = g_strdup(vma->name);
+	new->file = g_strdup(vma->file);
+	if (new->anon_vma)
+		new->anon_vma->refcount++;
+	if (new->shm)
+		new->shm->refcount++;
+	vma->vm_end = addr;
+	vma_insert(mm, new);
+	return new;
+}
+
+static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	if (a->vm_end != b->vm_start || a->kind != b->kind || a->vm_flags != b->vm_flags)
+		return false;
+	if (a->kind == VMA_STACK || a->kind == VMA_VDSO || a->kind == VMA_VVAR)
+		return false;
+	if (g_strcmp0(a->name, b->name) || g_strcmp0(a->file, b->file))
+		return false;
+	if (a->file && a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
+		return false;
+	if (a->shm != b->shm || (a->shm && a->vm_pgoff + vma_pages(a) != b->vm_pgoff))
+		return false;
+	/* anon_vmas must be the same, or one side has none yet */
+	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
+}
+
+/* vma_merge: fold vma into its neighbours where they are compatible */
+static struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	GSequenceIter *it = vma_iter(mm, vma);
+
+	if (!g_sequence_iter_is_begin(it)) {
+		struct vm_area_struct *prev = g_sequence_get(g_sequence_iter_prev(it));
+
+		if (vmas_mergeable(prev, vma)) {
+			prev->vm_end = vma->vm_end;
+			if (!prev->anon_vma && vma->anon_vma) {
+				prev->anon_vma = vma->anon_vma;
+				vma->anon_vma = NULL;
+			}
+			if (vma->shm)
+				vma->shm->refcount--;
+			g_sequence_remove(it);
+			mm->map_count--;
+			vm_area_free(vma);
+			vma = prev;
+			it = vma_iter(mm, vma);
+		}
+	}
+	it = g_sequence_iter_next(it);
+	if (!g_sequence_iter_is_end(it)) {
+		struct vm_area_struct *next = g_sequence_get(it);
+
+		if (vmas_mergeable(vma, next)) {
+			vma->vm_end = next->vm_end;
+			if (!vma->anon_vma && next->anon_vma) {
+				vma->anon_vma = next->anon_vma;
+				next->anon_vma = NULL;
+			}
+			if (next->shm)
+				next->shm->refcount--;
+			g_sequence_remove(it);
+			mm->map_count--;
+			vm_area_free(next);
+		}
+	}
+	return vma;
+}
+
+/* Every VMA of [start, end) split to fit inside it; false if a hole */
+static bool range_mapped(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	unsigned long a = start;
+
+	while (a < end) {
+		struct vm_area_struct *vma = find_vma(mm, a);
+
+		if (!vma || vma->vm_start > a)
+			return false;
+		a = vma->vm_end;
+	}
+	return true;
+}
+
+/* Apply fn to every VMA of [start, end), splitting at the edges. */
+typedef int (*vma_range_fn)(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg);
+
+static int for_each_vma_in_range(struct machine *m, struct task_struct *t, unsigned long start,
+				 unsigned long end, vma_range_fn fn, void *arg)
+{
+	struct mm_struct *mm = t->mm;
+	unsigned long a = start;
+	int err = 0;
+
+	while (a < end && !err) {
+		struct vm_area_struct *vma = find_vma(mm, a);
+
+		if (!vma || vma->vm_start >= end)
+			break;
+		if (vma->vm_start < a)
+			vma = split_vma(mm, vma, a);
+		if (vma->vm_end > end)
+			split_vma(mm, vma, end);
+		a = vma->vm_end;
+		err = fn(m, t, vma, arg);
+	}
+	return err;
+}
+
+int do_munmap(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+	unsigned long end = start + len;
+
+	for (;;) {
+		struct vm_area_struct *vma = find_vma(mm, start);
+
+		if (!vma || vma->vm_start >= end)
+			break;
+		if (vma->vm_start < start) {
+			/* a split that would exceed max_map_count fails in Linux */
+			split_vma(mm, vma, start);
+			continue;
+		}
+		if (vma->vm_end > end)
+			split_vma(mm, vma, end);
+		remove_vma(m, mm, vma);
+	}
+	free_empty_pgtables(m, mm);
+	return 0;
+}
+
+/* The top-down allocator below mmap_base (unmapped_area_topdown) */
+unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long len)
+{
+	unsigned long gap_end = mm->mmap_base;
+	GSequenceIter *it = g_sequence_get_end_iter(mm->mmap);
+
+	while (!g_sequence_iter_is_begin(it)) {
+		struct vm_area_struct *vma;
+
+		it = g_sequence_iter_prev(it);
+		vma = g_sequence_get(it);
+		if (vma->vm_start >= gap_end)
+			continue;
+		if (vma->vm_end <= gap_end && gap_end - vma->vm_end >= len)
+			return gap_end - len;
+		gap_end = MIN(gap_end, vma->vm_start);
+	}
+	return gap_end >= len + MMAP_MIN_ADDR ? gap_end - len : 0;
+}
+
+static unsigned long calc_vm_prot_bits(int prot)
+{
+	return ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
+	       ((prot & PROT_EXEC) ? VM_EXEC : 0);
+}
+
+/* Put a new VMA in place, charged and accounted; merges with neighbours */
+static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct *t, unsigned long addr,
+					  unsigned long len, unsigned long vm_flags, enum vma_kind kind,
+					  const char *name, const char *file, unsigned long pgoff, int *err)
+{
+	struct mm_struct *mm = t->mm;
+	struct vm_area_struct *vma;
+	long charged = 0;
+
+	if (mm->map_count >= m->sysctl.max_map_count) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (accountable_mapping(vm_flags)) {
+		charged = (long)(len >> PAGE_SHIFT);
+		if ((*err = __vm_enough_memory(m, t, charged)))
+			return NULL;
+		vm_flags |= VM_ACCOUNT;
+		mm->committed += (unsigned long)charged;
+	}
+	vma = vm_area_alloc(mm);
+	vma->vm_start = addr;
+	vma->vm_end = addr + len;
+	vma->vm_flags = vm_flags;
+	vma->kind = kind;
+	vma->name = g_strdup(name);
+	vma->file = g_strdup(file);
+	vma->vm_pgoff = file ? pgoff : addr >> PAGE_SHIFT;
+	if (file) {
+		/* a stable inode number per path, as a filesystem would give */
+		vma->file_ino = g_str_hash(file) % 4000000 + 1000;
+		vma->file_dev_major = 8;
+		vma->file_dev_minor = 1;
+	}
+	vma_insert(mm, vma);
+	vm_stat_account(mm, vm_flags, (long)(len >> PAGE_SHIFT));
+	if (vm_flags & VM_LOCKED)
+		mm->locked_vm += len >> PAGE_SHIFT;
+	*err = 0;
+	return (vm_flags & VM_SHARED) ? vma : vma_merge_neighbours(mm, vma);
+}
+
+int do_mmap_fixed(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
+		  unsigned long vm_flags, enum vma_kind kind, const char *file, unsigned long pgoff)
+{
+	int err;
+
+	mmap_region(m, t, addr, len, vm_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC, kind, NULL, file,
+		    pgoff, &err);
+	return err;
+}
+
+/* Fault in [start, end) the way __mm_populate does */
+static int populate_range(struct machine *m, struct task_struct *t, unsigned long start, unsigned long end)
+{
+	unsigned long a = start;
+
+	while (a < end) {
+		struct vm_area_struct *vma = find_vma(t->mm, a);
+		bool write;
+		unsigned long stop;
+
+		if (!vma || vma->vm_start >= end)
+			break;
+		if (a < vma->vm_start)
+			a = vma->vm_start;
+		stop = MIN(end, vma->vm_end);
+		/* writable private memory is populated with write faults */
+		write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+		if (vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
+			for (; a < stop; a += PAGE_SIZE) {
+				int err = handle_mm_fault(m, t, vma, a, write);
+
+				if (err)
+					return err;
+			}
+		a = stop;
+	}
+	update_hiwater_rss(t->mm);
+	return 0;
+}
+
+long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
+	      int flags, const char *name)
+{
+	struct mm_struct *mm = t->mm;
+	unsigned long vm_flags;
+	struct vm_area_struct *vma;
+	int err;
+
+	if (!mm)
+		return -EINVAL;
+	if (!len || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || ((flags & MAP_SHARED) && (flags & MAP_PRIVATE)))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (!len || len > TASK_SIZE)
+		return -ENOMEM;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (addr < MMAP_MIN_ADDR || addr + len > TASK_SIZE || addr + len < addr)
+			return -ENOMEM;
+		if (flags & MAP_FIXED_NOREPLACE) {
+			struct vm_area_struct *clash = find_vma(mm, addr);
+
+			if (clash && clash->vm_start < addr + len)
+				return -EEXIST;
+		} else {
+			do_munmap(m, mm, addr, len);
+		}
+	} else {
+		addr = get_unmapped_area(mm, len);
+		if (!addr)
+			return -ENOMEM;
+	}
+	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (flags & MAP_SHARED)
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	if (flags & MAP_NORESERVE)
+		vm_flags |= VM_NORESERVE;
+	if ((flags & MAP_SHARED) && (flags & MAP_ANONYMOUS)) {
+		/* shared anonymous memory is shmem: charged as a whole */
+		if ((err = __vm_enough_memory(m, t, (long)(len >> PAGE_SHIFT))))
+			return err;
+		vm_flags |= VM_ACCOUNT;
+		mm->committed += len >> PAGE_SHIFT;
+	}
+	vma = mmap_region(m, t, addr, len, vm_flags, VMA_ANON, name, NULL, 0, &err);
+	if (!vma) {
+		if (vm_flags & VM_ACCOUNT) {
+			vm_unacct_memory(m, (long)(len >> PAGE_SHIFT));
+			mm->committed -= len >> PAGE_SHIFT;
+		}
+		return err;
+	}
+	if (flags & MAP_SHARED) {
+		vma->shm = g_new0(struct shmem_object, 1);
+		vma->shm->pages = g_hash_table_new(g_direct_hash, g_direct_equal);
+		vma->shm->refcount = 1;
+		vma->shm->size = len;
+		vma->vm_pgoff = 0;
+	}
+	if (flags & MAP_POPULATE)
+		populate_range(m, t, addr, addr + len);
+	return (long)addr;
+}
+
+int sys_munmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)
+{
+	if (!t->mm || (addr & ~PAGE_MASK) || !len)
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (addr + len > TASK_SIZE || addr + len < addr)
+		return -EINVAL;
+	return do_munmap(m, t->mm, addr, len);
+}
+
+struct mprotect_arg {
+	unsigned long newflags_bits;
+};
+
+static int mprotect_fixup(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg)
+{
+	struct mprotect_arg *a = arg;
+	struct mm_struct *mm = t->mm;
+	unsigned long newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | a->newflags_bits;
+	long pages = (long)vma_pages(vma);
+
+	/* a private mapping turning writable is charged now */
+	if ((newflags & VM_WRITE) && !(vma->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)) &&
+	    vma->kind != VMA_STACK) {
+		int err = __vm_enough_memory(m, t, pages);
+
+		if (err)
+			return err;
+		newflags |= VM_ACCOUNT;
+		mm->committed += (unsigned long)pages;
+	}
+	vm_stat_account(mm, vma->vm_flags, -pages);
+	vm_stat_account(mm, newflags, pages);
+	if ((vma->vm_flags & VM_WRITE) && !(newflags & VM_WRITE))
+		change_pte_range_wrprotect(mm, vma->vm_start, vma->vm_end);
+	vma->vm_flags = newflags;
+	vma_merge_neighbours(mm, vma);
+	return 0;
+}
+
+int sys_mprotect(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot)
+{
+	struct mprotect_arg a;
+	unsigned long end;
+
+	if (!t->mm || (addr & ~PAGE_MASK) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	end = addr + len;
+	if (end < addr)
+		return -ENOMEM;
+	if (!len)
+		return 0;
+	if (!range_mapped(t->mm, addr, end))
+		return -ENOMEM;
+	a.newflags_bits = calc_vm_prot_bits(prot);
+	return for_each_vma_in_range(m, t, addr, end, mprotect_fixup, &a);
+}
+
+/* ---- mlock ---- */
+
+static void mlock_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
+{
+	struct page *page;
+	struct zone *zone;
+	bool lock = arg != NULL;
+
+	(void)vma;
+	(void)addr;
+	if (pte_special(pte))
+		return;
+	page = pfn_to_page(m, pte_pfn(pte));
+	if (page_test(page, PG_mlocked) == lock)
+		return;
+	zone = pfn_zone(m, pte_pfn(pte));
+	/* mlock_folio: the page moves to the unevictable list */
+	__mod_zone_page_state(zone, NR_MLOCK, lock ? 1 : -1);
+	__mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON, lock ? -1 : 1);
+	__mod_zone_page_state(zone, NR_ZONE_UNEVICTABLE, lock ? 1 : -1);
+	__mod_node_page_state(zone->zone_pgdat, NR_INACTIVE_ANON, lock ? -1 : 1);
+	__mod_node_page_state(zone->zone_pgdat, NR_UNEVICTABLE, lock ? 1 : -1);
+	count_vm_event(m, lock ? UNEVICTABLE_PGMLOCKED : UNEVICTABLE_PGMUNLOCKED);
+	if (lock)
+		page_set(page, PG_mlocked);
+	else
+		page_clear(page, PG_mlocked);
+}
+
+/* A page leaving a locked VMA (zap, COW copy) is unlocked first */
+void munlock_page_pte(struct machine *m, pte_t pte)
+{
+	mlock_pte(m, NULL, 0, pte, NULL);
+}
+
+void mlock_page_pte(struct machine *m, pte_t pte)
+{
+	mlock_pte(m, NULL, 0, pte, (void *)1);
+}
+
+static int mlock_fixup(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg)
+{
+	bool lock = arg != NULL;
+	long pages = (long)vma_pages(vma);
+	int err = 0;
+
+	if (lock == !!(vma->vm_flags & VM_LOCKED))
+		return 0;
+	if (lock) {
+		vma->vm_flags |= VM_LOCKED;
+		t->mm->locked_vm += (unsigned long)pages;
+		err = populate_range(m, t, vma->vm_start, vma->vm_end);
+		walk_page_range(m, vma, vma->vm_start, vma->vm_end, mlock_pte, (void *)1);
+	} else {
+		walk_page_range(m, vma, vma->vm_start, vma->vm_end, mlock_pte, NULL);
+		vma->vm_flags &= ~VM_LOCKED;
+		t->mm->locked_vm -= (unsigned long)pages;
+	}
+	vma_merge_neighbours(t->mm, vma);
+	return err;
+}
+
+static unsigned long locked_in_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	unsigned long locked = 0;
+	struct vm_area_struct *vma;
+
+	for_each_vma(mm, it, vma) {
+		if (!(vma->vm_flags & VM_LOCKED) || vma->vm_end <= start || vma->vm_start >= end)
+			continue;
+		locked += (MIN(end, vma->vm_end) - MAX(start, vma->vm_start)) >> PAGE_SHIFT;
+	}
+	return locked;
+}
+
+static int do_mlock(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, bool lock)
+{
+	unsigned long start = addr & PAGE_MASK, end;
+
+	if (!t->mm)
+		return -EINVAL;
+	len = PAGE_ALIGN(len + (addr & ~PAGE_MASK));
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (lock && t->uid != 0) {
+		unsigned long want = t->mm->locked_vm + (len >> PAGE_SHIFT) - locked_in_range(t->mm, start, end);
+
+		if (want > (RLIMIT_MEMLOCK_BYTES >> PAGE_SHIFT))
+			return -ENOMEM;
+	}
+	if (!range_mapped(t->mm, start, end))
+		return -ENOMEM;
+	return for_each_vma_in_range(m, t, start, end, mlock_fixup, lock ? (void *)1 : NULL);
+}
+
+int sys_mlock(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)
+{
+	return do_mlock(m, t, addr, len, true);
+}
+
+int sys_munlock(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)
+{
+	return do_mlock(m, t, addr, len, false);
+}
+
+/* ---- madvise ---- */
+
+static void lazyfree_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
+{
+	pte_t *ptep;
+
+	(void)arg;
+	if (pte_special(pte) || !(pfn_to_page(m, pte_pfn(pte))->flags & (1u << PG_anon)))
+		return;
+	if (pfn_to_page(m, pte_pfn(pte))->_mapcount != 0)
+		return; /* only exclusive pages can be freed lazily */
+	ptep = pte_lookup(vma->vm_mm, addr);
+	*ptep &= ~(_PAGE_DIRTY | _PAGE_ACCESSED);
+	page_clear(pfn_to_page(m, pte_pfn(pte)), PG_dirty);
+	count_vm_event(m, PGLAZYFREE);
+}
+
+static int madvise_vma(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg)
+{
+	int advice = GPOINTER_TO_INT(arg);
+
+	switch (advice) {
+	case MADV_DONTNEED:
+		zap_page_range(m, t->mm, vma, vma->vm_start, vma->vm_end);
+		break;
+	case MADV_FREE:
+		if (vma->anon_vma && !(vma->vm_flags & VM_SHARED))
+			walk_page_range(m, vma, vma->vm_start, vma->vm_end, lazyfree_pte, NULL);
+		break;
+	case MADV_DONTFORK:
+		vma->vm_flags |= VM_DONTCOPY;
+		break;
+	case MADV_DOFORK:
+		vma->vm_flags &= ~VM_DONTCOPY;
+		break;
+	}
+	if (advice == MADV_DONTFORK || advice == MADV_DOFORK)
+		vma_merge_neighbours(t->mm, vma);
+	return 0;
+}
+
+int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int advice)
+{
+	unsigned long end;
+
+	if (!t->mm || (addr & ~PAGE_MASK))
+		return -EINVAL;
+	switch (advice) {
+	case MADV_DONTNEED: case MADV_FREE: case MADV_WILLNEED: case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
+		break;
+	default:
+		return -EINVAL;
+	}
+	len = PAGE_ALIGN(len);
+	end = addr + len;
+	if (end < addr)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE) {
+		/* madvise_dontneed_free_valid_vma: not on locked memory */
+		struct vm_area_struct *vma;
+
+		for_each_vma(t->mm, it, vma)
+			if (vma->vm_start < end && vma->vm_end > addr && (vma->vm_flags & VM_LOCKED))
+				return -EINVAL;
+	}
+	if (!range_mapped(t->mm, addr, end)) {
+		/* the mapped parts get the advice, the call says ENOMEM */
+		for_each_vma_in_range(m, t, addr, end, madvise_vma, GINT_TO_POINTER(advice));
+		free_empty_pgtables(m, t->mm);
+		return -ENOMEM;
+	}
+	if (advice == MADV_WILLNEED || advice == MADV_NORMAL || advice == MADV_RANDOM || advice == MADV_SEQUENTIAL)
+		return 0;
+	for_each_vma_in_range(m, t, addr, end, madvise_vma, GINT_TO_POINTER(advice));
+	if (advice == MADV_DONTNEED)
+		free_empty_pgtables(m, t->mm);
+	return 0;
+}
+
+/* ---- brk ---- */
+
+unsigned long sys_brk(struct machine *m, struct task_struct *t, unsigned long brk)
+{
+	struct mm_struct *mm = t->mm;
+	unsigned long newbrk, oldbrk;
+	struct vm_area_struct *next, *heap;
+	int err;
+
+	if (!mm || brk < mm->start_brk)
+		return mm ? mm->brk : 0;
+	newbrk = PAGE_ALIGN(brk);
+	oldbrk = PAGE_ALIGN(mm->brk);
+	if (oldbrk == newbrk) {
+		mm->brk = brk;
+		return brk;
+	}
+	if (brk <= mm->brk) {
+		/* shrinking: unmap what is above the new break */
+		mm->brk = brk;
+		do_munmap(m, mm, newbrk, oldbrk - newbrk);
+		return brk;
+	}
+	next = find_vma(mm, oldbrk);
+	if (next && newbrk + PAGE_SIZE > next->vm_start)
+		return mm->brk;
+	heap = oldbrk > mm->start_brk ? find_vma(mm, oldbrk - 1) : NULL;
+	if (heap && heap->kind == VMA_HEAP && heap->vm_end == oldbrk) {
+		/* do_brk_flags: expand the heap VMA in place */
+		long pages = (long)((newbrk - oldbrk) >> PAGE_SHIFT);
+
+		if (__vm_enough_memory(m, t, pages))
+			return mm->brk;
+		if (mm->map_count > m->sysctl.max_map_count)
+			return mm->brk;
+		mm->committed += (unsigned long)pages;
+		heap->vm_end = newbrk;
+		vm_stat_account(mm, heap->vm_flags, pages);
+	} else {
+		if (!mmap_region(m, t, oldbrk, newbrk - oldbrk,
+				 VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC, VMA_HEAP, NULL, NULL, 0,
+				 &err))
+			return mm->brk;
+	}
+	mm->brk = brk;
+	return brk;
+}
+
+void mmput(struct machine *m, struct mm_struct *mm)
+{
+	if (--mm->mm_users > 0)
+		return;
+	/* exit_mmap: every VMA goes, then the page tables */
+	while (g_sequence_get_length(mm->mmap) > 0)
+		remove_vma(m, mm, g_sequence_get(g_sequence_get_begin_iter(mm->mmap)));
+	free_pgd(m, mm);
+	g_sequence_free(mm->mmap);
+	malloc_state_destroy(&mm->malloc);
+	g_free(mm);
+}

@@ -1,0 +1,272 @@
+/*
+ * Unit tests of processes and address spaces: spawn, mmap, demand paging,
+ * the zero page, fork with COW, exit, mprotect/munmap splitting, madvise,
+ * mlock, brk/malloc, overcommit and SIGSEGV.  Every test checks the
+ * machine's invariants (debug_vm) as it goes.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mmsim/gfp.h"
+#include "mmsim/machine.h"
+
+#define MiB (1UL << 20)
+#define GiB (1UL << 30)
+
+static struct machine *new_machine(unsigned long mem)
+{
+	struct machine_config cfg;
+	struct machine *m;
+	GError *error = NULL;
+
+	machine_config_init(&cfg);
+	cfg.mem_bytes = mem;
+	cfg.nr_nodes = 1;
+	cfg.nr_cpus = 2;
+	cfg.manual_clock = true;
+	m = machine_create(&cfg, &error);
+	g_assert_no_error(error);
+	machine_config_clear(&cfg);
+	return m;
+}
+
+static void check(struct machine *m)
+{
+	char *err = machine_check_invariants(m);
+
+	if (err)
+		g_error("invariant: %s", err);
+}
+
+static long free_pages_drained(struct machine *m)
+{
+	drain_all_pages(m, NULL);
+	return global_zone_page_state(m, NR_FREE_PAGES);
+}
+
+static void test_boot_tasks(void)
+{
+	struct machine *m = new_machine(GiB);
+	GArray *pids = task_pids(m);
+	struct task_struct *init = find_task_by_pid(m, 1), *k2 = find_task_by_pid(m, 2);
+
+	g_assert_nonnull(init);
+	g_assert_nonnull(init->mm);
+	g_assert_cmpstr(k2->comm, ==, "kthreadd");
+	g_assert_true(k2->flags & PF_KTHREAD);
+	g_assert_null(k2->mm);
+	/* init, kthreadd, kswapd0, kcompactd0, khugepaged, ksmd, oom_reaper */
+	g_assert_cmpuint(pids->len, ==, 7);
+	for (guint i = 1; i < pids->len; i++)
+		g_assert_cmpint(g_array_index(pids, int, i - 1), <, g_array_index(pids, int, i));
+	/* every task has a 16 KiB kernel stack */
+	g_assert_cmpint(global_node_page_state(m, NR_KERNEL_STACK_KB), ==, 7 * 16);
+	g_array_free(pids, TRUE);
+	check(m);
+	machine_destroy(m);
+}
+
+/* The contract's example: mmap 1G, write 256M, fork, Pss halves */
+static void test_mmap_touch_fork(void)
+{
+	struct machine *m = new_machine(2 * GiB);
+	struct task_struct *t, *c;
+	unsigned long vm0, rss0, faults0, pt0;
+	long anon0, addr, free0;
+
+	g_assert_cmpint(sys_spawn(m, "web", 1000, NULL, &t), ==, 1000);
+	check(m);
+	g_assert_cmpint(sys_spawn(m, "web", 1000, NULL, NULL), ==, -EEXIST);
+	vm0 = t->mm->total_vm;
+	rss0 = get_mm_rss(t->mm);
+	addr = sys_mmap(m, t, 0, GiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, "heap");
+	g_assert_cmpint(addr, >, 0);
+	g_assert_cmpuint(t->mm->total_vm - vm0, ==, GiB >> PAGE_SHIFT);
+	g_assert_cmpuint(get_mm_rss(t->mm), ==, rss0);
+	g_assert_true(find_vma_by_name(t->mm, "heap") == find_vma(t->mm, (unsigned long)addr));
+
+	/* reading untouched memory maps the zero page: no RSS */
+	g_assert_cmpint(access_process_range(m, t, (unsigned long)addr, 16 * MiB, false), ==, 0);
+	g_assert_cmpuint(get_mm_rss(t->mm), ==, rss0);
+	check(m);
+
+	anon0 = global_node_page_state(m, NR_ANON_MAPPED);
+	faults0 = global_vm_event(m, PGFAULT);
+	pt0 = t->mm->pgtables_bytes;
+	g_assert_cmpint(access_process_range(m, t, (unsigned long)addr, 256 * MiB, true), ==, 0);
+	g_assert_cmpuint(get_mm_rss(t->mm) - rss0, ==, 256 * MiB >> PAGE_SHIFT);
+	g_assert_cmpint(global_node_page_state(m, NR_ANON_MAPPED) - anon0, ==, (long)(256 * MiB >> PAGE_SHIFT));
+	g_assert_cmpuint(global_vm_event(m, PGFAULT) - faults0, ==, 256 * MiB >> PAGE_SHIFT);
+	/* 256 MiB needs 128 PTE tables (2 MiB each) beyond what existed */
+	g_assert_cmpuint(t->mm->pgtables_bytes - pt0, >=, 120 * PAGE_SIZE);
+	check(m);
+
+	free0 = free_pages_drained(m);
+	g_assert_cmpint(sys_fork(m, t, NULL, 1001, &c), ==, 1001);
+	g_assert_cmpuint(get_mm_rss(c->mm), ==, get_mm_rss(t->mm));
+	check(m);
+	/* the child writes 1 MiB: only those pages are copied */
+	{
+		unsigned long before = (unsigned long)free_pages_drained(m);
+
+		g_assert_cmpint(access_process_range(m, c, (unsigned long)addr, MiB, true), ==, 0);
+		g_assert_cmpuint(before - (unsigned long)free_pages_drained(m), ==, MiB >> PAGE_SHIFT);
+		g_assert_cmpuint(global_vm_event(m, PGREUSE), ==, 0);
+		/* the parent's copy of those pages is now exclusive: reused */
+		g_assert_cmpint(access_process_range(m, t, (unsigned long)addr, MiB, true), ==, 0);
+		g_assert_cmpuint(global_vm_event(m, PGREUSE), ==, MiB >> PAGE_SHIFT);
+		g_assert_cmpuint(before - (unsigned long)free_pages_drained(m), ==, MiB >> PAGE_SHIFT);
+	}
+	check(m);
+	g_assert_cmpint(sys_exit(m, c), ==, 0);
+	check(m);
+	g_assert_cmpint(free_pages_drained(m), ==, free0);
+	g_assert_null(find_task_by_pid(m, 1001));
+	machine_destroy(m);
+}
+
+static void test_exit_returns_everything(void)
+{
+	struct machine *m = new_machine(GiB);
+	long free0 = free_pages_drained(m), committed0 = m->vm_committed_as;
+	long stack0 = global_node_page_state(m, NR_KERNEL_STACK_KB);
+	struct task_struct *t;
+	long a;
+
+	g_assert_cmpint(sys_spawn(m, "worker", 0, NULL, &t), >, 0);
+	a = sys_mmap(m, t, 0, 64 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, NULL);
+	g_assert_cmpint(a, >, 0);
+	g_assert_cmpint(sys_mmap(m, t, 0, 8 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, "shm"), >, 0);
+	g_assert_cmpint(global_node_page_state(m, NR_SHMEM), ==, (long)(8 * MiB >> PAGE_SHIFT));
+	check(m);
+	g_assert_cmpint(sys_exit(m, t), ==, 0);
+	check(m);
+	g_assert_cmpint(free_pages_drained(m), ==, free0);
+	g_assert_cmpint(m->vm_committed_as, ==, committed0);
+	g_assert_cmpint(global_node_page_state(m, NR_KERNEL_STACK_KB), ==, stack0);
+	g_assert_cmpint(global_node_page_state(m, NR_PAGETABLE), >, 0); /* init's */
+	g_assert_cmpint(global_node_page_state(m, NR_SHMEM), ==, 0);
+	machine_destroy(m);
+}
+
+static void test_split_merge(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t;
+	long a;
+	int maps0, pid;
+
+	pid = sys_spawn(m, "p", 0, NULL, &t);
+	maps0 = t->mm->map_count;
+	a = sys_mmap(m, t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, NULL);
+	g_assert_cmpint(t->mm->map_count, ==, maps0 + 1);
+	/* mprotect of the middle splits in three, restoring merges back */
+	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a + 4 * PAGE_SIZE, 4 * PAGE_SIZE, PROT_READ), ==, 0);
+	g_assert_cmpint(t->mm->map_count, ==, maps0 + 3);
+	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a + 4 * PAGE_SIZE, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE), ==, 0);
+	g_assert_cmpint(t->mm->map_count, ==, maps0 + 1);
+	/* munmap of a middle page splits the VMA */
+	g_assert_cmpint(sys_munmap(m, t, (unsigned long)a + 8 * PAGE_SIZE, PAGE_SIZE), ==, 0);
+	g_assert_cmpint(t->mm->map_count, ==, maps0 + 2);
+	check(m);
+	/* a store to read-only memory kills the process with a segfault line */
+	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a, PAGE_SIZE, PROT_READ), ==, 0);
+	g_assert_cmpint(access_process_range(m, t, (unsigned long)a, 8, true), ==, -EFAULT);
+	g_assert_null(find_task_by_pid(m, pid));
+	g_assert_nonnull(strstr(m->log->str, "segfault at"));
+	check(m);
+	machine_destroy(m);
+}
+
+static void test_madvise_mlock(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t;
+	unsigned long rss0;
+	long a;
+
+	sys_spawn(m, "p", 0, NULL, &t);
+	rss0 = get_mm_rss(t->mm);
+	a = sys_mmap(m, t, 0, 4 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, "buf");
+	g_assert_cmpuint(get_mm_rss(t->mm) - rss0, ==, 1024);
+	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, 2 * MiB, MADV_DONTNEED), ==, 0);
+	g_assert_cmpuint(get_mm_rss(t->mm) - rss0, ==, 512);
+	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, 2 * MiB, MADV_COLD), ==, -EINVAL);
+	check(m);
+	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 4 * MiB), ==, 0);
+	g_assert_cmpuint(t->mm->locked_vm, ==, 1024);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 1024);
+	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, MiB, MADV_DONTNEED), ==, -EINVAL);
+	/* RLIMIT_MEMLOCK is 8 MiB for an unprivileged user */
+	g_assert_cmpint(sys_mmap(m, t, 0, 8 * MiB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, "big"), >, 0);
+	g_assert_cmpint(sys_mlock(m, t, (unsigned long)find_vma_by_name(t->mm, "big")->vm_start, 8 * MiB), ==, -ENOMEM);
+	check(m);
+	g_assert_cmpint(sys_munlock(m, t, (unsigned long)a, 4 * MiB), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 0);
+	check(m);
+	machine_destroy(m);
+}
+
+static void test_brk_malloc(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t;
+	unsigned long brk0, vm0;
+	long small, big;
+
+	sys_spawn(m, "p", 0, NULL, &t);
+	brk0 = t->mm->brk;
+	g_assert_cmpuint(sys_brk(m, t, brk0 + MiB), ==, brk0 + MiB);
+	g_assert_cmpuint(sys_brk(m, t, brk0), ==, brk0);
+	g_assert_cmpuint(sys_brk(m, t, t->mm->start_brk - 1), ==, brk0);
+	vm0 = t->mm->total_vm;
+	small = glibc_malloc(m, t, 1000);
+	g_assert_cmpint(small, >=, (long)t->mm->start_brk);
+	g_assert_cmpint(small, <, (long)t->mm->brk);
+	big = glibc_malloc(m, t, 1 * MiB);
+	g_assert_cmpint(big, >, (long)t->mm->brk);
+	g_assert_cmpuint(t->mm->total_vm - vm0, >=, 256);
+	g_assert_cmpint(glibc_free(m, t, (unsigned long)big), ==, 0);
+	g_assert_cmpuint(t->mm->total_vm, ==, vm0);
+	g_assert_cmpint(glibc_free(m, t, (unsigned long)small), ==, 0);
+	g_assert_cmpint(glibc_free(m, t, (unsigned long)small), ==, -EINVAL);
+	check(m);
+	machine_destroy(m);
+}
+
+static void test_overcommit(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t;
+
+	sys_spawn(m, "p", 0, NULL, &t);
+	/* mode 0: one mapping larger than RAM + swap is refused */
+	g_assert_cmpint(sys_mmap(m, t, 0, 2 * GiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, NULL), ==, -ENOMEM);
+	/* mode 1: anything goes */
+	m->sysctl.overcommit_memory = 1;
+	g_assert_cmpint(sys_mmap(m, t, 0, 2 * GiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, "x"), >, 0);
+	g_assert_cmpint(sys_munmap(m, t, find_vma_by_name(t->mm, "x")->vm_start, 2 * GiB), ==, 0);
+	/* mode 2: CommitLimit = RAM * 50% (no swap yet) */
+	m->sysctl.overcommit_memory = 2;
+	g_assert_cmpint(sys_mmap(m, t, 0, (vm_commit_limit(m) << PAGE_SHIFT), PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, NULL), ==, -ENOMEM);
+	g_assert_cmpint(sys_mmap(m, t, 0, 64 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, NULL), >, 0);
+	/* read-only private memory is not charged */
+	g_assert_cmpint(sys_mmap(m, t, 0, 4 * GiB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, NULL), >, 0);
+	g_assert_nonnull(strstr(m->log->str, "not enough memory for the allocation"));
+	check(m);
+	machine_destroy(m);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/mm/boot_tasks", test_boot_tasks);
+	g_test_add_func("/mm/mmap_touch_fork", test_mmap_touch_fork);
+	g_test_add_func("/mm/exit_returns_everything", test_exit_returns_everything);
+	g_test_add_func("/mm/split_merge", test_split_merge);
+	g_test_add_func("/mm/madvise_mlock", test_madvise_mlock);
+	g_test_add_func("/mm/brk_malloc", test_brk_malloc);
+	g_test_add_func("/mm/overcommit", test_overcommit);
+	return g_test_run();
+}
