@@ -179,13 +179,29 @@ static inline struct mem_section *__pfn_to_section(struct machine *m, unsigned l
 }
 bool pfn_valid(struct machine *m, unsigned long pfn);
 /* The page's metadata; allocates the section's mem_map on first use. */
-struct page *pfn_to_page(struct machine *m, unsigned long pfn);
+struct page *__pfn_to_page_slow(struct machine *m, unsigned long pfn);
+static inline struct page *pfn_to_page(struct machine *m, unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(m, pfn);
+
+	if (G_LIKELY(ms->mem_map))
+		return &ms->mem_map[pfn & (PAGES_PER_SECTION - 1)];
+	return __pfn_to_page_slow(m, pfn);
+}
 /* Without allocating: NULL when the section has no mem_map. */
 struct page *pfn_to_page_noalloc(struct machine *m, unsigned long pfn);
 unsigned long page_to_pfn(struct machine *m, const struct page *page);
 int get_pageblock_migratetype(struct machine *m, unsigned long pfn);
 void set_pageblock_migratetype(struct machine *m, struct zone *zone, unsigned long pfn, int mt);
-struct zone *pfn_zone(struct machine *m, unsigned long pfn);
+struct zone *__pfn_zone_slow(struct machine *m, unsigned long pfn);
+static inline struct zone *pfn_zone(struct machine *m, unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(m, pfn);
+
+	if (G_LIKELY(!ms->zones_mixed))
+		return &m->node_data[ms->nid]->node_zones[ms->zid];
+	return __pfn_zone_slow(m, pfn);
+}
 
 static inline int cpu_to_node(const struct machine *m, int cpu) { return m->cpus[cpu].node; }
 static inline pg_data_t *NODE_DATA(const struct machine *m, int nid) { return m->node_data[nid]; }

@@ -85,6 +85,7 @@ enum vma_kind {
 	VMA_HEAP,   /* [heap] */
 	VMA_STACK,  /* [stack] */
 	VMA_VVAR,   /* [vvar] */
+	VMA_VVAR_VCLOCK, /* [vvar_vclock] (6.13+) */
 	VMA_VDSO,   /* [vdso] */
 };
 
@@ -173,6 +174,10 @@ struct mm_struct {
 	struct malloc_state malloc;
 };
 
+#define PF_FORKNOEXEC 0x00000040 /* forked but didn't exec */
+#define PF_MEMALLOC 0x00000800   /* may dip into the reserves (kswapd) */
+#define PF_NOFREEZE 0x00008000
+#define PF_KSWAPD 0x00020000
 #define PF_KTHREAD 0x00200000
 #define TASK_COMM_LEN 16
 

@@ -128,7 +128,8 @@ struct mem_section {
 	uint8_t pageblock_mt[PAGEBLOCKS_PER_SECTION];  /* pageblock migratetypes */
 	uint8_t state;
 	uint8_t nid;
-	uint8_t zid;      /* zone of a pristine section */
+	uint8_t zid;      /* the zone of the section's pages, unless zones_mixed */
+	uint8_t zones_mixed; /* pages of more than one zone (pfn_zone searches) */
 	uint32_t next_pristine, prev_pristine; /* links on the zone's pristine list */
 };
 

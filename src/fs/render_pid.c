@@ -20,13 +20,17 @@
  *    groups; capabilities follow the uid (root has the full set).
  *  - A process's group and session are those of the ancestor a shell
  *    would have started (the outermost one below init); kernel threads
- *    are in session 0, as in Linux.
+ *    are in session 0, as in Linux.  (An orphan reparented to init thus
+ *    leads its own session, where Linux would keep the old one.)
  *  - Flags: what the engine sets in task->flags, plus PF_RANDOMIZE for
  *    user processes (exec with the default randomize_va_space) and
  *    PF_FORKNOEXEC for kernel threads (never exec'd).
- *  - No swap entries are visible to the walk yet (Swap, SwapPss, VmSwap
- *    come from the counters only), no THP, no KSM, no hugetlb, no memory
- *    policies (numa_maps says "default").
+ *  - No swap entries are visible to the walk yet (smaps' Swap and SwapPss
+ *    are 0; VmSwap reads MM_SWAPENTS), no THP, no KSM, no hugetlb, no
+ *    memory policies (numa_maps says "default").
+ *  - Shared anonymous memory shows as the kernel's shmem file does:
+ *    "/dev/zero (deleted)" (or [anon_shmem:NAME]) with the VMA's device
+ *    and inode numbers.
  *  - The x86-64 vsyscall page (the gate VMA, not part of the mm) is shown
  *    last in maps and smaps, as Linux does with vsyscall=xonly.
  *  - A kernel thread's environ and smaps_rollup are empty here; Linux
@@ -67,8 +71,10 @@
 #define CAP_FULL_SET ((1ULL << 41) - 1)
 
 /* The reference kernel's MAX_NUMNODES (CONFIG_NODES_SHIFT=10): the width
- * of the Mems_allowed mask, whatever the machine's node count */
+ * of the Mems_allowed mask, whatever the machine's node count.  The model's
+ * nodes fit the low MAX_NUMNODES bits; the words above are zero. */
 #define NODEMASK_PR_BITS 1024
+G_STATIC_ASSERT(MAX_NUMNODES % 32 == 0 && MAX_NUMNODES <= NODEMASK_PR_BITS);
 
 /* maps: seq_setwidth(m, 25 + sizeof(void *) * 6 - 1) on a 64-bit kernel */
 #define MAPS_NAME_PAD (25 + 8 * 6 - 1)
@@ -376,7 +382,7 @@ static void status_seccomp(GString *out)
 static void status_allowed(GString *out, const struct machine *m)
 {
 	unsigned char cpus[BITMAP_BYTES(NR_CPUS)] = { 0 };
-	unsigned char nodes[BITMAP_BYTES(NODEMASK_PR_BITS)] = { 0 };
+	unsigned char nodes[BITMAP_BYTES(MAX_NUMNODES)] = { 0 };
 
 	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
 		bitmap_set_bit(cpus, cpu);
@@ -388,9 +394,11 @@ static void status_allowed(GString *out, const struct machine *m)
 	g_string_append(out, "\nCpus_allowed_list:\t");
 	render_cpulist(out, cpus, m->nr_cpus);
 	g_string_append(out, "\nMems_allowed:\t");
-	render_cpumask(out, nodes, NODEMASK_PR_BITS);
+	for (int word = 0; word < (NODEMASK_PR_BITS - MAX_NUMNODES) / 32; word++)
+		g_string_append(out, "00000000,");
+	render_cpumask(out, nodes, MAX_NUMNODES);
 	g_string_append(out, "\nMems_allowed_list:\t");
-	render_cpulist(out, nodes, NODEMASK_PR_BITS);
+	render_cpulist(out, nodes, MAX_NUMNODES);
 	g_string_append_c(out, '\n');
 }
 
@@ -467,6 +475,8 @@ static void show_vma_name(GString *out, const struct vm_area_struct *vma)
 		g_string_append(out, "[vsyscall]");
 	else if (vma->kind == VMA_VVAR)
 		g_string_append(out, "[vvar]");
+	else if (vma->kind == VMA_VVAR_VCLOCK)
+		g_string_append(out, "[vvar_vclock]");
 	else if (vma->kind == VMA_VDSO)
 		g_string_append(out, "[vdso]");
 	else if (vma->kind == VMA_HEAP)

@@ -234,9 +234,13 @@ static int exec_mmap(struct machine *m, struct task_struct *t, const char *name)
 				 VMA_STACK, NULL, 0)))
 		return err;
 	vdso = stack_start - (64UL << PAGE_SHIFT) - rnd_pages(m, 1u << 10);
-	if ((err = do_mmap_fixed(m, t, vdso, 4UL << PAGE_SHIFT, VM_READ | VM_PFNMAP | VM_IO | VM_DONTEXPAND,
-				 VMA_VVAR, NULL, 0)) ||
+	/* vdso_install: [vvar] 4 pages, [vvar_vclock] 2 pages, [vdso] 2 pages */
+	if ((err = do_mmap_fixed(m, t, vdso, 4UL << PAGE_SHIFT, VM_READ | VM_PFNMAP | VM_IO | VM_DONTEXPAND |
+				 VM_DONTDUMP, VMA_VVAR, NULL, 0)) ||
 	    (err = do_mmap_fixed(m, t, vdso + (4UL << PAGE_SHIFT), 2UL << PAGE_SHIFT,
+				 VM_READ | VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP, VMA_VVAR_VCLOCK,
+				 NULL, 0)) ||
+	    (err = do_mmap_fixed(m, t, vdso + (6UL << PAGE_SHIFT), 2UL << PAGE_SHIFT,
 				 VM_READ | VM_EXEC | VM_DONTEXPAND, VMA_VDSO, NULL, 0)))
 		return err;
 	set_strings(t->cmdline, argv);
@@ -365,6 +369,7 @@ int sys_fork(struct machine *m, struct task_struct *parent, const char *name, in
 	if (!t)
 		return err;
 	t->real_parent = parent;
+	t->flags |= PF_FORKNOEXEC;
 	t->uid = parent->uid;
 	t->gid = parent->gid;
 	t->nice = parent->nice;
@@ -374,9 +379,11 @@ int sys_fork(struct machine *m, struct task_struct *parent, const char *name, in
 	g_byte_array_append(t->cmdline, parent->cmdline->data, parent->cmdline->len);
 	g_byte_array_append(t->environ, parent->environ->data, parent->environ->len);
 	if (name) {
+		/* a new name is an exec of it: the child has exec'd */
 		const char *argv[] = { name, NULL };
 
 		set_strings(t->cmdline, argv);
+		t->flags &= ~PF_FORKNOEXEC;
 	}
 	if ((err = dup_mmap(m, t, parent->mm))) {
 		mmput(m, t->mm);
@@ -441,7 +448,7 @@ void tasks_init(struct machine *m)
 	g_assert(init);
 	kthreadd = alloc_task(m, 2, "kthreadd", 0, &err);
 	g_assert(kthreadd);
-	kthreadd->flags |= PF_KTHREAD;
+	kthreadd->flags |= PF_KTHREAD | PF_NOFREEZE;
 	for_each_online_node(m, nid) {
 		int cpu = 0;
 
@@ -451,7 +458,7 @@ void tasks_init(struct machine *m)
 				break;
 			}
 		g_snprintf(name, sizeof(name), "kswapd%d", nid);
-		kthread_create(m, name, kthreadd, cpu);
+		kthread_create(m, name, kthreadd, cpu)->flags |= PF_MEMALLOC | PF_KSWAPD;
 		g_snprintf(name, sizeof(name), "kcompactd%d", nid);
 		kthread_create(m, name, kthreadd, cpu);
 	}

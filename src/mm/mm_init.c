@@ -212,6 +212,10 @@ static void memblock_free_all(struct machine *m, const struct reservation *res, 
 					pfn_zone(m, p)->nr_pageblocks[MIGRATE_MOVABLE]++;
 			}
 		}
+		if (one_zone) {
+			ms->zid = (uint8_t)zone0->zone_idx;
+			ms->zones_mixed = 0;
+		}
 		if (one_zone && all_free) {
 			ms->state = SECTION_FREE;
 			ms->zid = (uint8_t)zone0->zone_idx;
@@ -291,6 +295,7 @@ static void init_layout(struct machine *m)
 			m->sections[s].state = pfn_is_ram(s << PFN_SECTION_SHIFT) ? SECTION_RESERVED
 										    : SECTION_ABSENT;
 			m->sections[s].next_pristine = m->sections[s].prev_pristine = PFN_NONE;
+			m->sections[s].zones_mixed = 1;
 		}
 		init_node_zones(m, pgdat, start, end, movable);
 		for (int z = 0; z < MAX_NR_ZONES; z++)

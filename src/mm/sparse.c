@@ -56,14 +56,12 @@ static void sparse_init_section(struct machine *m, unsigned long secnr)
 	buddy_adopt_pristine_section(m, secnr, start);
 }
 
-struct page *pfn_to_page(struct machine *m, unsigned long pfn)
+struct page *__pfn_to_page_slow(struct machine *m, unsigned long pfn)
 {
 	struct mem_section *ms = __pfn_to_section(m, pfn);
 
-	if (G_UNLIKELY(!ms->mem_map)) {
-		g_assert(ms->state == SECTION_FREE || ms->state == SECTION_RESERVED);
-		sparse_init_section(m, pfn_to_section_nr(pfn));
-	}
+	g_assert(ms->state == SECTION_FREE || ms->state == SECTION_RESERVED);
+	sparse_init_section(m, pfn_to_section_nr(pfn));
 	return &ms->mem_map[pfn & (PAGES_PER_SECTION - 1)];
 }
 
@@ -106,7 +104,7 @@ void set_pageblock_migratetype(struct machine *m, struct zone *zone, unsigned lo
 	*slot = (uint8_t)mt;
 }
 
-struct zone *pfn_zone(struct machine *m, unsigned long pfn)
+struct zone *__pfn_zone_slow(struct machine *m, unsigned long pfn)
 {
 	pg_data_t *pgdat = m->node_data[__pfn_to_section(m, pfn)->nid];
 
