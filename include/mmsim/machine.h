@@ -83,7 +83,7 @@ struct cpu_state {
 	int node;
 	/* jiffies (USER_HZ) accounted by the model */
 	uint64_t user, nice, system, idle_base, iowait, irq, softirq, steal;
-	uint64_t busy_ns;  /* simulated time spent running work */
+	uint64_t busy_ns;  /* kernel time the model accounted (system) */
 };
 
 struct psi_group_res {

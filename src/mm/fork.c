@@ -390,7 +390,8 @@ int sys_fork(struct machine *m, struct task_struct *parent, const char *name, in
 		free_task(m, t);
 		return err;
 	}
-	parent->stime_ns += 20000; /* copy_process and dup_mmap: ~20 us of kernel time */
+	/* copy_process and dup_mmap: ~20 us of kernel time */
+	account_system_time(m, parent, 20000);
 	if (out)
 		*out = t;
 	return pid;

@@ -151,11 +151,21 @@ static pte_t mk_pte(unsigned long pfn, bool writable, bool dirty)
 	       (writable ? _PAGE_RW : 0) | (dirty ? _PAGE_DIRTY : 0);
 }
 
+/* The task's kernel time, also the busy time of the CPU it runs on */
+void account_system_time(struct machine *m, struct task_struct *t, uint64_t ns)
+{
+	struct cpu_state *c = &m->cpus[t->cpu];
+
+	t->stime_ns += ns;
+	c->busy_ns += ns;
+	c->system = c->busy_ns / (NSEC_PER_SEC / USER_HZ);
+}
+
 static void count_fault(struct machine *m, struct task_struct *t)
 {
 	count_vm_event(m, PGFAULT);
 	t->min_flt++;
-	t->stime_ns += FAULT_COST_NS;
+	account_system_time(m, t, FAULT_COST_NS);
 }
 
 /* ---- shmem ---- */
@@ -251,7 +261,7 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 			if ((vma->vm_flags & VM_LOCKED) && page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
 				munlock_page_pte(m, pte);
 			page_remove_rmap(m, pte_pfn(pte));
-			t->stime_ns += PAGE_COPY_COST_NS;
+			account_system_time(m, t, PAGE_COPY_COST_NS);
 		} else {
 			mm->rss_stat[MM_ANONPAGES]++;
 		}

@@ -19,6 +19,7 @@
 #define THREAD_SIZE_ORDER 2  /* 16 KiB kernel stacks */
 
 /* memory.c */
+void account_system_time(struct machine *m, struct task_struct *t, uint64_t ns);
 struct pt_page *pt_alloc(struct machine *m, struct mm_struct *mm, int nid);
 void free_pgd(struct machine *m, struct mm_struct *mm);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
