@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 		{ "fuse-debug", 'd', 0, G_OPTION_ARG_NONE, &o.fuse_debug, "Print FUSE requests (implies -f)", NULL },
 		{ "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &o.mount_opts, "Mount option for FUSE (e.g. allow_other)", "OPT" },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o.version, "Print the version", NULL },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rest, NULL, "MOUNTPOINT" },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rest, NULL, NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("MOUNTPOINT");
@@ -194,33 +194,35 @@ int main(int argc, char **argv)
 	g_option_context_set_summary(ctx, "Mount a simulated Linux memory-management subsystem at MOUNTPOINT.");
 	g_option_context_set_description(ctx, "Presets: default (2 nodes, 8 GiB, 4 CPUs), small (1 node, 1 GiB), numa4 (4 nodes, 16 GiB).\n"
 					      "Unmount with fusermount3 -u MOUNTPOINT, SIGINT or SIGTERM.");
+	ret = EXIT_USAGE;
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "mmsimd: %s\nTry 'mmsimd --help'.\n", error->message);
-		return EXIT_USAGE;
+		goto out;
 	}
 	if (o.version) {
 		printf("mmsimd %s (models Linux 6.18 memory management; libfuse %d)\n", MMSIM_VERSION, fuse_version());
-		return 0;
+		ret = 0;
+		goto out;
 	}
 	if (!o.rest || !o.rest[0] || o.rest[1]) {
 		fprintf(stderr, "mmsimd: %s\nTry 'mmsimd --help'.\n",
 			o.rest && o.rest[0] ? "give exactly one MOUNTPOINT" : "missing MOUNTPOINT");
-		return EXIT_USAGE;
+		goto out;
 	}
 	if (o.fuse_debug)
 		o.foreground = TRUE;
 	if (!build_config(&o, &cfg, &error)) {
 		fprintf(stderr, "mmsimd: %s\n", error->message);
-		return EXIT_USAGE;
+		goto out;
 	}
 	if (stat(o.rest[0], &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "mmsimd: mount point %s is not a directory\n", o.rest[0]);
-		return EXIT_USAGE;
+		goto out;
 	}
 	fs.m = machine_create(&cfg, &error);
 	if (!fs.m) {
 		fprintf(stderr, "mmsimd: %s\n", error->message);
-		return EXIT_USAGE;
+		goto out;
 	}
 	fs.tree = fs_tree_new(fs.m);
 	fs.start_mono_us = g_get_monotonic_time();
@@ -231,11 +233,15 @@ int main(int argc, char **argv)
 	 * can never make the daemon read itself */
 	fs.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	g_mutex_init(&fs.lock);
+	g_mutex_init(&fs.open_lock);
 	ret = run_fuse(&fs, &o, o.rest[0], argv[0]);
+	mmsim_fs_release_all(&fs);
 	if (fs.procfd >= 0)
 		close(fs.procfd);
 	fs_tree_free(fs.tree);
 	machine_destroy(fs.m);
+out:
+	g_clear_error(&error);
 	machine_config_clear(&cfg);
 	g_strfreev(o.mount_opts);
 	g_strfreev(o.rest);

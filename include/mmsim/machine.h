@@ -72,10 +72,10 @@ struct vm_sysctls {
 	/* mm/util.c overcommit policy and limits */
 	int overcommit_memory;     /* 0 heuristic, 1 always, 2 never */
 	int overcommit_ratio;      /* percent of RAM in mode 2 */
-	unsigned long overcommit_kbytes;
+	int overcommit_kbytes;     /* ulong in Linux; 0..INT_MAX here */
 	int max_map_count;
-	unsigned long admin_reserve_kbytes;
-	unsigned long user_reserve_kbytes;
+	int admin_reserve_kbytes;
+	int user_reserve_kbytes;
 };
 
 /* ---- the machine ---- */

@@ -38,6 +38,7 @@ struct open_file {
 	GString *snapshot;     /* rendered at the last read at offset 0 */
 	GString *reply;        /* replies to the writes since the last read */
 	GString *pending;      /* the unfinished last line of a split write */
+	off_t snap_base;       /* the file offset the snapshot starts at */
 	bool wrote;
 	bool read_since_write;
 };
@@ -63,6 +64,37 @@ static struct open_file *of_of(const struct fuse_file_info *fi)
 {
 	return fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
 }
+
+static void open_file_register(struct mmsim_fs *fs, struct open_file *of)
+{
+	g_mutex_lock(&fs->open_lock);
+	if (!fs->open_files)
+		fs->open_files = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_hash_table_add(fs->open_files, of);
+	g_mutex_unlock(&fs->open_lock);
+}
+
+static void open_file_free(struct open_file *of)
+{
+	if (of->real_fd >= 0)
+		close(of->real_fd);
+	if (of->snapshot)
+		g_string_free(of->snapshot, TRUE);
+	if (of->reply)
+		g_string_free(of->reply, TRUE);
+	if (of->pending)
+		g_string_free(of->pending, TRUE);
+	g_free(of->path);
+	g_free(of);
+}
+
+static void open_file_free_cb(gpointer key, gpointer value, gpointer data)
+{
+	(void)value;
+	(void)data;
+	open_file_free(key);
+}
+
 
 void mmsim_fs_sync_clock(struct mmsim_fs *fs)
 {
@@ -174,11 +206,18 @@ static int real_read(int fd, char *buf, size_t size, off_t off)
 
 /* ---------------------------------------------------------------- attributes and access */
 
+/* (lock held) */
 static void fill_stat(struct mmsim_fs *fs, const struct fs_node *n, uid_t uid, gid_t gid, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = (n->is_dir ? S_IFDIR : n->is_link ? S_IFLNK : S_IFREG) | n->mode;
 	st->st_nlink = n->is_dir ? 2 + (n->children ? n->children->len : 0) : 1;
+	/* subdirectories resolved at lookup count too, as procfs's
+	 * proc_root_getattr adds nr_processes() */
+	if (n->dyn == FS_DYN_PIDS)
+		st->st_nlink += g_hash_table_size(fs->m->tasks);
+	else if (n->dyn == FS_DYN_TIDS)
+		st->st_nlink += 1;
 	st->st_uid = uid;
 	st->st_gid = gid;
 	st->st_size = 0;
@@ -462,6 +501,7 @@ static int open_real(struct mmsim_fs *fs, const char *rel, struct fuse_file_info
 		return fd;
 	of = g_new0(struct open_file, 1);
 	of->real_fd = fd;
+	open_file_register(fs_of_ctx(), of);
 	fi->fh = (uint64_t)(uintptr_t)of;
 	fi->direct_io = 1;
 	return 0;
@@ -494,6 +534,7 @@ static int mmsim_open(const char *path, struct fuse_file_info *fi)
 	if ((acc == O_RDONLY || acc == O_RDWR) && !may_access(fs, t.node->mode, t.uid, t.gid, 04))
 		return -EACCES;
 	of = g_new0(struct open_file, 1);
+	open_file_register(fs, of);
 	of->node = t.node;
 	of->ctx = t.ctx;
 	of->uid = t.uid;
@@ -522,12 +563,21 @@ static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struc
 	(void)path;
 	if (of->real_fd >= 0)
 		return real_read(of->real_fd, buf, size, off);
-	if (off == 0 || !of->snapshot) {
+	if (of->wrote && !of->read_since_write) {
+		/* the first read after a write returns the replies, at whatever
+		 * offset the descriptor stands (`exec 3<>ctl; echo .. >&3; cat <&3`) */
 		if (!of->snapshot)
 			of->snapshot = g_string_sized_new(4096);
 		g_string_truncate(of->snapshot, 0);
+		g_string_append_len(of->snapshot, of->reply->str, (gssize)of->reply->len);
+		of->read_since_write = true;
+		of->snap_base = off;
+	} else if (off == 0 || !of->snapshot) {
+		if (!of->snapshot)
+			of->snapshot = g_string_sized_new(4096);
+		g_string_truncate(of->snapshot, 0);
+		of->snap_base = 0;
 		if (of->wrote) {
-			of->read_since_write = true;
 			g_string_append_len(of->snapshot, of->reply->str, (gssize)of->reply->len);
 		} else {
 			int ret;
@@ -540,6 +590,9 @@ static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struc
 				return ret;
 		}
 	}
+	if (off < of->snap_base)
+		return 0;
+	off -= of->snap_base;
 	if ((size_t)off >= of->snapshot->len)
 		return 0;
 	n = MIN(size, of->snapshot->len - (size_t)off);
@@ -623,20 +676,25 @@ static int mmsim_truncate(const char *path, off_t size, struct fuse_file_info *f
 
 static int mmsim_release(const char *path, struct fuse_file_info *fi)
 {
+	struct mmsim_fs *fs = fs_of_ctx();
 	struct open_file *of = of_of(fi);
 
 	(void)path;
-	if (of->real_fd >= 0)
-		close(of->real_fd);
-	if (of->snapshot)
-		g_string_free(of->snapshot, TRUE);
-	if (of->reply)
-		g_string_free(of->reply, TRUE);
-	if (of->pending)
-		g_string_free(of->pending, TRUE);
-	g_free(of->path);
-	g_free(of);
+	g_mutex_lock(&fs->open_lock);
+	if (fs->open_files)
+		g_hash_table_remove(fs->open_files, of);
+	g_mutex_unlock(&fs->open_lock);
+	open_file_free(of);
 	return 0;
+}
+
+void mmsim_fs_release_all(struct mmsim_fs *fs)
+{
+	if (!fs->open_files)
+		return;
+	g_hash_table_foreach(fs->open_files, open_file_free_cb, NULL);
+	g_hash_table_destroy(fs->open_files);
+	fs->open_files = NULL;
 }
 
 static void *mmsim_init(struct fuse_conn_info *conn, struct fuse_config *cfg)

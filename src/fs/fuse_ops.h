@@ -18,7 +18,13 @@ struct mmsim_fs {
 	uid_t uid;              /* the mounter: owns the fixed files */
 	gid_t gid;
 	int procfd;             /* the real /proc, opened at start, or -1 */
+	GHashTable *open_files; /* every open file, freed at unmount if the
+				   kernel's release never came */
+	GMutex open_lock;
 };
+
+/* Free what the kernel left open when the filesystem went away. */
+void mmsim_fs_release_all(struct mmsim_fs *fs);
 
 extern const struct fuse_operations mmsim_fuse_ops;
 

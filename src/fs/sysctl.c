@@ -73,6 +73,20 @@ static void percpu_pagelist_high_fraction_written(struct machine *m, const int *
 		zone_pcp_update_all(m);
 }
 
+/* overcommit_ratio_handler / overcommit_kbytes_handler: one of the two
+ * sets the limit, writing one clears the other */
+static void overcommit_ratio_written(struct machine *m, const int *old)
+{
+	(void)old;
+	m->sysctl.overcommit_kbytes = 0;
+}
+
+static void overcommit_kbytes_written(struct machine *m, const int *old)
+{
+	(void)old;
+	m->sysctl.overcommit_ratio = 0;
+}
+
 #define KNOB(field) offsetof(struct vm_sysctls, field)
 
 static const struct vm_sysctl_knob vm_knobs[] = {
@@ -87,6 +101,12 @@ static const struct vm_sysctl_knob vm_knobs[] = {
 	  percpu_pagelist_high_fraction_valid, percpu_pagelist_high_fraction_written },
 	/* proc_dointvec_jiffies: seconds that must fit in jiffies */
 	{ "stat_interval", KNOB(stat_interval), 1, 1, INT_MAX / CONFIG_HZ, NULL, NULL },
+	{ "overcommit_memory", KNOB(overcommit_memory), 1, 0, 2, NULL, NULL },
+	{ "overcommit_ratio", KNOB(overcommit_ratio), 1, 0, INT_MAX, NULL, overcommit_ratio_written },
+	{ "overcommit_kbytes", KNOB(overcommit_kbytes), 1, 0, INT_MAX, NULL, overcommit_kbytes_written },
+	{ "max_map_count", KNOB(max_map_count), 1, 0, INT_MAX, NULL, NULL },
+	{ "admin_reserve_kbytes", KNOB(admin_reserve_kbytes), 1, 0, INT_MAX, NULL, NULL },
+	{ "user_reserve_kbytes", KNOB(user_reserve_kbytes), 1, 0, INT_MAX, NULL, NULL },
 };
 
 static const struct vm_sysctl_knob *find_knob(const char *name)

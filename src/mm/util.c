@@ -25,7 +25,7 @@ unsigned long vm_commit_limit(const struct machine *m)
 	unsigned long allowed;
 
 	if (m->sysctl.overcommit_kbytes)
-		allowed = m->sysctl.overcommit_kbytes >> (PAGE_SHIFT - 10);
+		allowed = (unsigned long)m->sysctl.overcommit_kbytes >> (PAGE_SHIFT - 10);
 	else
 		allowed = m->totalram_pages * (unsigned long)m->sysctl.overcommit_ratio / 100;
 	return allowed + total_swap_pages(m);
@@ -78,6 +78,6 @@ void init_user_reserve(struct machine *m)
 {
 	unsigned long free_kbytes = (unsigned long)global_zone_page_state(m, NR_FREE_PAGES) << (PAGE_SHIFT - 10);
 
-	m->sysctl.user_reserve_kbytes = MIN(free_kbytes / 32, 1UL << 17);
-	m->sysctl.admin_reserve_kbytes = MIN(free_kbytes / 32, 1UL << 13);
+	m->sysctl.user_reserve_kbytes = (int)MIN(free_kbytes / 32, 1UL << 17);
+	m->sysctl.admin_reserve_kbytes = (int)MIN(free_kbytes / 32, 1UL << 13);
 }
