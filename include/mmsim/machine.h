@@ -141,6 +141,7 @@ struct machine {
 	int pid_max;
 	unsigned long zero_pfn;      /* the shared zero page */
 	long vm_committed_as;        /* pages, Committed_AS */
+	struct task_struct *current; /* the task a fault runs for, or NULL */
 	/* TLB flushes (the kernel shows them as nr_tlb_* only with
 	 * CONFIG_DEBUG_TLBFLUSH, which the reference kernel lacks) */
 	unsigned long nr_tlb_local_flush_one, nr_tlb_local_flush_all;
@@ -209,6 +210,32 @@ static inline pg_data_t *NODE_DATA(const struct machine *m, int nid) { return m-
 #define for_each_online_node(m, nid) for (int nid = 0; nid < (m)->nr_nodes; nid++)
 #define for_each_zone_in_node(pgdat, z) \
 	for (struct zone *z = (pgdat)->node_zones; z < (pgdat)->node_zones + MAX_NR_ZONES; z++)
+
+/* Counter updates (mm/vmstat.c), inline: they sit on every fast path */
+static inline void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
+{
+	zone->vm_stat[item] += delta;
+}
+
+static inline void __mod_node_page_state(struct pglist_data *pgdat, enum node_stat_item item, long delta)
+{
+	pgdat->vm_stat[item] += delta;
+}
+
+static inline void __count_numa_event(struct zone *zone, enum numa_stat_item item)
+{
+	zone->vm_numa_event[item]++;
+}
+
+static inline void count_vm_events(struct machine *m, enum vm_event_item item, unsigned long delta)
+{
+	m->vm_events[item] += delta;
+}
+
+static inline void count_vm_event(struct machine *m, enum vm_event_item item)
+{
+	count_vm_events(m, item, 1);
+}
 
 /* bytes the model itself holds for page metadata (benchmarks) */
 size_t machine_metadata_bytes(const struct machine *m);

@@ -159,6 +159,10 @@ struct malloc_state {
 struct mm_struct {
 	GSequence *mmap;             /* vm_area_struct *, ordered by vm_start */
 	struct pt_page *pgd;
+	/* the last PTE table a fault used and the 2 MiB it maps: consecutive
+	 * faults skip the walk (a TLB for the simulator, not for the model) */
+	struct pt_page *pte_cache;
+	unsigned long pte_cache_base;
 	int map_count;
 	int mm_users;                /* tasks sharing it (threads) */
 	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm, stack_vm;

@@ -143,6 +143,16 @@ struct free_area {
 #define NR_LOWORDER_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS (NR_LOWORDER_PCP_LISTS + 1)
 
+/* One per-cpu list: a deque of PFNs standing in for the kernel's list of
+ * pages (new frees at the front, batch refills at the back, allocation
+ * from the front, bulk frees from the back) */
+struct pcp_list {
+	uint32_t *pfns;
+	uint32_t cap;     /* a power of two; 0 until first used */
+	uint32_t head;    /* index of the front */
+	uint32_t len;
+};
+
 struct per_cpu_pages {
 	int count;      /* pages on the lists */
 	int high;
@@ -152,8 +162,7 @@ struct per_cpu_pages {
 	int alloc_factor;  /* nr_pcp_alloc: batch doubling on repeated allocs */
 	int free_count;    /* pages freed since the last allocation */
 	int flags;         /* PCPF_* */
-	uint32_t lists[NR_PCP_LISTS];
-	int list_count[NR_PCP_LISTS];
+	struct pcp_list lists[NR_PCP_LISTS];
 };
 
 struct pglist_data;

@@ -25,14 +25,8 @@ struct machine;
 struct zone;
 struct pglist_data;
 
-void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta);
-void __mod_node_page_state(struct pglist_data *pgdat, enum node_stat_item item, long delta);
-void __count_numa_event(struct zone *zone, enum numa_stat_item item);
-void count_vm_events(struct machine *m, enum vm_event_item item, unsigned long delta);
-static inline void count_vm_event(struct machine *m, enum vm_event_item item)
-{
-	count_vm_events(m, item, 1);
-}
+/* The updaters (__mod_zone_page_state, __mod_node_page_state,
+ * __count_numa_event, count_vm_events) are inline, in machine.h. */
 
 long zone_page_state(const struct zone *zone, enum zone_stat_item item);
 long node_page_state(const struct pglist_data *pgdat, enum node_stat_item item);

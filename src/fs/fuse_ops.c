@@ -88,6 +88,43 @@ static void open_file_free(struct open_file *of)
 	g_free(of);
 }
 
+struct path_match { const char *path; struct open_file *of; };
+
+static gboolean match_path(gpointer key, gpointer value, gpointer data)
+{
+	struct open_file *of = key;
+	struct path_match *pm = data;
+
+	(void)value;
+	if (of->path && !strcmp(of->path, pm->path)) {
+		pm->of = of;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static void fill_stat(struct mmsim_fs *fs, const struct fs_node *n, uid_t uid, gid_t gid, struct stat *st);
+
+/* The attributes of an open file of a process's directory, by its path
+ * (found and used under open_lock: a release cannot free it meanwhile) */
+static bool stat_open_file_by_path(struct mmsim_fs *fs, const char *path, struct stat *st)
+{
+	struct path_match pm = { path, NULL };
+
+	while (*pm.path == '/')
+		pm.path++;
+	g_mutex_lock(&fs->open_lock);
+	if (fs->open_files)
+		g_hash_table_find(fs->open_files, match_path, &pm);
+	if (pm.of) {
+		g_mutex_lock(&fs->lock);
+		fill_stat(fs, pm.of->node, pm.of->uid, pm.of->gid, st);
+		g_mutex_unlock(&fs->lock);
+	}
+	g_mutex_unlock(&fs->open_lock);
+	return pm.of != NULL;
+}
+
 static void open_file_free_cb(gpointer key, gpointer value, gpointer data)
 {
 	(void)value;
@@ -328,7 +365,10 @@ static int mmsim_getattr(const char *path, struct stat *st, struct fuse_file_inf
 		ret = real_getattr(fs, t.real, st);
 		break;
 	case T_NONE:
-		ret = -ENOENT;
+		/* fstat of a descriptor whose process has gone: the kernel asks
+		 * by path, and procfs answers as long as the file is open */
+		if (!stat_open_file_by_path(fs, path, st))
+			ret = -ENOENT;
 		break;
 	}
 	target_clear(&t);

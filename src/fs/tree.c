@@ -292,8 +292,10 @@ int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ct
 		return -EISDIR;
 	if (!n->entry || !n->entry->write)
 		return -EACCES;
-	if (n->in_pid && !fs_ctx_task(m, ctx))
+	if (n->in_pid && !fs_ctx_task(m, ctx)) {
+		printk(m, "%s: write refused: process %d has exited (%s)", ctx->path, ctx->pid, g_strerror(ESRCH));
 		return -ESRCH;
+	}
 	ret = n->entry->write(m, ctx, buf, len, reply);
 	machine_debug_check(m, ctx->path);
 	return ret;

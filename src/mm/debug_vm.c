@@ -97,23 +97,16 @@ static char *check_pcp(struct machine *m, struct zone *zone)
 		int pages = 0;
 
 		for (int i = 0; i < NR_PCP_LISTS; i++) {
-			uint32_t pfn = pcp->lists[i];
-			int n = 0;
+			const struct pcp_list *l = &pcp->lists[i];
 
-			while (pfn != PFN_NONE) {
+			for (uint32_t k = 0; k < l->len; k++) {
+				uint32_t pfn = l->pfns[(l->head + k) & (l->cap - 1)];
 				struct page *p = pfn_to_page_noalloc(m, pfn);
 
 				if (!p || !page_test(p, PG_pcp) || p->cpu != cpu || pfn_zone(m, pfn) != zone)
 					FAIL("%s: cpu %d pcp list %d holds a stray pfn %#x", zone->name, cpu, i, pfn);
-				n++;
 				pages += 1 << p->order;
-				pfn = p->next;
-				if (pfn == pcp->lists[i])
-					break;
 			}
-			if (n != pcp->list_count[i])
-				FAIL("%s: cpu %d pcp list %d has %d blocks, count says %d", zone->name, cpu, i, n,
-				     pcp->list_count[i]);
 		}
 		if (pages != pcp->count)
 			FAIL("%s: cpu %d pcp count %d but lists hold %d pages", zone->name, cpu, pcp->count, pages);

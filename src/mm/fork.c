@@ -64,8 +64,11 @@ static int alloc_pid(struct machine *m)
 
 		if (pid >= m->pid_max)
 			pid = 300 + (pid - m->pid_max) % (m->pid_max - 300); /* RESERVED_PIDS */
-		if (!find_task_by_pid(m, pid))
+		if (!find_task_by_pid(m, pid)) {
+			/* only allocated PIDs move the counter (clone3 set_tid doesn't) */
+			m->last_pid = pid;
 			return pid;
+		}
 	}
 	return -EAGAIN;
 }
@@ -100,7 +103,6 @@ static struct task_struct *alloc_task(struct machine *m, int pid, const char *na
 	__mod_node_page_state(m->node_data[cpu_to_node(m, cpu)], NR_KERNEL_STACK_KB,
 			      (long)((PAGE_SIZE << THREAD_SIZE_ORDER) >> 10));
 	g_hash_table_insert(m->tasks, GINT_TO_POINTER(pid), t);
-	m->last_pid = pid;
 	m->nr_threads++;
 	m->nr_forks++;
 	m->nr_context_switches += 2;
@@ -191,9 +193,9 @@ static const struct elf_image libc_so = {
 };
 
 /* execve of NAME: a fresh mm with the program, its libraries and stack */
-static int exec_mmap(struct machine *m, struct task_struct *t, const char *name)
+static int exec_mmap(struct machine *m, struct task_struct *t, const char *name, const char *file)
 {
-	g_autofree char *path = g_strdup_printf("/usr/bin/%s", name);
+	g_autofree char *path = file ? g_strdup(file) : g_strdup_printf("/usr/bin/%s", name);
 	/* a small program: text size varies with the name, as binaries do */
 	unsigned long text = 8 + g_str_hash(name) % 56;
 	struct elf_image prog = { path, { 2, text, 4 + text / 4, 1, 1 }, 1 };
@@ -285,7 +287,7 @@ int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, 
 		g_free(t->cgroup);
 		t->cgroup = g_strdup(cgroup);
 	}
-	if ((err = exec_mmap(m, t, name))) {
+	if ((err = exec_mmap(m, t, name, NULL))) {
 		if (t->mm)
 			mmput(m, t->mm);
 		free_task(m, t);
@@ -467,7 +469,7 @@ void tasks_init(struct machine *m)
 	kthread_create(m, "ksmd", kthreadd, 0);
 	kthread_create(m, "oom_reaper", kthreadd, 0);
 	/* init execs /sbin/init: a process like any other, as root */
-	if (exec_mmap(m, init, "init"))
+	if (exec_mmap(m, init, "init", "/sbin/init"))
 		g_error("cannot build init's address space");
 	{
 		const char *argv[] = { "/sbin/init", NULL };

@@ -84,7 +84,8 @@ long glibc_malloc(struct machine *m, struct task_struct *t, unsigned long size)
 	if (!mm)
 		return -EINVAL;
 	ms = &mm->malloc;
-	if (!size || size > (1UL << 46))
+	/* malloc(0) returns a unique minimum-size chunk, as glibc does */
+	if (size > (1UL << 46))
 		return -ENOMEM;
 	chunk = (size + SIZE_SZ + MALLOC_ALIGN - 1) & ~(MALLOC_ALIGN - 1);
 	if (chunk >= ms->mmap_threshold) {

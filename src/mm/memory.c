@@ -47,6 +47,8 @@ struct pt_page *pt_alloc(struct machine *m, struct mm_struct *mm, int nid)
 
 static void pt_free(struct machine *m, struct mm_struct *mm, struct pt_page *pt)
 {
+	if (mm->pte_cache == pt)
+		mm->pte_cache = NULL;
 	__mod_node_page_state(m->node_data[__pfn_to_section(m, pt->pfn)->nid], NR_PAGETABLE, -1);
 	mm->pgtables_bytes -= PAGE_SIZE;
 	__free_pages(m, pt->pfn, 0, 0);
@@ -60,6 +62,11 @@ static pte_t *walk_to_pte(struct machine *m, struct mm_struct *mm, unsigned long
 	static const int shifts[3] = { PGD_SHIFT, PUD_SHIFT, PMD_SHIFT };
 	struct pt_page *table = mm->pgd;
 
+	if (mm->pte_cache && (addr >> PMD_SHIFT) == mm->pte_cache_base) {
+		if (pte_table)
+			*pte_table = mm->pte_cache;
+		return &mm->pte_cache->e[IDX(addr, PAGE_SHIFT)];
+	}
 	for (int level = 0; level < 3; level++) {
 		uint64_t *slot = &table->e[IDX(addr, shifts[level])];
 
@@ -73,6 +80,8 @@ static pte_t *walk_to_pte(struct machine *m, struct mm_struct *mm, unsigned long
 		}
 		table = (struct pt_page *)(uintptr_t)*slot;
 	}
+	mm->pte_cache = table;
+	mm->pte_cache_base = addr >> PMD_SHIFT;
 	if (pte_table)
 		*pte_table = table;
 	return &table->e[IDX(addr, PAGE_SHIFT)];
@@ -543,6 +552,7 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 		return -EINVAL;
 	if (!len || end < addr)
 		return -EINVAL;
+	m->current = t;
 	for (a = addr & PAGE_MASK; a < end; a += PAGE_SIZE) {
 		if (!vma || a >= vma->vm_end) {
 			vma = find_vma(mm, a);
@@ -550,12 +560,17 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 				if (vma && (vma->vm_flags & VM_GROWSDOWN) && vma->vm_start - a <= STACK_GUARD_GAP) {
 					/* the stack would grow: not modelled beyond its VMA */
 				}
+				m->current = NULL;
 				force_sig_segv(m, t, a < addr ? addr : a, 0, write);
 				return -EFAULT;
 			}
 			if ((write && !(vma->vm_flags & VM_WRITE)) ||
 			    (!write && !(vma->vm_flags & (VM_READ | VM_EXEC)))) {
-				force_sig_segv(m, t, a < addr ? addr : a, 1, write);
+				/* X86_PF_PROT only when a page is there */
+				pte_t *ptep = pte_lookup(mm, a);
+
+				m->current = NULL;
+				force_sig_segv(m, t, a < addr ? addr : a, ptep && pte_present(*ptep), write);
 				return -EFAULT;
 			}
 		}
@@ -564,7 +579,7 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 			break;
 	}
 	update_hiwater_rss(mm);
-	(void)fault_error_code;
+	m->current = NULL;
 	return err;
 }
 

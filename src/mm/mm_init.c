@@ -395,8 +395,12 @@ void machine_destroy(struct machine *m)
 		g_free(m->sections[s].mem_map);
 	g_free(m->sections);
 	for_each_online_node(m, nid) {
-		for_each_zone_in_node(m->node_data[nid], zone)
+		for_each_zone_in_node(m->node_data[nid], zone) {
+			for (int cpu = 0; zone->per_cpu_pageset && cpu < m->nr_cpus; cpu++)
+				for (int i = 0; i < NR_PCP_LISTS; i++)
+					g_free(zone->per_cpu_pageset[cpu].lists[i].pfns);
 			g_free(zone->per_cpu_pageset);
+		}
 		g_free(m->node_data[nid]);
 	}
 	g_free(m->cpus);

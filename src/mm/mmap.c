@@ -166,7 +166,7 @@ static void remove_vma(struct machine *m, struct mm_struct *mm, struct vm_area_s
 }
 
 /* split_vma: vma keeps [start, addr), a new VMA gets [addr, end) */
-static struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr)
+static struct vm_area_struct *__split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr)
 {
 	struct vm_area_struct *new = vm_area_alloc(mm);
 
@@ -182,6 +182,15 @@ static struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_str
 	vma->vm_end = addr;
 	vma_insert(mm, new);
 	return new;
+}
+
+/* split_vma: refused (NULL) once the process has max_map_count VMAs */
+static struct vm_area_struct *split_vma(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma,
+					unsigned long addr)
+{
+	if (mm->map_count >= m->sysctl.max_map_count)
+		return NULL;
+	return __split_vma(mm, vma, addr);
 }
 
 static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_struct *b)
@@ -273,10 +282,10 @@ static int for_each_vma_in_range(struct machine *m, struct task_struct *t, unsig
 
 		if (!vma || vma->vm_start >= end)
 			break;
-		if (vma->vm_start < a)
-			vma = split_vma(mm, vma, a);
-		if (vma->vm_end > end)
-			split_vma(mm, vma, end);
+		if (vma->vm_start < a && !(vma = split_vma(m, mm, vma, a)))
+			return -ENOMEM;
+		if (vma->vm_end > end && !split_vma(m, mm, vma, end))
+			return -ENOMEM;
 		a = vma->vm_end;
 		err = fn(m, t, vma, arg);
 	}
@@ -286,19 +295,23 @@ static int for_each_vma_in_range(struct machine *m, struct task_struct *t, unsig
 int do_munmap(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long len)
 {
 	unsigned long end = start + len;
+	struct vm_area_struct *first = find_vma(mm, start);
 
+	/* punching a hole in one VMA adds one: refused at max_map_count */
+	if (first && first->vm_start < start && end < first->vm_end &&
+	    mm->map_count >= m->sysctl.max_map_count)
+		return -ENOMEM;
 	for (;;) {
 		struct vm_area_struct *vma = find_vma(mm, start);
 
 		if (!vma || vma->vm_start >= end)
 			break;
 		if (vma->vm_start < start) {
-			/* a split that would exceed max_map_count fails in Linux */
-			split_vma(mm, vma, start);
+			__split_vma(mm, vma, start);
 			continue;
 		}
 		if (vma->vm_end > end)
-			split_vma(mm, vma, end);
+			__split_vma(mm, vma, end);
 		remove_vma(m, mm, vma);
 	}
 	free_empty_pgtables(m, mm);
@@ -340,7 +353,8 @@ static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct 
 	struct vm_area_struct *vma;
 	long charged = 0;
 
-	if (mm->map_count >= m->sysctl.max_map_count) {
+	/* do_mmap: too many mappings */
+	if (mm->map_count > m->sysctl.max_map_count) {
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -444,7 +458,13 @@ long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsi
 			do_munmap(m, mm, addr, len);
 		}
 	} else {
-		addr = get_unmapped_area(mm, len);
+		/* a hint is taken when the range is free (arch_get_unmapped_area) */
+		struct vm_area_struct *next = addr ? find_vma(mm, PAGE_ALIGN(addr)) : NULL;
+
+		addr = PAGE_ALIGN(addr);
+		if (!addr || addr < MMAP_MIN_ADDR || addr + len > mm->mmap_base || addr + len < addr ||
+		    (next && next->vm_start < addr + len))
+			addr = get_unmapped_area(mm, len);
 		if (!addr)
 			return -ENOMEM;
 	}

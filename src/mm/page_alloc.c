@@ -542,48 +542,58 @@ static inline unsigned int pindex_to_order(int pindex)
 	return pindex == NR_LOWORDER_PCP_LISTS ? pageblock_order : (unsigned int)pindex / MIGRATE_PCPTYPES;
 }
 
+static void pcp_list_grow(struct pcp_list *l)
+{
+	uint32_t cap = l->cap ? l->cap * 2 : 64;
+	uint32_t *pfns = g_new(uint32_t, cap);
+
+	for (uint32_t i = 0; i < l->len; i++)
+		pfns[i] = l->pfns[(l->head + i) & (l->cap - 1)];
+	g_free(l->pfns);
+	l->pfns = pfns;
+	l->cap = cap;
+	l->head = 0;
+}
+
 static void pcp_list_add(struct machine *m, struct per_cpu_pages *pcp, int pindex,
 			 unsigned long pfn, unsigned int order, int cpu, bool tail)
 {
 	struct page *page = pfn_to_page(m, pfn);
-	uint32_t head = pcp->lists[pindex];
+	struct pcp_list *l = &pcp->lists[pindex];
 
 	page_set(page, PG_pcp);
 	page->order = (uint8_t)order;
 	page->mt = (uint8_t)(pindex == NR_LOWORDER_PCP_LISTS ? MIGRATE_MOVABLE : pindex % MIGRATE_PCPTYPES);
 	page->cpu = (uint16_t)cpu;
-	if (head == PFN_NONE) {
-		page->next = page->prev = (uint32_t)pfn;
-		pcp->lists[pindex] = (uint32_t)pfn;
+	if (l->len == l->cap)
+		pcp_list_grow(l);
+	if (tail) {
+		l->pfns[(l->head + l->len) & (l->cap - 1)] = (uint32_t)pfn;
 	} else {
-		struct page *first = pfn_to_page(m, head);
-
-		page->next = head;
-		page->prev = first->prev;
-		pfn_to_page(m, first->prev)->next = (uint32_t)pfn;
-		first->prev = (uint32_t)pfn;
-		if (!tail)
-			pcp->lists[pindex] = (uint32_t)pfn;
+		l->head = (l->head - 1) & (l->cap - 1);
+		l->pfns[l->head] = (uint32_t)pfn;
 	}
-	pcp->list_count[pindex]++;
+	l->len++;
 }
 
-static void pcp_list_del(struct machine *m, struct per_cpu_pages *pcp, int pindex, unsigned long pfn)
+/* Take the front (allocation) or the back (bulk free) of a list */
+static unsigned long pcp_list_pop(struct machine *m, struct per_cpu_pages *pcp, int pindex, bool back)
 {
-	struct page *page = pfn_to_page(m, pfn);
+	struct pcp_list *l = &pcp->lists[pindex];
+	unsigned long pfn;
+	struct page *page;
 
-	if (page->next == pfn) {
-		pcp->lists[pindex] = PFN_NONE;
+	if (back) {
+		pfn = l->pfns[(l->head + l->len - 1) & (l->cap - 1)];
 	} else {
-		pfn_to_page(m, page->prev)->next = page->next;
-		pfn_to_page(m, page->next)->prev = page->prev;
-		if (pcp->lists[pindex] == pfn)
-			pcp->lists[pindex] = page->next;
+		pfn = l->pfns[l->head];
+		l->head = (l->head + 1) & (l->cap - 1);
 	}
-	page->next = page->prev = PFN_NONE;
+	l->len--;
+	page = pfn_to_page(m, pfn);
 	page_clear(page, PG_pcp);
 	page->order = 0;
-	pcp->list_count[pindex]--;
+	return pfn;
 }
 
 /* rmqueue_bulk: move `count` blocks from the buddy lists to a pcp list */
@@ -615,18 +625,16 @@ static void free_pcppages_bulk(struct machine *m, struct zone *zone, int count,
 		do {
 			if (++pindex > NR_PCP_LISTS - 1)
 				pindex = 0;
-		} while (pcp->lists[pindex] == PFN_NONE);
+		} while (!pcp->lists[pindex].len);
 		order = pindex_to_order(pindex);
 		nr_pages = 1 << order;
 		do {
-			unsigned long pfn = pfn_to_page(m, pcp->lists[pindex])->prev; /* last */
-			int mt = get_pageblock_migratetype(m, pfn);
+			unsigned long pfn = pcp_list_pop(m, pcp, pindex, true);
 
-			pcp_list_del(m, pcp, pindex, pfn);
 			count -= nr_pages;
 			pcp->count -= nr_pages;
-			__free_one_page(m, zone, pfn, order, mt);
-		} while (count > 0 && pcp->lists[pindex] != PFN_NONE);
+			__free_one_page(m, zone, pfn, order, get_pageblock_migratetype(m, pfn));
+		} while (count > 0 && pcp->lists[pindex].len);
 	}
 }
 
@@ -705,16 +713,15 @@ static long rmqueue_pcplist(struct machine *m, struct zone *zone, unsigned int o
 
 	/* On allocation, reduce the number of pages that are batch freed */
 	pcp->free_count >>= 1;
-	if (pcp->lists[pindex] == PFN_NONE) {
+	if (!pcp->lists[pindex].len) {
 		int batch = nr_pcp_alloc(pcp, zone, order);
 		int alloced = rmqueue_bulk(m, zone, order, batch, pcp, pindex, mt, alloc_flags, cpu);
 
 		pcp->count += alloced << order;
-		if (pcp->lists[pindex] == PFN_NONE)
+		if (!pcp->lists[pindex].len)
 			return -1;
 	}
-	pfn = pcp->lists[pindex];
-	pcp_list_del(m, pcp, pindex, pfn);
+	pfn = pcp_list_pop(m, pcp, pindex, false);
 	pcp->count -= 1 << order;
 	return (long)pfn;
 }
@@ -1102,9 +1109,6 @@ void setup_zone_pagesets(struct machine *m)
 			if (!populated_zone(zone))
 				continue;
 			zone->per_cpu_pageset = g_new0(struct per_cpu_pages, (gsize)m->nr_cpus);
-			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
-				for (int i = 0; i < NR_PCP_LISTS; i++)
-					zone->per_cpu_pageset[cpu].lists[i] = PFN_NONE;
 		}
 	}
 }
@@ -1350,13 +1354,12 @@ static void warn_alloc(struct machine *m, gfp_t gfp, unsigned int order, int cpu
 
 	if (gfp & __GFP_NOWARN)
 		return;
+	g_autofree char *who = m->current ? g_strdup(m->current->comm) : g_strdup_printf("kworker/%d:1", cpu);
+	g_autofree char *mems = m->nr_nodes > 1 ? g_strdup_printf("0-%d", m->nr_nodes - 1) : g_strdup("0");
+
 	format_gfp(flags, gfp);
-	if (m->nr_nodes > 1)
-		printk(m, "kworker/%d:1: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=0-%d",
-		       cpu, order, gfp, flags->str, m->nr_nodes - 1);
-	else
-		printk(m, "kworker/%d:1: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=0",
-		       cpu, order, gfp, flags->str);
+	printk(m, "%s: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=%s",
+	       who, order, gfp, flags->str, mems);
 }
 
 long __alloc_pages(struct machine *m, gfp_t gfp, unsigned int order, int preferred_nid, int cpu)

@@ -18,26 +18,6 @@ const char *const node_stat_name[NR_VM_NODE_STAT_ITEMS] = { NODE_STAT_ITEMS(X_NA
 const char *const vm_event_name[NR_VM_EVENT_ITEMS] = { VM_EVENT_ITEMS(X_NAME) };
 #undef X_NAME
 
-void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
-{
-	zone->vm_stat[item] += delta;
-}
-
-void __mod_node_page_state(struct pglist_data *pgdat, enum node_stat_item item, long delta)
-{
-	pgdat->vm_stat[item] += delta;
-}
-
-void __count_numa_event(struct zone *zone, enum numa_stat_item item)
-{
-	zone->vm_numa_event[item]++;
-}
-
-void count_vm_events(struct machine *m, enum vm_event_item item, unsigned long delta)
-{
-	m->vm_events[item] += delta;
-}
-
 long zone_page_state(const struct zone *zone, enum zone_stat_item item)
 {
 	return zone->vm_stat[item];

@@ -258,6 +258,41 @@ static void test_overcommit(void)
 	machine_destroy(m);
 }
 
+/* max_map_count (do_mmap refuses above it, split_vma at it), the mmap hint,
+ * malloc(0), and the fault error code of a protection fault on a page
+ * never touched */
+static void test_limits_and_hints(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t;
+	long a, b;
+	int pid = sys_spawn(m, "p", 0, NULL, &t);
+
+	a = sys_mmap(m, t, 0x10000000, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, NULL);
+	g_assert_cmpint(a, ==, 0x10000000);
+	/* a hint that overlaps is ignored */
+	b = sys_mmap(m, t, 0x10000000, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, NULL);
+	g_assert_cmpint(b, !=, 0x10000000);
+	g_assert_cmpint(glibc_malloc(m, t, 0), >, 0);
+
+	m->sysctl.max_map_count = t->mm->map_count;
+	/* do_mmap refuses only above the limit; split_vma at it */
+	b = sys_mmap(m, t, 0x20000000, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, NULL);
+	g_assert_cmpint(b, ==, 0x20000000);
+	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)b + 4 * PAGE_SIZE, PAGE_SIZE, PROT_READ), ==, -ENOMEM);
+	g_assert_cmpint(sys_munmap(m, t, (unsigned long)b + 4 * PAGE_SIZE, PAGE_SIZE), ==, -ENOMEM);
+	g_assert_cmpint(sys_munmap(m, t, (unsigned long)b, PAGE_SIZE), ==, 0);
+	check(m);
+	m->sysctl.max_map_count = 65530;
+
+	/* a store to read-only memory never touched: error 6 (no page) */
+	g_assert_cmpint(access_process_range(m, t, (unsigned long)a, 1, true), ==, -EFAULT);
+	g_assert_nonnull(strstr(m->log->str, "error 6"));
+	g_assert_null(find_task_by_pid(m, pid));
+	check(m);
+	machine_destroy(m);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -268,5 +303,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/mm/madvise_mlock", test_madvise_mlock);
 	g_test_add_func("/mm/brk_malloc", test_brk_malloc);
 	g_test_add_func("/mm/overcommit", test_overcommit);
+	g_test_add_func("/mm/limits_and_hints", test_limits_and_hints);
 	return g_test_run();
 }
