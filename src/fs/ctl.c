@@ -15,6 +15,8 @@
 /* Largest count= of one alloc_pages: its reply holds one handle each */
 #define CTL_MAX_COUNT (1u << 20)
 
+#define TICK_MAX_NS (30ULL * 24 * 3600 * NSEC_PER_SEC)
+
 static int ctl_tick(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
 		    const char **why)
 {
@@ -27,6 +29,12 @@ static int ctl_tick(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 	}
 	if (!m->cfg.manual_clock) {
 		*why = "tick needs --clock=manual: time follows the wall clock";
+		return -EINVAL;
+	}
+	/* the kernel threads' periodic work runs step by step: a month of
+	 * it takes about a second, so one tick is at most 30 days */
+	if (ns > TICK_MAX_NS) {
+		*why = "one tick is at most 30 days (2592000s)";
 		return -EINVAL;
 	}
 	machine_advance(m, ns);
@@ -252,7 +260,7 @@ static const struct ctl_command ctl_commands[] = {
 	  "a new process, as if a shell had started program NAME (text, data, heap, libraries, stack); "
 	  "replies its PID" },
 	{ "tick", ctl_tick, "tick DURATION",
-	  "advance simulated time (manual clock only); replies the new time" },
+	  "advance simulated time (manual clock only; at most 30 days at once); replies the new time" },
 	{ "alloc_pages", ctl_alloc_pages, "alloc_pages ORDER [count=N] [node=N] [type=unmovable|movable|reclaimable]",
 	  "kernel allocations of 2^ORDER pages from the buddy allocator; replies a handle (0x PFN) each" },
 	{ "free_pages", ctl_free_pages, "free_pages HANDLE", "free an alloc_pages allocation" },

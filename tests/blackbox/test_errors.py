@@ -30,7 +30,7 @@ MALFORMED = {
                 'alloc_pages -1\n', 'alloc_pages 3 count=abc\n', 'alloc_pages 3 count=0\n',
                 'alloc_pages 3 type=weird\n', 'alloc_pages 3 node=99\n', 'alloc_pages 3 node=-1\n',
                 'alloc_pages 3 bogus=1\n', 'free_pages\n', 'free_pages zzz\n', 'tick\n',
-                'tick abc\n', 'tick -1s\n', 'tick 5x\n', 'drain_pages now\n'],
+                'tick abc\n', 'tick -1s\n', 'tick 5x\n', 'tick 2592001s\n', 'drain_pages now\n'],
     # per process, checked for every PID present.  oom_score_adj/oom_adj
     # parse with kstrtoint(strstrip(buf), 0): '+1' and '1\0' are valid there,
     # and overflow is ERANGE, so only plain garbage and range errors here.
