@@ -94,7 +94,8 @@ long glibc_malloc(struct machine *m, struct task_struct *t, unsigned long size)
 		if (a < 0)
 			return a;
 		/* the chunk header is written: the first page is touched */
-		access_process_range(m, t, (unsigned long)a, SIZE_SZ, true);
+		if (access_process_range(m, t, (unsigned long)a, SIZE_SZ, true) == -EFAULT)
+			return -EFAULT; /* SIGSEGV: the process and its mm are gone */
 		g_tree_insert(ms->mmapped, GSIZE_TO_POINTER((gsize)a + SIZE_SZ), GSIZE_TO_POINTER(chunk));
 		return a + (long)SIZE_SZ;
 	}
@@ -120,7 +121,8 @@ long glibc_malloc(struct machine *m, struct task_struct *t, unsigned long size)
 		ms->top += chunk;
 	}
 	/* writing the header touches the chunk's first page */
-	access_process_range(m, t, addr, SIZE_SZ, true);
+	if (access_process_range(m, t, addr, SIZE_SZ, true) == -EFAULT)
+		return -EFAULT; /* SIGSEGV: the process and its mm are gone */
 	g_tree_insert(ms->chunks, GSIZE_TO_POINTER(addr + SIZE_SZ), GSIZE_TO_POINTER(chunk));
 	return (long)(addr + SIZE_SZ);
 }

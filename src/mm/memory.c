@@ -401,7 +401,8 @@ static void zap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsign
 		z->mm->rss_stat[MM_ANONPAGES]--;
 	else
 		z->mm->rss_stat[MM_SHMEMPAGES]--;
-	if (page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
+	/* leaving a locked VMA drops one mlock count */
+	if (z->vma && (z->vma->vm_flags & VM_LOCKED) && page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
 		munlock_page_pte(m, pte);
 	page_remove_rmap(m, pte_pfn(pte));
 }

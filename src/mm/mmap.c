@@ -561,6 +561,9 @@ int sys_mprotect(struct machine *m, struct task_struct *t, unsigned long addr, u
 
 /* ---- mlock ---- */
 
+/* mlock_folio / munlock_folio: a page is unevictable while any locked VMA
+ * maps it; like the kernel's folio->mlock_count, the count lives where the
+ * LRU links would be (page->prev) */
 static void mlock_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
 {
 	struct page *page;
@@ -572,20 +575,31 @@ static void mlock_pte(struct machine *m, struct vm_area_struct *vma, unsigned lo
 	if (pte_special(pte))
 		return;
 	page = pfn_to_page(m, pte_pfn(pte));
-	if (page_test(page, PG_mlocked) == lock)
+	if (page_test(page, PG_mlocked)) {
+		if (lock) {
+			page->prev++;
+			return;
+		}
+		if (--page->prev > 0)
+			return;
+	} else if (!lock) {
 		return;
+	}
 	zone = pfn_zone(m, pte_pfn(pte));
-	/* mlock_folio: the page moves to the unevictable list */
+	/* the page moves to or from the unevictable list */
 	__mod_zone_page_state(zone, NR_MLOCK, lock ? 1 : -1);
 	__mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON, lock ? -1 : 1);
 	__mod_zone_page_state(zone, NR_ZONE_UNEVICTABLE, lock ? 1 : -1);
 	__mod_node_page_state(zone->zone_pgdat, NR_INACTIVE_ANON, lock ? -1 : 1);
 	__mod_node_page_state(zone->zone_pgdat, NR_UNEVICTABLE, lock ? 1 : -1);
 	count_vm_event(m, lock ? UNEVICTABLE_PGMLOCKED : UNEVICTABLE_PGMUNLOCKED);
-	if (lock)
+	if (lock) {
 		page_set(page, PG_mlocked);
-	else
+		page->prev = 1;
+	} else {
 		page_clear(page, PG_mlocked);
+		page->prev = PFN_NONE;
+	}
 }
 
 /* A page leaving a locked VMA (zap, COW copy) is unlocked first */
@@ -684,28 +698,41 @@ static void lazyfree_pte(struct machine *m, struct vm_area_struct *vma, unsigned
 	count_vm_event(m, PGLAZYFREE);
 }
 
-static int madvise_vma(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg)
+/* MADV_DONTFORK/DOFORK change vm_flags: the range gets VMAs of its own */
+static int madvise_vma_flags(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg)
 {
-	int advice = GPOINTER_TO_INT(arg);
-
-	switch (advice) {
-	case MADV_DONTNEED:
-		zap_page_range(m, t->mm, vma, vma->vm_start, vma->vm_end);
-		break;
-	case MADV_FREE:
-		if (vma->anon_vma && !(vma->vm_flags & VM_SHARED))
-			walk_page_range(m, vma, vma->vm_start, vma->vm_end, lazyfree_pte, NULL);
-		break;
-	case MADV_DONTFORK:
+	(void)m;
+	if (GPOINTER_TO_INT(arg) == MADV_DONTFORK)
 		vma->vm_flags |= VM_DONTCOPY;
-		break;
-	case MADV_DOFORK:
+	else
 		vma->vm_flags &= ~VM_DONTCOPY;
-		break;
-	}
-	if (advice == MADV_DONTFORK || advice == MADV_DOFORK)
-		vma_merge_neighbours(t->mm, vma);
+	vma_merge_neighbours(t->mm, vma);
 	return 0;
+}
+
+/* MADV_DONTNEED/FREE act on the pages of [start, end) without splitting
+ * (madvise_dontneed_free works on a range of each VMA) */
+static void madvise_pages(struct machine *m, struct task_struct *t, unsigned long start, unsigned long end,
+			  int advice)
+{
+	unsigned long a = start;
+
+	while (a < end) {
+		struct vm_area_struct *vma = find_vma(t->mm, a);
+		unsigned long lo, hi;
+
+		if (!vma || vma->vm_start >= end)
+			break;
+		lo = MAX(a, vma->vm_start);
+		hi = MIN(end, vma->vm_end);
+		if (advice == MADV_DONTNEED)
+			zap_page_range(m, t->mm, vma, lo, hi);
+		else if (vma->anon_vma && !(vma->vm_flags & VM_SHARED))
+			walk_page_range(m, vma, lo, hi, lazyfree_pte, NULL);
+		a = hi;
+	}
+	if (advice == MADV_DONTNEED)
+		free_empty_pgtables(m, t->mm);
 }
 
 int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int advice)
@@ -735,18 +762,16 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 			if (vma->vm_start < end && vma->vm_end > addr && (vma->vm_flags & VM_LOCKED))
 				return -EINVAL;
 	}
-	if (!range_mapped(t->mm, addr, end)) {
-		/* the mapped parts get the advice, the call says ENOMEM */
-		for_each_vma_in_range(m, t, addr, end, madvise_vma, GINT_TO_POINTER(advice));
-		free_empty_pgtables(m, t->mm);
-		return -ENOMEM;
+	if (advice == MADV_DONTFORK || advice == MADV_DOFORK) {
+		int err = for_each_vma_in_range(m, t, addr, end, madvise_vma_flags, GINT_TO_POINTER(advice));
+
+		if (err)
+			return err;
+	} else if (advice == MADV_DONTNEED || advice == MADV_FREE) {
+		madvise_pages(m, t, addr, end, advice);
 	}
-	if (advice == MADV_WILLNEED || advice == MADV_NORMAL || advice == MADV_RANDOM || advice == MADV_SEQUENTIAL)
-		return 0;
-	for_each_vma_in_range(m, t, addr, end, madvise_vma, GINT_TO_POINTER(advice));
-	if (advice == MADV_DONTNEED)
-		free_empty_pgtables(m, t->mm);
-	return 0;
+	/* the mapped parts got the advice; a hole makes the call ENOMEM */
+	return range_mapped(t->mm, addr, end) ? 0 : -ENOMEM;
 }
 
 /* ---- brk ---- */

@@ -293,6 +293,51 @@ static void test_limits_and_hints(void)
 	machine_destroy(m);
 }
 
+/* Found by tools/fuzz: mlock counts per page, madvise does not split,
+ * malloc stops when its own header write kills the process */
+static void test_fuzz_findings(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t, *c;
+	long a;
+	int maps, pid;
+
+	sys_spawn(m, "p", 0, NULL, &t);
+	/* two processes lock one shared page; one munlock leaves it locked */
+	a = sys_mmap(m, t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, "s");
+	sys_fork(m, t, NULL, 0, &c);
+	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 16 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(sys_mlock(m, c, (unsigned long)a, 16 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
+	g_assert_cmpint(sys_munlock(m, t, (unsigned long)a, 16 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
+	g_assert_cmpint(sys_exit(m, c), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 0);
+	check(m);
+	/* a parent's locked private page stays locked when its COW child exits */
+	a = sys_mmap(m, t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, "l");
+	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 16 * PAGE_SIZE), ==, 0);
+	sys_fork(m, t, NULL, 0, &c);
+	g_assert_cmpint(sys_exit(m, c), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
+	check(m);
+	/* madvise dontneed on part of a VMA does not split it */
+	a = sys_mmap(m, t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, "x");
+	maps = t->mm->map_count;
+	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a + PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), ==, 0);
+	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a + 2 * PAGE_SIZE, PAGE_SIZE, MADV_FREE), ==, 0);
+	g_assert_cmpint(t->mm->map_count, ==, maps);
+	check(m);
+	/* malloc whose header write faults: the process is gone, no use after free */
+	a = glibc_malloc(m, t, 100);
+	g_assert_cmpint(sys_mprotect(m, t, t->mm->start_brk, t->mm->brk - t->mm->start_brk, PROT_READ), ==, 0);
+	pid = t->pid;
+	g_assert_cmpint(glibc_malloc(m, t, 100), ==, -EFAULT);
+	g_assert_null(find_task_by_pid(m, pid));
+	check(m);
+	machine_destroy(m);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -304,5 +349,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/mm/brk_malloc", test_brk_malloc);
 	g_test_add_func("/mm/overcommit", test_overcommit);
 	g_test_add_func("/mm/limits_and_hints", test_limits_and_hints);
+	g_test_add_func("/mm/fuzz_findings", test_fuzz_findings);
 	return g_test_run();
 }
