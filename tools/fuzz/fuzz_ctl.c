@@ -23,12 +23,15 @@
  *   a[K] TEXT    proc/PID/oom_adj
  *   vK TEXT      the K-th writable sysctl (mod count), or
  *   vNAME TEXT   proc/sys/vm/NAME
- *   # ...        ignored (comments, e.g. in history dumps)
+ *   ?PATH        with FUZZ_VERBOSE=1, print the file PATH (reading reproducers)
+ *   # ...        ignored (comments); "#--" runs the end-of-input checks
+ *                (history files mark where each input ended with it)
  *   else         the whole line to sim/ctl
  *
  * In TEXT, "$h" / "$hK" becomes the last (K-th last) handle alloc_pages
  * replied, and "$a" / "$aK" the last (K-th last) 0x address a proc ctl
- * replied (mmap, malloc, brk): the fuzzer cannot guess PFNs or addresses.
+ * replied (mmap, malloc, brk), "$A" / "$AK" the page that address is in:
+ * the fuzzer cannot guess PFNs or addresses.
  *
  * Environment (read once):
  *   FUZZ_NODES=1|2        NUMA nodes of the machine (default 1)
@@ -38,10 +41,21 @@
  *                         inputs and dumps the inputs since the machine was
  *                         made to fuzz-history-PID.txt when it dies)
  *   FUZZ_RENDER=0         skip rendering the tree after each input
+ *   FUZZ_RENDER_ALL=0|1   render the proc/PID files of every task (default
+ *                         with FUZZ_RECREATE=1), or only of the tasks the
+ *                         input touched, init and one more in turn
  *   FUZZ_REFUSAL=0        skip the "refused command changes nothing" check
+ *   FUZZ_REFUSAL=strict   ... and check it for mlock's ENOMEM too
+ *   FUZZ_MAX_TICK=SECONDS a sim/ctl write with a longer tick is not sent
+ *                         (default 86400: simulated time costs about a
+ *                         microsecond a second, and a tick holds the
+ *                         model lock; the parser takes up to ten years)
+ *   FUZZ_MLOCK=1          also check after each input that nr_mlock counts
+ *                         exactly the pages some VM_LOCKED VMA maps (off by
+ *                         default: the engine keeps no mlock count yet)
  *   FUZZ_VERBOSE=1        print every write, its result and reply to stderr
- *   FUZZ_INVARIANTS=input check invariants after each input only (default:
- *                         after each write)
+ *   FUZZ_INVARIANTS=write check invariants after each write too (default:
+ *                         after each input; a walk of every page, slow)
  */
 #include <errno.h>
 #include <stdint.h>
@@ -53,6 +67,7 @@
 #include <glib.h>
 #include <sanitizer/common_interface_defs.h>
 
+#include "ctl_parse.h"
 #include "layout_handlers.h"
 #include "mmsim/machine.h"
 #include "render.h"
@@ -64,9 +79,13 @@ static struct {
 	int nodes;
 	int recreate;
 	bool render;
+	bool render_every_pid;
 	bool refusal;
+	bool refusal_strict;
 	bool verbose;
 	bool inv_each_write;
+	uint64_t max_tick_ns;
+	bool mlock_check;
 } opt;
 
 static struct machine *m;
@@ -76,9 +95,20 @@ static int last_pid;
 static char handles[RING][24];
 static char addrs[RING][24];
 static int nhandles, naddrs;
-static GPtrArray *history; /* of GBytes: the inputs run on this machine */
+static FILE *history;     /* FUZZ_RECREATE > 1: the inputs run on this machine */
+static char history_path[64];
 static GPtrArray *fixed_files, *pid_files, *sysctl_files; /* of struct fs_node * */
 static GString *reply, *out, *before, *after;
+static int touched[64], ntouched; /* PIDs this input wrote to or made */
+
+static void touch(int pid)
+{
+	for (int i = 0; i < ntouched; i++)
+		if (touched[i] == pid)
+			return;
+	if (pid > 0 && ntouched < (int)G_N_ELEMENTS(touched))
+		touched[ntouched++] = pid;
+}
 
 static int env_int(const char *name, int dflt)
 {
@@ -89,26 +119,48 @@ static int env_int(const char *name, int dflt)
 
 static void dump_history(const char *why)
 {
-	char path[64];
-	FILE *f;
+	if (history)
+		fprintf(stderr, "fuzz_ctl: %s; the inputs since the machine was made are in %s (FUZZ_NODES=%d)\n",
+			why, history_path, opt.nodes);
+}
 
-	if (!history || opt.recreate <= 1)
-		return;
-	snprintf(path, sizeof(path), "fuzz-history-%d.txt", (int)getpid());
-	f = fopen(path, "w");
-	if (!f)
-		return;
-	fprintf(f, "# FUZZ_NODES=%d: %s; the inputs run on the machine, in order\n", opt.nodes, why);
-	for (guint i = 0; i < history->len; i++) {
-		gsize n;
-		const char *d = g_bytes_get_data(history->pdata[i], &n);
-
-		fwrite(d, 1, n, f);
-		if (n && d[n - 1] != '\n')
-			fputc('\n', f);
+/* A clean exit: no history to keep */
+static void history_drop(void)
+{
+	if (history) {
+		fclose(history);
+		history = NULL;
+		unlink(history_path);
 	}
-	fclose(f);
-	fprintf(stderr, "fuzz_ctl: %u inputs since the machine was made: %s\n", history->len, path);
+}
+
+/* FUZZ_RECREATE > 1: every input goes to the history file as it starts,
+ * so whatever ends the process (a timeout, a signal) leaves it behind */
+static void history_restart(void)
+{
+	static int registered;
+
+	if (opt.recreate <= 1)
+		return;
+	if (history)
+		fclose(history);
+	snprintf(history_path, sizeof(history_path), "fuzz-history-%d.txt", (int)getpid());
+	history = fopen(history_path, "w");
+	if (!registered++)
+		atexit(history_drop);
+	if (history)
+		fprintf(history, "# FUZZ_NODES=%d: the inputs run on one machine, in order\n", opt.nodes);
+}
+
+static void history_add(const uint8_t *data, size_t size)
+{
+	if (!history)
+		return;
+	fprintf(history, "#-- input %d\n", inputs_on_machine);
+	fwrite(data, 1, size, history);
+	if (size && data[size - 1] != '\n')
+		fputc('\n', history);
+	fflush(history);
 }
 
 static void on_death(void)
@@ -188,8 +240,7 @@ static void machine_new(void)
 	inputs_on_machine = 0;
 	last_pid = 1;
 	nhandles = naddrs = 0;
-	if (history)
-		g_ptr_array_set_size(history, 0);
+	history_restart();
 }
 
 static void machine_gone(void)
@@ -214,10 +265,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (opt.recreate < 1)
 		opt.recreate = 1;
 	opt.render = env_int("FUZZ_RENDER", 1) != 0;
-	opt.refusal = env_int("FUZZ_REFUSAL", 1) != 0;
+	opt.render_every_pid = env_int("FUZZ_RENDER_ALL", opt.recreate == 1) != 0;
+	opt.refusal = !getenv("FUZZ_REFUSAL") || strcmp(getenv("FUZZ_REFUSAL"), "0");
+	opt.refusal_strict = getenv("FUZZ_REFUSAL") && !strcmp(getenv("FUZZ_REFUSAL"), "strict");
 	opt.verbose = env_int("FUZZ_VERBOSE", 0) != 0;
-	opt.inv_each_write = !getenv("FUZZ_INVARIANTS") || strcmp(getenv("FUZZ_INVARIANTS"), "input");
-	history = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	opt.mlock_check = env_int("FUZZ_MLOCK", 0) != 0;
+	opt.max_tick_ns = (uint64_t)env_int("FUZZ_MAX_TICK", 86400) * NSEC_PER_SEC;
+	opt.inv_each_write = getenv("FUZZ_INVARIANTS") && !strcmp(getenv("FUZZ_INVARIANTS"), "write");
 	reply = g_string_new(NULL);
 	out = g_string_new(NULL);
 	before = g_string_new(NULL);
@@ -284,48 +338,104 @@ static void render_path(const char *path, GString *s)
 	render_node(n, &ctx, s);
 }
 
+/* Drop the lines of s that start with key */
+static void strip_lines(GString *s, const char *key)
+{
+	char *p;
+
+	while ((p = strstr(s->str, key)) && (p == s->str || p[-1] == '\n')) {
+		size_t n = strcspn(p, "\n");
+
+		g_string_erase(s, p - s->str, (gssize)(n + (p[n] == '\n')));
+	}
+}
+
 /*
- * The state a refused write must leave alone: memory counters and every
- * task's address space and counters.  Event counters (vmstat's pgalloc,
+ * The state a refused write must leave alone: memory counters, the
+ * sysctls, every task's identity and mm counters, and the written-to
+ * process's address space in full.  Event counters (vmstat's pgalloc,
  * pgfault ...) and the log may move: they count attempts.
  */
-static void fingerprint(GString *s)
+static void fingerprint(GString *s, int target_pid)
 {
 	GArray *pids = task_pids(m);
-	static const char *const per_pid[] = { "maps", "smaps_rollup", "status", "oom_score_adj" };
+	const unsigned char *raw = (const unsigned char *)&m->sysctl;
 
 	g_string_truncate(s, 0);
 	render_path("proc/meminfo", s);
-	g_string_append_printf(s, "kalloc %u committed %ld\n", g_hash_table_size(m->kalloc), m->vm_committed_as);
-	for (int i = 0; i < MAX_NR_ZONES; i++)
-		g_string_append_printf(s, "lowmem_reserve_ratio %d\n", m->sysctl.lowmem_reserve_ratio[i]);
+	/* a refused allocation gives its pages back to the per-cpu lists, which
+	 * MemFree does not count (nor does Linux's): compare free + pcp */
+	strip_lines(s, "MemFree:");
+	strip_lines(s, "MemAvailable:");
+	for_each_online_node(m, nid) {
+		for_each_zone_in_node(NODE_DATA(m, nid), z) {
+			long pcp = 0;
+
+			if (!z->per_cpu_pageset)
+				continue;
+			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+				pcp += z->per_cpu_pageset[cpu].count;
+			g_string_append_printf(s, "node %d zone %ld free+pcp %ld\n", nid,
+					       (long)(z - NODE_DATA(m, nid)->node_zones),
+					       (long)z->vm_stat[NR_FREE_PAGES] + pcp);
+		}
+	}
+	g_string_append_printf(s, "kalloc %u committed %ld\nsysctl ", g_hash_table_size(m->kalloc),
+			       m->vm_committed_as);
+	for (size_t i = 0; i < sizeof(m->sysctl); i++)
+		g_string_append_printf(s, "%02x", raw[i]);
+	g_string_append(s, "\n== tasks\n");
 	for (guint i = 0; i < pids->len; i++) {
-		int pid = g_array_index(pids, int, i);
+		struct task_struct *t = find_task_by_pid(m, g_array_index(pids, int, i));
+		struct mm_struct *mm = t->mm;
+
+		g_string_append_printf(s, "task %d tgid %d state %c comm %s adj %d", t->pid, t->tgid, t->state,
+				       t->comm, t->oom_score_adj);
+		if (mm) {
+			g_string_append_printf(s, " maps %d vm %lu locked %lu data %lu stack %lu brk %lx-%lx commit %lu rss",
+					       mm->map_count, mm->total_vm, mm->locked_vm, mm->data_vm, mm->stack_vm,
+					       mm->start_brk, mm->brk, mm->committed);
+			for (int j = 0; j < NR_MM_COUNTERS; j++)
+				g_string_append_printf(s, " %ld", mm->rss_stat[j]);
+		}
+		g_string_append_c(s, '\n');
+	}
+	g_array_free(pids, TRUE);
+	if (target_pid > 0 && find_task_by_pid(m, target_pid)) {
+		static const char *const per_pid[] = { "maps", "smaps_rollup", "status" };
 
 		for (size_t j = 0; j < G_N_ELEMENTS(per_pid); j++) {
 			char path[64];
 
-			snprintf(path, sizeof(path), "proc/%d/%s", pid, per_pid[j]);
+			snprintf(path, sizeof(path), "proc/%d/%s", target_pid, per_pid[j]);
 			render_path(path, s);
 		}
 	}
-	g_array_free(pids, TRUE);
 }
 
-/* First differing line of two fingerprints, for the report */
+/* The first few differing lines of two fingerprints, for the report */
 static char *first_diff(const char *a, const char *b)
 {
-	g_auto(GStrv) la = g_strsplit(a, "\n", -1), lb = g_strsplit(b, "\n", -1);
+	GString *d = g_string_new(NULL);
 	const char *file = "?";
+	int shown = 0;
 
-	for (int i = 0; la[i] || lb[i]; i++) {
-		if (la[i] && !strncmp(la[i], "== ", 3))
-			file = la[i] + 3;
-		if (!la[i] || !lb[i] || strcmp(la[i], lb[i]))
-			return g_strdup_printf("%s: before '%s', after '%s'", file, la[i] ? la[i] : "(end)",
-					       lb[i] ? lb[i] : "(end)");
+	while ((*a || *b) && shown < 8) {
+		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+
+		if (!strncmp(a, "== ", 3))
+			file = a + 3;
+		if (la != lb || memcmp(a, b, la)) {
+			size_t lf = strcspn(file, "\n");
+
+			g_string_append_printf(d, "\n    %.*s: before '%.*s', after '%.*s'", (int)lf, file, (int)la, a,
+					       (int)lb, b);
+			shown++;
+		}
+		a += la + (a[la] != 0);
+		b += lb + (b[lb] != 0);
 	}
-	return g_strdup("no difference");
+	return g_string_free(d, FALSE);
 }
 
 /* ---- running a line ---- */
@@ -371,14 +481,19 @@ static void expand_text(const char *p, const char *end, GString *buf)
 {
 	g_string_truncate(buf, 0);
 	while (p < end) {
-		if (*p == '$' && p + 1 < end && (p[1] == 'h' || p[1] == 'a')) {
+		if (*p == '$' && p + 1 < end && (p[1] == 'h' || p[1] == 'a' || p[1] == 'A')) {
 			bool h = p[1] == 'h';
 			const char *q = p + 2;
 			long k = take_number(&q, end);
 			int n = h ? nhandles : naddrs;
 
 			if (n) {
-				g_string_append(buf, (h ? handles : addrs)[(k < 0 ? 0 : k) % n]);
+				const char *v = (h ? handles : addrs)[(k < 0 ? 0 : k) % n];
+
+				if (p[1] == 'A') /* the page the address is in */
+					g_string_append_printf(buf, "0x%llx", strtoull(v, NULL, 16) & ~0xfffULL);
+				else
+					g_string_append(buf, v);
 				p = q;
 				continue;
 			}
@@ -386,6 +501,27 @@ static void expand_text(const char *p, const char *end, GString *buf)
 		g_string_append_c(buf, *p == 0x1e ? '\n' : *p);
 		p++;
 	}
+}
+
+/* A tick longer than FUZZ_MAX_TICK in any line of the write */
+static bool long_tick(const GString *text)
+{
+	static struct ctl_cmd cmd;
+	const char *p = text->str, *end = p + text->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *why;
+		uint64_t ns;
+
+		if (n <= CTL_MAX_LINE && !memchr(p, '\0', n) && !ctl_parse_line(p, n, &cmd, &why) &&
+		    !strcmp(cmd.verb, "tick") && cmd.nargs == 1 && ctl_parse_duration_ns(cmd.args[0], &ns) &&
+		    ns > opt.max_tick_ns)
+			return true;
+		p += n + 1;
+	}
+	return false;
 }
 
 static void check_invariants(const char *when)
@@ -397,6 +533,57 @@ static void check_invariants(const char *when)
 
 		fail("invariant broken", msg);
 	}
+}
+
+static void render_all(void);
+
+static void note_locked(struct machine *mm_m, struct vm_area_struct *vma, unsigned long addr, pte_t pte,
+			void *arg)
+{
+	(void)mm_m;
+	(void)vma;
+	(void)addr;
+	if (!pte_special(pte))
+		g_hash_table_add(arg, GSIZE_TO_POINTER((gsize)pte_pfn(pte)));
+}
+
+/* mm/mlock.c: a page is mlocked while any VM_LOCKED VMA maps it */
+static void check_mlock(void)
+{
+	GHashTable *locked = g_hash_table_new(NULL, NULL);
+	GArray *pids = task_pids(m);
+	long nr_mlock = 0;
+
+	for (guint i = 0; i < pids->len; i++) {
+		struct task_struct *t = find_task_by_pid(m, g_array_index(pids, int, i));
+		struct vm_area_struct *vma;
+
+		if (!t->mm)
+			continue;
+		for_each_vma(t->mm, it, vma)
+			if (vma->vm_flags & VM_LOCKED)
+				walk_page_range(m, vma, vma->vm_start, vma->vm_end, note_locked, locked);
+	}
+	for_each_online_node(m, nid)
+		for_each_zone_in_node(NODE_DATA(m, nid), z)
+			nr_mlock += z->vm_stat[NR_MLOCK];
+	if (nr_mlock != (long)g_hash_table_size(locked)) {
+		g_autofree char *msg = g_strdup_printf("nr_mlock %ld, but VM_LOCKED VMAs map %u pages", nr_mlock,
+						       g_hash_table_size(locked));
+
+		fail("mlock accounting", msg);
+	}
+	g_array_free(pids, TRUE);
+	g_hash_table_destroy(locked);
+}
+
+static void after_input(void)
+{
+	check_invariants("after the input");
+	if (opt.mlock_check)
+		check_mlock();
+	if (opt.render)
+		render_all();
 }
 
 static void run_line(const char *p, const char *end)
@@ -414,7 +601,23 @@ static void run_line(const char *p, const char *end)
 	if (!text)
 		text = g_string_new(NULL);
 	switch (sel) {
+	case '?':
+		/* "?proc/8/smaps": print a file (when reading a reproducer) */
+		if (opt.verbose) {
+			g_autofree char *fp = g_strndup(p + 1, (gsize)(end - p - 1));
+			struct fs_ctx fctx;
+			struct fs_node *fn = fs_tree_lookup(tree, g_strstrip(fp), &fctx);
+
+			g_string_truncate(out, 0);
+			if (fn)
+				render_node(fn, &fctx, out);
+			fprintf(stderr, "== %s\n%s", fp, fn ? out->str : "(no such file)\n");
+		}
+		return;
 	case '#':
+		/* "#--" in a history file: the checks that ended an input */
+		if (end - p >= 3 && !memcmp(p, "#--", 3))
+			after_input();
 		return;
 	case 's':
 		p++;
@@ -469,11 +672,13 @@ static void run_line(const char *p, const char *end)
 			return;
 		fail("lookup", path);
 	}
+	if (n->entry && n->entry->write == write_ctl && long_tick(text))
+		return;
 	/* one command line (no newline inside but a trailing one): a refusal
 	 * must leave the fingerprint as it was */
 	single = !memchr(text->str, '\n', text->len);
 	if (opt.refusal && single)
-		fingerprint(before);
+		fingerprint(before, ctx.pid);
 	g_string_truncate(reply, 0);
 	ret = fs_node_write(m, n, &ctx, text->str, text->len, reply);
 	verb = text->str + strspn(text->str, " \t");
@@ -489,8 +694,11 @@ static void run_line(const char *p, const char *end)
 	}
 	if (ret > 0 || ret < -4095)
 		fail("writer returned neither 0 nor -errno", path);
-	if (!ret)
+	touch(ctx.pid);
+	if (!ret) {
 		harvest(path, verb, verblen);
+		touch(last_pid);
+	}
 	if (opt.inv_each_write) {
 		g_autofree char *when = g_strdup_printf("after %s <- '%.*s' (%d)", path, (int)MIN(text->len, 200),
 							text->str, ret);
@@ -498,12 +706,14 @@ static void run_line(const char *p, const char *end)
 		check_invariants(when);
 	}
 	/* -EFAULT: the process was killed by SIGSEGV, which is a change; ENOMEM
-	 * from a load/store or a populating call: the pages faulted before the
-	 * failure stay, as in Linux */
+	 * from a load/store: the pages faulted before the failure stay, as in
+	 * Linux; ENOMEM from mlock: Linux keeps VM_LOCKED and what was faulted
+	 * when __mm_populate fails (checked too with FUZZ_REFUSAL=strict) */
 	if (opt.refusal && single && ret && ret != -EFAULT &&
 	    !(ret == -ENOMEM && ((verblen == 4 && !strncmp(verb, "read", 4)) ||
-				 (verblen == 5 && !strncmp(verb, "write", 5))))) {
-		fingerprint(after);
+				 (verblen == 5 && !strncmp(verb, "write", 5)) ||
+				 (!opt.refusal_strict && verblen == 5 && !strncmp(verb, "mlock", 5))))) {
+		fingerprint(after, ctx.pid);
 		if (strcmp(before->str, after->str)) {
 			g_autofree char *d = first_diff(before->str, after->str);
 			g_autofree char *msg = g_strdup_printf("%s <- '%.*s' refused (%s) but changed %s", path,
@@ -514,9 +724,26 @@ static void run_line(const char *p, const char *end)
 	}
 }
 
+static void render_pid(int pid)
+{
+	for (guint j = 0; j < pid_files->len; j++) {
+		struct fs_node *n = pid_files->pdata[j];
+		struct fs_ctx ctx = n->ctx;
+
+		ctx.pid = pid;
+		ctx.tid = strstr(n->path, "{TID}") ? pid : -1;
+		g_string_truncate(out, 0);
+		if (fs_node_render(m, n, &ctx, out))
+			fail("a live task's file would not render", n->path);
+	}
+}
+
+/* Every fixed file; the files of every task (FUZZ_RENDER_ALL=1, the
+ * default for FUZZ_RECREATE=1), or else of the tasks the input wrote to or
+ * made, init, and one more in turn */
 static void render_all(void)
 {
-	GArray *pids;
+	GArray *pids = task_pids(m);
 
 	for (guint i = 0; i < fixed_files->len; i++) {
 		struct fs_node *n = fixed_files->pdata[i];
@@ -525,20 +752,16 @@ static void render_all(void)
 		g_string_truncate(out, 0);
 		render_node(n, &ctx, out);
 	}
-	pids = task_pids(m);
-	for (guint i = 0; i < pids->len; i++) {
-		int pid = g_array_index(pids, int, i);
-
-		for (guint j = 0; j < pid_files->len; j++) {
-			struct fs_node *n = pid_files->pdata[j];
-			struct fs_ctx ctx = n->ctx;
-
-			ctx.pid = pid;
-			ctx.tid = strstr(n->path, "{TID}") ? pid : -1;
-			g_string_truncate(out, 0);
-			if (fs_node_render(m, n, &ctx, out))
-				fail("a live task's file would not render", n->path);
-		}
+	if (opt.render_every_pid) {
+		for (guint i = 0; i < pids->len; i++)
+			render_pid(g_array_index(pids, int, i));
+	} else {
+		touch(1);
+		if (pids->len)
+			touch(g_array_index(pids, int, (guint)inputs_on_machine % pids->len));
+		for (int i = 0; i < ntouched; i++)
+			if (find_task_by_pid(m, touched[i]))
+				render_pid(touched[i]);
 	}
 	g_array_free(pids, TRUE);
 }
@@ -550,8 +773,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!m)
 		machine_new();
 	inputs_on_machine++;
-	if (opt.recreate > 1)
-		g_ptr_array_add(history, g_bytes_new(data, size));
+	ntouched = 0;
+	history_add(data, size);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -560,9 +783,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			run_line(p, le);
 		p = le + 1;
 	}
-	check_invariants("after the input");
-	if (opt.render)
-		render_all();
+	after_input();
 	/* FUZZ_RECREATE=1: made and destroyed within the input, so libFuzzer's
 	 * leak check sees every allocation of the input freed */
 	if (inputs_on_machine >= opt.recreate)
