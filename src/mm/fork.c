@@ -388,7 +388,8 @@ int sys_fork(struct machine *m, struct task_struct *parent, const char *name, in
 		t->flags &= ~PF_FORKNOEXEC;
 	}
 	if ((err = dup_mmap(m, t, parent->mm))) {
-		mmput(m, t->mm);
+		if (t->mm)
+			mmput(m, t->mm);
 		free_task(m, t);
 		return err;
 	}

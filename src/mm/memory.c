@@ -293,6 +293,8 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 			__mod_node_page_state(page_zone_of(m, (unsigned long)pfn)->zone_pgdat, NR_FILE_MAPPED, 1);
 		set_pte(table, ptep, mk_pte((unsigned long)pfn, write, write));
 		mm->rss_stat[MM_SHMEMPAGES]++;
+		if (vma->vm_flags & VM_LOCKED)
+			mlock_page_pte(m, *ptep);
 		count_fault(m, t);
 		return 0;
 	}
@@ -309,6 +311,9 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 	page_add_new_anon_rmap(m, (unsigned long)pfn, vma);
 	set_pte(table, ptep, mk_pte((unsigned long)pfn, true, true));
 	mm->rss_stat[MM_ANONPAGES]++;
+	/* mlock_new_folio: a new page of a locked VMA is unevictable at once */
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page_pte(m, *ptep);
 	count_fault(m, t);
 	return 0;
 }

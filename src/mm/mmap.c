@@ -622,10 +622,12 @@ static int mlock_fixup(struct machine *m, struct task_struct *t, struct vm_area_
 	if (lock == !!(vma->vm_flags & VM_LOCKED))
 		return 0;
 	if (lock) {
+		/* the pages there now are locked by the walk; the ones populate
+		 * faults in are locked by the fault path (mlock_new_folio) */
+		walk_page_range(m, vma, vma->vm_start, vma->vm_end, mlock_pte, (void *)1);
 		vma->vm_flags |= VM_LOCKED;
 		t->mm->locked_vm += (unsigned long)pages;
 		err = populate_range(m, t, vma->vm_start, vma->vm_end);
-		walk_page_range(m, vma, vma->vm_start, vma->vm_end, mlock_pte, (void *)1);
 	} else {
 		walk_page_range(m, vma, vma->vm_start, vma->vm_end, mlock_pte, NULL);
 		vma->vm_flags &= ~VM_LOCKED;

@@ -321,6 +321,29 @@ static void test_fuzz_findings(void)
 	g_assert_cmpint(sys_exit(m, c), ==, 0);
 	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
 	check(m);
+	/* mlock over zero-page ptes counts each new page once */
+	a = sys_mmap(m, t, 0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, "z");
+	g_assert_cmpint(access_process_range(m, t, (unsigned long)a, 4 * PAGE_SIZE, false), ==, 0);
+	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 4 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16 + 4);
+	g_assert_cmpint(sys_munlock(m, t, (unsigned long)a, 4 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
+	/* pages faulted later into a locked VMA are locked */
+	a = sys_mmap(m, t, 0, 2 * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, "late");
+	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 2 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE), ==, 0);
+	g_assert_cmpint(access_process_range(m, t, (unsigned long)a, 2 * PAGE_SIZE, true), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16 + 2);
+	g_assert_cmpint(sys_munmap(m, t, (unsigned long)a, 2 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
+	/* a child locking a COW page its parent has locked keeps the parent's lock */
+	a = (long)find_vma_by_name(t->mm, "l")->vm_start;
+	sys_fork(m, t, NULL, 0, &c);
+	g_assert_cmpint(sys_mlock(m, c, (unsigned long)a, 16 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 32);
+	g_assert_cmpint(sys_exit(m, c), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
+	check(m);
 	/* madvise dontneed on part of a VMA does not split it */
 	a = sys_mmap(m, t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, "x");
 	maps = t->mm->map_count;

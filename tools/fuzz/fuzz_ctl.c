@@ -48,11 +48,10 @@
  *   FUZZ_REFUSAL=strict   ... and check it for mlock's ENOMEM too
  *   FUZZ_MAX_TICK=SECONDS a sim/ctl write with a longer tick is not sent
  *                         (default 86400: simulated time costs about a
- *                         microsecond a second, and a tick holds the
- *                         model lock; the parser takes up to ten years)
- *   FUZZ_MLOCK=1          also check after each input that nr_mlock counts
- *                         exactly the pages some VM_LOCKED VMA maps (off by
- *                         default: the engine keeps no mlock count yet)
+ *                         microsecond a second in this build; sim/ctl
+ *                         takes up to 30 days)
+ *   FUZZ_MLOCK=0          skip the check after each input that nr_mlock
+ *                         counts exactly the pages some VM_LOCKED VMA maps
  *   FUZZ_VERBOSE=1        print every write, its result and reply to stderr
  *   FUZZ_INVARIANTS=write check invariants after each write too (default:
  *                         after each input; a walk of every page, slow)
@@ -269,7 +268,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	opt.refusal = !getenv("FUZZ_REFUSAL") || strcmp(getenv("FUZZ_REFUSAL"), "0");
 	opt.refusal_strict = getenv("FUZZ_REFUSAL") && !strcmp(getenv("FUZZ_REFUSAL"), "strict");
 	opt.verbose = env_int("FUZZ_VERBOSE", 0) != 0;
-	opt.mlock_check = env_int("FUZZ_MLOCK", 0) != 0;
+	opt.mlock_check = env_int("FUZZ_MLOCK", 1) != 0;
 	opt.max_tick_ns = (uint64_t)env_int("FUZZ_MAX_TICK", 86400) * NSEC_PER_SEC;
 	opt.inv_each_write = getenv("FUZZ_INVARIANTS") && !strcmp(getenv("FUZZ_INVARIANTS"), "write");
 	reply = g_string_new(NULL);
