@@ -7,8 +7,10 @@
  *
  * The rule under test: nothing the daemon receives may crash it, a refused
  * command leaves the model unchanged, and machine_check_invariants() holds
- * after every write.  After each input every file of the tree is rendered
- * (the fixed ones and every proc/PID/ file of every live task).
+ * (checked after every input, or every write).  After each input the
+ * harness also checks that nr_mlock counts the pages locked VMAs map, and
+ * renders every file of the tree (the fixed ones and the proc/PID/ files of
+ * the live tasks).
  *
  * Input: lines ('\n').  The first byte of a line chooses the file, the rest
  * (after one optional blank) is written to it in one write; a 0x1e byte in
@@ -38,8 +40,9 @@
  *   FUZZ_RECREATE=N       a new machine every N inputs (default 1: every
  *                         input starts from a fresh machine, so a crash
  *                         file alone reproduces; N > 1 keeps state across
- *                         inputs and dumps the inputs since the machine was
- *                         made to fuzz-history-PID.txt when it dies)
+ *                         inputs and writes the inputs run on the machine
+ *                         to fuzz-history-PID.txt, removed at a clean exit:
+ *                         the reproducer of whatever killed the process)
  *   FUZZ_RENDER=0         skip rendering the tree after each input
  *   FUZZ_RENDER_ALL=0|1   render the proc/PID files of every task (default
  *                         with FUZZ_RECREATE=1), or only of the tasks the
