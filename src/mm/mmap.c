@@ -807,9 +807,10 @@ unsigned long sys_brk(struct machine *m, struct task_struct *t, unsigned long br
 		/* do_brk_flags: expand the heap VMA in place */
 		long pages = (long)((newbrk - oldbrk) >> PAGE_SHIFT);
 
-		if (__vm_enough_memory(m, t, pages))
-			return mm->brk;
+		/* do_brk_flags: the map count before the charge */
 		if (mm->map_count > m->sysctl.max_map_count)
+			return mm->brk;
+		if (__vm_enough_memory(m, t, pages))
 			return mm->brk;
 		mm->committed += (unsigned long)pages;
 		heap->vm_end = newbrk;
