@@ -73,6 +73,16 @@ static int alloc_pid(struct machine *m)
 	return -EAGAIN;
 }
 
+/* The PID a new task gets: the one asked for (clone3 set_tid), or the next free */
+static int claim_pid(struct machine *m, int pid)
+{
+	if (pid < 0 || pid >= m->pid_max)
+		return -EINVAL;
+	if (pid && find_task_by_pid(m, pid))
+		return -EEXIST;
+	return pid ? pid : alloc_pid(m);
+}
+
 static void set_comm(struct task_struct *t, const char *name)
 {
 	g_strlcpy(t->comm, name, sizeof(t->comm));
@@ -272,11 +282,7 @@ int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, 
 
 	if (!name || !*name || strchr(name, '/'))
 		return -EINVAL;
-	if (pid < 0 || pid >= m->pid_max)
-		return -EINVAL;
-	if (pid && find_task_by_pid(m, pid))
-		return -EEXIST;
-	if (!pid && (pid = alloc_pid(m)) < 0)
+	if ((pid = claim_pid(m, pid)) < 0)
 		return pid;
 	t = alloc_task(m, pid, name, next_cpu(m), &err);
 	if (!t)
@@ -361,11 +367,7 @@ int sys_fork(struct machine *m, struct task_struct *parent, const char *name, in
 
 	if (!parent->mm)
 		return -EINVAL;
-	if (pid < 0 || pid >= m->pid_max)
-		return -EINVAL;
-	if (pid && find_task_by_pid(m, pid))
-		return -EEXIST;
-	if (!pid && (pid = alloc_pid(m)) < 0)
+	if ((pid = claim_pid(m, pid)) < 0)
 		return pid;
 	t = alloc_task(m, pid, name ? name : parent->comm, next_cpu(m), &err);
 	if (!t)
