@@ -90,10 +90,16 @@ enum pageflags {
 };
 
 /*
- * struct page: 32 bytes per page frame (Linux uses 64).  Free and per-cpu
- * pages are linked through next/prev, which hold PFNs rather than pointers,
- * so the links are 4 bytes each and stay valid when a section's array is
- * allocated on first use.
+ * struct page: 40 bytes per page frame (Linux uses 64).  Free and per-cpu
+ * pages, and pages on an LRU list, are linked through next/prev, which hold
+ * PFNs rather than pointers, so the links are 4 bytes each and stay valid
+ * when a section's array is allocated on first use.  An mlocked page keeps
+ * its mlock count in prev (folio->mlock_count overlays lru.prev).
+ *   private: anon pages (PG_anon) the anon_vma, page-cache pages the
+ *            address_space (the kernel's folio->mapping), slab pages the
+ *            struct slab;
+ *   index:   the page's offset in its file or anon_vma, in pages
+ *            (folio->index), for rmap and the page cache.
  */
 struct page {
 	uint32_t flags;
@@ -103,7 +109,8 @@ struct page {
 	uint8_t mt;         /* free list / pcp list migratetype */
 	uint16_t cpu;       /* pcp list owner */
 	uint32_t next, prev;
-	uint64_t private;   /* owner-defined (later: mapping, swap entry...) */
+	uint64_t private;   /* mapping: anon_vma, address_space, slab (above) */
+	uint64_t index;     /* offset in the mapping, in pages */
 };
 
 static inline bool page_test(const struct page *p, int bit) { return p->flags & (1u << bit); }
