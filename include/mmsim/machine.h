@@ -33,6 +33,9 @@ struct machine_config {
 	char *cpu_model;
 	unsigned int cpu_mhz;
 	int distance_local, distance_remote;
+	/* the simulated disk (sda): per-request latency and bandwidth */
+	uint64_t disk_latency_ns;
+	uint64_t disk_bandwidth;    /* bytes per second */
 };
 
 void machine_config_init(struct machine_config *cfg);   /* built-in defaults */
@@ -76,6 +79,14 @@ struct vm_sysctls {
 	int max_map_count;
 	int admin_reserve_kbytes;
 	int user_reserve_kbytes;
+	/* mm/page-writeback.c */
+	int dirty_background_ratio;
+	int dirty_ratio;
+	unsigned long dirty_background_bytes;
+	unsigned long dirty_bytes;
+	int dirty_writeback_centisecs;
+	int dirty_expire_centisecs;
+	int dirtytime_expire_seconds;
 };
 
 /* ---- the machine ---- */
@@ -145,6 +156,9 @@ struct machine {
 	/* TLB flushes (the kernel shows them as nr_tlb_* only with
 	 * CONFIG_DEBUG_TLBFLUSH, which the reference kernel lacks) */
 	unsigned long nr_tlb_local_flush_one, nr_tlb_local_flush_all;
+
+	/* the simulated filesystem, disk and page cache (mm/filemap.c) */
+	struct super_block *sb;
 
 	GRand *rand;
 };

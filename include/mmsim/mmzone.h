@@ -86,8 +86,11 @@ enum pageflags {
 	PG_slab,
 	PG_reclaim,
 	PG_anon,
+	PG_uptodate,  /* page-cache contents read (clear while the read is in flight) */
 	__NR_PAGEFLAGS
 };
+/* the kernel shares one bit between readahead marks and reclaim */
+#define PG_readahead PG_reclaim
 
 /*
  * struct page: 40 bytes per page frame (Linux uses 64).  Free and per-cpu
@@ -227,6 +230,24 @@ struct zonelist {
 
 struct machine;
 
+/* The LRU lists of a node (include/linux/mmzone.h enum lru_list, struct
+ * lruvec): pages linked through page->next/prev (PFNs), newest at head.
+ * Mlocked pages are only counted on LRU_UNEVICTABLE: their prev holds the
+ * mlock count, as folio->mlock_count overlays lru.prev. */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+
+struct lruvec {
+	uint32_t head[NR_LRU_LISTS], tail[NR_LRU_LISTS];
+	unsigned long nr[NR_LRU_LISTS];
+};
+
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
 	struct zonelist node_zonelists[2];  /* ZONELIST_FALLBACK, ZONELIST_NOFALLBACK */
@@ -239,6 +260,7 @@ typedef struct pglist_data {
 	unsigned long nr_reserved_boot;  /* memblock reservations on this node */
 	unsigned long nr_memmap_boot;    /* of which the simulated kernel's mem_map */
 	long vm_stat[NR_VM_NODE_STAT_ITEMS];
+	struct lruvec __lruvec;
 	struct machine *machine;
 } pg_data_t;
 

@@ -250,6 +250,39 @@ static char *check_processes(struct machine *m)
 	return err;
 }
 
+/* Each LRU list links exactly the pages its count says, each in the
+ * list its flags name, and the node counters agree */
+static char *check_lru(struct machine *m, int nid)
+{
+	pg_data_t *pgdat = m->node_data[nid];
+	struct lruvec *lv = &pgdat->__lruvec;
+
+	for (int lru = 0; lru < NR_LRU_LISTS; lru++) {
+		unsigned long n = 0;
+		uint32_t prev = PFN_NONE;
+
+		if ((long)lv->nr[lru] != pgdat->vm_stat[NR_INACTIVE_ANON + lru])
+			FAIL("node %d lru %d: %lu pages but the counter says %ld", nid, lru, lv->nr[lru],
+			     pgdat->vm_stat[NR_INACTIVE_ANON + lru]);
+		if (lru == LRU_UNEVICTABLE)
+			continue;
+		for (uint32_t pfn = lv->head[lru]; pfn != PFN_NONE; pfn = pfn_to_page(m, pfn)->next) {
+			struct page *page = pfn_to_page(m, pfn);
+
+			if (++n > lv->nr[lru])
+				FAIL("node %d lru %d: more pages linked than counted (%lu)", nid, lru, lv->nr[lru]);
+			if (!page_test(page, PG_lru) || (int)folio_lru_list(page) != lru)
+				FAIL("pfn %u on lru %d has flags %#x", pfn, lru, page->flags);
+			if (page->prev != prev)
+				FAIL("pfn %u on lru %d: broken back link", pfn, lru);
+			prev = pfn;
+		}
+		if (n != lv->nr[lru] || lv->tail[lru] != prev)
+			FAIL("node %d lru %d: %lu linked, %lu counted", nid, lru, n, lv->nr[lru]);
+	}
+	return NULL;
+}
+
 char *machine_check_invariants(struct machine *m)
 {
 	unsigned long *reserved = g_new0(unsigned long, (gsize)m->nr_nodes * MAX_NR_ZONES);
@@ -258,6 +291,8 @@ char *machine_check_invariants(struct machine *m)
 	char *err = NULL;
 
 	for_each_online_node(m, nid) {
+		if ((err = check_lru(m, nid)))
+			goto out;
 		for_each_zone_in_node(m->node_data[nid], zone) {
 			if ((err = check_free_lists(m, zone, &listed)) || (err = check_pcp(m, zone)))
 				goto out;

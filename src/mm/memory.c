@@ -99,16 +99,8 @@ static struct zone *page_zone_of(struct machine *m, unsigned long pfn)
 	return pfn_zone(m, pfn);
 }
 
-static void lru_account(struct machine *m, unsigned long pfn, bool anon, long delta)
-{
-	struct zone *zone = page_zone_of(m, pfn);
-
-	/* new pages enter the inactive list (lru_cache_add_inactive_or_unevictable) */
-	__mod_zone_page_state(zone, anon ? NR_ZONE_INACTIVE_ANON : NR_ZONE_INACTIVE_FILE, delta);
-	__mod_node_page_state(zone->zone_pgdat, anon ? NR_INACTIVE_ANON : NR_INACTIVE_FILE, delta);
-}
-
-static void page_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct vm_area_struct *vma)
+static void page_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct vm_area_struct *vma,
+				   unsigned long addr)
 {
 	struct page *page = pfn_to_page(m, pfn);
 	struct anon_vma *av = anon_vma_get(vma);
@@ -117,9 +109,10 @@ static void page_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct 
 	page_set(page, PG_anon);
 	page_set(page, PG_swapbacked);
 	page->private = (uint64_t)(uintptr_t)av;
+	page->index = linear_page_index(vma, addr);
 	av->nr_pages++;
 	__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat, NR_ANON_MAPPED, 1);
-	lru_account(m, pfn, true, 1);
+	folio_add_lru(m, pfn);
 }
 
 /* A page's last mapping went away: free it (anon) or leave it to its shmem
@@ -139,8 +132,9 @@ static void page_remove_rmap(struct machine *m, unsigned long pfn)
 	}
 	((struct anon_vma *)(uintptr_t)page->private)->nr_pages--;
 	__mod_node_page_state(zone->zone_pgdat, NR_ANON_MAPPED, -1);
-	lru_account(m, pfn, true, -1);
-	page->flags &= ~((1u << PG_anon) | (1u << PG_swapbacked) | (1u << PG_dirty) | (1u << PG_referenced));
+	lruvec_del_folio(m, pfn);
+	page->flags &= ~((1u << PG_anon) | (1u << PG_swapbacked) | (1u << PG_dirty) | (1u << PG_referenced) |
+			 (1u << PG_active));
 	page->private = 0;
 	__free_pages(m, pfn, 0, 0);
 }
@@ -196,7 +190,7 @@ static long shmem_get_page(struct machine *m, struct task_struct *t, struct vm_a
 	g_hash_table_insert(vma->shm->pages, key, GSIZE_TO_POINTER((gsize)pfn + 1));
 	__mod_node_page_state(page_zone_of(m, (unsigned long)pfn)->zone_pgdat, NR_SHMEM, 1);
 	__mod_node_page_state(page_zone_of(m, (unsigned long)pfn)->zone_pgdat, NR_FILE_PAGES, 1);
-	lru_account(m, (unsigned long)pfn, true, 1);
+	folio_add_lru(m, (unsigned long)pfn);
 	return pfn;
 }
 
@@ -215,8 +209,8 @@ void shmem_put(struct machine *m, struct shmem_object *shm)
 
 		__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat, NR_SHMEM, -1);
 		__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat, NR_FILE_PAGES, -1);
-		lru_account(m, pfn, true, -1);
-		page->flags &= ~((1u << PG_swapbacked) | (1u << PG_dirty));
+		lruvec_del_folio(m, pfn);
+		page->flags &= ~((1u << PG_swapbacked) | (1u << PG_dirty) | (1u << PG_referenced) | (1u << PG_active));
 		__free_pages(m, pfn, 0, 0);
 	}
 	g_hash_table_destroy(shm->pages);
@@ -265,7 +259,7 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 		pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu);
 		if (pfn < 0)
 			return (int)pfn;
-		page_add_new_anon_rmap(m, (unsigned long)pfn, vma);
+		page_add_new_anon_rmap(m, (unsigned long)pfn, vma, addr);
 		if (!pte_special(pte)) {
 			if ((vma->vm_flags & VM_LOCKED) && page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
 				munlock_page_pte(m, pte);
@@ -308,7 +302,7 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 	pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu);
 	if (pfn < 0)
 		return (int)pfn;
-	page_add_new_anon_rmap(m, (unsigned long)pfn, vma);
+	page_add_new_anon_rmap(m, (unsigned long)pfn, vma, addr);
 	set_pte(table, ptep, mk_pte((unsigned long)pfn, true, true));
 	mm->rss_stat[MM_ANONPAGES]++;
 	/* mlock_new_folio: a new page of a locked VMA is unevictable at once */

@@ -289,6 +289,7 @@ static void init_layout(struct machine *m)
 
 		pgdat->node_id = nid;
 		pgdat->machine = m;
+		lruvec_init(&pgdat->__lruvec);
 		m->node_data[nid] = pgdat;
 		for (unsigned long s = start >> PFN_SECTION_SHIFT; s < (end >> PFN_SECTION_SHIFT); s++) {
 			m->sections[s].nid = (uint8_t)nid;

@@ -26,6 +26,18 @@ void __free_one_page(struct machine *m, struct zone *zone, unsigned long pfn, un
 void build_all_zonelists(struct machine *m);
 void setup_zone_pagesets(struct machine *m);
 
+/* swap.c: the LRU lists */
+enum lru_list folio_lru_list(const struct page *page);
+void lruvec_init(struct lruvec *lv);
+void lruvec_add_folio(struct machine *m, unsigned long pfn);
+void lruvec_add_folio_tail(struct machine *m, unsigned long pfn);
+void lruvec_del_folio(struct machine *m, unsigned long pfn);
+void folio_add_lru(struct machine *m, unsigned long pfn);
+void folio_activate(struct machine *m, unsigned long pfn);
+void folio_mark_accessed(struct machine *m, unsigned long pfn);
+void lru_mlock_folio(struct machine *m, unsigned long pfn);
+void lru_munlock_folio(struct machine *m, unsigned long pfn);
+
 /* timer.c */
 void timers_init(struct machine *m);
 void timers_destroy(struct machine *m);

@@ -36,6 +36,12 @@ void shmem_put(struct machine *m, struct shmem_object *shm);
 void update_hiwater_vm(struct mm_struct *mm);
 
 /* mmap.c */
+unsigned long vma_pages(const struct vm_area_struct *vma);
+/* the page offset of addr in the VMA's file or anon_vma (linear_page_index) */
+static inline unsigned long linear_page_index(const struct vm_area_struct *vma, unsigned long addr)
+{
+	return ((addr - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+}
 struct mm_struct *mm_alloc(struct machine *m);
 void mmput(struct machine *m, struct mm_struct *mm);
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);

@@ -140,7 +140,7 @@ static bool accountable_mapping(unsigned long vm_flags)
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
 }
 
-static unsigned long vma_pages(const struct vm_area_struct *vma)
+unsigned long vma_pages(const struct vm_area_struct *vma)
 {
 	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 }
@@ -588,17 +588,15 @@ static void mlock_pte(struct machine *m, struct vm_area_struct *vma, unsigned lo
 	zone = pfn_zone(m, pte_pfn(pte));
 	/* the page moves to or from the unevictable list */
 	__mod_zone_page_state(zone, NR_MLOCK, lock ? 1 : -1);
-	__mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON, lock ? -1 : 1);
-	__mod_zone_page_state(zone, NR_ZONE_UNEVICTABLE, lock ? 1 : -1);
-	__mod_node_page_state(zone->zone_pgdat, NR_INACTIVE_ANON, lock ? -1 : 1);
-	__mod_node_page_state(zone->zone_pgdat, NR_UNEVICTABLE, lock ? 1 : -1);
 	count_vm_event(m, lock ? UNEVICTABLE_PGMLOCKED : UNEVICTABLE_PGMUNLOCKED);
 	if (lock) {
+		lru_mlock_folio(m, pte_pfn(pte));
 		page_set(page, PG_mlocked);
 		page->prev = 1;
 	} else {
 		page_clear(page, PG_mlocked);
 		page->prev = PFN_NONE;
+		lru_munlock_folio(m, pte_pfn(pte));
 	}
 }
 

@@ -1,0 +1,174 @@
+/*
+ * mm/swap.c and include/linux/mm_inline.h: the LRU lists.
+ *
+ * Models: one lruvec per node with the five lists; a page is on the list
+ * its flags name (folio_lru_list: unevictable, else anon or file by
+ * PG_swapbacked, active by PG_active); new pages enter the inactive list
+ * (lru_cache_add / folio_add_lru, anon too since 5.9); folio_mark_accessed
+ * promotes a page referenced twice (inactive,unreferenced ->
+ * inactive,referenced -> active,unreferenced -> active,referenced);
+ * mlocked pages leave the lists for the unevictable count (__mlock_folio)
+ * and come back inactive when unlocked (__munlock_folio).
+ * Simplifies: no per-cpu folio batches (the kernel's lru_add fbatch): a page
+ * is on its list at once; no per-memcg lruvecs yet.
+ */
+#include "mm_internal.h"
+
+static inline struct lruvec *page_lruvec(struct machine *m, unsigned long pfn)
+{
+	return &pfn_zone(m, pfn)->zone_pgdat->__lruvec;
+}
+
+enum lru_list folio_lru_list(const struct page *page)
+{
+	enum lru_list lru;
+
+	if (page_test(page, PG_unevictable))
+		return LRU_UNEVICTABLE;
+	lru = page_test(page, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	if (page_test(page, PG_active))
+		lru += 1;
+	return lru;
+}
+
+static void update_lru_size(struct machine *m, unsigned long pfn, enum lru_list lru, long nr)
+{
+	struct zone *zone = pfn_zone(m, pfn);
+
+	__mod_node_page_state(zone->zone_pgdat, NR_INACTIVE_ANON + lru, nr);
+	__mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON + lru, nr);
+	zone->zone_pgdat->__lruvec.nr[lru] += nr;
+}
+
+/* lruvec_add_folio: at the head (newest) of its list */
+void lruvec_add_folio(struct machine *m, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(m, pfn);
+	struct lruvec *lv = page_lruvec(m, pfn);
+	enum lru_list lru = folio_lru_list(page);
+
+	page_set(page, PG_lru);
+	update_lru_size(m, pfn, lru, 1);
+	if (lru == LRU_UNEVICTABLE)
+		return;  /* counted only: prev holds the mlock count */
+	page->prev = PFN_NONE;
+	page->next = lv->head[lru];
+	if (lv->head[lru] != PFN_NONE)
+		pfn_to_page(m, lv->head[lru])->prev = (uint32_t)pfn;
+	else
+		lv->tail[lru] = (uint32_t)pfn;
+	lv->head[lru] = (uint32_t)pfn;
+}
+
+/* lruvec_add_folio_tail: at the tail, the next to be reclaimed */
+void lruvec_add_folio_tail(struct machine *m, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(m, pfn);
+	struct lruvec *lv = page_lruvec(m, pfn);
+	enum lru_list lru = folio_lru_list(page);
+
+	page_set(page, PG_lru);
+	update_lru_size(m, pfn, lru, 1);
+	if (lru == LRU_UNEVICTABLE)
+		return;
+	page->next = PFN_NONE;
+	page->prev = lv->tail[lru];
+	if (lv->tail[lru] != PFN_NONE)
+		pfn_to_page(m, lv->tail[lru])->next = (uint32_t)pfn;
+	else
+		lv->head[lru] = (uint32_t)pfn;
+	lv->tail[lru] = (uint32_t)pfn;
+}
+
+void lruvec_del_folio(struct machine *m, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(m, pfn);
+	struct lruvec *lv = page_lruvec(m, pfn);
+	enum lru_list lru = folio_lru_list(page);
+
+	if (!page_test(page, PG_lru))
+		return;
+	page_clear(page, PG_lru);
+	update_lru_size(m, pfn, lru, -1);
+	if (lru == LRU_UNEVICTABLE)
+		return;
+	if (page->prev != PFN_NONE)
+		pfn_to_page(m, page->prev)->next = page->next;
+	else
+		lv->head[lru] = page->next;
+	if (page->next != PFN_NONE)
+		pfn_to_page(m, page->next)->prev = page->prev;
+	else
+		lv->tail[lru] = page->prev;
+	page->next = page->prev = PFN_NONE;
+}
+
+/* folio_add_lru: a new page goes on the inactive list of its kind */
+void folio_add_lru(struct machine *m, unsigned long pfn)
+{
+	page_clear(pfn_to_page(m, pfn), PG_active);
+	lruvec_add_folio(m, pfn);
+}
+
+/* folio_activate: inactive -> active (pgactivate) */
+void folio_activate(struct machine *m, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(m, pfn);
+
+	if (!page_test(page, PG_lru) || page_test(page, PG_active) || page_test(page, PG_unevictable))
+		return;
+	lruvec_del_folio(m, pfn);
+	page_set(page, PG_active);
+	lruvec_add_folio(m, pfn);
+	count_vm_event(m, PGACTIVATE);
+}
+
+/* folio_mark_accessed: the second reference activates */
+void folio_mark_accessed(struct machine *m, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(m, pfn);
+
+	if (page_test(page, PG_unevictable))
+		return;
+	if (!page_test(page, PG_referenced)) {
+		page_set(page, PG_referenced);
+	} else if (!page_test(page, PG_active)) {
+		folio_activate(m, pfn);
+		page_clear(page, PG_referenced);
+	}
+}
+
+/* __mlock_folio: off the evictable lists, onto the unevictable count */
+void lru_mlock_folio(struct machine *m, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(m, pfn);
+	bool on_lru = page_test(page, PG_lru);
+
+	if (on_lru)
+		lruvec_del_folio(m, pfn);
+	page_clear(page, PG_active);
+	page_set(page, PG_unevictable);
+	if (on_lru)
+		lruvec_add_folio(m, pfn);
+}
+
+/* __munlock_folio: back to the inactive list */
+void lru_munlock_folio(struct machine *m, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(m, pfn);
+	bool on_lru = page_test(page, PG_lru);
+
+	if (on_lru)
+		lruvec_del_folio(m, pfn);
+	page_clear(page, PG_unevictable);
+	if (on_lru)
+		lruvec_add_folio(m, pfn);
+}
+
+void lruvec_init(struct lruvec *lv)
+{
+	for (int i = 0; i < NR_LRU_LISTS; i++) {
+		lv->head[i] = lv->tail[i] = PFN_NONE;
+		lv->nr[i] = 0;
+	}
+}
