@@ -95,6 +95,7 @@ struct cpu_state {
 	/* jiffies (USER_HZ) accounted by the model */
 	uint64_t user, nice, system, idle_base, iowait, irq, softirq, steal;
 	uint64_t busy_ns;  /* kernel time the model accounted (system) */
+	uint64_t iowait_ns; /* time a task of this CPU waited for I/O */
 };
 
 struct psi_group_res {

@@ -117,6 +117,7 @@ struct vm_area_struct {
 	char *file;                      /* path of a file mapping */
 	unsigned long file_ino;          /* inode number shown in maps */
 	unsigned int file_dev_major, file_dev_minor;
+	struct file *vm_file;            /* a simulated file (include/mmsim/pagemap.h), or NULL */
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
@@ -205,6 +206,10 @@ struct task_struct {
 	char *cgroup;                /* cgroup v2 path, "/" by default */
 	struct mm_struct *mm;        /* NULL for kernel threads */
 	unsigned long kernel_stack_pfn; /* THREAD_SIZE block from the buddy allocator */
+	GHashTable *files;           /* struct inode * -> struct file *: open files */
+	uint64_t delayacct_blkio_ns; /* time waiting for block I/O */
+	uint64_t ioac_rchar, ioac_wchar; /* bytes read and written (proc/PID/io) */
+	unsigned int nr_dirtied, nr_dirtied_pause; /* balance_dirty_pages ratelimit */
 };
 
 /* ---- tasks (kernel/fork.c, kernel/exit.c, kernel/pid.c) ---- */

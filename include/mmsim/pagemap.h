@@ -23,6 +23,8 @@ struct machine;
 #define NAME_MAX 255
 /* MAX_LFS_FILESIZE of a 64-bit kernel (ext4 allows 16 TiB with 4 KiB blocks) */
 #define SIM_MAX_FILE_SIZE (16ULL << 40)
+#define VM_READAHEAD_PAGES 32   /* 128 KiB: read_ahead_kb's default */
+#define MMAP_LOTSAMISS 100
 
 /* ---- the page cache index (lib/xarray.c): a 64-way radix tree ---- */
 #define XA_CHUNK_SHIFT 6
@@ -43,7 +45,18 @@ struct xarray {
 	/* the last leaf used: sequential access skips the walk */
 	struct xa_node *hint;
 	unsigned long hint_index;      /* first index the hint covers */
+	/* told of each node made and freed (the radix_tree_node objects) */
+	void (*node_hook)(struct xarray *xa, struct xa_node *node, bool alloc);
+	void *hook_arg;
 };
+
+uint64_t xa_load(struct xarray *xa, unsigned long index);
+uint64_t xa_store(struct xarray *xa, unsigned long index, uint64_t entry);
+uint64_t xa_erase(struct xarray *xa, unsigned long index);
+uint64_t xa_find(struct xarray *xa, unsigned long *index, unsigned long max);
+#define xa_is_value(e) ((e) & 1)
+#define xa_mk_page(pfn) ((uint64_t)(pfn) << 1)
+#define xa_to_pfn(e) ((unsigned long)((e) >> 1))
 
 /* ---- readahead (include/linux/fs.h struct file_ra_state) ---- */
 struct file_ra_state {
@@ -122,7 +135,8 @@ struct super_block {
 	unsigned long next_ino;
 	struct block_device disk;
 	struct backing_dev_info bdi;
-	GArray *wb_done;               /* writeback completions pending (struct wb_io) */
+	GHashTable *dirs;              /* implicit directories -> files below them */
+	GPtrArray *wb_inflight;        /* writeback requests not completed (struct wb_io) */
 };
 
 /* ---- the filesystem (ctl: file, rmfile) ---- */
@@ -143,7 +157,8 @@ GPtrArray *sim_files_sorted(struct machine *m);
 /* ---- file I/O (proc/PID/ctl: pread, pwrite, fsync) ---- */
 long sys_pread(struct machine *m, struct task_struct *t, const char *path, uint64_t off, uint64_t len);
 long sys_pwrite(struct machine *m, struct task_struct *t, const char *path, uint64_t off, uint64_t len);
-int sys_fsync(struct machine *m, struct task_struct *t, const char *path);
+/* fsync: writes back and waits; returns the bytes it wrote */
+long sys_fsync(struct machine *m, struct task_struct *t, const char *path);
 /* mmap of a file (MAP_SHARED or MAP_PRIVATE) at page offset pgoff */
 long sys_mmap_file(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
 		   int prot, int flags, const char *path, unsigned long pgoff);

@@ -266,6 +266,11 @@ static const struct ctl_command ctl_commands[] = {
 	{ "free_pages", ctl_free_pages, "free_pages HANDLE", "free an alloc_pages allocation" },
 	{ "drain_pages", ctl_drain_pages, "drain_pages [cpu=N]",
 	  "return per-cpu list pages to the buddy lists (drain_all_pages)" },
+	{ "file", ctl_file, "file PATH SIZE",
+	  "create a file on the simulated disk (under /dev/shm: a shmem file), or resize it (its cache past "
+	  "the new end goes); replies ok" },
+	{ "rmfile", ctl_rmfile, "rmfile PATH",
+	  "delete a file; its page cache goes, unless a process maps it (then maps shows it (deleted))" },
 };
 
 void ctl_render_help(const struct ctl_command *cmds, size_t ncmds, GString *out)

@@ -44,4 +44,13 @@ int ctl_pid_opt(struct machine *m, struct ctl_cmd *cmd, int *pid, const char **w
 /* A program name for spawn and fork: -EINVAL with *why, or 0 */
 int ctl_check_name(const char *name, const char **why);
 
+/* ctl_file.c: the sim/ctl commands file and rmfile */
+int ctl_file(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why);
+int ctl_rmfile(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why);
+/* An existing file's path, checked as a path walk would (EINVAL,
+ * ENAMETOOLONG, ENOTDIR, EISDIR, ENOENT): 0 and *out (may be NULL), or
+ * the errno with *why set; nothing changes */
+struct inode;
+int ctl_file_path(struct machine *m, const char *path, struct inode **out, const char **why);
+
 #endif

@@ -21,11 +21,16 @@
  * bytes; within a named region both must stay inside it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "ctl.h"
 #include "tree.h"
 #include "layout_handlers.h"
+#include "mmsim/pagemap.h"
+
+/* include/linux/fs.h MAX_RW_COUNT: one read or write moves at most this */
+#define MAX_RW_COUNT (INT_MAX & ~(PAGE_SIZE - 1))
 
 /* include/linux/mm_types.h: anon_vma_name's limit, with its NUL */
 #define ANON_VMA_NAME_MAX_LEN 80
@@ -225,14 +230,16 @@ static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 		    const char **why)
 {
 	const char *vprot = ctl_opt(cmd, "prot"), *name = ctl_opt(cmd, "name"), *vaddr = ctl_opt(cmd, "addr");
+	const char *path = ctl_opt(cmd, "file"), *voff = ctl_opt(cmd, "off");
 	bool anon = false, shared = false, populate = false;
 	int prot = PROT_READ | PROT_WRITE, flags, err;
-	uint64_t len, addr = 0;
+	uint64_t len, addr = 0, off = 0;
 	struct task_struct *t;
 	long ret;
 
 	if (cmd->nargs < 1 || !parse_size(cmd->args[0], &len)) {
-		*why = "usage: mmap LEN [anon|shared] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] [addr=ADDR]";
+		*why = "usage: mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] "
+		       "[addr=ADDR]";
 		return -EINVAL;
 	}
 	for (int i = 1; i < cmd->nargs; i++) {
@@ -250,8 +257,20 @@ static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 		*why = "anon (private) and shared exclude each other";
 		return -EINVAL;
 	}
-	if (ctl_opt(cmd, "file") || ctl_opt(cmd, "off")) {
-		*why = "file mappings: no simulated files yet (page-cache issue)";
+	if (path && anon) {
+		*why = "anon and file= exclude each other";
+		return -EINVAL;
+	}
+	if (voff && !path) {
+		*why = "off= is the offset in the file of file=PATH";
+		return -EINVAL;
+	}
+	if (voff && (!parse_size(voff, &off) || off % PAGE_SIZE)) {
+		*why = "off= must be a multiple of the page size (4K)";
+		return -EINVAL;
+	}
+	if (path && name) {
+		*why = "name= names anonymous memory; a file mapping shows its path (use its address as TARGET)";
 		return -EINVAL;
 	}
 	if (len == 0) {
@@ -273,8 +292,25 @@ static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 	err = no_unused_opt(cmd, why);
 	if (!err)
 		err = ctl_task(m, ctx, true, &t, why);
+	if (!err && path)
+		err = ctl_file_path(m, path, NULL, why);
 	if (err)
 		return err;
+	if (path) {
+		unsigned long pgoff = (unsigned long)(off >> PAGE_SHIFT);
+
+		/* do_mmap: the page offset of the end must not wrap */
+		if (pgoff + ((len + PAGE_SIZE - 1) >> PAGE_SHIFT) < pgoff) {
+			*why = "off= + LEN overflows";
+			return -EOVERFLOW;
+		}
+		flags = (shared ? MAP_SHARED : MAP_PRIVATE) | (populate ? MAP_POPULATE : 0);
+		ret = sys_mmap_file(m, t, (unsigned long)addr, (unsigned long)len, prot, flags, path, pgoff);
+		if (ret < 0 && ret > -4096)
+			return engine_err(ret, why);
+		g_string_append_printf(reply, "0x%lx", (unsigned long)ret);
+		return 0;
+	}
 	flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0);
 	ret = sys_mmap(m, t, (unsigned long)addr, (unsigned long)len, prot, flags, name);
 	if (ret < 0 && ret > -4096)
@@ -517,6 +553,90 @@ static int pid_write(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd
 	return pid_access(m, ctx, cmd, reply, why, true);
 }
 
+/*
+ * pread PATH OFF LEN / pwrite PATH OFF LEN: the file opened, then
+ * pread(2)/pwrite(2) of LEN bytes at OFF; replies the bytes done (0 at or
+ * past the end of the file for pread, as Linux returns).
+ */
+static int pid_file_io(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		       const char **why, bool write)
+{
+	struct task_struct *t;
+	uint64_t off, len;
+	long ret;
+	int err;
+
+	if (cmd->nargs != 3) {
+		*why = write ? "usage: pwrite PATH OFF LEN" : "usage: pread PATH OFF LEN";
+		return -EINVAL;
+	}
+	if (!parse_size(cmd->args[1], &off) || !parse_size(cmd->args[2], &len)) {
+		*why = "OFF and LEN are sizes in bytes, with K, M, G or T (not negative)";
+		return -EINVAL;
+	}
+	/* rw_verify_area: a position that is negative as a loff_t */
+	if (off > (uint64_t)INT64_MAX || off + len < off) {
+		*why = "OFF + LEN overflows a file offset";
+		return -EINVAL;
+	}
+	err = no_unused_opt(cmd, why);
+	if (!err)
+		err = ctl_task(m, ctx, true, &t, why);
+	if (!err)
+		err = ctl_file_path(m, cmd->args[0], NULL, why);
+	if (err)
+		return err;
+	/* generic_write_check_limits: at or past the largest file size */
+	if (write && len && off >= SIM_MAX_FILE_SIZE) {
+		*why = "past the largest file size (16 TiB)";
+		return -EFBIG;
+	}
+	/* vfs_read/vfs_write: one call moves at most MAX_RW_COUNT bytes */
+	len = MIN(len, (uint64_t)MAX_RW_COUNT);
+	ret = write ? sys_pwrite(m, t, cmd->args[0], off, len) : sys_pread(m, t, cmd->args[0], off, len);
+	if (ret < 0)
+		return engine_err(ret, why);
+	g_string_append_printf(reply, "%ld", ret);
+	return 0;
+}
+
+static int pid_pread(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		     const char **why)
+{
+	return pid_file_io(m, ctx, cmd, reply, why, false);
+}
+
+static int pid_pwrite(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		      const char **why)
+{
+	return pid_file_io(m, ctx, cmd, reply, why, true);
+}
+
+/* fsync PATH: write back the file's dirty pages and wait; replies ok */
+static int pid_fsync(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		     const char **why)
+{
+	struct task_struct *t;
+	int err;
+
+	if (cmd->nargs != 1) {
+		*why = "usage: fsync PATH";
+		return -EINVAL;
+	}
+	err = no_unused_opt(cmd, why);
+	if (!err)
+		err = ctl_task(m, ctx, true, &t, why);
+	if (!err)
+		err = ctl_file_path(m, cmd->args[0], NULL, why);
+	if (err)
+		return err;
+	err = sys_fsync(m, t, cmd->args[0]);
+	if (err < 0)
+		return engine_err(err, why);
+	g_string_append(reply, "ok");
+	return 0;
+}
+
 static int pid_fork(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
 		    const char **why)
 {
@@ -582,9 +702,11 @@ static int pid_exit(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 }
 
 static const struct ctl_command pid_commands[] = {
-	{ "mmap", pid_mmap, "mmap LEN [anon|shared] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] [addr=ADDR]",
-	  "mmap(2) of anonymous memory, private (anon, the default) or shared; name= shows as [anon:NAME] in maps; "
-	  "replies the address (file=PATH and off=: not yet, no simulated files)" },
+	{ "mmap", pid_mmap,
+	  "mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] [addr=ADDR]",
+	  "mmap(2) of anonymous memory, private (anon, the default) or shared, or of a file from page offset off= "
+	  "(private unless shared is given); name= (anonymous only) shows as [anon:NAME] in maps; replies the "
+	  "address" },
 	{ "munmap", pid_munmap, "munmap TARGET",
 	  "munmap(2); a TARGET is NAME (the region mapped with name=NAME) or 0xADDR (from ADDR to the end of its "
 	  "mapping), narrowed by off=SIZE and len=SIZE" },
@@ -603,9 +725,12 @@ static const struct ctl_command pid_commands[] = {
 	{ "write", pid_write, "write TARGET",
 	  "a store to every page of TARGET: demand faults, copy-on-write; SIGSEGV where nothing is mapped "
 	  "or writable" },
-	{ "pread", ctl_not_modelled, "pread PATH OFF LEN", "file reads through the page cache (not modelled yet)" },
-	{ "pwrite", ctl_not_modelled, "pwrite PATH OFF LEN", "file writes through the page cache (not modelled yet)" },
-	{ "fsync", ctl_not_modelled, "fsync PATH", "write back a file's dirty pages (not modelled yet)" },
+	{ "pread", pid_pread, "pread PATH OFF LEN",
+	  "pread(2) through the page cache, with readahead; replies the bytes read (0 past the end)" },
+	{ "pwrite", pid_pwrite, "pwrite PATH OFF LEN",
+	  "pwrite(2): dirties page-cache pages (extending the file), throttled past the dirty limit; replies "
+	  "the bytes written" },
+	{ "fsync", pid_fsync, "fsync PATH", "fsync(2): write back the file's dirty pages and wait; replies ok" },
 	{ "fork", pid_fork, "fork [NAME] [pid=N]", "fork(2) with copy-on-write; replies the child's PID" },
 	{ "exit", pid_exit, "exit", "the process exits and its memory is freed" },
 	{ "set_mempolicy", ctl_not_modelled, "set_mempolicy POLICY", "NUMA policy of the process (not modelled yet)" },

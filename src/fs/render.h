@@ -57,5 +57,7 @@ void render_cpumask(GString *out, const unsigned char *bits, int n);
 int parse_int_strict(const char *buf, size_t len, long *out);
 /* Parse n integers separated by blanks (proc_dointvec on a vector). */
 int parse_int_vector(const char *buf, size_t len, long *out, int n);
+/* Parse one unsigned long as proc_doulongvec_minmax does (no sign). */
+int parse_ulong_strict(const char *buf, size_t len, unsigned long *out);
 
 #endif

@@ -17,15 +17,16 @@
  *    the TIMER softirq they raise.
  *  - cpuinfo describes one of two fixed x86-64 parts (Intel or AMD, picked
  *    from the preset's model name): hardware description, not simulation.
- *  - The vmstat "vm stats threshold" and the dirty limits are computed
- *    here (calculate_normal_threshold, global_dirty_limits with the default
- *    ratios) because the engine has neither per-cpu counter deltas nor
- *    writeback yet.
+ *  - The vmstat "vm stats threshold" is computed here
+ *    (calculate_normal_threshold) because the engine has no per-cpu
+ *    counter deltas; the dirty thresholds come from the engine's
+ *    global_dirty_limits (mm/page-writeback.c).
  */
 #include <string.h>
 
 #include "render.h"
 #include "render_util.h"
+#include "mmsim/pagemap.h"
 
 /* ------------------------------------------------------------------ */
 /* meminfo                                                             */
@@ -212,42 +213,6 @@ void render_meminfo(struct machine *m, const struct fs_ctx *ctx G_GNUC_UNUSED, G
 /* ------------------------------------------------------------------ */
 /* vmstat                                                              */
 /* ------------------------------------------------------------------ */
-
-/* vm.dirty_ratio and vm.dirty_background_ratio defaults (not sysctls yet) */
-#define VM_DIRTY_RATIO 20
-#define DIRTY_BACKGROUND_RATIO 10
-
-/* mm/page-writeback.c global_dirtyable_memory (no highmem) */
-static unsigned long global_dirtyable_memory(const struct machine *m)
-{
-	unsigned long x = stat_zone(m, NODE_ALL, NR_FREE_PAGES);
-
-	x -= MIN(x, m->totalreserve_pages);
-	x += stat_node(m, NODE_ALL, NR_INACTIVE_FILE);
-	x += stat_node(m, NODE_ALL, NR_ACTIVE_FILE);
-	return x + 1;  /* never 0 */
-}
-
-/* global_dirty_limits -> domain_dirty_limits, ratios only, not an RT task */
-static void global_dirty_limits(const struct machine *m, unsigned long *pbackground,
-				unsigned long *pdirty)
-{
-	unsigned long avail = global_dirtyable_memory(m);
-	/* per-PAGE_SIZE ratios, for precision, as the kernel does */
-	unsigned long ratio = (VM_DIRTY_RATIO * PAGE_SIZE) / 100;
-	unsigned long bg_ratio = (DIRTY_BACKGROUND_RATIO * PAGE_SIZE) / 100;
-	unsigned long thresh = ratio * avail / PAGE_SIZE;
-	unsigned long bg_thresh = bg_ratio * avail / PAGE_SIZE;
-
-	if (bg_thresh >= thresh)
-		bg_thresh = thresh / 2;
-	if (thresh > UINT32_MAX)
-		thresh = UINT32_MAX;
-	if (bg_thresh >= thresh)
-		bg_thresh = thresh / 2;
-	*pbackground = bg_thresh;
-	*pdirty = thresh;
-}
 
 static unsigned long memmap_boot_pages(const struct machine *m)
 {

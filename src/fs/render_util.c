@@ -194,6 +194,22 @@ int parse_int_vector(const char *buf, size_t len, long *out, int n)
 	return i ? i : -EINVAL;
 }
 
+/*
+ * __do_proc_doulongvec_minmax's write side for one value: an unsigned long,
+ * no sign allowed (a '-' is EINVAL there), the same separators.
+ */
+int parse_ulong_strict(const char *buf, size_t len, unsigned long *out)
+{
+	size_t left = MIN(len, (size_t)PAGE_SIZE - 1);
+	const char *p = buf;
+	bool neg;
+
+	skip_spaces(&p, &left);
+	if (!left || get_long(&p, &left, out, &neg) || neg)
+		return -EINVAL;
+	return 0;
+}
+
 /* A scalar proc_dointvec write: exactly the vector parse with n = 1. */
 int parse_int_strict(const char *buf, size_t len, long *out)
 {

@@ -12,6 +12,11 @@
  *    even ignores the parse error and returns success;
  *  - stat_interval refuses values below 1 s (the kernel takes any int that
  *    fits in jiffies; 0 would make vmstat_update run in a loop).
+ *  - dirty_writeback_centisecs refuses negative values (proc_dointvec
+ *    there stores -1 into an unsigned int: a flusher period of 497 days).
+ *  - drop_caches logs "drop_caches: N" without the writer's "COMM (PID): "
+ *    (the FUSE caller is not a simulated task, and the log must stay
+ *    deterministic), and a write with bit 4 does not silence later ones.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +25,7 @@
 
 #include "render.h"
 #include "render_util.h"
+#include "mmsim/pagemap.h"
 
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
 
@@ -32,6 +38,15 @@ struct vm_sysctl_knob {
 	bool (*valid)(const long *vals, int n);
 	/* the handler's work once the new value is stored, or NULL */
 	void (*written)(struct machine *m, const int *old);
+};
+
+/* An unsigned long knob (proc_doulongvec_minmax): one value, at least min
+ * (its extra1), no maximum; written gets the old value */
+struct vm_sysctl_ulong_knob {
+	const char *name;
+	size_t offset;
+	unsigned long min;
+	void (*written)(struct machine *m, unsigned long old);
 };
 
 /* min_free_kbytes_sysctl_handler */
@@ -87,6 +102,33 @@ static void overcommit_kbytes_written(struct machine *m, const int *old)
 	m->sysctl.overcommit_ratio = 0;
 }
 
+/* mm/page-writeback.c: dirty_ratio and dirty_bytes set one limit, the
+ * background ones the other; writing one zeroes its partner */
+static void dirty_background_ratio_written(struct machine *m, const int *old)
+{
+	(void)old;
+	m->sysctl.dirty_background_bytes = 0;
+}
+
+static void dirty_background_bytes_written(struct machine *m, unsigned long old)
+{
+	(void)old;
+	m->sysctl.dirty_background_ratio = 0;
+}
+
+/* dirty_ratio_handler: only a changed value clears dirty_bytes */
+static void dirty_ratio_written(struct machine *m, const int *old)
+{
+	if (m->sysctl.dirty_ratio != old[0])
+		m->sysctl.dirty_bytes = 0;
+}
+
+static void dirty_bytes_written(struct machine *m, unsigned long old)
+{
+	if (m->sysctl.dirty_bytes != old)
+		m->sysctl.dirty_ratio = 0;
+}
+
 #define KNOB(field) offsetof(struct vm_sysctls, field)
 
 static const struct vm_sysctl_knob vm_knobs[] = {
@@ -107,7 +149,32 @@ static const struct vm_sysctl_knob vm_knobs[] = {
 	{ "max_map_count", KNOB(max_map_count), 1, 0, INT_MAX, NULL, NULL },
 	{ "admin_reserve_kbytes", KNOB(admin_reserve_kbytes), 1, 0, INT_MAX, NULL, NULL },
 	{ "user_reserve_kbytes", KNOB(user_reserve_kbytes), 1, 0, INT_MAX, NULL, NULL },
+	{ "dirty_background_ratio", KNOB(dirty_background_ratio), 1, 0, 100, NULL,
+	  dirty_background_ratio_written },
+	{ "dirty_ratio", KNOB(dirty_ratio), 1, 0, 100, NULL, dirty_ratio_written },
+	{ "dirty_writeback_centisecs", KNOB(dirty_writeback_centisecs), 1, 0, INT_MAX, NULL, NULL },
+	{ "dirty_expire_centisecs", KNOB(dirty_expire_centisecs), 1, 0, INT_MAX, NULL, NULL },
+	{ "dirtytime_expire_seconds", KNOB(dirtytime_expire_seconds), 1, 0, INT_MAX, NULL, NULL },
 };
+
+static const struct vm_sysctl_ulong_knob vm_ulong_knobs[] = {
+	{ "dirty_background_bytes", KNOB(dirty_background_bytes), 1, dirty_background_bytes_written },
+	/* dirty_bytes_min: two pages */
+	{ "dirty_bytes", KNOB(dirty_bytes), 2 * PAGE_SIZE, dirty_bytes_written },
+};
+
+static const struct vm_sysctl_ulong_knob *find_ulong_knob(const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(vm_ulong_knobs); i++)
+		if (name && !strcmp(vm_ulong_knobs[i].name, name))
+			return &vm_ulong_knobs[i];
+	return NULL;
+}
+
+static unsigned long *ulong_knob_field(struct machine *m, const struct vm_sysctl_ulong_knob *k)
+{
+	return (unsigned long *)(void *)((char *)&m->sysctl + k->offset);
+}
 
 static const struct vm_sysctl_knob *find_knob(const char *name)
 {
@@ -125,8 +192,13 @@ static int *knob_field(struct machine *m, const struct vm_sysctl_knob *k)
 void render_sysctl(struct machine *m, const struct fs_ctx *ctx, GString *out)
 {
 	const struct vm_sysctl_knob *k = find_knob(ctx->name);
+	const struct vm_sysctl_ulong_knob *uk = find_ulong_knob(ctx->name);
 	const int *v;
 
+	if (uk) {
+		g_string_append_printf(out, "%lu\n", *ulong_knob_field(m, uk));
+		return;
+	}
 	if (!k)
 		return;
 	v = knob_field(m, k);
@@ -153,6 +225,26 @@ static void log_invalid(struct machine *m, const struct vm_sysctl_knob *k, const
 	printk(m, "sysctl: %s: invalid value '%s'", k->name, shown);
 }
 
+/* proc_doulongvec_minmax: one unsigned long, at least extra1 */
+static int write_sysctl_ulong(struct machine *m, const struct vm_sysctl_ulong_knob *k, const char *buf,
+			      size_t len)
+{
+	unsigned long *field = ulong_knob_field(m, k);
+	unsigned long val, old = *field;
+
+	if (parse_ulong_strict(buf, len, &val) || val < k->min) {
+		g_autofree char *raw = g_strndup(buf, MIN(len, (size_t)64));
+		g_autofree char *shown = g_strescape(g_strstrip(raw), NULL);
+
+		printk(m, "sysctl: %s: invalid value '%s'", k->name, shown);
+		return -EINVAL;
+	}
+	*field = val;
+	if (k->written)
+		k->written(m, old);
+	return 0;
+}
+
 int write_sysctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
 		 GString *reply)
 {
@@ -162,6 +254,8 @@ int write_sysctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, s
 	int n;
 
 	(void)reply;
+	if (find_ulong_knob(ctx->name))
+		return write_sysctl_ulong(m, find_ulong_knob(ctx->name), buf, len);
 	if (!k)
 		return -ENOENT;
 	n = parse_int_vector(buf, len, vals, k->nr);
@@ -176,5 +270,44 @@ int write_sysctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, s
 		field[i] = (int)vals[i];
 	if (k->written)
 		k->written(m, old);
+	return 0;
+}
+
+/*
+ * proc/sys/vm/drop_caches (fs/drop_caches.c drop_caches_sysctl_handler):
+ * write-only, 1 frees the clean page cache, 2 the reclaimable slab, 3
+ * both, 4 is the "stop logging" bit.  The file has no read handler in
+ * Linux (mode 0200: even root gets EACCES), so rendering is never reached.
+ */
+void render_drop_caches(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	(void)m;
+	(void)ctx;
+	(void)out;
+}
+
+int write_drop_caches(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
+{
+	long val;
+	int err;
+
+	(void)ctx;
+	(void)reply;
+	/* proc_dointvec_minmax with extra1 SYSCTL_ONE, extra2 SYSCTL_FOUR */
+	if (parse_int_strict(buf, len, &val) || val < 1 || val > 4) {
+		g_autofree char *raw = g_strndup(buf, MIN(len, (size_t)64));
+		g_autofree char *shown = g_strescape(g_strstrip(raw), NULL);
+
+		printk(m, "sysctl: drop_caches: invalid value '%s'", shown);
+		return -EINVAL;
+	}
+	if (val & 3) {
+		err = drop_caches(m, (int)(val & 3));
+		if (err < 0) {
+			printk(m, "sysctl: drop_caches: %s", g_strerror(-err));
+			return err;
+		}
+	}
+	printk(m, "drop_caches: %ld", val);
 	return 0;
 }

@@ -25,6 +25,9 @@ void machine_config_init(struct machine_config *cfg)
 	cfg->seed = 1;
 	cfg->cpu_model = g_strdup("Intel(R) Xeon(R) Processor");
 	cfg->cpu_mhz = 2300;
+	/* a SATA SSD: 100 us a request, 500 MB/s */
+	cfg->disk_latency_ns = 100000;
+	cfg->disk_bandwidth = 500000000;
 	cfg->distance_local = 10;
 	cfg->distance_remote = 21;
 }
@@ -122,6 +125,25 @@ bool machine_config_load_keyfile(struct machine_config *cfg, GKeyFile *kf, GErro
 		return false;
 	}
 	cfg->cpu_mhz = (unsigned int)mhz;
+	if (g_key_file_has_key(kf, "machine", "disk_latency_us", NULL)) {
+		int us = 0;
+
+		if (!kf_int(kf, "disk_latency_us", &us, error))
+			return false;
+		if (us < 0 || us > 10000000) {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    "key 'disk_latency_us': 0..10000000");
+			return false;
+		}
+		cfg->disk_latency_ns = (uint64_t)us * 1000;
+	}
+	if (!kf_size(kf, "disk_bandwidth", &cfg->disk_bandwidth, error))
+		return false;
+	if (cfg->disk_bandwidth < 4096) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "key 'disk_bandwidth': at least 4K (bytes per second)");
+		return false;
+	}
 	model = g_key_file_get_string(kf, "machine", "cpu_model", NULL);
 	if (model) {
 		g_free(cfg->cpu_model);

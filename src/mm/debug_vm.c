@@ -170,7 +170,7 @@ static char *check_section(struct machine *m, unsigned long s, unsigned long *re
  * disjoint, page-table bytes, Committed_AS and AnonPages against the sum */
 struct pte_tally {
 	GHashTable *maps;       /* pfn -> number of ptes mapping it */
-	long anon, shmem;
+	long anon, shmem, file;
 };
 
 static void tally_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
@@ -185,8 +185,10 @@ static void tally_pte(struct machine *m, struct vm_area_struct *vma, unsigned lo
 	g_hash_table_insert(t->maps, key, GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(t->maps, key)) + 1));
 	if (page_test(pfn_to_page(m, pte_pfn(pte)), PG_anon))
 		t->anon++;
-	else
+	else if (page_test(pfn_to_page(m, pte_pfn(pte)), PG_swapbacked))
 		t->shmem++;
+	else
+		t->file++;
 }
 
 static char *check_processes(struct machine *m)
@@ -201,7 +203,7 @@ static char *check_processes(struct machine *m)
 	while (!err && g_hash_table_iter_next(&it, &k, &v)) {
 		struct task_struct *t = v;
 		struct mm_struct *mm = t->mm;
-		struct pte_tally tally = { maps, 0, 0 };
+		struct pte_tally tally = { maps, 0, 0, 0 };
 		struct vm_area_struct *vma;
 		unsigned long prev_end = 0, total = 0;
 		int count = 0;
@@ -225,10 +227,11 @@ static char *check_processes(struct machine *m)
 		if (count != mm->map_count || total != mm->total_vm)
 			err = g_strdup_printf("pid %d: map_count %d/total_vm %lu but VMAs say %d/%lu", t->pid,
 					      mm->map_count, mm->total_vm, count, total);
-		else if (tally.anon != mm->rss_stat[MM_ANONPAGES] || tally.shmem != mm->rss_stat[MM_SHMEMPAGES])
-			err = g_strdup_printf("pid %d: RssAnon %ld RssShmem %ld but ptes map %ld and %ld", t->pid,
-					      mm->rss_stat[MM_ANONPAGES], mm->rss_stat[MM_SHMEMPAGES], tally.anon,
-					      tally.shmem);
+		else if (tally.anon != mm->rss_stat[MM_ANONPAGES] || tally.shmem != mm->rss_stat[MM_SHMEMPAGES] ||
+			 tally.file != mm->rss_stat[MM_FILEPAGES])
+			err = g_strdup_printf("pid %d: RssAnon %ld RssShmem %ld RssFile %ld but ptes map %ld, %ld and %ld",
+					      t->pid, mm->rss_stat[MM_ANONPAGES], mm->rss_stat[MM_SHMEMPAGES],
+					      mm->rss_stat[MM_FILEPAGES], tally.anon, tally.shmem, tally.file);
 		committed += (long)mm->committed;
 	}
 	g_hash_table_iter_init(&it, maps);

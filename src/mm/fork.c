@@ -126,6 +126,7 @@ static void free_task(struct machine *m, struct task_struct *t)
 
 	__mod_node_page_state(m->node_data[nid], NR_KERNEL_STACK_KB, -(long)((PAGE_SIZE << THREAD_SIZE_ORDER) >> 10));
 	__free_pages(m, t->kernel_stack_pfn, THREAD_SIZE_ORDER, t->cpu);
+	exit_files(m, t);
 	g_hash_table_remove(m->tasks, GINT_TO_POINTER(t->pid));
 	m->nr_threads--;
 	g_byte_array_unref(t->cmdline);
@@ -349,6 +350,8 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 			tmp->anon_vma->refcount++;
 		if (tmp->shm)
 			tmp->shm->refcount++;
+		if (tmp->vm_file)
+			vma_file_attach(tmp);
 		vma_insert(mm, tmp);
 		vm_stat_account(mm, tmp->vm_flags, (long)pages);
 		if ((err = copy_page_range(m, mm, oldmm, vma)))
@@ -389,6 +392,7 @@ int sys_fork(struct machine *m, struct task_struct *parent, const char *name, in
 		set_strings(t->cmdline, argv);
 		t->flags &= ~PF_FORKNOEXEC;
 	}
+	dup_files(t, parent);
 	if ((err = dup_mmap(m, t, parent->mm))) {
 		if (t->mm)
 			mmput(m, t->mm);

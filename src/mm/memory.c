@@ -20,6 +20,7 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/pagemap.h"
 
 #define PGD_SHIFT 39
 #define PUD_SHIFT 30
@@ -139,6 +140,14 @@ static void page_remove_rmap(struct machine *m, unsigned long pfn)
 	__free_pages(m, pfn, 0, 0);
 }
 
+/* mm_counter: which RSS counter a mapped page counts in */
+static int mm_counter(const struct page *page)
+{
+	if (page_test(page, PG_anon))
+		return MM_ANONPAGES;
+	return page_test(page, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+
 static void set_pte(struct pt_page *table, pte_t *slot, pte_t pte)
 {
 	if (!*slot && pte)
@@ -219,6 +228,80 @@ void shmem_put(struct machine *m, struct shmem_object *shm)
 
 /* ---- faults ---- */
 
+int set_pte_file(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
+		 unsigned long pfn, bool write)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct pt_page *table;
+	pte_t *ptep = walk_to_pte(m, mm, addr, true, task_node(m, t), &table);
+	struct page *page = pfn_to_page(m, pfn);
+
+	if (!ptep)
+		return -ENOMEM;
+	if (pte_present(*ptep))
+		return -EEXIST;
+	/* folio_add_file_rmap_pte: the first mapping counts in Mapped */
+	if (page->_mapcount++ == -1)
+		__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat, NR_FILE_MAPPED, 1);
+	set_pte(table, ptep, mk_pte(pfn, write, write));
+	mm->rss_stat[mm_counter(page)]++;
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page_pte(m, *ptep);
+	return 0;
+}
+
+/*
+ * do_fault for a file mapping: do_read_fault (fault-around, then
+ * filemap_fault), do_cow_fault (a write to a private mapping: a new anon
+ * page copied from the cache) or do_shared_fault (the cache page, dirtied).
+ * -EFAULT: beyond the end of the file (SIGBUS).
+ */
+static int do_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
+		    bool write)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	bool mapped, major;
+	long pfn;
+	int err;
+
+	if (!write) {
+		pfn = do_read_fault(m, t, vma, addr, &mapped);
+		if (pfn < 0)
+			return (int)pfn;
+		if (!mapped && (err = set_pte_file(m, t, vma, addr, (unsigned long)pfn, false)) && err != -EEXIST)
+			return err;
+		count_fault(m, t);
+		return 0;
+	}
+	pfn = filemap_fault(m, t, vma, addr, &major);
+	if (pfn < 0)
+		return (int)pfn;
+	if (!(vma->vm_flags & VM_SHARED)) {
+		struct pt_page *table;
+		pte_t *ptep = walk_to_pte(m, mm, addr, true, task_node(m, t), &table);
+		long new;
+
+		if (!ptep)
+			return -ENOMEM;
+		if ((new = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu)) < 0)
+			return (int)new;
+		page_add_new_anon_rmap(m, (unsigned long)new, vma, addr);
+		set_pte(table, ptep, mk_pte((unsigned long)new, true, true));
+		mm->rss_stat[MM_ANONPAGES]++;
+		if (vma->vm_flags & VM_LOCKED)
+			mlock_page_pte(m, *ptep);
+		account_system_time(m, t, PAGE_COPY_COST_NS);
+		count_fault(m, t);
+		return 0;
+	}
+	if ((err = set_pte_file(m, t, vma, addr, (unsigned long)pfn, true)))
+		return err;
+	folio_mark_dirty(m, (unsigned long)pfn);
+	count_fault(m, t);
+	balance_dirty_pages_ratelimited(m, t, &vma->vm_file->f_inode->i_data);
+	return 0;
+}
+
 /* do_anonymous_page / do_shared_fault / do_wp_page for one address */
 int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
 		    unsigned long addr, bool write)
@@ -244,10 +327,18 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 			count_fault(m, t);
 			return 0;
 		}
+		if (vma->vm_file && (vma->vm_flags & VM_SHARED)) {
+			/* wp_page_shared: page_mkwrite dirties the page again */
+			*ptep |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
+			folio_mark_dirty(m, pte_pfn(pte));
+			count_fault(m, t);
+			balance_dirty_pages_ratelimited(m, t, &vma->vm_file->f_inode->i_data);
+			return 0;
+		}
 		if (!pte_special(pte)) {
 			struct page *page = pfn_to_page(m, pte_pfn(pte));
 
-			if (page->_mapcount == 0) {
+			if (page->_mapcount == 0 && page_test(page, PG_anon)) {
 				/* do_wp_page: the only mapper reuses the page */
 				*ptep |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
 				count_vm_event(m, PGREUSE);
@@ -261,8 +352,15 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 			return (int)pfn;
 		page_add_new_anon_rmap(m, (unsigned long)pfn, vma, addr);
 		if (!pte_special(pte)) {
-			if ((vma->vm_flags & VM_LOCKED) && page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
+			struct page *old = pfn_to_page(m, pte_pfn(pte));
+
+			if ((vma->vm_flags & VM_LOCKED) && page_test(old, PG_mlocked))
 				munlock_page_pte(m, pte);
+			if (!page_test(old, PG_anon)) {
+				/* a private copy of a file page */
+				mm->rss_stat[mm_counter(old)]--;
+				mm->rss_stat[MM_ANONPAGES]++;
+			}
 			page_remove_rmap(m, pte_pfn(pte));
 			account_system_time(m, t, PAGE_COPY_COST_NS);
 		} else {
@@ -275,8 +373,11 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 		count_fault(m, t);
 		return 0;
 	}
+	if (vma->vm_file)
+		return do_fault(m, t, vma, addr, write);
 	if (vma->kind == VMA_FILE && !vma->shm && !vma->anon_vma && !(vma->vm_flags & VM_WRITE)) {
-		/* file pages come with the page cache (later issue) */
+		/* program images are not files of the simulated disk: their
+		 * pages are not modelled, touching them maps nothing */
 		return 0;
 	}
 	if (vma->shm) {
@@ -396,10 +497,7 @@ static void zap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsign
 	z->nr++;
 	if (pte_special(pte))
 		return;
-	if (pfn_to_page(m, pte_pfn(pte))->flags & (1u << PG_anon))
-		z->mm->rss_stat[MM_ANONPAGES]--;
-	else
-		z->mm->rss_stat[MM_SHMEMPAGES]--;
+	z->mm->rss_stat[mm_counter(pfn_to_page(m, pte_pfn(pte)))]--;
 	/* leaving a locked VMA drops one mlock count */
 	if (z->vma && (z->vma->vm_flags & VM_LOCKED) && page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
 		munlock_page_pte(m, pte);
@@ -488,15 +586,16 @@ static void copy_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsig
 	if (pte_special(pte))
 		return;
 	pfn_to_page(m, pte_pfn(pte))->_mapcount++;
-	if (pfn_to_page(m, pte_pfn(pte))->flags & (1u << PG_anon))
-		c->dst->rss_stat[MM_ANONPAGES]++;
-	else
-		c->dst->rss_stat[MM_SHMEMPAGES]++;
+	c->dst->rss_stat[mm_counter(pfn_to_page(m, pte_pfn(pte)))]++;
 }
 
 int copy_page_range(struct machine *m, struct mm_struct *dst, struct mm_struct *src,
 		    struct vm_area_struct *vma)
 {
+	/* vma_needs_copy: file pages the child can fault in again are not
+	 * copied, unless the VMA has private (anon) pages */
+	if (vma->vm_file && !vma->anon_vma)
+		return 0;
 	struct copy_arg c = { dst, vma, 0 };
 
 	for_each_present_pte(m, src, vma->vm_start, vma->vm_end, copy_cb, &c);
@@ -575,12 +674,30 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 			}
 		}
 		err = handle_mm_fault(m, t, vma, a, write);
+		if (err == -EFAULT) {
+			/* VM_FAULT_SIGBUS: a file page past the end of the file */
+			m->current = NULL;
+			force_sig_bus(m, t, a < addr ? addr : a);
+			return -EFAULT;
+		}
+		if (err == -EINTR || !find_task_by_pid(m, t->pid)) {
+			/* the task died while it waited */
+			m->current = NULL;
+			return -EINTR;
+		}
 		if (err)
 			break;
 	}
 	update_hiwater_rss(mm);
 	m->current = NULL;
 	return err;
+}
+
+/* SIGBUS: the kernel logs nothing; the process dies */
+void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr)
+{
+	printk(m, "%s[%d]: SIGBUS (BUS_ADRERR) at %lx: beyond the end of the mapped file", t->comm, t->pid, addr);
+	sys_exit(m, t);
 }
 
 /* The kernel's show_signal_msg line, then the process dies */

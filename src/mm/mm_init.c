@@ -342,6 +342,11 @@ static void init_sysctls(struct machine *m)
 	m->sysctl.overcommit_ratio = 50;
 	m->sysctl.overcommit_kbytes = 0;
 	m->sysctl.max_map_count = 65530;
+	m->sysctl.dirty_background_ratio = 10;
+	m->sysctl.dirty_ratio = 20;
+	m->sysctl.dirty_writeback_centisecs = 500;
+	m->sysctl.dirty_expire_centisecs = 3000;
+	m->sysctl.dirtytime_expire_seconds = 43200;
 }
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error)
@@ -381,6 +386,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	       (unsigned long)(cfg->mem_bytes >> 10),
 	       (unsigned long)(cfg->kernel_reserved_bytes >> 10),
 	       (unsigned long)(cfg->mem_bytes >> 10) - (m->totalram_pages << (PAGE_SHIFT - 10)));
+	sim_fs_init(m);
 	tasks_init(m);
 	machine_debug_check(m, "boot");
 	return m;
@@ -392,6 +398,7 @@ void machine_destroy(struct machine *m)
 		return;
 	timers_destroy(m);
 	tasks_destroy(m);
+	sim_fs_destroy(m);
 	for (unsigned long s = 0; s < m->nr_sections; s++)
 		g_free(m->sections[s].mem_map);
 	g_free(m->sections);

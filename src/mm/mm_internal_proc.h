@@ -33,6 +33,7 @@ int copy_page_range(struct machine *m, struct mm_struct *dst, struct mm_struct *
 void change_pte_range_wrprotect(struct mm_struct *mm, unsigned long start, unsigned long end);
 void update_hiwater_rss(struct mm_struct *mm);
 void shmem_put(struct machine *m, struct shmem_object *shm);
+void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr);
 void update_hiwater_vm(struct mm_struct *mm);
 
 /* mmap.c */
@@ -56,6 +57,50 @@ void anon_vma_put(struct anon_vma *av);
 void munlock_page_pte(struct machine *m, pte_t pte);
 void mlock_page_pte(struct machine *m, pte_t pte);
 int do_munmap(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long len);
+
+/* filemap.c, readahead.c, page-writeback.c: the page cache */
+struct file;
+struct inode;
+struct address_space;
+void sim_fs_init(struct machine *m);
+void sim_fs_destroy(struct machine *m);
+uint64_t submit_bio(struct machine *m, unsigned long nr_pages, bool write);
+void io_schedule_until(struct machine *m, struct task_struct *t, uint64_t until);
+unsigned long page_cache_ra_unbounded(struct machine *m, struct task_struct *t, struct address_space *mapping,
+				      unsigned long index, unsigned long nr, unsigned long lookahead);
+void do_page_cache_ra(struct machine *m, struct task_struct *t, struct file *file, unsigned long index,
+		      unsigned long nr, unsigned long lookahead);
+void page_cache_sync_ra(struct machine *m, struct task_struct *t, struct file *file, unsigned long index,
+			unsigned long req_count);
+void page_cache_async_ra(struct machine *m, struct task_struct *t, struct file *file, unsigned long pfn,
+			 unsigned long index, unsigned long req_count);
+unsigned long get_init_ra_size(unsigned long size, unsigned long max);
+void fput(struct machine *m, struct file *f);
+/* A path for I/O: the inode, or -ENOENT/-EISDIR/-ENOTDIR/-EINVAL */
+int sim_lookup(struct machine *m, const char *path, struct inode **out);
+struct file *task_file(struct machine *m, struct task_struct *t, struct inode *inode);
+void exit_files(struct machine *m, struct task_struct *t);
+void dup_files(struct task_struct *child, struct task_struct *parent);
+void vma_file_attach(struct vm_area_struct *vma);
+void vma_file_detach(struct machine *m, struct vm_area_struct *vma);
+void folio_mark_dirty(struct machine *m, unsigned long pfn);
+long filemap_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
+		   bool *major);
+long do_read_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
+		   bool *mapped);
+unsigned long invalidate_mapping_pages(struct machine *m, struct address_space *mapping);
+void drop_slab_caches(struct machine *m);
+long writeback_inode(struct machine *m, struct inode *inode, long nr_to_write);
+uint64_t writeback_next_completion(struct machine *m);
+void writeback_destroy(struct machine *m);
+void __mark_inode_dirty(struct machine *m, struct inode *inode);
+void inode_clean(struct machine *m, struct inode *inode);
+void wb_wakeup_delayed(struct machine *m);
+void balance_dirty_pages_ratelimited(struct machine *m, struct task_struct *t, struct address_space *mapping);
+/* memory.c: map a page-cache page at addr (read-only unless write on a
+ * shared mapping); 0 or -ENOMEM */
+int set_pte_file(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
+		 unsigned long pfn, bool write);
 
 /* util.c */
 int __vm_enough_memory(struct machine *m, struct task_struct *t, long pages);

@@ -19,6 +19,7 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/pagemap.h"
 
 #define MMAP_MIN_ADDR 0x10000UL
 #define RLIMIT_MEMLOCK_BYTES (8UL << 20)
@@ -160,6 +161,8 @@ static void remove_vma(struct machine *m, struct mm_struct *mm, struct vm_area_s
 		mm->locked_vm -= vma_pages(vma);
 	if (vma->shm)
 		shmem_put(m, vma->shm);
+	if (vma->vm_file)
+		vma_file_detach(m, vma);
 	g_sequence_remove(it);
 	mm->map_count--;
 	vm_area_free(vma);
@@ -179,6 +182,8 @@ static struct vm_area_struct *__split_vma(struct mm_struct *mm, struct vm_area_s
 		new->anon_vma->refcount++;
 	if (new->shm)
 		new->shm->refcount++;
+	if (new->vm_file)
+		vma_file_attach(new);
 	vma->vm_end = addr;
 	vma_insert(mm, new);
 	return new;
@@ -205,12 +210,14 @@ static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_
 		return false;
 	if (a->shm != b->shm || (a->shm && a->vm_pgoff + vma_pages(a) != b->vm_pgoff))
 		return false;
+	if (a->vm_file != b->vm_file || (a->vm_file && a->vm_pgoff + vma_pages(a) != b->vm_pgoff))
+		return false;
 	/* anon_vmas must be the same, or one side has none yet */
 	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
 }
 
 /* vma_merge: fold vma into its neighbours where they are compatible */
-static struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma)
+static struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	GSequenceIter *it = vma_iter(mm, vma);
 
@@ -225,6 +232,8 @@ static struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct 
 			}
 			if (vma->shm)
 				vma->shm->refcount--;
+			if (vma->vm_file)
+				vma_file_detach(m, vma);
 			g_sequence_remove(it);
 			mm->map_count--;
 			vm_area_free(vma);
@@ -244,6 +253,8 @@ static struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct 
 			}
 			if (next->shm)
 				next->shm->refcount--;
+			if (next->vm_file)
+				vma_file_detach(m, next);
 			g_sequence_remove(it);
 			mm->map_count--;
 			vm_area_free(next);
@@ -347,7 +358,8 @@ static unsigned long calc_vm_prot_bits(int prot)
 /* Put a new VMA in place, charged and accounted; merges with neighbours */
 static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct *t, unsigned long addr,
 					  unsigned long len, unsigned long vm_flags, enum vma_kind kind,
-					  const char *name, const char *file, unsigned long pgoff, int *err)
+					  const char *name, const char *file, unsigned long pgoff,
+					  struct file *vm_file, int *err)
 {
 	struct mm_struct *mm = t->mm;
 	struct vm_area_struct *vma;
@@ -373,7 +385,13 @@ static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct 
 	vma->name = g_strdup(name);
 	vma->file = g_strdup(file);
 	vma->vm_pgoff = file ? pgoff : addr >> PAGE_SHIFT;
-	if (file) {
+	if (vm_file) {
+		vma->vm_file = vm_file;
+		vma_file_attach(vma);
+		vma->file_ino = vm_file->f_inode->i_ino;
+		vma->file_dev_major = vm_file->f_inode->dev_major;
+		vma->file_dev_minor = vm_file->f_inode->dev_minor;
+	} else if (file) {
 		/* a stable inode number per path, as a filesystem would give */
 		vma->file_ino = g_str_hash(file) % 4000000 + 1000;
 		vma->file_dev_major = 8;
@@ -384,7 +402,7 @@ static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct 
 	if (vm_flags & VM_LOCKED)
 		mm->locked_vm += len >> PAGE_SHIFT;
 	*err = 0;
-	return (vm_flags & VM_SHARED) ? vma : vma_merge_neighbours(mm, vma);
+	return (vm_flags & VM_SHARED) ? vma : vma_merge_neighbours(m, mm, vma);
 }
 
 int do_mmap_fixed(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
@@ -393,7 +411,7 @@ int do_mmap_fixed(struct machine *m, struct task_struct *t, unsigned long addr, 
 	int err;
 
 	mmap_region(m, t, addr, len, vm_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC, kind, NULL, file,
-		    pgoff, &err);
+		    pgoff, NULL, &err);
 	return err;
 }
 
@@ -427,8 +445,8 @@ static int populate_range(struct machine *m, struct task_struct *t, unsigned lon
 	return 0;
 }
 
-long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
-	      int flags, const char *name)
+static long do_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
+		    int flags, const char *name, struct file *file, unsigned long pgoff)
 {
 	struct mm_struct *mm = t->mm;
 	unsigned long vm_flags;
@@ -480,7 +498,10 @@ long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsi
 		vm_flags |= VM_ACCOUNT;
 		mm->committed += len >> PAGE_SHIFT;
 	}
-	vma = mmap_region(m, t, addr, len, vm_flags, VMA_ANON, name, NULL, 0, &err);
+	if (file)
+		vma = mmap_region(m, t, addr, len, vm_flags, VMA_FILE, name, file->f_inode->path, pgoff, file, &err);
+	else
+		vma = mmap_region(m, t, addr, len, vm_flags, VMA_ANON, name, NULL, 0, NULL, &err);
 	if (!vma) {
 		if (vm_flags & VM_ACCOUNT) {
 			vm_unacct_memory(m, (long)(len >> PAGE_SHIFT));
@@ -488,7 +509,7 @@ long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsi
 		}
 		return err;
 	}
-	if (flags & MAP_SHARED) {
+	if ((flags & MAP_SHARED) && !file) {
 		vma->shm = g_new0(struct shmem_object, 1);
 		vma->shm->pages = g_hash_table_new(g_direct_hash, g_direct_equal);
 		vma->shm->refcount = 1;
@@ -498,6 +519,30 @@ long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsi
 	if (flags & MAP_POPULATE)
 		populate_range(m, t, addr, addr + len);
 	return (long)addr;
+}
+
+long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
+	      int flags, const char *name)
+{
+	return do_mmap(m, t, addr, len, prot, flags | MAP_ANONYMOUS, name, NULL, 0);
+}
+
+/* mmap of a simulated file: checked like open(2) then mmap(2) */
+long sys_mmap_file(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
+		   int flags, const char *path, unsigned long pgoff)
+{
+	struct inode *inode;
+	int err;
+
+	if (!t->mm)
+		return -EINVAL;
+	if ((err = sim_lookup(m, path, &inode)))
+		return err == -EISDIR ? -ENODEV : err;  /* mmap of a directory */
+	if ((flags & MAP_ANONYMOUS) || !len)
+		return -EINVAL;
+	if (pgoff + (PAGE_ALIGN(len) >> PAGE_SHIFT) < pgoff || pgoff > (ULONG_MAX >> PAGE_SHIFT))
+		return -EOVERFLOW;
+	return do_mmap(m, t, addr, len, prot, flags, NULL, task_file(m, t, inode), pgoff);
 }
 
 int sys_munmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)
@@ -536,7 +581,7 @@ static int mprotect_fixup(struct machine *m, struct task_struct *t, struct vm_ar
 	if ((vma->vm_flags & VM_WRITE) && !(newflags & VM_WRITE))
 		change_pte_range_wrprotect(mm, vma->vm_start, vma->vm_end);
 	vma->vm_flags = newflags;
-	vma_merge_neighbours(mm, vma);
+	vma_merge_neighbours(m, mm, vma);
 	return 0;
 }
 
@@ -631,7 +676,7 @@ static int mlock_fixup(struct machine *m, struct task_struct *t, struct vm_area_
 		vma->vm_flags &= ~VM_LOCKED;
 		t->mm->locked_vm -= (unsigned long)pages;
 	}
-	vma_merge_neighbours(t->mm, vma);
+	vma_merge_neighbours(m, t->mm, vma);
 	return err;
 }
 
@@ -706,7 +751,7 @@ static int madvise_vma_flags(struct machine *m, struct task_struct *t, struct vm
 		vma->vm_flags |= VM_DONTCOPY;
 	else
 		vma->vm_flags &= ~VM_DONTCOPY;
-	vma_merge_neighbours(t->mm, vma);
+	vma_merge_neighbours(m, t->mm, vma);
 	return 0;
 }
 
@@ -816,7 +861,7 @@ unsigned long sys_brk(struct machine *m, struct task_struct *t, unsigned long br
 	} else {
 		if (!mmap_region(m, t, oldbrk, newbrk - oldbrk,
 				 VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC, VMA_HEAP, NULL, NULL, 0,
-				 &err))
+				 NULL, &err))
 			return mm->brk;
 	}
 	mm->brk = brk;

@@ -268,8 +268,10 @@ class Mount:
         return [e.path for e in self.layout() if e.kind == 'file']
 
     def snapshot(self, exclude=('sim/log',)):
-        """{path: bytes} of every file of the layout."""
-        return {p: self.read_bytes(p) for p in self.files() if p not in exclude}
+        """{path: bytes} of every readable file of the layout (write-only
+        ones such as proc/sys/vm/drop_caches refuse reads, as in Linux)."""
+        return {e.path: self.read_bytes(e.path) for e in self.layout()
+                if e.kind == 'file' and e.mode & 0o444 and e.path not in exclude}
 
     def meminfo(self):
         return parse_kv(self.read('proc/meminfo'))

@@ -12,6 +12,11 @@ from conftest import parse_layout
 # handler) refuses with EINVAL.  Ranges are the ones fs-layout documents.
 NOT_A_NUMBER = ['abc\n', '12abc\n', '\n', '1.5\n', '- 1\n', '2147483648\n',
                 '99999999999999999999999\n', '\x00\n', '1\x00\n', 'x1\n', '+1\n']
+# unsigned long knobs take 2147483648
+NOT_A_ULONG = [v for v in NOT_A_NUMBER if v != '2147483648\n']
+# sysfs stores that parse with kstrtoul(buf, 10) (one trailing newline)
+BAD_KSTRTOUL = ['abc\n', '12abc\n', '\n', '1.5\n', '-1\n', ' 12\n', '0x10\n', '\x00\n', 'x1\n', '+\n',
+                '12\n\n']
 MALFORMED = {
     'proc/sys/vm/min_free_kbytes': NOT_A_NUMBER + ['-1\n'],
     'proc/sys/vm/watermark_scale_factor': NOT_A_NUMBER + ['0\n', '3001\n', '-5\n'],
@@ -26,15 +31,36 @@ MALFORMED = {
     'proc/sys/vm/max_map_count': NOT_A_NUMBER + ['-1\n'],
     'proc/sys/vm/admin_reserve_kbytes': NOT_A_NUMBER + ['-1\n'],
     'proc/sys/vm/user_reserve_kbytes': NOT_A_NUMBER + ['-1\n'],
+    'proc/sys/vm/dirty_ratio': NOT_A_NUMBER + ['-1\n', '101\n'],
+    'proc/sys/vm/dirty_background_ratio': NOT_A_NUMBER + ['-1\n', '101\n'],
+    # proc_doulongvec_minmax: no sign, at least extra1 (2 pages / 1 byte)
+    'proc/sys/vm/dirty_bytes': NOT_A_ULONG + ['-1\n', '0\n', '8191\n'],
+    'proc/sys/vm/dirty_background_bytes': NOT_A_ULONG + ['-1\n', '0\n'],
+    'proc/sys/vm/dirty_writeback_centisecs': NOT_A_NUMBER + ['-1\n'],
+    'proc/sys/vm/dirty_expire_centisecs': NOT_A_NUMBER + ['-1\n'],
+    'proc/sys/vm/dirtytime_expire_seconds': NOT_A_NUMBER + ['-1\n'],
+    'proc/sys/vm/drop_caches': NOT_A_NUMBER + ['0\n', '5\n', '-1\n'],
+    # kstrtoul(buf, 10): no blanks, no sign but '+', no other base
+    'sys/class/bdi/8:0/read_ahead_kb': BAD_KSTRTOUL,
+    'sys/block/sda/queue/read_ahead_kb': BAD_KSTRTOUL + ['4294967296\n'],
+    'sys/class/bdi/8:0/min_ratio': BAD_KSTRTOUL + ['100\n', '101\n'],
+    'sys/class/bdi/8:0/max_ratio': BAD_KSTRTOUL + ['101\n'],
+    'sys/class/bdi/8:0/min_bytes': BAD_KSTRTOUL + ['1125899906842624\n'],
+    'sys/class/bdi/8:0/max_bytes': BAD_KSTRTOUL + ['1125899906842624\n'],
     'sim/ctl': ['bogus\n', 'alloc_pages\n', 'alloc_pages abc\n', 'alloc_pages 11\n',
                 'alloc_pages -1\n', 'alloc_pages 3 count=abc\n', 'alloc_pages 3 count=0\n',
                 'alloc_pages 3 type=weird\n', 'alloc_pages 3 node=99\n', 'alloc_pages 3 node=-1\n',
                 'alloc_pages 3 bogus=1\n', 'free_pages\n', 'free_pages zzz\n', 'tick\n',
-                'tick abc\n', 'tick -1s\n', 'tick 5x\n', 'tick 2592001s\n', 'drain_pages now\n'],
+                'tick abc\n', 'tick -1s\n', 'tick 5x\n', 'tick 2592001s\n', 'drain_pages now\n',
+                'file\n', 'file /f\n', 'file f 1M\n', 'file /f -1\n', 'file /f 1Q\n', 'file /f 1M x=1\n',
+                'file /a/../f 1M\n', 'file /a//f 1M\n', 'rmfile\n', 'rmfile f\n', 'rmfile /a /b\n'],
     # per process, checked for every PID present.  oom_score_adj/oom_adj
     # parse with kstrtoint(strstrip(buf), 0): '+1' and '1\0' are valid there,
     # and overflow is ERANGE, so only plain garbage and range errors here.
-    'proc/{PID}/ctl': ['bogus\n', '\x00\n', 'mmap\n', 'mmap abc\n', 'munmap\n'],
+    'proc/{PID}/ctl': ['bogus\n', '\x00\n', 'mmap\n', 'mmap abc\n', 'munmap\n', 'pread\n', 'pread /f\n',
+                       'pread /f 0\n', 'pread f 0 4K\n', 'pread /f x 4K\n', 'pwrite /f 0 -1\n',
+                       'pwrite /f 0 4K x=1\n', 'fsync\n', 'fsync f\n', 'mmap 4K off=4K\n',
+                       'mmap 4K file=/f off=1\n', 'mmap 4K anon file=/f\n', 'mmap 4K file=/f name=x\n'],
     'proc/{PID}/oom_score_adj': ['abc\n', '12abc\n', '\n', '1.5\n', '- 1\n', 'x1\n', '\x00\n',
                                  '1001\n', '-1001\n'],
     'proc/{PID}/oom_adj': ['abc\n', '12abc\n', '\n', '1.5\n', 'x1\n', '16\n', '-18\n'],

@@ -1,0 +1,260 @@
+/*
+ * sim/files (the simulated files and their page cache, like fincore(1)),
+ * and the simulated disk's backing_dev_info in sysfs:
+ * sys/class/bdi/8:0/{read_ahead_kb,min_ratio,max_ratio,min_bytes,
+ * max_bytes,stable_pages_required} (mm/backing-dev.c) and
+ * sys/block/sda/queue/read_ahead_kb (block/blk-sysfs.c), which is the
+ * same value.
+ *
+ * Simplifies: min_ratio and max_ratio are whole percents (the kernel keeps
+ * them in 1/10000 of a percent and shows the fine value in *_ratio_fine,
+ * which is not here); strict_limit is not modelled (no file).  The model
+ * has one disk, so bdi_min_ratio (the sum over all disks) is sda's own.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout_handlers.h"
+#include "mmsim/pagemap.h"
+#include "render_util.h"
+
+/* ------------------------------------------------------------------ */
+/* sim/files                                                           */
+/* ------------------------------------------------------------------ */
+
+/* A deleted inode has no path; its mappings remember the name */
+static const char *inode_name(const struct inode *inode)
+{
+	const GPtrArray *vmas = inode->i_data.i_mmap;
+
+	if (inode->path)
+		return inode->path;
+	if (vmas && vmas->len) {
+		const struct vm_area_struct *vma = g_ptr_array_index(vmas, 0);
+
+		if (vma->file)
+			return vma->file;
+	}
+	return "?";
+}
+
+static void files_line(GString *out, const struct inode *inode)
+{
+	const struct address_space *as = &inode->i_data;
+
+	g_string_append_printf(out, "%8lu %14" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT " %10lu %10lu %10lu %5d %-5s %s%s\n",
+			       inode->i_ino, inode->i_size, (inode->i_size + PAGE_SIZE - 1) / PAGE_SIZE,
+			       as->nrpages, as->nr_dirty, as->nr_writeback, inode->i_mmap_count,
+			       inode->kind == INODE_SHMEM ? "shmem" : "disk", inode_name(inode),
+			       inode->unlinked ? " (deleted)" : "");
+}
+
+/*
+ * One header line, then one line per file, sorted by path, then the
+ * deleted files that are still mapped: inode number, size in bytes, its
+ * pages, how many of them are in the page cache, dirty, under writeback
+ * (pages of 4 KiB), the VMAs mapping it, disk or shmem, the path.
+ */
+void render_files(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	GPtrArray *files;
+
+	(void)ctx;
+	g_string_append_printf(out, "%8s %14s %10s %10s %10s %10s %5s %-5s %s\n", "INO", "SIZE", "PAGES", "CACHED",
+			       "DIRTY", "WRITEBACK", "MAPS", "TYPE", "FILE");
+	if (!m->sb)
+		return;
+	files = sim_files_sorted(m);
+	for (guint i = 0; i < files->len; i++)
+		files_line(out, g_ptr_array_index(files, i));
+	g_ptr_array_unref(files);
+	for (guint i = 0; m->sb->unlinked && i < m->sb->unlinked->len; i++)
+		files_line(out, g_ptr_array_index(m->sb->unlinked, i));
+}
+
+/* ------------------------------------------------------------------ */
+/* sysfs: the disk's backing_dev_info                                  */
+/* ------------------------------------------------------------------ */
+
+/* kstrtoul(buf, 10): an optional '+', decimal digits, one optional
+ * trailing newline; EINVAL for anything else, ERANGE on overflow */
+static int parse_kstrtoul(const char *buf, size_t len, unsigned long *out)
+{
+	char tmp[32];
+	char *end;
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len && buf[0] == '+') {
+		buf++;
+		len--;
+	}
+	if (!len || len >= sizeof(tmp))
+		return len ? -ERANGE : -EINVAL;
+	memcpy(tmp, buf, len);
+	tmp[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (!g_ascii_isdigit(tmp[i]))
+			return -EINVAL;
+	errno = 0;
+	*out = strtoul(tmp, &end, 10);
+	return errno ? -ERANGE : 0;
+}
+
+static void log_refused(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, const char *why)
+{
+	g_autofree char *raw = g_strndup(buf, MIN(len, (size_t)64));
+	g_autofree char *shown = g_strescape(g_strstrip(raw), NULL);
+
+	printk(m, "%s: write '%s' refused: %s", ctx->path ? ctx->path : ctx->name, shown, why);
+}
+
+static struct backing_dev_info *sda_bdi(struct machine *m)
+{
+	return m->sb ? &m->sb->bdi : NULL;
+}
+
+/* read_ahead_kb_show / queue_ra_show: ra_pages in kB */
+void render_bdi_read_ahead_kb(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	struct backing_dev_info *bdi = sda_bdi(m);
+
+	(void)ctx;
+	g_string_append_printf(out, "%lu\n", bdi ? (unsigned long)bdi->ra_pages << (PAGE_SHIFT - 10) : 0UL);
+}
+
+/* read_ahead_kb_store (any unsigned long) and queue_ra_store (at most
+ * UINT_MAX, queue_var_store) both set bdi->ra_pages */
+int write_bdi_read_ahead_kb(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
+			    GString *reply)
+{
+	unsigned long kb;
+	int err = parse_kstrtoul(buf, len, &kb);
+
+	(void)reply;
+	if (!err && ctx->path && g_str_has_prefix(ctx->path, "sys/block/") && kb > UINT_MAX)
+		err = -EINVAL;
+	if (!err && !sda_bdi(m))
+		err = -ENODEV;
+	if (!err)
+		err = bdi_set_read_ahead_kb(m, kb);
+	if (err)
+		log_refused(m, ctx, buf, len, "not a size in kB");
+	return err;
+}
+
+/* __bdi_set_min_ratio / __bdi_set_max_ratio, in whole percents */
+static int bdi_set_min_ratio(struct backing_dev_info *bdi, unsigned long ratio)
+{
+	/* the sum of every disk's min_ratio stays below 100 */
+	if (ratio >= 100 || ratio > bdi->max_ratio)
+		return -EINVAL;
+	bdi->min_ratio = (unsigned int)ratio;
+	return 0;
+}
+
+static int bdi_set_max_ratio(struct backing_dev_info *bdi, unsigned long ratio)
+{
+	if (ratio > 100 || bdi->min_ratio > ratio)
+		return -EINVAL;
+	bdi->max_ratio = (unsigned int)ratio;
+	return 0;
+}
+
+/* bdi_get_bytes: the share of the global dirty threshold, in bytes */
+static uint64_t bdi_get_bytes(struct machine *m, unsigned int ratio)
+{
+	unsigned long bg, thresh;
+
+	global_dirty_limits(m, &bg, &thresh);
+	return (uint64_t)thresh * PAGE_SIZE * ratio / 100;
+}
+
+/* bdi_ratio_from_pages after bdi_check_pages_limit: -EINVAL or a percent */
+static long bdi_ratio_from_bytes(struct machine *m, unsigned long bytes)
+{
+	unsigned long pages = bytes >> PAGE_SHIFT, bg, thresh;
+
+	if (pages > global_dirtyable_memory(m))
+		return -EINVAL;
+	global_dirty_limits(m, &bg, &thresh);
+	if (!thresh)
+		return -EINVAL;
+	return (long)((uint64_t)pages * 100 / thresh);
+}
+
+static bool is_min(const struct fs_ctx *ctx)
+{
+	return g_str_has_prefix(ctx->name, "min_");
+}
+
+void render_bdi_ratio(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	struct backing_dev_info *bdi = sda_bdi(m);
+
+	g_string_append_printf(out, "%u\n", !bdi ? 0 : is_min(ctx) ? bdi->min_ratio : bdi->max_ratio);
+}
+
+int write_bdi_ratio(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
+{
+	struct backing_dev_info *bdi = sda_bdi(m);
+	unsigned long ratio;
+	int err = parse_kstrtoul(buf, len, &ratio);
+
+	(void)reply;
+	/* kstrtouint */
+	if (!err && ratio > UINT_MAX)
+		err = -ERANGE;
+	if (!err && !bdi)
+		err = -ENODEV;
+	if (!err)
+		err = is_min(ctx) ? bdi_set_min_ratio(bdi, ratio) : bdi_set_max_ratio(bdi, ratio);
+	if (err)
+		log_refused(m, ctx, buf, len, is_min(ctx) ? "a percent below 100 and not above max_ratio"
+							  : "a percent up to 100 and not below min_ratio");
+	return err;
+}
+
+void render_bdi_bytes(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	struct backing_dev_info *bdi = sda_bdi(m);
+
+	g_string_append_printf(out, "%" G_GUINT64_FORMAT "\n",
+			       !bdi ? 0 : bdi_get_bytes(m, is_min(ctx) ? bdi->min_ratio : bdi->max_ratio));
+}
+
+/* bdi_set_min_bytes / bdi_set_max_bytes: the bytes as a share of the
+ * dirty threshold, then the ratio's own checks */
+int write_bdi_bytes(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
+{
+	struct backing_dev_info *bdi = sda_bdi(m);
+	unsigned long bytes;
+	long ratio = 0;
+	int err = parse_kstrtoul(buf, len, &bytes);
+
+	(void)reply;
+	if (!err && !bdi)
+		err = -ENODEV;
+	if (!err) {
+		ratio = bdi_ratio_from_bytes(m, bytes);
+		if (ratio < 0)
+			err = (int)ratio;
+	}
+	if (!err)
+		err = is_min(ctx) ? bdi_set_min_ratio(bdi, (unsigned long)ratio)
+				  : bdi_set_max_ratio(bdi, (unsigned long)ratio);
+	if (err)
+		log_refused(m, ctx, buf, len, "bytes beyond the dirtyable memory, or outside the ratio's limits");
+	return err;
+}
+
+/* stable_pages_required_show: the simulated disk does not need pages kept
+ * stable during writeback (no checksums, no RAID parity) */
+void render_bdi_stable_pages(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	(void)m;
+	(void)ctx;
+	g_string_append(out, "0\n");
+}
