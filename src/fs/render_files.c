@@ -44,9 +44,9 @@ static void files_line(GString *out, const struct inode *inode)
 {
 	const struct address_space *as = &inode->i_data;
 
-	g_string_append_printf(out, "%8lu %14" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT " %10lu %10lu %10lu %5d %-5s %s%s\n",
+	g_string_append_printf(out, "%8lu %14" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT " %10lu %10lu %10lu %5u %-5s %s%s\n",
 			       inode->i_ino, inode->i_size, (inode->i_size + PAGE_SIZE - 1) / PAGE_SIZE,
-			       as->nrpages, as->nr_dirty, as->nr_writeback, inode->i_mmap_count,
+			       as->nrpages, as->nr_dirty, as->nr_writeback, as->i_mmap ? as->i_mmap->len : 0u,
 			       inode->kind == INODE_SHMEM ? "shmem" : "disk", inode_name(inode),
 			       inode->unlinked ? " (deleted)" : "");
 }
