@@ -53,7 +53,7 @@ static void files_line(GString *out, const struct inode *inode)
 
 /*
  * One header line, then one line per file, sorted by path, then the
- * deleted files that are still mapped: inode number, size in bytes, its
+ * deleted files that are still mapped (sim_files_sorted gives both): inode number, size in bytes, its
  * pages, how many of them are in the page cache, dirty, under writeback
  * (pages of 4 KiB), the VMAs mapping it, disk or shmem, the path.
  */
@@ -70,8 +70,6 @@ void render_files(struct machine *m, const struct fs_ctx *ctx, GString *out)
 	for (guint i = 0; i < files->len; i++)
 		files_line(out, g_ptr_array_index(files, i));
 	g_ptr_array_unref(files);
-	for (guint i = 0; m->sb->unlinked && i < m->sb->unlinked->len; i++)
-		files_line(out, g_ptr_array_index(m->sb->unlinked, i));
 }
 
 /* ------------------------------------------------------------------ */

@@ -44,6 +44,7 @@
 #include "layout_handlers.h"
 #include "render.h"
 #include "render_util.h"
+#include "mmsim/pagemap.h"
 
 #ifndef PAGE_MASK
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -461,6 +462,15 @@ static const char *vma_file_path(const struct vm_area_struct *vma)
 	return "/dev/zero (deleted)";
 }
 
+/* d_path of the mapped file, escaped: a file deleted while mapped gets
+ * " (deleted)", as d_path adds for an unlinked dentry */
+static void append_vma_path(GString *out, const struct vm_area_struct *vma, const char *esc)
+{
+	append_escaped(out, vma_file_path(vma), esc);
+	if (vma->vm_file && vma->vm_file->f_inode->unlinked)
+		append_escaped(out, " (deleted)", esc);
+}
+
 /* get_vma_name and the name column of show_map_vma */
 static void show_vma_name(GString *out, const struct vm_area_struct *vma)
 {
@@ -468,7 +478,7 @@ static void show_vma_name(GString *out, const struct vm_area_struct *vma)
 		if (vma->shm && vma->name)
 			g_string_append_printf(out, "[anon_shmem:%s]", vma->name);
 		else
-			append_escaped(out, vma_file_path(vma), "\n");
+			append_vma_path(out, vma, "\n");
 		return;
 	}
 	if (vma_is_gate(vma))
@@ -822,7 +832,7 @@ static void show_numa_map(GString *out, struct machine *m, struct vm_area_struct
 	g_string_append_printf(out, "%08lx default", vma->vm_start);
 	if (vma_has_file(vma)) {
 		g_string_append(out, " file=");
-		append_escaped(out, vma_file_path(vma), "\n\t= ");
+		append_vma_path(out, vma, "\n\t= ");
 	} else if (vma->kind == VMA_HEAP) {
 		g_string_append(out, " heap");
 	} else if (vma->kind == VMA_STACK) {

@@ -215,8 +215,7 @@ static void end_writeback(struct machine *m, void *arg)
 		__mod_node_page_state(zone->zone_pgdat, NR_WRITTEN, 1);
 		mapping->nr_writeback--;
 	}
-	g_ptr_array_remove_fast(m->sb->wb_inflight, io);
-	g_free(io);
+	g_ptr_array_remove_fast(m->sb->wb_inflight, io);  /* frees io */
 	machine_debug_check(m, "end_page_writeback");
 }
 
