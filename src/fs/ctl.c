@@ -266,6 +266,10 @@ static const struct ctl_command ctl_commands[] = {
 	{ "free_pages", ctl_free_pages, "free_pages HANDLE", "free an alloc_pages allocation" },
 	{ "drain_pages", ctl_drain_pages, "drain_pages [cpu=N]",
 	  "return per-cpu list pages to the buddy lists (drain_all_pages)" },
+	{ "swapon", ctl_swapon, "swapon PATH SIZE [prio=N]",
+	  "swapon(2) of a new swap device of SIZE (PATH under /dev/: a partition, else a file); prio= 0..32767, "
+	  "default -2, -3, ..." },
+	{ "swapoff", ctl_swapoff, "swapoff PATH", "swapoff(2) of a swap device" },
 };
 
 void ctl_render_help(const struct ctl_command *cmds, size_t ncmds, GString *out)
@@ -339,6 +343,11 @@ int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, con
 {
 	size_t pos = 0;
 
+	/* after a kernel panic (panic_on_oom) the machine runs nothing more */
+	if (m->panicked) {
+		printk(m, "%s: write refused: the machine has panicked (%s)", who, g_strerror(EIO));
+		return -EIO;
+	}
 	if (memchr(buf, '\0', len)) {
 		printk(m, "%s: write refused: NUL byte in command (%s)", who, g_strerror(EINVAL));
 		return -EINVAL;

@@ -44,4 +44,8 @@ int ctl_pid_opt(struct machine *m, struct ctl_cmd *cmd, int *pid, const char **w
 /* A program name for spawn and fork: -EINVAL with *why, or 0 */
 int ctl_check_name(const char *name, const char **why);
 
+/* ctl_swap.c: swapon PATH SIZE [prio=N], swapoff PATH */
+int ctl_swapon(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why);
+int ctl_swapoff(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why);
+
 #endif

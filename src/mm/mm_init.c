@@ -20,6 +20,7 @@
 
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
+#include "mmsim/swap.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 
@@ -341,6 +342,11 @@ static void init_sysctls(struct machine *m)
 	m->sysctl.overcommit_ratio = 50;
 	m->sysctl.overcommit_kbytes = 0;
 	m->sysctl.max_map_count = 65530;
+	m->sysctl.panic_on_oom = 0;
+	m->sysctl.oom_kill_allocating_task = 0;
+	m->sysctl.oom_dump_tasks = 1;
+	m->sysctl.swappiness = 60;
+	m->sysctl.page_cluster = 3;
 }
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error)
@@ -381,6 +387,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	       (unsigned long)(cfg->kernel_reserved_bytes >> 10),
 	       (unsigned long)(cfg->mem_bytes >> 10) - (m->totalram_pages << (PAGE_SHIFT - 10)));
 	tasks_init(m);
+	swap_init(m);
 	machine_debug_check(m, "boot");
 	return m;
 }
@@ -391,6 +398,7 @@ void machine_destroy(struct machine *m)
 		return;
 	timers_destroy(m);
 	tasks_destroy(m);
+	swap_destroy(m);
 	for (unsigned long s = 0; s < m->nr_sections; s++)
 		g_free(m->sections[s].mem_map);
 	g_free(m->sections);

@@ -416,7 +416,7 @@ static int populate_range(struct machine *m, struct task_struct *t, unsigned lon
 		write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 		if (vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
 			for (; a < stop; a += PAGE_SIZE) {
-				int err = handle_mm_fault(m, t, vma, a, write);
+				int err = fatal_signal_pending(t) ? -EINTR : handle_mm_fault(m, t, vma, a, write);
 
 				if (err)
 					return err;
@@ -427,8 +427,8 @@ static int populate_range(struct machine *m, struct task_struct *t, unsigned lon
 	return 0;
 }
 
-long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
-	      int flags, const char *name)
+static long do_sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
+			int flags, const char *name)
 {
 	struct mm_struct *mm = t->mm;
 	unsigned long vm_flags;
@@ -498,6 +498,17 @@ long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsi
 	if (flags & MAP_POPULATE)
 		populate_range(m, t, addr, addr + len);
 	return (long)addr;
+}
+
+/* MAP_POPULATE faults pages in: an OOM kill of t takes effect on return */
+long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
+	      int flags, const char *name)
+{
+	struct task_struct *prev = syscall_enter(m, t);
+	int pid = t->pid;
+	long ret = do_sys_mmap(m, t, addr, len, prot, flags, name);
+
+	return syscall_exit_oom(m, pid, prev, ret);
 }
 
 int sys_munmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)
@@ -675,7 +686,11 @@ static int do_mlock(struct machine *m, struct task_struct *t, unsigned long addr
 
 int sys_mlock(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)
 {
-	return do_mlock(m, t, addr, len, true);
+	struct task_struct *prev = syscall_enter(m, t);
+	int pid = t->pid;
+	int err = do_mlock(m, t, addr, len, true);
+
+	return (int)syscall_exit_oom(m, pid, prev, err);
 }
 
 int sys_munlock(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)
