@@ -151,7 +151,7 @@ static inline bool pte_special(pte_t pte) { return pte & _PAGE_SPECIAL; }
  * Swap entries (include/linux/swapops.h, arch/x86/include/asm/pgtable_64.h).
  * swp_entry_t is the arch-independent form: type in the top bits, offset
  * below.  In a pte (not present, not none) x86-64 keeps the type in the
- * top 5 bits and the offset inverted from bit 14 (L1TF mitigation), so a
+ * top 5 bits and the offset inverted from bit 9 (L1TF mitigation), so a
  * swap pte is never 0 and never has _PAGE_PRESENT.
  */
 #define MAX_SWAPFILES_SHIFT 5
