@@ -22,6 +22,10 @@ typedef unsigned int gfp_t;
 #define __GFP_KSWAPD_RECLAIM 0x800u
 #define __GFP_THISNODE   0x200000u
 #define __GFP_NOWARN     0x2000u
+#define __GFP_RETRY_MAYFAIL 0x4000u
+#define __GFP_NOFAIL     0x8000u
+#define __GFP_NORETRY    0x10000u
+#define __GFP_NOMEMALLOC 0x80000u
 #define __GFP_COMP       0x40000u
 #define __GFP_HARDWALL   0x100000u
 
@@ -56,6 +60,9 @@ static inline enum zone_type gfp_zone(gfp_t gfp)
 		return ZONE_MOVABLE;
 	return ZONE_NORMAL;
 }
+
+/* Orders above this are "costly": no OOM kill for them (mmzone.h) */
+#define PAGE_ALLOC_COSTLY_ORDER 3
 
 /* alloc_flags (mm/internal.h) */
 #define ALLOC_WMARK_MIN    WMARK_MIN

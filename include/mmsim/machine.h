@@ -87,6 +87,13 @@ struct vm_sysctls {
 	int dirty_writeback_centisecs;
 	int dirty_expire_centisecs;
 	int dirtytime_expire_seconds;
+	/* mm/oom_kill.c */
+	int panic_on_oom;          /* 0, 1 or 2: panic instead of killing */
+	int oom_kill_allocating_task;
+	int oom_dump_tasks;        /* default 1 */
+	/* mm/vmscan.c and mm/swap.c, read by reclaim */
+	int swappiness;            /* 0..200, default 60 */
+	int page_cluster;          /* log2 of swap-in readahead, default 3 */
 };
 
 /* ---- the machine ---- */
@@ -162,6 +169,11 @@ struct machine {
 	struct super_block *sb;
 
 	GRand *rand;
+
+	/* mm/swapfile.c: the swap devices (include/mmsim/swap.h) */
+	struct swap_globals *swap;
+	/* kernel/panic.c: the machine halted (panic_on_oom); only reads work */
+	bool panicked;
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

@@ -148,6 +148,43 @@ static inline bool pte_dirty(pte_t pte) { return pte & _PAGE_DIRTY; }
 static inline bool pte_young(pte_t pte) { return pte & _PAGE_ACCESSED; }
 static inline bool pte_special(pte_t pte) { return pte & _PAGE_SPECIAL; }
 
+/*
+ * Swap entries (include/linux/swapops.h, arch/x86/include/asm/pgtable_64.h).
+ * swp_entry_t is the arch-independent form: type in the top bits, offset
+ * below.  In a pte (not present, not none) x86-64 keeps the type in the
+ * top 5 bits and the offset inverted from bit 9 (L1TF mitigation), so a
+ * swap pte is never 0 and never has _PAGE_PRESENT.
+ */
+#define MAX_SWAPFILES_SHIFT 5
+typedef struct {
+	unsigned long val;
+} swp_entry_t;
+#define SWP_TYPE_SHIFT (63 - MAX_SWAPFILES_SHIFT) /* BITS_PER_XA_VALUE - MAX_SWAPFILES_SHIFT */
+#define SWP_OFFSET_MASK ((1UL << SWP_TYPE_SHIFT) - 1)
+static inline swp_entry_t swp_entry(unsigned long type, unsigned long offset)
+{
+	return (swp_entry_t){ (type << SWP_TYPE_SHIFT) | (offset & SWP_OFFSET_MASK) };
+}
+static inline unsigned int swp_type(swp_entry_t e) { return (unsigned int)(e.val >> SWP_TYPE_SHIFT); }
+static inline unsigned long swp_offset(swp_entry_t e) { return e.val & SWP_OFFSET_MASK; }
+#define __SWP_TYPE_BITS 5
+#define __SWP_OFFSET_FIRST_BIT 9 /* _PAGE_BIT_PROTNONE + 1 */
+#define __SWP_OFFSET_SHIFT (__SWP_OFFSET_FIRST_BIT + __SWP_TYPE_BITS)
+static inline bool pte_none(pte_t pte) { return pte == 0; }
+static inline bool is_swap_pte(pte_t pte) { return !pte_none(pte) && !pte_present(pte); }
+static inline swp_entry_t pte_to_swp_entry(pte_t pte)
+{
+	unsigned long type = (unsigned long)(pte >> (64 - __SWP_TYPE_BITS));
+	unsigned long offset = (unsigned long)(~pte << __SWP_TYPE_BITS >> __SWP_OFFSET_SHIFT);
+
+	return swp_entry(type, offset);
+}
+static inline pte_t swp_entry_to_pte(swp_entry_t e)
+{
+	return (~(pte_t)swp_offset(e) << __SWP_OFFSET_SHIFT >> __SWP_TYPE_BITS) |
+	       ((pte_t)swp_type(e) << (64 - __SWP_TYPE_BITS));
+}
+
 /* glibc malloc's view of a process (a simplified ptmalloc main arena) */
 struct malloc_state {
 	GTree *chunks;          /* addr -> size of live chunks */
@@ -203,6 +240,13 @@ struct task_struct {
 	unsigned long min_flt, maj_flt;
 	unsigned long nvcsw, nivcsw;
 	short oom_score_adj;
+	/* SIGKILL from the OOM killer delivered while the task was in the
+	 * kernel (tsk_is_oom_victim + fatal_signal_pending): it dies when
+	 * the system call it is in returns (syscall_exit_oom) */
+	bool oom_victim;
+	/* being built by fork or spawn: not yet on the task list as far as
+	 * the OOM killer is concerned (copy_process attaches it last) */
+	bool in_copy_process;
 	char *cgroup;                /* cgroup v2 path, "/" by default */
 	struct mm_struct *mm;        /* NULL for kernel threads */
 	unsigned long kernel_stack_pfn; /* THREAD_SIZE block from the buddy allocator */
@@ -275,5 +319,13 @@ unsigned long vm_commit_limit(const struct machine *m);
 long vm_memory_committed(const struct machine *m);
 /* oom_badness-based score shown in proc/PID/oom_score (0..2000 as Linux) */
 long oom_score(struct machine *m, struct task_struct *t);
+/* A system call of t starts: t becomes current; returns the task that
+ * was current, for syscall_exit_oom. */
+struct task_struct *syscall_enter(struct machine *m, struct task_struct *t);
+/* ... and returns: the outermost return delivers an OOM kill that came
+ * meanwhile (the task exits: -EINTR, else ret).  pid identifies t, which
+ * may be gone (SIGSEGV) when this runs. */
+long syscall_exit_oom(struct machine *m, int pid, struct task_struct *prev, long ret);
+static inline bool fatal_signal_pending(const struct task_struct *t) { return t && t->oom_victim; }
 
 #endif

@@ -79,6 +79,7 @@ struct address_space {
 	GPtrArray *i_mmap;             /* VMAs mapping it (rmap for file pages) */
 	/* reads in flight: [start, end) pages ready at done_ns */
 	GArray *inflight;
+	uint64_t inflight_until;       /* the last of their completions */
 };
 
 enum inode_kind { INODE_REG, INODE_SHMEM };

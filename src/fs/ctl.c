@@ -271,6 +271,10 @@ static const struct ctl_command ctl_commands[] = {
 	  "the new end goes); replies ok" },
 	{ "rmfile", ctl_rmfile, "rmfile PATH",
 	  "delete a file; its page cache goes, unless a process maps it (then maps shows it (deleted))" },
+	{ "swapon", ctl_swapon, "swapon PATH SIZE [prio=N]",
+	  "swapon(2) of a new swap device of SIZE (PATH under /dev/: a partition, else a file); prio= 0..32767, "
+	  "default -2, -3, ..." },
+	{ "swapoff", ctl_swapoff, "swapoff PATH", "swapoff(2) of a swap device" },
 };
 
 void ctl_render_help(const struct ctl_command *cmds, size_t ncmds, GString *out)
@@ -344,6 +348,11 @@ int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, con
 {
 	size_t pos = 0;
 
+	/* after a kernel panic (panic_on_oom) the machine runs nothing more */
+	if (m->panicked) {
+		printk(m, "%s: write refused: the machine has panicked (%s)", who, g_strerror(EIO));
+		return -EIO;
+	}
 	if (memchr(buf, '\0', len)) {
 		printk(m, "%s: write refused: NUL byte in command (%s)", who, g_strerror(EINVAL));
 		return -EINVAL;

@@ -52,5 +52,8 @@ int ctl_rmfile(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd,
  * the errno with *why set; nothing changes */
 struct inode;
 int ctl_file_path(struct machine *m, const char *path, struct inode **out, const char **why);
+/* ctl_swap.c: swapon PATH SIZE [prio=N], swapoff PATH */
+int ctl_swapon(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why);
+int ctl_swapoff(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why);
 
 #endif

@@ -219,6 +219,9 @@ static int engine_err(long ret, const char **why)
 	case -ESRCH:
 		*why = "no such process";
 		break;
+	case -EINTR:
+		*why = "the process was killed by the OOM killer (SIGKILL)";
+		break;
 	default:
 		*why = "refused by the kernel";
 		break;

@@ -7,8 +7,8 @@
  * kernel/sched/psi.c).
  *
  * Simplifies:
- *  - Keys whose mechanism the model does not have yet print 0: swap,
- *    vmalloc, hugetlb, zswap, node_unreclaimable.
+ *  - Keys whose mechanism the model does not have yet print 0: swap-out
+ *    (SwapCached), vmalloc, hugetlb, zswap, node_unreclaimable.
  *  - Percpu is the first percpu chunk only (see PCPU_*), DirectMap assumes
  *    the boot-time direct mapping was never split (see direct_map_add).
  *  - /proc/stat: the model has no devices, so every per-IRQ column is 0;
@@ -24,6 +24,7 @@
  */
 #include <string.h>
 
+#include "mmsim/swap.h"
 #include "render.h"
 #include "render_util.h"
 #include "mmsim/pagemap.h"
@@ -53,11 +54,10 @@ static unsigned long pcpu_nr_pages(const struct machine *m)
 	return (unsigned long)m->nr_cpus * ((unit + PAGE_SIZE - 1) / PAGE_SIZE);
 }
 
-/* No swap devices exist yet (cfg.swap_bytes is not a device). */
+/* mm/swapfile.c: the usable slots of the enabled swap devices */
 static unsigned long total_swap_pages(const struct machine *m)
 {
-	(void)m;
-	return 0;
+	return (unsigned long)get_total_swap_pages(m);
 }
 
 #define SZ_1M (1ULL << 20)
@@ -202,7 +202,7 @@ void render_meminfo(struct machine *m, const struct fs_ctx *ctx G_GNUC_UNUSED, G
 	show_val_kb(out, "", "SwapCached:", mi.swapcached);
 	meminfo_lru(out, &mi);
 	show_val_kb(out, "", "SwapTotal:", total_swap_pages(m));
-	show_val_kb(out, "", "SwapFree:", 0);
+	show_val_kb(out, "", "SwapFree:", (unsigned long)get_nr_swap_pages(m));
 	show_val_kb(out, "", "Zswap:", 0);
 	show_val_kb(out, "", "Zswapped:", 0);
 	meminfo_kernel(out, m, &mi);

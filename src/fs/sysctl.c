@@ -155,6 +155,13 @@ static const struct vm_sysctl_knob vm_knobs[] = {
 	{ "dirty_writeback_centisecs", KNOB(dirty_writeback_centisecs), 1, 0, INT_MAX, NULL, NULL },
 	{ "dirty_expire_centisecs", KNOB(dirty_expire_centisecs), 1, 0, INT_MAX, NULL, NULL },
 	{ "dirtytime_expire_seconds", KNOB(dirtytime_expire_seconds), 1, 0, INT_MAX, NULL, NULL },
+	/* mm/oom_kill.c vm_oom_kill_table */
+	{ "panic_on_oom", KNOB(panic_on_oom), 1, 0, 2, NULL, NULL },
+	{ "oom_kill_allocating_task", KNOB(oom_kill_allocating_task), 1, INT_MIN, INT_MAX, NULL, NULL },
+	{ "oom_dump_tasks", KNOB(oom_dump_tasks), 1, INT_MIN, INT_MAX, NULL, NULL },
+	/* mm/vmscan.c (SYSCTL_TWO_HUNDRED), mm/swap.c (page_cluster_max 31) */
+	{ "swappiness", KNOB(swappiness), 1, 0, 200, NULL, NULL },
+	{ "page-cluster", KNOB(page_cluster), 1, 0, 31, NULL, NULL },
 };
 
 static const struct vm_sysctl_ulong_knob vm_ulong_knobs[] = {

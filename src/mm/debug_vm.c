@@ -9,13 +9,15 @@
  * what its count says; every present page of every mem_map is in exactly
  * one place (reserved, a buddy block, a pcp block or an allocated block);
  * per zone, managed = present - reserved; totalram is the sum of managed;
- * the NUMA counters satisfy hit + miss = local + other.
+ * the NUMA counters satisfy hit + miss = local + other; swap devices'
+ * slot counts agree with their maps, cluster lists and the totals.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
+#include "mmsim/swap.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 
@@ -348,6 +350,8 @@ char *machine_check_invariants(struct machine *m)
 		err = g_strdup_printf("totalram_pages %lu but zones manage %lu", m->totalram_pages, totalram);
 	if (!err && m->tasks)
 		err = check_processes(m);
+	if (!err)
+		err = swap_check_invariants(m);
 out:
 	g_free(reserved);
 	return err;

@@ -84,7 +84,7 @@ void io_schedule_until(struct machine *m, struct task_struct *t, uint64_t until)
 	m->psi[PSI_IO].total_us[0] += wait / 1000;
 	m->psi[PSI_IO].total_us[1] += wait / 1000;
 	machine_advance(m, wait);
-	if (t && find_task_by_pid(m, t->pid) == t)
+	if (t)
 		t->state = state;
 }
 
@@ -344,6 +344,10 @@ static uint64_t page_ready_at(struct machine *m, struct address_space *mapping, 
 
 	if (!a->len)
 		return 0;
+	if (mapping->inflight_until <= m->now_ns) {
+		g_array_set_size(a, 0);
+		return 0;
+	}
 	retire_reads(m, mapping);
 	for (guint i = 0; i < a->len; i++) {
 		struct read_io *r = &g_array_index(a, struct read_io, i);
@@ -354,14 +358,16 @@ static uint64_t page_ready_at(struct machine *m, struct address_space *mapping, 
 	return 0;
 }
 
-/* folio_wait_locked for a page being read */
-static void wait_on_page_read(struct machine *m, struct task_struct *t, struct address_space *mapping,
+/* folio_wait_locked for a page being read; true when the task slept */
+static bool wait_on_page_read(struct machine *m, struct task_struct *t, struct address_space *mapping,
 			      unsigned long index)
 {
 	uint64_t done = page_ready_at(m, mapping, index);
 
-	if (done)
-		io_schedule_until(m, t, done);
+	if (!done || done <= m->now_ns)
+		return false;
+	io_schedule_until(m, t, done);
+	return true;
 }
 
 /* read_pages: one request for [start, start + nr) (shmem needs none) */
@@ -375,6 +381,7 @@ static void read_pages(struct machine *m, struct address_space *mapping, unsigne
 	r.end = start + nr;
 	r.done = submit_bio(m, nr, false);
 	g_array_append_val(mapping->inflight, r);
+	mapping->inflight_until = MAX(mapping->inflight_until, r.done);
 }
 
 /*
@@ -681,7 +688,7 @@ int sim_lookup(struct machine *m, const char *path, struct inode **out)
 	return file_in_the_way(m, path) ? -ENOTDIR : -ENOENT;
 }
 
-long sys_pread(struct machine *m, struct task_struct *t, const char *path, uint64_t off, uint64_t len)
+static long do_pread(struct machine *m, struct task_struct *t, const char *path, uint64_t off, uint64_t len)
 {
 	struct inode *inode;
 	struct file *f;
@@ -703,7 +710,6 @@ long sys_pread(struct machine *m, struct task_struct *t, const char *path, uint6
 	mapping = &inode->i_data;
 	index = (unsigned long)(off >> PAGE_SHIFT);
 	last_index = (unsigned long)((end + PAGE_SIZE - 1) >> PAGE_SHIFT);
-	m->current = t;
 	while (index < last_index) {
 		long pfn = filemap_get_pfn(mapping, index);
 		struct page *page;
@@ -720,7 +726,6 @@ long sys_pread(struct machine *m, struct task_struct *t, const char *path, uint6
 				/* no readahead (ra_pages 0) or no memory: one page */
 				page_cache_ra_unbounded(m, t, mapping, index, 1, 0);
 				if ((pfn = filemap_get_pfn(mapping, index)) < 0) {
-					m->current = NULL;
 					return -ENOMEM;
 				}
 			}
@@ -728,14 +733,12 @@ long sys_pread(struct machine *m, struct task_struct *t, const char *path, uint6
 		page = pfn_to_page(m, (unsigned long)pfn);
 		if (page_test(page, PG_readahead))
 			page_cache_async_ra(m, t, f, (unsigned long)pfn, index, last_index - index);
-		wait_on_page_read(m, t, mapping, index);
-		if (!find_task_by_pid(m, t->pid))
+		if (wait_on_page_read(m, t, mapping, index) && fatal_signal_pending(t))
 			return -EINTR;
 		folio_mark_accessed(m, (unsigned long)pfn);
 		account_system_time(m, t, READ_COPY_COST_NS);
 		index++;
 	}
-	m->current = NULL;
 	f->f_ra.prev_pos = (int64_t)end;
 	t->ioac_rchar += end - off;
 	machine_debug_check(m, "pread");
@@ -761,7 +764,7 @@ void folio_mark_dirty(struct machine *m, unsigned long pfn)
 	__mark_inode_dirty(m, mapping->host);
 }
 
-long sys_pwrite(struct machine *m, struct task_struct *t, const char *path, uint64_t off, uint64_t len)
+static long do_pwrite(struct machine *m, struct task_struct *t, const char *path, uint64_t off, uint64_t len)
 {
 	struct inode *inode;
 	struct address_space *mapping;
@@ -784,7 +787,6 @@ long sys_pwrite(struct machine *m, struct task_struct *t, const char *path, uint
 	mapping = &inode->i_data;
 	index = (unsigned long)(off >> PAGE_SHIFT);
 	last_index = (unsigned long)((end + PAGE_SIZE - 1) >> PAGE_SHIFT);
-	m->current = t;
 	for (; index < last_index; index++) {
 		long pfn = filemap_get_pfn(mapping, index);
 		uint64_t pstart = (uint64_t)index << PAGE_SHIFT;
@@ -799,8 +801,7 @@ long sys_pwrite(struct machine *m, struct task_struct *t, const char *path, uint
 			 * is read first */
 			if (partial && pstart < inode->i_size && !mapping_is_shmem(mapping)) {
 				read_pages(m, mapping, index, 1);
-				wait_on_page_read(m, t, mapping, index);
-				if (!find_task_by_pid(m, t->pid))
+				if (wait_on_page_read(m, t, mapping, index) && fatal_signal_pending(t))
 					return -EINTR;
 			}
 		} else {
@@ -813,10 +814,9 @@ long sys_pwrite(struct machine *m, struct task_struct *t, const char *path, uint
 		if (inode->i_size < MIN(end, pstart + PAGE_SIZE))
 			inode->i_size = MIN(end, pstart + PAGE_SIZE);
 		balance_dirty_pages_ratelimited(m, t, mapping);
-		if (!find_task_by_pid(m, t->pid))
+		if (fatal_signal_pending(t))
 			return -EINTR;
 	}
-	m->current = NULL;
 	if (index < last_index && (uint64_t)index << PAGE_SHIFT <= off)
 		return -ENOMEM;
 	end = MIN(end, (uint64_t)index << PAGE_SHIFT);
@@ -825,7 +825,7 @@ long sys_pwrite(struct machine *m, struct task_struct *t, const char *path, uint
 	return (long)(end - off);
 }
 
-long sys_fsync(struct machine *m, struct task_struct *t, const char *path)
+static long do_fsync(struct machine *m, struct task_struct *t, const char *path)
 {
 	struct inode *inode;
 	int err;
@@ -847,6 +847,41 @@ long sys_fsync(struct machine *m, struct task_struct *t, const char *path)
 	}
 	machine_debug_check(m, "fsync");
 	return written * (long)PAGE_SIZE;
+}
+
+/* The system calls: m->current is the caller while they run; an OOM kill
+ * of it takes effect on return (syscall_exit_oom) */
+long sys_pread(struct machine *m, struct task_struct *t, const char *path, uint64_t off, uint64_t len)
+{
+	struct task_struct *prev;
+	int pid = t->pid;
+
+	if (!t->mm)
+		return -EINVAL;
+	prev = syscall_enter(m, t);
+	return syscall_exit_oom(m, pid, prev, do_pread(m, t, path, off, len));
+}
+
+long sys_pwrite(struct machine *m, struct task_struct *t, const char *path, uint64_t off, uint64_t len)
+{
+	struct task_struct *prev;
+	int pid = t->pid;
+
+	if (!t->mm)
+		return -EINVAL;
+	prev = syscall_enter(m, t);
+	return syscall_exit_oom(m, pid, prev, do_pwrite(m, t, path, off, len));
+}
+
+long sys_fsync(struct machine *m, struct task_struct *t, const char *path)
+{
+	struct task_struct *prev;
+	int pid = t->pid;
+
+	if (!t->mm)
+		return -EINVAL;
+	prev = syscall_enter(m, t);
+	return syscall_exit_oom(m, pid, prev, do_fsync(m, t, path));
 }
 
 /* ---------------------------------------------------------------- faults */
@@ -963,8 +998,7 @@ long filemap_fault(struct machine *m, struct task_struct *t, struct vm_area_stru
 				return -ENOMEM;
 		}
 	}
-	wait_on_page_read(m, t, mapping, index);
-	if (!find_task_by_pid(m, t->pid))
+	if (wait_on_page_read(m, t, mapping, index) && fatal_signal_pending(t))
 		return -EINTR;
 	return pfn;
 }

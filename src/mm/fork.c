@@ -12,7 +12,9 @@
  * (VM_DONTCOPY skipped, VM_LOCKED cleared, Committed_AS charged) and
  * copy_page_range; exit with exit_mmap, children reparented to init.
  * Simplifies: one thread per process; a parent reaps its child at once (no
- * zombies); no signals but the fault path's SIGSEGV; CPU placement is
+ * zombies); no signals but the fault path's SIGSEGV and the OOM killer's
+ * SIGKILL (a task being built by fork or spawn is in_copy_process: the
+ * OOM killer passes it over, as a child not yet on the task list); CPU placement is
  * round-robin; program images have sizes of a typical small binary
  * (the file contents come with the page cache issue).
  */
@@ -278,7 +280,7 @@ static int exec_mmap(struct machine *m, struct task_struct *t, const char *name,
 
 int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out)
 {
-	struct task_struct *t, *init = find_task_by_pid(m, 1);
+	struct task_struct *t, *prev, *init = find_task_by_pid(m, 1);
 	int err;
 
 	if (!name || !*name || strchr(name, '/'))
@@ -294,7 +296,13 @@ int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, 
 		g_free(t->cgroup);
 		t->cgroup = g_strdup(cgroup);
 	}
-	if ((err = exec_mmap(m, t, name, NULL))) {
+	/* the new task runs its execve; the OOM killer does not see it yet */
+	t->in_copy_process = true;
+	prev = syscall_enter(m, t);
+	err = exec_mmap(m, t, name, NULL);
+	m->current = prev;
+	t->in_copy_process = false;
+	if (err) {
 		if (t->mm)
 			mmput(m, t->mm);
 		free_task(m, t);
@@ -335,6 +343,9 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 
 		if (vma->vm_flags & VM_DONTCOPY)
 			continue;
+		/* the parent (current) was OOM-killed: give up */
+		if (fatal_signal_pending(m->current))
+			return -EINTR;
 		if (vma->vm_flags & VM_ACCOUNT) {
 			if ((err = __vm_enough_memory(m, child, (long)pages)))
 				return err;
@@ -363,7 +374,8 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 	return 0;
 }
 
-int sys_fork(struct machine *m, struct task_struct *parent, const char *name, int pid, struct task_struct **out)
+static int do_fork(struct machine *m, struct task_struct *parent, const char *name, int pid,
+		   struct task_struct **out)
 {
 	struct task_struct *t;
 	int err;
@@ -393,17 +405,33 @@ int sys_fork(struct machine *m, struct task_struct *parent, const char *name, in
 		t->flags &= ~PF_FORKNOEXEC;
 	}
 	dup_files(t, parent);
-	if ((err = dup_mmap(m, t, parent->mm))) {
+	t->in_copy_process = true;
+	err = dup_mmap(m, t, parent->mm);
+	/* copy_process: a fatal signal that came meanwhile cancels the fork */
+	if (!err && fatal_signal_pending(parent))
+		err = -EINTR;
+	if (err) {
 		if (t->mm)
 			mmput(m, t->mm);
 		free_task(m, t);
 		return err;
 	}
+	t->in_copy_process = false;
 	/* copy_process and dup_mmap: ~20 us of kernel time */
 	account_system_time(m, parent, 20000);
 	if (out)
 		*out = t;
 	return pid;
+}
+
+/* fork(2): the parent is current; an OOM kill of it takes effect on return */
+int sys_fork(struct machine *m, struct task_struct *parent, const char *name, int pid, struct task_struct **out)
+{
+	struct task_struct *prev = syscall_enter(m, parent);
+	int ppid = parent->pid;
+	int ret = do_fork(m, parent, name, pid, out);
+
+	return (int)syscall_exit_oom(m, ppid, prev, ret);
 }
 
 int sys_exit(struct machine *m, struct task_struct *t)

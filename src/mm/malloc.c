@@ -74,7 +74,7 @@ static gboolean first_fit(gpointer k, gpointer v, gpointer data)
 	return FALSE;
 }
 
-long glibc_malloc(struct machine *m, struct task_struct *t, unsigned long size)
+static long do_glibc_malloc(struct machine *m, struct task_struct *t, unsigned long size)
 {
 	struct mm_struct *mm = t->mm;
 	struct malloc_state *ms;
@@ -147,6 +147,16 @@ static unsigned long chunk_ending_at(GTree *free_chunks, unsigned long end)
 
 	g_tree_foreach(free_chunks, ends_at, &e);
 	return e.addr;
+}
+
+/* The faults of malloc may OOM-kill the task: it dies on return */
+long glibc_malloc(struct machine *m, struct task_struct *t, unsigned long size)
+{
+	struct task_struct *prev = syscall_enter(m, t);
+	int pid = t->pid;
+	long ret = do_glibc_malloc(m, t, size);
+
+	return syscall_exit_oom(m, pid, prev, ret);
 }
 
 int glibc_free(struct machine *m, struct task_struct *t, unsigned long addr)

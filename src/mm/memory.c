@@ -645,21 +645,27 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 	struct mm_struct *mm = t->mm;
 	unsigned long end = addr + len, a;
 	struct vm_area_struct *vma = NULL;
+	struct task_struct *prev;
 	int err = 0;
 
 	if (!mm)
 		return -EINVAL;
 	if (!len || end < addr)
 		return -EINVAL;
-	m->current = t;
+	prev = syscall_enter(m, t);
 	for (a = addr & PAGE_MASK; a < end; a += PAGE_SIZE) {
+		/* killed by the OOM killer meanwhile: stop, die on return */
+		if (fatal_signal_pending(t)) {
+			err = -EINTR;
+			break;
+		}
 		if (!vma || a >= vma->vm_end) {
 			vma = find_vma(mm, a);
 			if (!vma || vma->vm_start > a) {
 				if (vma && (vma->vm_flags & VM_GROWSDOWN) && vma->vm_start - a <= STACK_GUARD_GAP) {
 					/* the stack would grow: not modelled beyond its VMA */
 				}
-				m->current = NULL;
+				m->current = prev;
 				force_sig_segv(m, t, a < addr ? addr : a, 0, write);
 				return -EFAULT;
 			}
@@ -668,7 +674,7 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 				/* X86_PF_PROT only when a page is there */
 				pte_t *ptep = pte_lookup(mm, a);
 
-				m->current = NULL;
+				m->current = prev;
 				force_sig_segv(m, t, a < addr ? addr : a, ptep && pte_present(*ptep), write);
 				return -EFAULT;
 			}
@@ -676,21 +682,19 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 		err = handle_mm_fault(m, t, vma, a, write);
 		if (err == -EFAULT) {
 			/* VM_FAULT_SIGBUS: a file page past the end of the file */
-			m->current = NULL;
+			m->current = prev;
 			force_sig_bus(m, t, a < addr ? addr : a);
 			return -EFAULT;
 		}
-		if (err == -EINTR || !find_task_by_pid(m, t->pid)) {
-			/* the task died while it waited */
-			m->current = NULL;
-			return -EINTR;
-		}
-		if (err)
+		if (err) {
+			/* VM_FAULT_OOM: the allocator's OOM killer did not help */
+			if (err == -ENOMEM && !m->panicked)
+				pagefault_out_of_memory(m, t);
 			break;
+		}
 	}
 	update_hiwater_rss(mm);
-	m->current = NULL;
-	return err;
+	return (int)syscall_exit_oom(m, t->pid, prev, err);
 }
 
 /* SIGBUS: the kernel logs nothing; the process dies */

@@ -20,6 +20,7 @@
 
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
+#include "mmsim/swap.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 
@@ -347,6 +348,11 @@ static void init_sysctls(struct machine *m)
 	m->sysctl.dirty_writeback_centisecs = 500;
 	m->sysctl.dirty_expire_centisecs = 3000;
 	m->sysctl.dirtytime_expire_seconds = 43200;
+	m->sysctl.panic_on_oom = 0;
+	m->sysctl.oom_kill_allocating_task = 0;
+	m->sysctl.oom_dump_tasks = 1;
+	m->sysctl.swappiness = 60;
+	m->sysctl.page_cluster = 3;
 }
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error)
@@ -388,6 +394,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	       (unsigned long)(cfg->mem_bytes >> 10) - (m->totalram_pages << (PAGE_SHIFT - 10)));
 	sim_fs_init(m);
 	tasks_init(m);
+	swap_init(m);
 	machine_debug_check(m, "boot");
 	return m;
 }
@@ -399,6 +406,7 @@ void machine_destroy(struct machine *m)
 	timers_destroy(m);
 	tasks_destroy(m);
 	sim_fs_destroy(m);
+	swap_destroy(m);
 	for (unsigned long s = 0; s < m->nr_sections; s++)
 		g_free(m->sections[s].mem_map);
 	g_free(m->sections);

@@ -24,6 +24,11 @@ void buddy_adopt_pristine_section(struct machine *m, unsigned long secnr, unsign
 void buddy_add_pristine_section(struct machine *m, struct zone *zone, unsigned long secnr);
 void __free_one_page(struct machine *m, struct zone *zone, unsigned long pfn, unsigned int order, int mt);
 void build_all_zonelists(struct machine *m);
+void format_gfp(GString *s, unsigned int gfp);  /* %pGg */
+
+/* oom_kill.c */
+bool out_of_memory(struct machine *m, unsigned int gfp_mask, int order, int cpu);
+void pagefault_out_of_memory(struct machine *m, struct task_struct *t);
 void setup_zone_pagesets(struct machine *m);
 
 /* swap.c: the LRU lists */

@@ -434,7 +434,7 @@ static int populate_range(struct machine *m, struct task_struct *t, unsigned lon
 		write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 		if (vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
 			for (; a < stop; a += PAGE_SIZE) {
-				int err = handle_mm_fault(m, t, vma, a, write);
+				int err = fatal_signal_pending(t) ? -EINTR : handle_mm_fault(m, t, vma, a, write);
 
 				if (err)
 					return err;
@@ -521,17 +521,24 @@ static long do_mmap(struct machine *m, struct task_struct *t, unsigned long addr
 	return (long)addr;
 }
 
+/* MAP_POPULATE faults pages in: an OOM kill of t takes effect on return */
 long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
 	      int flags, const char *name)
 {
-	return do_mmap(m, t, addr, len, prot, flags | MAP_ANONYMOUS, name, NULL, 0);
+	struct task_struct *prev = syscall_enter(m, t);
+	int pid = t->pid;
+	long ret = do_mmap(m, t, addr, len, prot, flags | MAP_ANONYMOUS, name, NULL, 0);
+
+	return syscall_exit_oom(m, pid, prev, ret);
 }
 
 /* mmap of a simulated file: checked like open(2) then mmap(2) */
 long sys_mmap_file(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
 		   int flags, const char *path, unsigned long pgoff)
 {
+	struct task_struct *prev;
 	struct inode *inode;
+	int pid = t->pid;
 	int err;
 
 	if (!t->mm)
@@ -542,7 +549,8 @@ long sys_mmap_file(struct machine *m, struct task_struct *t, unsigned long addr,
 		return -EINVAL;
 	if (pgoff + (PAGE_ALIGN(len) >> PAGE_SHIFT) < pgoff || pgoff > (ULONG_MAX >> PAGE_SHIFT))
 		return -EOVERFLOW;
-	return do_mmap(m, t, addr, len, prot, flags, NULL, task_file(m, t, inode), pgoff);
+	prev = syscall_enter(m, t);
+	return syscall_exit_oom(m, pid, prev, do_mmap(m, t, addr, len, prot, flags, NULL, task_file(m, t, inode), pgoff));
 }
 
 int sys_munmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)
@@ -718,7 +726,11 @@ static int do_mlock(struct machine *m, struct task_struct *t, unsigned long addr
 
 int sys_mlock(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)
 {
-	return do_mlock(m, t, addr, len, true);
+	struct task_struct *prev = syscall_enter(m, t);
+	int pid = t->pid;
+	int err = do_mlock(m, t, addr, len, true);
+
+	return (int)syscall_exit_oom(m, pid, prev, err);
 }
 
 int sys_munlock(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)

@@ -363,7 +363,7 @@ static void balance_dirty_pages(struct machine *m, struct task_struct *t, unsign
 		/* io_schedule_timeout: the writer sleeps, its CPU in iowait */
 		bdi->dirty_exceeded_ns += pause;
 		io_schedule_until(m, t, m->now_ns + pause);
-		if (!find_task_by_pid(m, t->pid) || dirty < thresh)
+		if (fatal_signal_pending(t) || dirty < thresh)
 			return;
 		pages_dirtied = 0;
 	}

@@ -18,7 +18,9 @@
  * stay empty; "movable" pages counted by try_to_claim_block are the pages
  * allocated as movable (the kernel counts LRU and __PageMovable pages); the
  * slow path has no reclaim or compaction yet: after the min watermark it
- * fails with a page allocation failure report.  Boot memory is freed without
+ * invokes the OOM killer (__alloc_pages_may_oom) where the kernel would,
+ * retries while that makes progress, and otherwise fails with a page
+ * allocation failure report.  Boot memory is freed without
  * counting pgfree.
  */
 #include <errno.h>
@@ -1324,7 +1326,7 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 	return alloc_flags;
 }
 
-static void format_gfp(GString *s, gfp_t gfp)
+void format_gfp(GString *s, gfp_t gfp)
 {
 	static const struct { gfp_t flags; const char *name; } names[] = {
 		{ GFP_HIGHUSER_MOVABLE, "GFP_HIGHUSER_MOVABLE" },
@@ -1345,6 +1347,14 @@ static void format_gfp(GString *s, gfp_t gfp)
 		g_string_append(s, "|__GFP_COMP");
 	if (rest & __GFP_THISNODE)
 		g_string_append(s, "|__GFP_THISNODE");
+	if (rest & __GFP_NOWARN)
+		g_string_append(s, "|__GFP_NOWARN");
+	if (rest & __GFP_RETRY_MAYFAIL)
+		g_string_append(s, "|__GFP_RETRY_MAYFAIL");
+	if (rest & __GFP_NOFAIL)
+		g_string_append(s, "|__GFP_NOFAIL");
+	if (rest & __GFP_NORETRY)
+		g_string_append(s, "|__GFP_NORETRY");
 }
 
 /* warn_alloc: the kernel's page allocation failure line */
@@ -1360,6 +1370,85 @@ static void warn_alloc(struct machine *m, gfp_t gfp, unsigned int order, int cpu
 	format_gfp(flags, gfp);
 	printk(m, "%s: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=%s",
 	       who, order, gfp, flags->str, mems);
+}
+
+/*
+ * __alloc_pages_may_oom: the last try at the high watermark, then the OOM
+ * killer, except for costly orders, __GFP_RETRY_MAYFAIL, __GFP_THISNODE and
+ * lowmem-only requests.  *did_some_progress: retrying may succeed.
+ */
+static long __alloc_pages_may_oom(struct machine *m, gfp_t gfp, unsigned int order, struct alloc_context *ac,
+				  bool *did_some_progress)
+{
+	long pfn;
+
+	*did_some_progress = false;
+	pfn = get_page_from_freelist(m, (gfp | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM, order, ALLOC_WMARK_HIGH, ac);
+	if (pfn >= 0)
+		return pfn;
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return -1;
+	if (gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE))
+		return -1;
+	if (ac->highest_zoneidx < ZONE_NORMAL)
+		return -1;
+	if (out_of_memory(m, gfp, (int)order, ac->cpu) || (gfp & __GFP_NOFAIL)) {
+		*did_some_progress = !m->panicked;
+		/* the victim's pages sit on the per-cpu lists the reaper freed
+		 * them to: the retry's direct reclaim would drain them */
+		drain_all_pages(m, NULL);
+		if ((gfp & __GFP_NOFAIL) && !m->panicked)
+			pfn = get_page_from_freelist(m, gfp, order, ALLOC_NO_WATERMARKS, ac);
+	}
+	return pfn;
+}
+
+/*
+ * __alloc_pages_slowpath: down to the min watermark (with the reserves the
+ * gfp flags or an OOM victim may use), then the OOM killer and a retry as
+ * long as it makes progress.  Reclaim and compaction come with later work:
+ * here __GFP_NORETRY and costly orders give up where they would have
+ * reclaimed.  __GFP_NOFAIL ends with ALLOC_MIN_RESERVE (the kernel loops
+ * forever; the model fails loudly instead).
+ */
+static long __alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned int order, struct alloc_context *ac)
+{
+	bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
+	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
+	bool did_some_progress;
+	long pfn;
+
+retry:
+	/* __gfp_pfmemalloc_flags: an OOM victim may use the ALLOC_OOM reserve */
+	if (fatal_signal_pending(m->current) && !(gfp & __GFP_NOMEMALLOC))
+		alloc_flags = (alloc_flags & ALLOC_KSWAPD) | ALLOC_OOM;
+	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	if (pfn >= 0)
+		return pfn;
+	/* Caller is not willing to reclaim, we can't balance anything */
+	if (!(gfp & __GFP_DIRECT_RECLAIM))
+		goto nopage;
+	if (m->current && (m->current->flags & PF_MEMALLOC))
+		goto nopage;
+	if (gfp & __GFP_NORETRY)
+		goto nopage;
+	if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL))
+		goto nopage;
+	pfn = __alloc_pages_may_oom(m, gfp, order, ac, &did_some_progress);
+	if (pfn >= 0)
+		return pfn;
+	/* Avoid allocations with no watermarks from looping endlessly */
+	if (fatal_signal_pending(m->current) && ((alloc_flags & ALLOC_OOM) || (gfp & __GFP_NOMEMALLOC)))
+		goto nopage;
+	if (did_some_progress)
+		goto retry;
+nopage:
+	if ((gfp & __GFP_NOFAIL) && !m->panicked) {
+		pfn = get_page_from_freelist(m, gfp, order, ALLOC_MIN_RESERVE, ac);
+		if (pfn >= 0)
+			return pfn;
+	}
+	return -1;
 }
 
 long __alloc_pages(struct machine *m, gfp_t gfp, unsigned int order, int preferred_nid, int cpu)
@@ -1387,10 +1476,7 @@ long __alloc_pages(struct machine *m, gfp_t gfp, unsigned int order, int preferr
 	if (pfn >= 0)
 		return pfn;
 
-	/* __alloc_pages_slowpath: down to the min watermark (reclaim,
-	 * compaction and the OOM killer come with later issues) */
-	alloc_flags = gfp_to_alloc_flags(gfp, order);
-	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, &ac);
+	pfn = __alloc_pages_slowpath(m, gfp, order, &ac);
 	if (pfn >= 0)
 		return pfn;
 fail:

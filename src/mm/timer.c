@@ -70,6 +70,9 @@ void machine_advance(struct machine *m, uint64_t delta_ns)
 {
 	uint64_t target = m->now_ns + delta_ns;
 
+	/* a panicked machine has stopped: no time passes, no thread runs */
+	if (m->panicked)
+		return;
 	while (m->timers->len && g_array_index(m->timers, struct sim_timer, 0).expires <= target) {
 		struct sim_timer t = heap_pop(m->timers);
 

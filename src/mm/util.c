@@ -7,17 +7,16 @@
  * reserve for non-root and min(total_vm/32, user_reserve) for the caller);
  * vm_commit_limit from overcommit_ratio or overcommit_kbytes; the kernel's
  * warning line on refusal.
- * Simplifies: no hugetlb pages to subtract; swap pages come with the swap
- * issue (0 until then).
+ * Simplifies: no hugetlb pages to subtract.
  */
 #include <errno.h>
 
+#include "mmsim/swap.h"
 #include "mm_internal_proc.h"
 
 static unsigned long total_swap_pages(const struct machine *m)
 {
-	(void)m;
-	return 0;
+	return (unsigned long)get_total_swap_pages(m);
 }
 
 unsigned long vm_commit_limit(const struct machine *m)

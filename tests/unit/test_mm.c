@@ -241,12 +241,12 @@ static void test_overcommit(void)
 
 	sys_spawn(m, "p", 0, NULL, &t);
 	/* mode 0: one mapping larger than RAM + swap is refused */
-	g_assert_cmpint(sys_mmap(m, t, 0, 2 * GiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, NULL), ==, -ENOMEM);
+	g_assert_cmpint(sys_mmap(m, t, 0, 4 * GiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, NULL), ==, -ENOMEM);
 	/* mode 1: anything goes */
 	m->sysctl.overcommit_memory = 1;
 	g_assert_cmpint(sys_mmap(m, t, 0, 2 * GiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, "x"), >, 0);
 	g_assert_cmpint(sys_munmap(m, t, find_vma_by_name(t->mm, "x")->vm_start, 2 * GiB), ==, 0);
-	/* mode 2: CommitLimit = RAM * 50% (no swap yet) */
+	/* mode 2: CommitLimit = RAM * 50% + swap */
 	m->sysctl.overcommit_memory = 2;
 	g_assert_cmpint(sys_mmap(m, t, 0, (vm_commit_limit(m) << PAGE_SHIFT), PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, NULL), ==, -ENOMEM);

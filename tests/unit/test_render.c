@@ -11,6 +11,7 @@
 
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
+#include "mmsim/swap.h"
 #include "render.h"
 
 #ifndef MMSIM_SOURCE_DIR
@@ -209,7 +210,10 @@ static void test_meminfo_values(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(value_of(text, "MemTotal:"), ==, f->m->totalram_pages * 4);
 	g_assert_cmpuint(value_of(text, "MemFree:"), ==, global_free(f->m) * 4);
 	g_assert_cmpuint(value_of(text, "MemAvailable:"), ==, (unsigned long)si_mem_available(f->m) * 4);
-	g_assert_cmpuint(value_of(text, "CommitLimit:"), ==, f->m->totalram_pages * 50 / 100 * 4);
+	g_assert_cmpuint(value_of(text, "CommitLimit:"), ==,
+			 (f->m->totalram_pages * 50 / 100 + (unsigned long)get_total_swap_pages(f->m)) * 4);
+	g_assert_cmpuint(value_of(text, "SwapTotal:"), ==, (unsigned long)get_total_swap_pages(f->m) * 4);
+	g_assert_cmpuint(value_of(text, "SwapFree:"), ==, (unsigned long)get_nr_swap_pages(f->m) * 4);
 	/* the node files add up to the global one */
 	for (int nid = 0; nid < f->m->nr_nodes; nid++) {
 		g_autofree char *nt = render(f->m, render_node_meminfo, NULL, nid);

@@ -1,0 +1,131 @@
+"""Swap devices: the preset's device at boot, swapon/swapoff through sim/ctl,
+proc/swaps in the kernel's layout, meminfo's SwapTotal/SwapFree and
+CommitLimit, priorities and the refusals (errno, one log line, nothing
+changed)."""
+import errno
+
+import pytest
+
+HEADER = 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n'
+
+
+def swaps_line(path, kind, kb, used, prio):
+    """swap_show's layout: the path padded to 40 columns, then tabs."""
+    pad = 40 - len(path) if len(path) < 40 else 1
+    return '%s%s%s\t%d\t%s%d\t%s%d\n' % (path, ' ' * pad, 'partition' if kind == 'partition' else 'file\t',
+                                        kb, '\t' if kb < 10000000 else '', used,
+                                        '\t' if used < 10000000 else '', prio)
+
+
+def log_lines(m):
+    return m.log().split('\n')[:-1]
+
+
+def swaps(m):
+    """[(path, type, size, used, prio)] of proc/swaps."""
+    lines = m.read('proc/swaps').splitlines()
+    return [tuple(int(x) if i >= 2 else x for i, x in enumerate(l.split())) for l in lines[1:]]
+
+
+def test_boot_device(mnt):
+    """The default preset's 2 GiB: /dev/vda5 as Debian's installer lays it
+    out, the header page not usable, priority -2, logged as swapon does."""
+    assert mnt.read('proc/swaps') == HEADER + swaps_line('/dev/vda5', 'partition', 2097148, 0, -2)
+    mi = mnt.meminfo()
+    assert mi['SwapTotal'] == 2097148 and mi['SwapFree'] == 2097148
+    assert ('Adding 2097148k swap on /dev/vda5.  Priority:-2 extents:1 across:2097148k SS'
+            in [l.split('] ', 1)[1] for l in log_lines(mnt)])
+
+
+def test_no_swap(mount):
+    m = mount('--machine=small', '--swap=0')
+    assert m.read('proc/swaps') == HEADER
+    mi = m.meminfo()
+    assert mi['SwapTotal'] == 0 and mi['SwapFree'] == 0
+
+
+def test_swapon_swapoff(mnt):
+    mi0 = mnt.meminfo()
+    assert mnt.ctl('swapon /swapfile 1G') == 'ok\n'
+    assert log_lines(mnt)[-1].endswith('Adding 1048572k swap on /swapfile.  Priority:-3 extents:1 '
+                                       'across:1048572k SS')
+    assert mnt.read('proc/swaps') == (HEADER + swaps_line('/dev/vda5', 'partition', 2097148, 0, -2) +
+                                      swaps_line('/swapfile', 'file', 1048572, 0, -3))
+    mi = mnt.meminfo()
+    assert mi['SwapTotal'] == mi0['SwapTotal'] + 1048572
+    assert mi['SwapFree'] == mi0['SwapFree'] + 1048572
+    assert mi['CommitLimit'] == mi0['CommitLimit'] + 1048572
+    assert mnt.ctl('swapoff /swapfile') == 'ok\n'
+    assert mnt.read('proc/swaps') == HEADER + swaps_line('/dev/vda5', 'partition', 2097148, 0, -2)
+    assert mnt.meminfo()['SwapTotal'] == mi0['SwapTotal']
+    assert mnt.meminfo()['CommitLimit'] == mi0['CommitLimit']
+
+
+def test_priorities(mnt):
+    """Default priorities go -2, -3, ...; swapoff moves the ones below up;
+    proc/swaps lists in swap_info[] order, reusing a freed slot."""
+    mnt.ctl('swapon /a 64M')
+    mnt.ctl('swapon /b 64M prio=7')
+    mnt.ctl('swapon /c 64M')
+    assert [(s[0], s[4]) for s in swaps(mnt)] == [('/dev/vda5', -2), ('/a', -3), ('/b', 7), ('/c', -4)]
+    mnt.ctl('swapoff /dev/vda5')
+    assert [(s[0], s[4]) for s in swaps(mnt)] == [('/a', -2), ('/b', 7), ('/c', -3)]
+    mnt.ctl('swapon /d 64M prio=0')
+    mnt.ctl('swapon /e 64M')
+    # /d takes the first free swap_info[] slot (type 0)
+    assert [(s[0], s[4]) for s in swaps(mnt)] == [('/d', 0), ('/a', -2), ('/b', 7), ('/c', -3), ('/e', -4)]
+    assert [s[1] for s in swaps(mnt)] == ['file'] * 5
+
+
+def refused(m, cmd, want):
+    before = m.snapshot()
+    n0 = len(log_lines(m))
+    err, _ = m.ctl_raw(cmd)
+    assert err == want, '%r: %s' % (cmd, err)
+    assert m.snapshot() == before
+    lines = log_lines(m)
+    assert len(lines) == n0 + 1 and 'refused' in lines[-1]
+
+
+def test_refusals(mnt):
+    refused(mnt, 'swapon /dev/vda5 1G', errno.EBUSY)
+    refused(mnt, 'swapon /tiny 36K', errno.EINVAL)
+    refused(mnt, 'swapon /huge 2T', errno.EINVAL)
+    refused(mnt, 'swapon /x 1G prio=40000', errno.EINVAL)
+    refused(mnt, 'swapoff /not-swap', errno.EINVAL)
+    refused(mnt, 'swapoff /dev/vda5 now', errno.EINVAL)
+
+
+def test_max_swapfiles(mount):
+    m = mount('--swap=0')
+    n = 0
+    while True:
+        err, _ = m.ctl_raw('swapon /s%d 64K' % n)
+        if err:
+            break
+        n += 1
+    assert err == errno.EPERM
+    assert n == 25  # MAX_SWAPFILES on x86-64 6.15+
+    assert len(swaps(m)) == 25
+    m.ctl('swapoff /s3')
+    assert m.ctl('swapon /again 64K') == 'ok\n'
+    assert swaps(m)[3][0] == '/again'
+
+
+def test_swap_sysctls(mnt):
+    assert mnt.read('proc/sys/vm/swappiness') == '60\n'
+    assert mnt.read('proc/sys/vm/page-cluster') == '3\n'
+    assert mnt.write('proc/sys/vm/swappiness', '200\n') == (True, 0)
+    assert mnt.read('proc/sys/vm/swappiness') == '200\n'
+    assert mnt.write('proc/sys/vm/page-cluster', '0\n') == (True, 0)
+    assert mnt.read('proc/sys/vm/page-cluster') == '0\n'
+    for path, bad in [('swappiness', '201\n'), ('page-cluster', '32\n')]:
+        assert mnt.write('proc/sys/vm/' + path, bad) == (False, errno.EINVAL)
+
+
+def test_tools_see_swap(mnt, mmsim_ns):
+    out = mmsim_ns(mnt, 'free', '-k').stdout
+    row = [l for l in out.splitlines() if l.startswith('Swap:')][0].split()
+    assert int(row[1]) == 2097148 and int(row[3]) == 2097148
+    out = mmsim_ns(mnt, 'cat', '/proc/swaps').stdout
+    assert out == mnt.read('proc/swaps')
