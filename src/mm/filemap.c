@@ -658,15 +658,14 @@ int sim_file_remove(struct machine *m, const char *path)
 		return sim_path_is_dir(m, path) ? -EISDIR : file_in_the_way(m, path) ? -ENOTDIR : -ENOENT;
 	g_hash_table_remove(m->sb->inodes, path);
 	dirs_account(m, path, -1);
-	inode->unlinked = true;
 	/* the simulated programs' descriptors of it are closed, so that its
 	 * cache goes with it unless something maps it (then "(deleted)") */
-	g_ptr_array_add(m->sb->unlinked, inode);
 	close_all_files_of(m, inode);
-	if (inode->unlinked && !inode->i_data.i_mmap->len && !inode->i_count) {
-		g_ptr_array_remove_fast(m->sb->unlinked, inode);
+	inode->unlinked = true;
+	if (!inode->i_data.i_mmap->len && !inode->i_count)
 		evict_inode(m, inode);
-	}
+	else
+		g_ptr_array_add(m->sb->unlinked, inode);
 	machine_debug_check(m, "rmfile");
 	return 0;
 }
