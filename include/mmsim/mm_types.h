@@ -93,6 +93,7 @@ struct anon_vma {
 	struct anon_vma *root;
 	int refcount;
 	unsigned long nr_pages;  /* anon pages whose page->private points here */
+	GPtrArray *vmas;         /* the VMAs that use it (anon_vma_chain): rmap */
 };
 
 /* The memory behind a shared anonymous mapping (shmem, mm/shmem.c): pages

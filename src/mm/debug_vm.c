@@ -219,6 +219,15 @@ static char *check_processes(struct machine *m)
 						      vma->vm_start, vma->vm_end);
 				break;
 			}
+			if (vma->anon_vma) {
+				guint idx;
+
+				if (!g_ptr_array_find(vma->anon_vma->vmas, vma, &idx)) {
+					err = g_strdup_printf("pid %d: VMA %#lx-%#lx missing from its anon_vma's list",
+							      t->pid, vma->vm_start, vma->vm_end);
+					break;
+				}
+			}
 			prev_end = vma->vm_end;
 			total += (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 			count++;

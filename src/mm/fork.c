@@ -357,8 +357,10 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 		tmp->name = g_strdup(vma->name);
 		tmp->file = g_strdup(vma->file);
 		tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
-		if (tmp->anon_vma)
+		if (tmp->anon_vma) {
 			tmp->anon_vma->refcount++;
+			anon_vma_link(tmp);
+		}
 		if (tmp->shm)
 			tmp->shm->refcount++;
 		if (tmp->vm_file)

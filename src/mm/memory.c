@@ -131,7 +131,13 @@ static void page_remove_rmap(struct machine *m, unsigned long pfn)
 		__mod_node_page_state(zone->zone_pgdat, NR_FILE_MAPPED, -1);
 		return;
 	}
-	((struct anon_vma *)(uintptr_t)page->private)->nr_pages--;
+	{
+		struct anon_vma *av = (struct anon_vma *)(uintptr_t)page->private;
+
+		/* the last page of an anon_vma no VMA uses any more */
+		if (--av->nr_pages == 0 && av->refcount <= 0)
+			anon_vma_free(av);
+	}
 	__mod_node_page_state(zone->zone_pgdat, NR_ANON_MAPPED, -1);
 	lruvec_del_folio(m, pfn);
 	page->flags &= ~((1u << PG_anon) | (1u << PG_swapbacked) | (1u << PG_dirty) | (1u << PG_referenced) |

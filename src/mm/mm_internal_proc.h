@@ -54,6 +54,9 @@ int do_mmap_fixed(struct machine *m, struct task_struct *t, unsigned long addr, 
 unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long len);
 struct anon_vma *anon_vma_get(struct vm_area_struct *vma);
 void anon_vma_put(struct anon_vma *av);
+void anon_vma_free(struct anon_vma *av);
+void anon_vma_link(struct vm_area_struct *vma);
+void anon_vma_unlink(struct vm_area_struct *vma);
 void munlock_page_pte(struct machine *m, pte_t pte);
 void mlock_page_pte(struct machine *m, pte_t pte);
 int do_munmap(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long len);

@@ -63,8 +63,10 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 
 void vm_area_free(struct vm_area_struct *vma)
 {
-	if (vma->anon_vma)
+	if (vma->anon_vma) {
+		anon_vma_unlink(vma);
 		anon_vma_put(vma->anon_vma);
+	}
 	g_free(vma->name);
 	g_free(vma->file);
 	g_free(vma);
@@ -76,15 +78,35 @@ struct anon_vma *anon_vma_get(struct vm_area_struct *vma)
 		vma->anon_vma = g_new0(struct anon_vma, 1);
 		vma->anon_vma->root = vma->anon_vma;
 		vma->anon_vma->refcount = 1;
+		vma->anon_vma->vmas = g_ptr_array_new();
+		anon_vma_link(vma);
 	}
 	return vma->anon_vma;
+}
+
+/* anon_vma_chain_link / unlink_anon_vmas: the VMAs an anon page may be
+ * mapped in, for rmap */
+void anon_vma_link(struct vm_area_struct *vma)
+{
+	g_ptr_array_add(vma->anon_vma->vmas, vma);
+}
+
+void anon_vma_unlink(struct vm_area_struct *vma)
+{
+	g_ptr_array_remove_fast(vma->anon_vma->vmas, vma);
+}
+
+void anon_vma_free(struct anon_vma *av)
+{
+	g_ptr_array_free(av->vmas, TRUE);
+	g_free(av);
 }
 
 void anon_vma_put(struct anon_vma *av)
 {
 	/* pages still pointing at it keep it alive (fork shares pages) */
 	if (--av->refcount <= 0 && av->nr_pages == 0)
-		g_free(av);
+		anon_vma_free(av);
 }
 
 void vma_insert(struct mm_struct *mm, struct vm_area_struct *vma)
@@ -178,8 +200,10 @@ static struct vm_area_struct *__split_vma(struct mm_struct *mm, struct vm_area_s
 	new->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	new->name = g_strdup(vma->name);
 	new->file = g_strdup(vma->file);
-	if (new->anon_vma)
+	if (new->anon_vma) {
 		new->anon_vma->refcount++;
+		anon_vma_link(new);
+	}
 	if (new->shm)
 		new->shm->refcount++;
 	if (new->vm_file)
@@ -227,8 +251,10 @@ static struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_
 		if (vmas_mergeable(prev, vma)) {
 			prev->vm_end = vma->vm_end;
 			if (!prev->anon_vma && vma->anon_vma) {
+				anon_vma_unlink(vma);
 				prev->anon_vma = vma->anon_vma;
 				vma->anon_vma = NULL;
+				anon_vma_link(prev);
 			}
 			if (vma->shm)
 				vma->shm->refcount--;
@@ -248,8 +274,10 @@ static struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_
 		if (vmas_mergeable(vma, next)) {
 			vma->vm_end = next->vm_end;
 			if (!vma->anon_vma && next->anon_vma) {
+				anon_vma_unlink(next);
 				vma->anon_vma = next->anon_vma;
 				next->anon_vma = NULL;
+				anon_vma_link(vma);
 			}
 			if (next->shm)
 				next->shm->refcount--;
