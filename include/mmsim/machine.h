@@ -113,6 +113,8 @@ struct psi_group_res {
 
 enum psi_res { PSI_IO, PSI_MEM, PSI_CPU, NR_PSI_RESOURCES };
 
+struct xarray;
+
 struct machine {
 	struct machine_config cfg;
 	int nr_nodes;
@@ -170,6 +172,12 @@ struct machine {
 
 	GRand *rand;
 
+	/* mm/swap_state.c: the swap cache (entry -> page), page -> entry, the
+	 * swap writes in flight and those of the current reclaim pass */
+	struct xarray *swap_cache;
+	GHashTable *swap_entries;
+	GPtrArray *swap_inflight;
+	GArray *swap_plug;
 	/* mm/swapfile.c: the swap devices (include/mmsim/swap.h) */
 	struct swap_globals *swap;
 	/* kernel/panic.c: the machine halted (panic_on_oom); only reads work */

@@ -86,7 +86,8 @@ enum pageflags {
 	PG_slab,
 	PG_reclaim,
 	PG_anon,
-	PG_uptodate,  /* page-cache contents read (clear while the read is in flight) */
+	PG_workingset, /* was on the active list before eviction (workingset.c) */
+	PG_swapcache, /* in the swap cache: an anon page with a swap slot */
 	__NR_PAGEFLAGS
 };
 /* the kernel shares one bit between readahead marks and reclaim */
@@ -246,6 +247,12 @@ enum lru_list {
 struct lruvec {
 	uint32_t head[NR_LRU_LISTS], tail[NR_LRU_LISTS];
 	unsigned long nr[NR_LRU_LISTS];
+	/* reclaim's balance between anon and file (lru_note_cost) */
+	unsigned long anon_cost, file_cost;
+	/* workingset: evictions and activations, the clock of shadow entries */
+	unsigned long nonresident_age;
+	/* WORKINGSET_ACTIVATE_* at the end of the last reclaim (snapshot_refaults) */
+	unsigned long refaults[2];
 };
 
 typedef struct pglist_data {
@@ -261,6 +268,12 @@ typedef struct pglist_data {
 	unsigned long nr_memmap_boot;    /* of which the simulated kernel's mem_map */
 	long vm_stat[NR_VM_NODE_STAT_ITEMS];
 	struct lruvec __lruvec;
+	/* kswapd (mm/vmscan.c) */
+	struct task_struct *kswapd;
+	int kswapd_order;
+	int kswapd_highest_zoneidx;
+	int kswapd_failures;      /* balance_pgdat runs that reclaimed nothing */
+	bool kswapd_running;
 	struct machine *machine;
 } pg_data_t;
 

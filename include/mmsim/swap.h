@@ -112,6 +112,7 @@ int swap_duplicate(struct machine *m, swp_entry_t entry);
 void swap_free(struct machine *m, swp_entry_t entry);
 void put_swap_folio(struct machine *m, swp_entry_t entry);
 unsigned char swap_count(struct machine *m, swp_entry_t entry);
+int swapcache_prepare(struct machine *m, swp_entry_t entry);
 
 /* mm/swapfile.c: totals for meminfo, CommitLimit and the OOM killer */
 long get_total_swap_pages(const struct machine *m);

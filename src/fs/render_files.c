@@ -132,7 +132,8 @@ int write_bdi_read_ahead_kb(struct machine *m, const struct fs_ctx *ctx, const c
 	int err = parse_kstrtoul(buf, len, &kb);
 
 	(void)reply;
-	if (!err && ctx->path && g_str_has_prefix(ctx->path, "sys/block/") && kb > UINT_MAX)
+	/* queue_var_store: any parse error or a value past UINT_MAX is EINVAL */
+	if (ctx->path && g_str_has_prefix(ctx->path, "sys/block/") && (err || kb > UINT_MAX))
 		err = -EINVAL;
 	if (!err && !sda_bdi(m))
 		err = -ENODEV;

@@ -265,18 +265,27 @@ static void filemap_add_folio(struct machine *m, struct address_space *mapping, 
 {
 	struct page *page = pfn_to_page(m, pfn);
 	pg_data_t *pgdat = pfn_zone(m, pfn)->zone_pgdat;
+	uint64_t old;
 
 	page->private = (uint64_t)(uintptr_t)mapping;
 	page->index = index;
 	page->_mapcount = -1;
-	page->flags &= ~((1u << PG_referenced) | (1u << PG_active) | (1u << PG_dirty) | (1u << PG_readahead));
+	page->flags &= ~((1u << PG_referenced) | (1u << PG_active) | (1u << PG_dirty) | (1u << PG_readahead) |
+			 (1u << PG_workingset));
 	if (mapping_is_shmem(mapping)) {
 		page_set(page, PG_swapbacked);
 		__mod_node_page_state(pgdat, NR_SHMEM, 1);
 	}
-	xa_store(&mapping->i_pages, index, xa_mk_page(pfn));
+	old = xa_store(&mapping->i_pages, index, xa_mk_page(pfn));
 	mapping->nrpages++;
 	__mod_node_page_state(pgdat, NR_FILE_PAGES, 1);
+	if (old && xa_is_value(old)) {
+		/* a refault: the shadow says whether it was recently evicted */
+		mapping->nrshadows--;
+		workingset_refault(m, pfn, old);
+		lruvec_add_folio(m, pfn);
+		return;
+	}
 	folio_add_lru(m, pfn);
 }
 
@@ -290,8 +299,9 @@ static void account_dirty(struct machine *m, struct address_space *mapping, unsi
 	mapping->nr_dirty += (unsigned long)(long)delta;
 }
 
-/* __filemap_remove_folio + free: the page must be unmapped and clean */
-static void filemap_remove_folio(struct machine *m, unsigned long pfn)
+/* __filemap_remove_folio + free: the page must be unmapped; reclaim
+ * leaves a workingset shadow in its slot */
+void filemap_remove_folio_shadow(struct machine *m, unsigned long pfn, uint64_t shadow)
 {
 	struct page *page = pfn_to_page(m, pfn);
 	struct address_space *mapping = (struct address_space *)(uintptr_t)page->private;
@@ -302,18 +312,28 @@ static void filemap_remove_folio(struct machine *m, unsigned long pfn)
 		account_dirty(m, mapping, pfn, -1);
 		page_clear(page, PG_dirty);
 	}
-	xa_erase(&mapping->i_pages, (unsigned long)page->index);
+	if (shadow) {
+		xa_store(&mapping->i_pages, (unsigned long)page->index, shadow);
+		mapping->nrshadows++;
+	} else {
+		xa_erase(&mapping->i_pages, (unsigned long)page->index);
+	}
 	mapping->nrpages--;
 	__mod_node_page_state(pgdat, NR_FILE_PAGES, -1);
 	if (mapping_is_shmem(mapping))
 		__mod_node_page_state(pgdat, NR_SHMEM, -1);
 	lruvec_del_folio(m, pfn);
 	page->flags &= ~((1u << PG_swapbacked) | (1u << PG_referenced) | (1u << PG_active) |
-			 (1u << PG_readahead) | (1u << PG_dirty) | (1u << PG_writeback));
+			 (1u << PG_readahead) | (1u << PG_dirty) | (1u << PG_writeback) | (1u << PG_workingset));
 	page->private = 0;
 	page->index = 0;
 	page->_mapcount = -1;
 	__free_pages(m, pfn, 0, 0);
+}
+
+static void filemap_remove_folio(struct machine *m, unsigned long pfn)
+{
+	filemap_remove_folio_shadow(m, pfn, 0);
 }
 
 static long filemap_get_pfn(struct address_space *mapping, unsigned long index)

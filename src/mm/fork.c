@@ -498,7 +498,8 @@ void tasks_init(struct machine *m)
 				break;
 			}
 		g_snprintf(name, sizeof(name), "kswapd%d", nid);
-		kthread_create(m, name, kthreadd, cpu)->flags |= PF_MEMALLOC | PF_KSWAPD;
+		m->node_data[nid]->kswapd = kthread_create(m, name, kthreadd, cpu);
+		m->node_data[nid]->kswapd->flags |= PF_MEMALLOC | PF_KSWAPD;
 		g_snprintf(name, sizeof(name), "kcompactd%d", nid);
 		kthread_create(m, name, kthreadd, cpu);
 	}

@@ -131,6 +131,13 @@ static void page_remove_rmap(struct machine *m, unsigned long pfn)
 		__mod_node_page_state(zone->zone_pgdat, NR_FILE_MAPPED, -1);
 		return;
 	}
+	if (page_test(page, PG_swapcache)) {
+		/* free_swap_cache: the swap cache keeps it while the slot has
+		 * other users; otherwise page and slot go */
+		__mod_node_page_state(zone->zone_pgdat, NR_ANON_MAPPED, -1);
+		folio_free_swap(m, pfn);
+		return;
+	}
 	{
 		struct anon_vma *av = (struct anon_vma *)(uintptr_t)page->private;
 
@@ -141,7 +148,7 @@ static void page_remove_rmap(struct machine *m, unsigned long pfn)
 	__mod_node_page_state(zone->zone_pgdat, NR_ANON_MAPPED, -1);
 	lruvec_del_folio(m, pfn);
 	page->flags &= ~((1u << PG_anon) | (1u << PG_swapbacked) | (1u << PG_dirty) | (1u << PG_referenced) |
-			 (1u << PG_active));
+			 (1u << PG_active) | (1u << PG_workingset) | (1u << PG_reclaim));
 	page->private = 0;
 	__free_pages(m, pfn, 0, 0);
 }
@@ -321,6 +328,8 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 	if (!ptep)
 		return -ENOMEM;
 	pte = *ptep;
+	if (pte && !pte_present(pte))
+		return do_swap_page(m, t, vma, addr, ptep, write);
 	if (pte_present(pte)) {
 		if (!write || pte_write(pte)) {
 			/* the hardware sets accessed/dirty: no fault */
@@ -424,9 +433,10 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 typedef void (*pte_range_fn)(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr,
 			     void *arg);
 
-/* Every present pte in [start, end), with the table that holds it */
-static void for_each_present_pte(struct machine *m, struct mm_struct *mm, unsigned long start,
-				 unsigned long end, pte_range_fn fn, void *arg)
+/* Every present pte in [start, end), with the table that holds it; with
+ * swap_too, the swap ptes as well */
+static void walk_ptes(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long end,
+		      pte_range_fn fn, void *arg, bool swap_too)
 {
 	unsigned long addr = start;
 
@@ -459,10 +469,16 @@ static void for_each_present_pte(struct machine *m, struct mm_struct *mm, unsign
 		for (; addr < next; addr += PAGE_SIZE) {
 			pte_t *ptep = &pte->e[IDX(addr, PAGE_SHIFT)];
 
-			if (pte_present(*ptep))
+			if (pte_present(*ptep) || (swap_too && *ptep))
 				fn(m, pte, ptep, addr, arg);
 		}
 	}
+}
+
+static void for_each_present_pte(struct machine *m, struct mm_struct *mm, unsigned long start,
+				 unsigned long end, pte_range_fn fn, void *arg)
+{
+	walk_ptes(m, mm, start, end, fn, arg, false);
 }
 
 struct walk_arg {
@@ -499,6 +515,13 @@ static void zap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsign
 	pte_t pte = *ptep;
 
 	(void)addr;
+	if (!pte_present(pte)) {
+		/* a swap pte: the slot loses a user, maybe its cache page too */
+		set_pte(table, ptep, 0);
+		z->mm->rss_stat[MM_SWAPENTS]--;
+		free_swap_and_cache(m, pte_to_swp_entry(pte));
+		return;
+	}
 	set_pte(table, ptep, 0);
 	z->nr++;
 	if (pte_special(pte))
@@ -517,7 +540,7 @@ void zap_page_range(struct machine *m, struct mm_struct *mm, struct vm_area_stru
 	struct zap_arg z = { mm, vma, 0 };
 
 	update_hiwater_rss(mm);
-	for_each_present_pte(m, mm, start, end, zap_cb, &z);
+	walk_ptes(m, mm, start, end, zap_cb, &z, true);
 	if (z.nr)
 		{
 		if (z.nr == 1)
@@ -578,6 +601,17 @@ static void copy_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsig
 	(void)table;
 	if (c->err)
 		return;
+	if (!pte_present(pte)) {
+		/* copy_nonpresent_pte: the child shares the swap slot */
+		dst = walk_to_pte(m, c->dst, addr, true, 0, &dtable);
+		if (!dst || swap_duplicate(m, pte_to_swp_entry(pte))) {
+			c->err = -ENOMEM;
+			return;
+		}
+		set_pte(dtable, dst, pte);
+		c->dst->rss_stat[MM_SWAPENTS]++;
+		return;
+	}
 	dst = walk_to_pte(m, c->dst, addr, true, __pfn_to_section(m, pte_pfn(pte))->nid, &dtable);
 	if (!dst) {
 		c->err = -ENOMEM;
@@ -600,11 +634,11 @@ int copy_page_range(struct machine *m, struct mm_struct *dst, struct mm_struct *
 {
 	/* vma_needs_copy: file pages the child can fault in again are not
 	 * copied, unless the VMA has private (anon) pages */
-	if (vma->vm_file && !vma->anon_vma)
-		return 0;
 	struct copy_arg c = { dst, vma, 0 };
 
-	for_each_present_pte(m, src, vma->vm_start, vma->vm_end, copy_cb, &c);
+	if (vma->vm_file && !vma->anon_vma)
+		return 0;
+	walk_ptes(m, src, vma->vm_start, vma->vm_end, copy_cb, &c, true);
 	return c.err;
 }
 
@@ -734,4 +768,133 @@ void force_sig_segv(struct machine *m, struct task_struct *t, unsigned long addr
 		printk(m, "%s[%d]: segfault at %lx ip 0000000000000000 sp %016lx error %lx", t->comm, t->pid, addr,
 		       sp, fault_error_code(prot, write));
 	sys_exit(m, t);
+}
+
+/* ---- rmap (mm/rmap.c): the ptes that map a page ---- */
+
+typedef bool (*rmap_one_fn)(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
+			    void *arg);
+
+/* rmap_walk: every pte mapping pfn, through its anon_vma's VMAs or its
+ * file's i_mmap; fn returns false to stop */
+static void rmap_walk(struct machine *m, unsigned long pfn, rmap_one_fn fn, void *arg)
+{
+	struct page *page = pfn_to_page(m, pfn);
+	GPtrArray *vmas;
+
+	if (page->_mapcount < 0 || !page->private)
+		return;
+	if (page_test(page, PG_anon))
+		vmas = ((struct anon_vma *)(uintptr_t)page->private)->vmas;
+	else
+		vmas = ((struct address_space *)(uintptr_t)page->private)->i_mmap;
+	for (guint i = 0; i < vmas->len; i++) {
+		struct vm_area_struct *vma = g_ptr_array_index(vmas, i);
+		unsigned long index = (unsigned long)page->index, addr;
+		pte_t *ptep;
+
+		if (index < vma->vm_pgoff || index >= vma->vm_pgoff + vma_pages(vma))
+			continue;
+		addr = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
+		ptep = pte_lookup(vma->vm_mm, addr);
+		if (ptep && pte_present(*ptep) && pte_pfn(*ptep) == pfn && !fn(m, vma, addr, ptep, arg))
+			break;
+	}
+}
+
+struct referenced_arg {
+	int referenced;
+	unsigned long vm_flags;
+};
+
+static bool referenced_one(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
+			   void *arg)
+{
+	struct referenced_arg *r = arg;
+
+	(void)m;
+	(void)addr;
+	if (vma->vm_flags & VM_LOCKED) {
+		r->vm_flags |= VM_LOCKED;
+		return false;
+	}
+	/* ptep_clear_flush_young */
+	if (*ptep & _PAGE_ACCESSED) {
+		*ptep &= ~_PAGE_ACCESSED;
+		if (!(vma->vm_flags & VM_SEQ_READ))
+			r->referenced++;
+	}
+	r->vm_flags |= vma->vm_flags;
+	return true;
+}
+
+/* folio_referenced: young ptes mapping the page, cleared as they are counted */
+int folio_referenced(struct machine *m, unsigned long pfn, unsigned long *vm_flags)
+{
+	struct referenced_arg r = { 0, 0 };
+
+	rmap_walk(m, pfn, referenced_one, &r);
+	*vm_flags = r.vm_flags;
+	return r.referenced;
+}
+
+static bool clear_young_one(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
+			    void *arg)
+{
+	(void)m;
+	(void)vma;
+	(void)addr;
+	(void)arg;
+	*ptep &= ~_PAGE_ACCESSED;
+	return true;
+}
+
+void folio_clear_young(struct machine *m, unsigned long pfn)
+{
+	rmap_walk(m, pfn, clear_young_one, NULL);
+}
+
+static bool unmap_one(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep, void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long pfn = pte_pfn(*ptep);
+	struct page *page = pfn_to_page(m, pfn);
+	pte_t pte = *ptep;
+
+	(void)arg;
+	(void)addr;
+	if (vma->vm_flags & VM_LOCKED)
+		return false;
+	if (pte_dirty(pte) && !page_test(page, PG_anon))
+		folio_mark_dirty(m, pfn);
+	if (page_test(page, PG_anon)) {
+		/* a swap pte in its place: the slot gains a reference */
+		swp_entry_t entry = page_swap_entry(m, pfn);
+
+		if (pte_dirty(pte))
+			page_set(page, PG_dirty);
+		swap_duplicate(m, entry);
+		*ptep = swp_entry_to_pte(entry);
+		mm->rss_stat[MM_ANONPAGES]--;
+		mm->rss_stat[MM_SWAPENTS]++;
+	} else {
+		struct pt_page *table;
+
+		walk_to_pte(m, mm, addr, false, 0, &table);
+		set_pte(table, ptep, 0);
+		mm->rss_stat[mm_counter(page)]--;
+	}
+	m->nr_tlb_local_flush_one++;
+	page->_mapcount--;
+	if (page->_mapcount < 0)
+		__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat,
+				      page_test(page, PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
+	return page->_mapcount >= 0;
+}
+
+/* try_to_unmap: every pte of the page goes (anon: for its swap entry,
+ * which the caller put in the swap cache) */
+void try_to_unmap(struct machine *m, unsigned long pfn)
+{
+	rmap_walk(m, pfn, unmap_one, NULL);
 }

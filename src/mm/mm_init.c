@@ -393,6 +393,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	       (unsigned long)(cfg->kernel_reserved_bytes >> 10),
 	       (unsigned long)(cfg->mem_bytes >> 10) - (m->totalram_pages << (PAGE_SHIFT - 10)));
 	sim_fs_init(m);
+	swap_cache_init(m);
 	tasks_init(m);
 	swap_init(m);
 	machine_debug_check(m, "boot");
@@ -406,6 +407,7 @@ void machine_destroy(struct machine *m)
 	timers_destroy(m);
 	tasks_destroy(m);
 	sim_fs_destroy(m);
+	swap_cache_destroy(m);
 	swap_destroy(m);
 	for (unsigned long s = 0; s < m->nr_sections; s++)
 		g_free(m->sections[s].mem_map);

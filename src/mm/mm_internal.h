@@ -42,6 +42,7 @@ void folio_activate(struct machine *m, unsigned long pfn);
 void folio_mark_accessed(struct machine *m, unsigned long pfn);
 void lru_mlock_folio(struct machine *m, unsigned long pfn);
 void lru_munlock_folio(struct machine *m, unsigned long pfn);
+void workingset_activation(struct machine *m, unsigned long pfn);
 
 /* timer.c */
 void timers_init(struct machine *m);

@@ -105,6 +105,38 @@ void balance_dirty_pages_ratelimited(struct machine *m, struct task_struct *t, s
 int set_pte_file(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
 		 unsigned long pfn, bool write);
 
+/* rmap (memory.c), vmscan.c, workingset.c, swap_state.c: reclaim */
+#include "mmsim/swap.h"
+int folio_referenced(struct machine *m, unsigned long pfn, unsigned long *vm_flags);
+void folio_clear_young(struct machine *m, unsigned long pfn);
+void try_to_unmap(struct machine *m, unsigned long pfn);
+void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, int order, int highest_zoneidx);
+unsigned long try_to_free_pages(struct machine *m, struct zonelist *zonelist, int order, gfp_t gfp,
+				int highest_zoneidx, int cpu);
+unsigned long zone_reclaimable_pages(struct machine *m, struct zone *zone);
+unsigned long reclaim_pages(struct machine *m, GArray *pfns, int cpu);
+void folio_deactivate(struct machine *m, unsigned long pfn);
+void lru_note_cost_refault(struct machine *m, unsigned long pfn);
+unsigned long shrink_slab(struct machine *m, gfp_t gfp, int nid, int priority);
+uint64_t workingset_eviction(struct machine *m, unsigned long pfn);
+void workingset_refault(struct machine *m, unsigned long pfn, uint64_t shadow);
+void workingset_activation(struct machine *m, unsigned long pfn);
+void filemap_remove_folio_shadow(struct machine *m, unsigned long pfn, uint64_t shadow);
+void wakeup_flusher_threads(struct machine *m);
+void swap_cache_init(struct machine *m);
+void swap_cache_destroy(struct machine *m);
+swp_entry_t page_swap_entry(struct machine *m, unsigned long pfn);
+long swap_cache_get_pfn(struct machine *m, swp_entry_t entry);
+bool add_to_swap(struct machine *m, unsigned long pfn, int cpu);
+void delete_from_swap_cache(struct machine *m, unsigned long pfn, uint64_t shadow);
+bool folio_free_swap(struct machine *m, unsigned long pfn);
+void free_swap_and_cache(struct machine *m, swp_entry_t entry);
+void swap_writepage(struct machine *m, unsigned long pfn);
+void swap_unplug(struct machine *m);
+uint64_t next_io_completion(struct machine *m);
+int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
+		 pte_t *ptep, bool write);
+
 /* util.c */
 int __vm_enough_memory(struct machine *m, struct task_struct *t, long pages);
 void vm_unacct_memory(struct machine *m, long pages);

@@ -315,6 +315,24 @@ static void wb_start_background_writeback(struct machine *m)
 	bdi->background_queued = false;
 }
 
+/* wakeup_flusher_threads (WB_REASON_VMSCAN): reclaim found dirty pages
+ * at the tail of the LRU; the flusher writes back what is dirty */
+void wakeup_flusher_threads(struct machine *m)
+{
+	GQueue *q = &m->sb->bdi.b_dirty;
+	guint n = q->length;
+
+	while (n-- && !g_queue_is_empty(q)) {
+		struct inode *inode = g_queue_peek_head(q);
+
+		writeback_inode(m, inode, MAX_WRITEBACK_PAGES);
+		if (inode->on_dirty_list) {
+			g_queue_remove(q, inode);
+			g_queue_push_tail(q, inode);
+		}
+	}
+}
+
 /* ---- throttling ---- */
 
 /* pos_ratio of wb_position_ratio, the global part */

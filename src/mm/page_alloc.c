@@ -30,6 +30,7 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
+#include "mm_internal_proc.h"
 
 #define CONFIG_PCP_BATCH_SCALE_MAX 5
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
@@ -1403,6 +1404,74 @@ static long __alloc_pages_may_oom(struct machine *m, gfp_t gfp, unsigned int ord
 	return pfn;
 }
 
+/* wake_all_kswapds: each node of the zonelist, once */
+static void wake_all_kswapds(struct machine *m, unsigned int order, gfp_t gfp, struct alloc_context *ac)
+{
+	bool seen[MAX_NUMNODES] = { false };
+
+	for (int z = 0; ac->zonelist->_zonerefs[z].zone; z++) {
+		struct zone *zone = ac->zonelist->_zonerefs[z].zone;
+
+		if (ac->zonelist->_zonerefs[z].zone_idx > ac->highest_zoneidx || seen[zone->zone_pgdat->node_id])
+			continue;
+		seen[zone->zone_pgdat->node_id] = true;
+		wakeup_kswapd(m, zone, gfp, (int)order, ac->highest_zoneidx);
+	}
+}
+
+/* __alloc_pages_direct_reclaim: the allocating task reclaims, then retries
+ * (with a drain of the per-cpu lists when that alone fails) */
+static long __alloc_pages_direct_reclaim(struct machine *m, gfp_t gfp, unsigned int order,
+					 unsigned int alloc_flags, struct alloc_context *ac, bool *did_some_progress)
+{
+	unsigned long progress;
+	struct task_struct *t = m->current;
+	long pfn;
+
+	if (t)
+		t->flags |= PF_MEMALLOC;
+	progress = try_to_free_pages(m, ac->zonelist, (int)order, gfp, ac->highest_zoneidx, ac->cpu);
+	if (t)
+		t->flags &= ~PF_MEMALLOC;
+	*did_some_progress = progress > 0;
+	if (!progress)
+		return -1;
+	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	if (pfn < 0) {
+		drain_all_pages(m, NULL);
+		pfn = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	}
+	return pfn;
+}
+
+/* should_reclaim_retry: up to MAX_RECLAIM_RETRIES rounds without progress,
+ * as long as what reclaim could still free would meet the min watermark */
+static bool should_reclaim_retry(struct machine *m, gfp_t gfp, unsigned int order, struct alloc_context *ac,
+				 unsigned int alloc_flags, bool did_some_progress, int *no_progress_loops)
+{
+	(void)gfp;
+	if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > 16)
+		return false;
+	for (int z = 0; ac->zonelist->_zonerefs[z].zone; z++) {
+		struct zone *zone = ac->zonelist->_zonerefs[z].zone;
+		unsigned long available;
+
+		if (ac->zonelist->_zonerefs[z].zone_idx > ac->highest_zoneidx)
+			continue;
+		available = zone_reclaimable_pages(m, zone);
+		available -= ((unsigned long)*no_progress_loops * available + 15) / 16;
+		available += (unsigned long)MAX(zone->vm_stat[NR_FREE_PAGES], 0);
+		if (__zone_watermark_ok(zone, order, min_wmark_pages(zone), ac->highest_zoneidx, alloc_flags,
+					(long)available))
+			return true;
+	}
+	return false;
+}
+
 /*
  * __alloc_pages_slowpath: down to the min watermark (with the reserves the
  * gfp flags or an OOM victim may use), then the OOM killer and a retry as
@@ -1416,8 +1485,11 @@ static long __alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned int or
 	bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
 	bool did_some_progress;
+	int no_progress_loops = 0;
 	long pfn;
 
+	if (gfp & __GFP_KSWAPD_RECLAIM)
+		wake_all_kswapds(m, order, gfp, ac);
 retry:
 	/* __gfp_pfmemalloc_flags: an OOM victim may use the ALLOC_OOM reserve */
 	if (fatal_signal_pending(m->current) && !(gfp & __GFP_NOMEMALLOC))
@@ -1430,10 +1502,15 @@ retry:
 		goto nopage;
 	if (m->current && (m->current->flags & PF_MEMALLOC))
 		goto nopage;
+	pfn = __alloc_pages_direct_reclaim(m, gfp, order, alloc_flags, ac, &did_some_progress);
+	if (pfn >= 0)
+		return pfn;
 	if (gfp & __GFP_NORETRY)
 		goto nopage;
 	if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL))
 		goto nopage;
+	if (should_reclaim_retry(m, gfp, order, ac, alloc_flags, did_some_progress, &no_progress_loops))
+		goto retry;
 	pfn = __alloc_pages_may_oom(m, gfp, order, ac, &did_some_progress);
 	if (pfn >= 0)
 		return pfn;

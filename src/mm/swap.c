@@ -121,6 +121,7 @@ void folio_activate(struct machine *m, unsigned long pfn)
 	page_set(page, PG_active);
 	lruvec_add_folio(m, pfn);
 	count_vm_event(m, PGACTIVATE);
+	workingset_activation(m, pfn);
 }
 
 /* folio_mark_accessed: the second reference activates */

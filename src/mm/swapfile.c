@@ -373,6 +373,24 @@ int swap_duplicate(struct machine *m, swp_entry_t entry)
 	return 0;
 }
 
+/* swapcache_prepare: a slot in use gets SWAP_HAS_CACHE before its page is
+ * read; -ENOENT for a free slot, -EEXIST when it is cached already */
+int swapcache_prepare(struct machine *m, swp_entry_t entry)
+{
+	struct swap_info_struct *si = swap_entry_si(m, entry);
+	unsigned char *c;
+
+	if (!si || !offset_cluster(si, swp_offset(entry))->map)
+		return -ENOENT;
+	c = &offset_cluster(si, swp_offset(entry))->map[swp_offset(entry) % SWAPFILE_CLUSTER];
+	if (!*c || *c == SWAP_MAP_BAD)
+		return -ENOENT;
+	if (*c & SWAP_HAS_CACHE)
+		return -EEXIST;
+	*c |= SWAP_HAS_CACHE;
+	return 0;
+}
+
 /* swap_free: a pte that mapped the entry went away */
 void swap_free(struct machine *m, swp_entry_t entry)
 {

@@ -162,6 +162,15 @@ def test_read_ahead_kb_zero_reads_page_by_page(mnt, proc):
     assert mnt.read('sys/class/bdi/8:0/read_ahead_kb') == '256\n'
 
 
+def test_read_ahead_kb_overflow(mnt):
+    """kstrtoul overflows with ERANGE (read_ahead_kb_store returns it);
+    the queue's queue_var_store makes every parse error EINVAL."""
+    big = '99999999999999999999999\n'
+    assert mnt.write('sys/class/bdi/8:0/read_ahead_kb', big) == (False, errno.ERANGE)
+    assert mnt.write('sys/block/sda/queue/read_ahead_kb', big) == (False, errno.EINVAL)
+    assert mnt.read('sys/class/bdi/8:0/read_ahead_kb') == '128\n'
+
+
 # ---------------------------------------------------------------- mmap
 
 def test_mapping_takes_few_major_faults_and_a_second_process_none(mnt, proc):

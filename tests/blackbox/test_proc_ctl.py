@@ -299,7 +299,8 @@ MALFORMED = [
     'bogus', 'mmap', 'mmap abc', 'mmap 0', 'mmap 1G 2G', 'mmap 1G anon shared', 'mmap 1G anon anon',
     'mmap 1G prot=rwz', 'mmap 1G prot=', 'mmap 1G prot=wr', 'mmap 1G name=a[b]', 'mmap 1G name=$x',
     'mmap 1G name=' + 'n' * 80, 'mmap 1G addr=123', 'mmap 1G addr=0xzz', 'mmap 1G bogus=1', 'mmap 1G populated',
-    'mmap -1G', 'mmap 99999999999999999999', 'mmap 1G file=/data', 'mmap 1G off=4K',
+    'mmap -1G', 'mmap 99999999999999999999', 'mmap 1G file=/data off=1', 'mmap 1G off=4K',
+    'mmap 1G anon file=/data', 'mmap 1G file=/data name=x', 'mmap 1G file=data',
     'munmap', 'munmap nosuch', 'munmap 0x', 'munmap 0xqq', 'munmap heap heap', 'munmap 0x1000',
     'mprotect', 'mprotect r', 'mprotect nosuch r', 'mprotect heap', 'mprotect heap rwq', 'mprotect heap r 1',
     'madvise', 'madvise heap', 'madvise heap bogus', 'madvise heap cold', 'madvise heap pageout',
@@ -312,7 +313,8 @@ MALFORMED = [
     'write heap len=2G', 'write heap len=-1', 'write heap bogus=1', 'write heap off=512M len=768M',
     'fork a b', 'fork pid=abc', 'fork pid=-5', 'fork pid=4194304', 'fork /bin/x', 'fork x=1',
     'exit now', 'exit code=1',
-    'pread /f 0 4K', 'pwrite /f 0 4K', 'fsync /f', 'set_mempolicy local', 'mbind heap local',
+    'pread f 0 4K', 'pread /f 0', 'pread /f -1 4K', 'pwrite /f 0 4K 8K', 'pwrite /f 0 1Q', 'fsync', 'fsync f',
+    'set_mempolicy local', 'mbind heap local',
     'mmap 1G\x00', 'mmap\t1G\x01',
 ]
 
@@ -342,8 +344,7 @@ def test_malformed_commands_are_einval_log_and_change_nothing(web):
 def test_not_modelled_says_so(web):
     m = web
     pctl(m, 1000, 'mmap 1M name=h')
-    for cmd, word in [('madvise h cold', 'not modelled yet'), ('pread /f 0 4K', 'not modelled yet'),
-                      ('mmap 4K file=/etc/passwd', 'no simulated files yet')]:
+    for cmd, word in [('madvise h cold', 'not modelled yet'), ('set_mempolicy local', 'not modelled yet')]:
         err, _ = pctl_raw(m, 1000, cmd)
         assert err == errno.EINVAL
         assert word in log_lines(m)[-1], log_lines(m)[-1]

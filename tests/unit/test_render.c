@@ -5,6 +5,7 @@
  * sysctl writes against the kernel's parsing and watermark formulas.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include <glib.h>
@@ -457,6 +458,24 @@ static void test_parse_int(void)
 	g_assert_cmpint(parse_int_vector("", 0, v, 5), ==, -EINVAL);
 }
 
+/* proc_doulongvec_minmax's parse: unsigned, past INT_MAX, no sign */
+static void test_parse_ulong(void)
+{
+	static const char *const bad[] = {
+		"", " \n", "abc", "12abc", "-1", "+5", "-", "18446744073709551616", "1.5", "1 x",
+	};
+	unsigned long v;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(parse_ulong_strict(bad[i], strlen(bad[i]), &v), ==, -EINVAL);
+	g_assert_cmpint(parse_ulong_strict(" 8589934592\n", 12, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 8589934592UL);
+	g_assert_cmpint(parse_ulong_strict("18446744073709551615", 20, &v), ==, 0);
+	g_assert_cmpuint(v, ==, ULONG_MAX);
+	g_assert_cmpint(parse_ulong_strict("0x10", 4, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 16);
+}
+
 /* ------------------------------------------------------------------ */
 /* sysctls                                                             */
 /* ------------------------------------------------------------------ */
@@ -585,6 +604,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/render/util/masks", test_masks);
 	g_test_add_func("/render/util/parse_int", test_parse_int);
+	g_test_add_func("/render/util/parse_ulong", test_parse_ulong);
 	ADD("/render/meminfo/keys", test_meminfo_keys);
 	ADD("/render/meminfo/values", test_meminfo_values);
 	ADD("/render/vmstat/keys", test_vmstat_keys);
