@@ -41,7 +41,8 @@ struct vm_sysctl_knob {
 };
 
 /* An unsigned long knob (proc_doulongvec_minmax): one value, at least min
- * (its extra1), no maximum; written gets the old value */
+ * (its extra1), at most UINT_MAX pages (ERANGE, as the dirty handlers
+ * check); written gets the old value */
 struct vm_sysctl_ulong_knob {
 	const char *name;
 	size_t offset;
@@ -238,13 +239,21 @@ static int write_sysctl_ulong(struct machine *m, const struct vm_sysctl_ulong_kn
 {
 	unsigned long *field = ulong_knob_field(m, k);
 	unsigned long val, old = *field;
+	int err = 0;
 
-	if (parse_ulong_strict(buf, len, &val) || val < k->min) {
+	if (parse_ulong_strict(buf, len, &val) || val < k->min)
+		err = -EINVAL;
+	/* dirty_bytes_handler, dirty_background_bytes_handler: the limit in
+	 * pages must fit the unsigned int the thresholds are kept in */
+	else if (val / PAGE_SIZE + !!(val % PAGE_SIZE) > UINT_MAX)
+		err = -ERANGE;
+	if (err) {
 		g_autofree char *raw = g_strndup(buf, MIN(len, (size_t)64));
 		g_autofree char *shown = g_strescape(g_strstrip(raw), NULL);
 
-		printk(m, "sysctl: %s: invalid value '%s'", k->name, shown);
-		return -EINVAL;
+		printk(m, "sysctl: %s: %s '%s'", k->name, err == -ERANGE ? "value out of range" : "invalid value",
+		       shown);
+		return err;
 	}
 	*field = val;
 	if (k->written)

@@ -378,6 +378,15 @@ static uint64_t page_ready_at(struct machine *m, struct address_space *mapping, 
 	return 0;
 }
 
+/* Is a read of this page-cache page still in flight (PG_locked)? */
+bool folio_read_in_flight(struct machine *m, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(m, pfn);
+	struct address_space *mapping = (struct address_space *)(uintptr_t)page->private;
+
+	return mapping && page_ready_at(m, mapping, (unsigned long)page->index) > m->now_ns;
+}
+
 /* folio_wait_locked for a page being read; true when the task slept */
 static bool wait_on_page_read(struct machine *m, struct task_struct *t, struct address_space *mapping,
 			      unsigned long index)

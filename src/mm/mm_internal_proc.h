@@ -122,6 +122,7 @@ uint64_t workingset_eviction(struct machine *m, unsigned long pfn);
 void workingset_refault(struct machine *m, unsigned long pfn, uint64_t shadow);
 void workingset_activation(struct machine *m, unsigned long pfn);
 void filemap_remove_folio_shadow(struct machine *m, unsigned long pfn, uint64_t shadow);
+bool folio_read_in_flight(struct machine *m, unsigned long pfn);
 void wakeup_flusher_threads(struct machine *m);
 void swap_cache_init(struct machine *m);
 void swap_cache_destroy(struct machine *m);
@@ -134,6 +135,7 @@ void free_swap_and_cache(struct machine *m, swp_entry_t entry);
 void swap_writepage(struct machine *m, unsigned long pfn);
 void swap_unplug(struct machine *m);
 uint64_t next_io_completion(struct machine *m);
+uint64_t last_swap_write_completion(struct machine *m);
 int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
 		 pte_t *ptep, bool write);
 

@@ -247,12 +247,23 @@ uint64_t next_io_completion(struct machine *m)
 	return next;
 }
 
+/* The completion of the last swap write sent (0: none in flight) */
+uint64_t last_swap_write_completion(struct machine *m)
+{
+	uint64_t last = 0;
+
+	for (guint i = 0; i < m->swap_inflight->len; i++)
+		last = MAX(last, ((struct swap_io *)g_ptr_array_index(m->swap_inflight, i))->done);
+	return last;
+}
+
 /* ---- swap-in ---- */
 
 /* swap_cluster_readahead: the aligned 2^page-cluster slots around entry
  * that are in use and not cached are read with it; returns when the read
- * of entry completes */
-static uint64_t swapin_readahead(struct machine *m, struct task_struct *t, swp_entry_t entry)
+ * of entry completes.  The pages stay PG_locked until the reader has
+ * waited for the read (folio_end_read), so reclaim leaves them alone. */
+static uint64_t swapin_readahead(struct machine *m, struct task_struct *t, swp_entry_t entry, GArray *locked)
 {
 	unsigned long win = 1UL << m->sysctl.page_cluster;
 	unsigned long off = swp_offset(entry), start = off & ~(win - 1);
@@ -277,6 +288,8 @@ static uint64_t swapin_readahead(struct machine *m, struct task_struct *t, swp_e
 			continue;
 		}
 		pfn_to_page(m, (unsigned long)pfn)->_mapcount = -1;
+		page_set(pfn_to_page(m, (unsigned long)pfn), PG_locked);
+		g_array_append_val(locked, pfn);
 		swap_cache_insert(m, (unsigned long)pfn, e);
 		folio_add_lru(m, (unsigned long)pfn);
 		nr++;
@@ -300,16 +313,21 @@ int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct
 	bool exclusive;
 
 	if (pfn < 0) {
+		GArray *locked = g_array_new(FALSE, FALSE, sizeof(long));
 		uint64_t done;
 		uint64_t t0 = m->now_ns;
 
 		count_vm_event(m, PGMAJFAULT);
 		t->maj_flt++;
-		done = swapin_readahead(m, t, entry);
+		done = swapin_readahead(m, t, entry, locked);
+		/* psi_memstall while the task waits for its page */
+		if (done)
+			io_schedule_until(m, t, done);
+		for (guint i = 0; i < locked->len; i++)
+			page_clear(pfn_to_page(m, (unsigned long)g_array_index(locked, long, i)), PG_locked);
+		g_array_free(locked, TRUE);
 		if (!done)
 			return -ENOMEM;
-		/* psi_memstall while the task waits for its page */
-		io_schedule_until(m, t, done);
 		m->psi[PSI_MEM].total_us[0] += (m->now_ns - t0) / 1000;
 		m->psi[PSI_MEM].total_us[1] += (m->now_ns - t0) / 1000;
 		if (fatal_signal_pending(t))

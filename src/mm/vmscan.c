@@ -51,9 +51,12 @@ struct scan_control {
 	bool file_is_tiny, cache_trim_mode;
 	unsigned long anon_cost, file_cost;
 	unsigned long nr_writeback, nr_immediate, nr_unqueued_dirty, nr_taken;
+	unsigned long nr_pageout;       /* swap writes started and not waited for */
 	int cpu;
 	struct task_struct *reclaimer;  /* charged the CPU time */
 };
+
+static void reclaim_throttle(struct machine *m, struct scan_control *sc);
 
 static inline bool is_file_lru(enum lru_list lru)
 {
@@ -192,6 +195,9 @@ static unsigned long shrink_folio_list(struct machine *m, GArray *pfns, struct s
 		sc->nr_scanned++;
 		if (page_test(page, PG_unevictable) || page_test(page, PG_mlocked))
 			goto keep;
+		/* folio_trylock fails: a read is bringing it in */
+		if (page_test(page, PG_locked) || (file && folio_read_in_flight(m, pfn)))
+			goto keep;
 		if (page_test(page, PG_writeback)) {
 			/* written back now: rotated to the tail when it ends */
 			sc->nr_writeback++;
@@ -281,6 +287,7 @@ static unsigned long shrink_inactive_list(struct machine *m, unsigned long nr_to
 	}
 	g_array_free(pfns, TRUE);
 	lru_note_cost(lv, file, nr_pageout, nr_scanned - nr_reclaimed);
+	sc->nr_pageout += nr_pageout;
 	return nr_reclaimed;
 }
 
@@ -421,6 +428,16 @@ static void shrink_lruvec(struct machine *m, struct lruvec *lv, struct scan_cont
 		}
 		if (nr_reclaimed >= sc->nr_to_reclaim)
 			break;
+		/* the pages sent to swap are freed once written: wait for
+		 * the disk rather than unmap the whole list meanwhile */
+		if (sc->nr_pageout >= MAX(sc->nr_to_reclaim - MIN(nr_reclaimed, sc->nr_to_reclaim), SWAP_CLUSTER_MAX)) {
+			uint64_t until = MIN(last_swap_write_completion(m), m->now_ns + THROTTLE_MAX_NS);
+
+			if (!sc->kswapd)
+				count_vm_event(m, PGSCAN_DIRECT_THROTTLE);
+			io_schedule_until(m, sc->kswapd ? NULL : sc->reclaimer, until);
+			sc->nr_pageout = 0;
+		}
 	}
 	sc->nr_reclaimed += nr_reclaimed;
 	/* rebalance the anon lists even when anon was not scanned */
@@ -481,7 +498,7 @@ static bool pgdat_balanced(struct machine *m, pg_data_t *pgdat, int order, int h
 		if (!managed_zone(zone))
 			continue;
 		any = true;
-		if (zone_watermark_ok(zone, (unsigned int)order, high_wmark_pages(zone), i, 0))
+		if (zone_watermark_ok(zone, (unsigned int)order, high_wmark_pages(zone), highest_zoneidx, 0))
 			return true;
 	}
 	return !any;
