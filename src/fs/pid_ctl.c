@@ -374,8 +374,8 @@ static int pid_madvise(struct machine *m, const struct fs_ctx *ctx, struct ctl_c
 		{ "willneed", MADV_WILLNEED, true },
 		{ "dontfork", MADV_DONTFORK, true },
 		{ "dofork", MADV_DOFORK, true },
-		{ "cold", MADV_COLD, false },
-		{ "pageout", MADV_PAGEOUT, false },
+		{ "cold", MADV_COLD, true },
+		{ "pageout", MADV_PAGEOUT, true },
 		{ "hugepage", MADV_HUGEPAGE, false },
 		{ "nohugepage", MADV_NOHUGEPAGE, false },
 		{ "mergeable", MADV_MERGEABLE, false },
@@ -615,11 +615,13 @@ static int pid_pwrite(struct machine *m, const struct fs_ctx *ctx, struct ctl_cm
 	return pid_file_io(m, ctx, cmd, reply, why, true);
 }
 
-/* fsync PATH: write back the file's dirty pages and wait; replies ok */
+/* fsync PATH: write back the file's dirty pages and wait; replies the
+ * bytes it wrote back */
 static int pid_fsync(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
 		     const char **why)
 {
 	struct task_struct *t;
+	long ret;
 	int err;
 
 	if (cmd->nargs != 1) {
@@ -633,10 +635,10 @@ static int pid_fsync(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd
 		err = ctl_file_path(m, cmd->args[0], NULL, why);
 	if (err)
 		return err;
-	err = sys_fsync(m, t, cmd->args[0]);
-	if (err < 0)
-		return engine_err(err, why);
-	g_string_append(reply, "ok");
+	ret = sys_fsync(m, t, cmd->args[0]);
+	if (ret < 0)
+		return engine_err(ret, why);
+	g_string_append_printf(reply, "%ld", ret);
 	return 0;
 }
 
@@ -715,7 +717,7 @@ static const struct ctl_command pid_commands[] = {
 	  "mapping), narrowed by off=SIZE and len=SIZE" },
 	{ "mprotect", pid_mprotect, "mprotect TARGET rw|r|rx|rwx|none", "mprotect(2)" },
 	{ "madvise", pid_madvise, "madvise TARGET ADVICE",
-	  "madvise(2): dontneed, free, willneed, dontfork, dofork (cold, pageout, hugepage, nohugepage, "
+	  "madvise(2): dontneed, free, willneed, dontfork, dofork, cold, pageout (hugepage, nohugepage, "
 	  "mergeable, unmergeable, collapse: not modelled yet)" },
 	{ "mlock", pid_mlock, "mlock TARGET", "mlock(2): fault in and lock" },
 	{ "munlock", pid_munlock, "munlock TARGET", "munlock(2)" },
@@ -733,7 +735,7 @@ static const struct ctl_command pid_commands[] = {
 	{ "pwrite", pid_pwrite, "pwrite PATH OFF LEN",
 	  "pwrite(2): dirties page-cache pages (extending the file), throttled past the dirty limit; replies "
 	  "the bytes written" },
-	{ "fsync", pid_fsync, "fsync PATH", "fsync(2): write back the file's dirty pages and wait; replies ok" },
+	{ "fsync", pid_fsync, "fsync PATH", "fsync(2): write back the file's dirty pages and wait; replies the bytes written back" },
 	{ "fork", pid_fork, "fork [NAME] [pid=N]", "fork(2) with copy-on-write; replies the child's PID" },
 	{ "exit", pid_exit, "exit", "the process exits and its memory is freed" },
 	{ "set_mempolicy", ctl_not_modelled, "set_mempolicy POLICY", "NUMA policy of the process (not modelled yet)" },

@@ -898,3 +898,46 @@ void try_to_unmap(struct machine *m, unsigned long pfn)
 {
 	rmap_walk(m, pfn, unmap_one, NULL);
 }
+
+/* unuse_mm (mm/swapfile.c): the task's swap ptes of device `type` are
+ * faulted back in */
+struct unuse_arg {
+	unsigned int type;
+	GArray *addrs;
+};
+
+static void unuse_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr, void *arg)
+{
+	struct unuse_arg *u = arg;
+
+	(void)m;
+	(void)table;
+	if (!pte_present(*ptep) && swp_type(pte_to_swp_entry(*ptep)) == u->type)
+		g_array_append_val(u->addrs, addr);
+}
+
+int unuse_mm(struct machine *m, struct task_struct *t, unsigned int type)
+{
+	struct vm_area_struct *vma;
+	struct task_struct *prev = syscall_enter(m, t);
+	int err = 0;
+
+	for_each_vma(t->mm, it, vma) {
+		struct unuse_arg u = { type, g_array_new(FALSE, FALSE, sizeof(unsigned long)) };
+
+		if (vma->anon_vma)
+			walk_ptes(m, t->mm, vma->vm_start, vma->vm_end, unuse_cb, &u, true);
+		for (guint i = 0; i < u.addrs->len && !err; i++) {
+			unsigned long addr = g_array_index(u.addrs, unsigned long, i);
+			pte_t *ptep = pte_lookup(t->mm, addr);
+
+			if (ptep && *ptep && !pte_present(*ptep))
+				err = do_swap_page(m, t, vma, addr, ptep, false);
+		}
+		g_array_free(u.addrs, TRUE);
+		if (err)
+			break;
+	}
+	m->current = prev;
+	return err;
+}

@@ -136,6 +136,8 @@ void swap_writepage(struct machine *m, unsigned long pfn);
 void swap_unplug(struct machine *m);
 uint64_t next_io_completion(struct machine *m);
 uint64_t last_swap_write_completion(struct machine *m);
+int try_to_unuse(struct machine *m, unsigned int type);
+int unuse_mm(struct machine *m, struct task_struct *t, unsigned int type);
 int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
 		 pte_t *ptep, bool write);
 

@@ -820,6 +820,59 @@ static void madvise_pages(struct machine *m, struct task_struct *t, unsigned lon
 		free_empty_pgtables(m, t->mm);
 }
 
+struct cold_arg {
+	GArray *pfns;
+};
+
+static void cold_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
+{
+	struct cold_arg *c = arg;
+	unsigned long pfn = pte_pfn(pte);
+	struct page *page;
+
+	(void)vma;
+	(void)addr;
+	if (pte_special(pte))
+		return;
+	page = pfn_to_page(m, pfn);
+	/* pages mapped elsewhere too are left alone (folio_maybe_mapped_shared) */
+	if (page->_mapcount > 0 || !page_test(page, PG_lru) || page_test(page, PG_unevictable))
+		return;
+	g_array_append_val(c->pfns, pfn);
+}
+
+/* madvise_cold_or_pageout_pte_range: cold deactivates, pageout reclaims */
+static void madvise_cold_or_pageout(struct machine *m, struct task_struct *t, unsigned long start,
+				    unsigned long end, bool pageout)
+{
+	struct cold_arg c = { g_array_new(FALSE, FALSE, sizeof(unsigned long)) };
+	unsigned long a = start;
+
+	while (a < end) {
+		struct vm_area_struct *vma = find_vma(t->mm, a);
+		unsigned long lo, hi;
+
+		if (!vma || vma->vm_start >= end)
+			break;
+		lo = MAX(a, vma->vm_start);
+		hi = MIN(end, vma->vm_end);
+		walk_page_range(m, vma, lo, hi, cold_pte, &c);
+		a = hi;
+	}
+	if (pageout) {
+		reclaim_pages(m, c.pfns, t->cpu);
+	} else {
+		for (guint i = 0; i < c.pfns->len; i++) {
+			unsigned long pfn = g_array_index(c.pfns, unsigned long, i);
+
+			folio_clear_young(m, pfn);
+			folio_deactivate(m, pfn);
+		}
+	}
+	g_array_free(c.pfns, TRUE);
+	machine_debug_check(m, pageout ? "madvise pageout" : "madvise cold");
+}
+
 int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int advice)
 {
 	unsigned long end;
@@ -828,7 +881,7 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 		return -EINVAL;
 	switch (advice) {
 	case MADV_DONTNEED: case MADV_FREE: case MADV_WILLNEED: case MADV_DONTFORK: case MADV_DOFORK:
-	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_COLD: case MADV_PAGEOUT:
 		break;
 	default:
 		return -EINVAL;
@@ -839,8 +892,9 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 		return -EINVAL;
 	if (!len)
 		return 0;
-	if (advice == MADV_DONTNEED || advice == MADV_FREE) {
-		/* madvise_dontneed_free_valid_vma: not on locked memory */
+	if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_COLD || advice == MADV_PAGEOUT) {
+		/* not on locked memory (madvise_dontneed_free_valid_vma,
+		 * can_madv_lru_vma) */
 		struct vm_area_struct *vma;
 
 		for_each_vma(t->mm, it, vma)
@@ -854,6 +908,8 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 			return err;
 	} else if (advice == MADV_DONTNEED || advice == MADV_FREE) {
 		madvise_pages(m, t, addr, end, advice);
+	} else if (advice == MADV_COLD || advice == MADV_PAGEOUT) {
+		madvise_cold_or_pageout(m, t, addr, end, advice == MADV_PAGEOUT);
 	}
 	/* the mapped parts got the advice; a hole makes the call ENOMEM */
 	return range_mapped(t->mm, addr, end) ? 0 : -ENOMEM;

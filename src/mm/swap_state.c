@@ -367,3 +367,45 @@ int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct
 		return handle_mm_fault(m, t, vma, addr, true);  /* do_wp_page: a copy */
 	return 0;
 }
+
+/* try_to_unuse: every pte of the device's entries is swapped in, task by
+ * task, then the cache lets go of the slots; -ENOMEM when memory runs out */
+int try_to_unuse(struct machine *m, unsigned int type)
+{
+	GArray *pids = task_pids(m);
+	unsigned long i = 0;
+	uint64_t e;
+	int err = 0;
+
+	for (guint k = 0; k < pids->len && !err; k++) {
+		struct task_struct *t = find_task_by_pid(m, g_array_index(pids, int, k));
+
+		if (t && t->mm && t->mm->rss_stat[MM_SWAPENTS])
+			err = unuse_mm(m, t, type);
+	}
+	g_array_free(pids, TRUE);
+	if (err)
+		return err;
+	/* what is left in the cache of this device is unmapped: drop it */
+	while ((e = xa_find(m->swap_cache, &i, ULONG_MAX))) {
+		swp_entry_t entry = { i };
+
+		if (!xa_is_value(e) && swp_type(entry) == type) {
+			unsigned long pfn = xa_to_pfn(e);
+			struct page *page = pfn_to_page(m, pfn);
+
+			if (page_test(page, PG_writeback)) {
+				io_schedule_until(m, NULL, last_swap_write_completion(m));
+				continue;
+			}
+			if (page->_mapcount < 0)
+				delete_from_swap_cache(m, pfn, 0);
+			else
+				folio_free_swap(m, pfn);
+		} else if (xa_is_value(e) && swp_type(entry) == type) {
+			xa_erase(m->swap_cache, i);
+		}
+		i++;
+	}
+	return 0;
+}

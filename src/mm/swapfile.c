@@ -534,12 +534,24 @@ int sys_swapoff(struct machine *m, const char *path)
 
 	if (!p || !(p->flags & SWP_WRITEOK))
 		return -EINVAL;
-	/* try_to_unuse comes with swap-out (see the opening comment) */
-	if (p->inuse_pages)
-		return -EBUSY;
 	/* security_vm_enough_memory_mm: Committed_AS must fit without it */
 	if (__vm_enough_memory(m, m->current, (long)p->pages))
 		return -ENOMEM;
+	if (p->inuse_pages) {
+		/* try_to_unuse: no new slots here; every page comes back in */
+		int err;
+
+		del_from_avail_list(m, p);
+		p->flags &= ~SWP_WRITEOK;
+		err = try_to_unuse(m, p->type);
+		p->flags |= SWP_WRITEOK;
+		if (err || p->inuse_pages) {
+			/* reinsert_swap_info */
+			add_to_avail_list(m, p);
+			vm_unacct_memory(m, (long)p->pages);
+			return err ? err : -ENOMEM;
+		}
+	}
 	vm_unacct_memory(m, (long)p->pages);
 	del_from_avail_list(m, p);
 	if (p->prio < 0) {

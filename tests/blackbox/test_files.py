@@ -273,7 +273,8 @@ def test_fsync_leaves_nothing_dirty(mnt, proc):
     mnt.ctl('file /data/f 0')
     pctl(mnt, proc, 'pwrite /data/f 0 2M')
     assert files(mnt)['/data/f']['DIRTY'] == 512
-    assert pctl(mnt, proc, 'fsync /data/f') == 'ok\n'
+    assert pctl(mnt, proc, 'fsync /data/f') == '%d\n' % (2 * MiB), 'the bytes written back'
+    assert pctl(mnt, proc, 'fsync /data/f') == '0\n'
     f = files(mnt)['/data/f']
     assert f['DIRTY'] == 0 and f['WRITEBACK'] == 0
     mi = meminfo(mnt)
@@ -368,6 +369,15 @@ def test_ratio_and_bytes_exclude_each_other(mnt, ratio, nbytes):
     # more than an int holds
     assert mnt.write('proc/sys/vm/' + nbytes, '%d\n' % (8 << 30))[0]
     assert sysctl(mnt, nbytes) == 8 << 30
+
+
+@pytest.mark.parametrize('name', ['dirty_bytes', 'dirty_background_bytes'])
+def test_dirty_bytes_beyond_uint_max_pages_is_erange(mnt, name):
+    """The handlers keep the limit in an unsigned int of pages: more is
+    ERANGE and the old value stays."""
+    assert mnt.write('proc/sys/vm/' + name, '%d\n' % (((1 << 32) - 1) * PAGE))[0]
+    assert mnt.write('proc/sys/vm/' + name, '%d\n' % (((1 << 32) - 1) * PAGE + 1)) == (False, errno.ERANGE)
+    assert sysctl(mnt, name) == ((1 << 32) - 1) * PAGE
 
 
 def test_dirty_thresholds_follow_the_ratios(mnt):

@@ -462,7 +462,7 @@ static void test_parse_int(void)
 static void test_parse_ulong(void)
 {
 	static const char *const bad[] = {
-		"", " \n", "abc", "12abc", "-1", "+5", "-", "18446744073709551616", "1.5", "1 x",
+		"", " \n", "abc", "12abc", "-1", "+5", "-", "18446744073709551616", "1.5",
 	};
 	unsigned long v;
 
@@ -474,6 +474,9 @@ static void test_parse_ulong(void)
 	g_assert_cmpuint(v, ==, ULONG_MAX);
 	g_assert_cmpint(parse_ulong_strict("0x10", 4, &v), ==, 0);
 	g_assert_cmpuint(v, ==, 16);
+	/* as with sysctl_writes_strict, text after the value is ignored */
+	g_assert_cmpint(parse_ulong_strict("7 x", 3, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 7);
 }
 
 /* ------------------------------------------------------------------ */
