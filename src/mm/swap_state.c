@@ -188,6 +188,11 @@ static void end_swap_bio_write(struct machine *m, void *arg)
 		__mod_node_page_state(zone->zone_pgdat, NR_WRITEBACK, -1);
 		__mod_zone_page_state(zone, NR_ZONE_WRITE_PENDING, -1);
 		__mod_node_page_state(zone->zone_pgdat, NR_WRITTEN, 1);
+		/* nothing maps the slot any more (the owner exited or unmapped
+		 * it meanwhile): the page and its slot are garbage, freed now
+		 * rather than at the next reclaim pass */
+		if (page->_mapcount < 0 && folio_free_swap(m, pfn))
+			continue;
 		/* folio_end_writeback: reclaim wanted it, rotate it to the tail */
 		if (page_test(page, PG_reclaim)) {
 			page_clear(page, PG_reclaim);

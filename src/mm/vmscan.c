@@ -504,12 +504,28 @@ static bool pgdat_balanced(struct machine *m, pg_data_t *pgdat, int order, int h
 	return !any;
 }
 
+/* kswapd_shrink_node: reclaim the eligible zones' high watermarks' worth;
+ * true when that much was scanned (the priority need not rise) */
+static bool kswapd_shrink_node(struct machine *m, pg_data_t *pgdat, struct scan_control *sc)
+{
+	unsigned long scanned = sc->nr_scanned;
+
+	sc->nr_to_reclaim = 0;
+	for (int i = 0; i <= sc->reclaim_idx && i < MAX_NR_ZONES; i++) {
+		struct zone *zone = &pgdat->node_zones[i];
+
+		if (managed_zone(zone))
+			sc->nr_to_reclaim += MAX(high_wmark_pages(zone), SWAP_CLUSTER_MAX);
+	}
+	shrink_node(m, pgdat, sc);
+	return sc->nr_scanned - scanned >= sc->nr_to_reclaim;
+}
+
 static void balance_pgdat(struct machine *m, pg_data_t *pgdat, int order, int highest_zoneidx)
 {
 	struct scan_control sc = {
 		.gfp_mask = GFP_KERNEL,
 		.order = order,
-		.priority = DEF_PRIORITY,
 		.reclaim_idx = highest_zoneidx,
 		.may_writepage = true,
 		.may_unmap = true,
@@ -518,34 +534,41 @@ static void balance_pgdat(struct machine *m, pg_data_t *pgdat, int order, int hi
 		.reclaimer = pgdat->kswapd,
 		.cpu = pgdat->kswapd ? pgdat->kswapd->cpu : 0,
 	};
-	bool boosted = false;
+	unsigned long nr_boost_reclaim = 0;
 
 	count_vm_event(m, PAGEOUTRUN);
-	for_each_zone_in_node(pgdat, zone)
-		if (zone->watermark_boost)
-			boosted = true;
+	for (int i = 0; i <= highest_zoneidx && i < MAX_NR_ZONES; i++)
+		nr_boost_reclaim += pgdat->node_zones[i].watermark_boost;
+restart:
+	sc.priority = DEF_PRIORITY;
 	do {
-		unsigned long nr_to_reclaim = 0, before = sc.nr_reclaimed;
+		unsigned long nr_reclaimed = sc.nr_reclaimed;
+		bool raise_priority = true;
+		bool balanced = pgdat_balanced(m, pgdat, order, highest_zoneidx);
 
-		if (pgdat_balanced(m, pgdat, order, highest_zoneidx) && !boosted)
+		/* a boost that cannot be met alongside the real shortage is
+		 * dropped: reclaim for the shortage alone */
+		if (!balanced && nr_boost_reclaim) {
+			nr_boost_reclaim = 0;
+			goto restart;
+		}
+		if (!nr_boost_reclaim && balanced)
 			break;
+		/* boosting does not go as far as writing pages */
+		if (nr_boost_reclaim && sc.priority == DEF_PRIORITY - 2)
+			raise_priority = false;
+		sc.may_writepage = !nr_boost_reclaim;
+		sc.may_swap = !nr_boost_reclaim;
 		/* age_active_anon */
 		if (can_reclaim_anon_pages(m, &sc) && inactive_is_low(&pgdat->__lruvec, LRU_INACTIVE_ANON))
 			shrink_active_list(m, SWAP_CLUSTER_MAX, &pgdat->__lruvec, &sc, LRU_ACTIVE_ANON);
-		/* kswapd_shrink_node: the high watermarks' worth */
-		for (int i = 0; i <= highest_zoneidx && i < MAX_NR_ZONES; i++) {
-			struct zone *zone = &pgdat->node_zones[i];
-
-			if (managed_zone(zone))
-				nr_to_reclaim += MAX(high_wmark_pages(zone), SWAP_CLUSTER_MAX);
-		}
-		sc.nr_to_reclaim = nr_to_reclaim;
-		sc.nr_reclaimed = 0;
-		shrink_node(m, pgdat, &sc);
-		if (boosted && sc.nr_reclaimed >= nr_to_reclaim)
-			boosted = false;
-		/* no progress at this priority: scan harder */
-		if (sc.nr_reclaimed < SWAP_CLUSTER_MAX || sc.nr_reclaimed == before)
+		if (kswapd_shrink_node(m, pgdat, &sc))
+			raise_priority = false;
+		nr_reclaimed = sc.nr_reclaimed - nr_reclaimed;
+		nr_boost_reclaim -= MIN(nr_boost_reclaim, nr_reclaimed);
+		if (nr_boost_reclaim && !nr_reclaimed)
+			break;
+		if (raise_priority || !nr_reclaimed)
 			sc.priority--;
 	} while (sc.priority >= 1);
 	if (!sc.nr_reclaimed && !pgdat_balanced(m, pgdat, order, highest_zoneidx))
