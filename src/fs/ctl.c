@@ -366,10 +366,15 @@ int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, con
 			pos += n + 1;
 			continue;
 		}
+		/* the command checks the invariants once, when it is done:
+		 * the kernel work it causes (reclaim, I/O completions) is not
+		 * checked step by step (--debug-vm would be quadratic) */
+		m->in_command++;
 		err = ctl_run_line(m, cmds, ncmds, ctx, who, buf + pos, n, reply);
+		m->in_command--;
+		machine_debug_check(m, who);
 		if (err)
 			return err;
-		machine_debug_check(m, who);
 		pos += n + 1;
 	}
 	return 0;

@@ -370,7 +370,7 @@ void machine_debug_check(struct machine *m, const char *op)
 {
 	char *err;
 
-	if (!m->cfg.debug_vm)
+	if (!m->cfg.debug_vm || m->in_command)
 		return;
 	err = machine_check_invariants(m);
 	if (!err)

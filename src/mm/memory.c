@@ -495,6 +495,23 @@ static void walk_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsig
 	w->fn(m, w->vma, addr, *ptep, w->arg);
 }
 
+static void walk_swap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr, void *arg)
+{
+	struct walk_arg *w = arg;
+
+	(void)table;
+	if (!pte_present(*ptep))
+		w->fn(m, w->vma, addr, *ptep, w->arg);
+}
+
+void walk_swap_range(struct machine *m, struct vm_area_struct *vma, unsigned long start, unsigned long end,
+		     pte_walk_fn fn, void *arg)
+{
+	struct walk_arg w = { vma, fn, arg };
+
+	walk_ptes(m, vma->vm_mm, start, end, walk_swap_cb, &w, true);
+}
+
 void walk_page_range(struct machine *m, struct vm_area_struct *vma, unsigned long start, unsigned long end,
 		     pte_walk_fn fn, void *arg)
 {
