@@ -54,6 +54,7 @@ uint64_t xa_load(struct xarray *xa, unsigned long index);
 uint64_t xa_store(struct xarray *xa, unsigned long index, uint64_t entry);
 uint64_t xa_erase(struct xarray *xa, unsigned long index);
 uint64_t xa_find(struct xarray *xa, unsigned long *index, unsigned long max);
+void xa_destroy(struct xarray *xa);
 #define xa_is_value(e) ((e) & 1)
 #define xa_mk_page(pfn) ((uint64_t)(pfn) << 1)
 #define xa_to_pfn(e) ((unsigned long)((e) >> 1))
@@ -171,6 +172,9 @@ int drop_caches(struct machine *m, int mode);
 /* ---- dirty limits (mm/page-writeback.c) ---- */
 void global_dirty_limits(struct machine *m, unsigned long *pbackground, unsigned long *pdirty);
 unsigned long global_dirtyable_memory(struct machine *m);
+/* dirty_writeback_centisecs changed: the flusher's period restarts
+ * (dirty_writeback_centisecs_handler wakes it) */
+void wb_writeback_interval_changed(struct machine *m);
 /* the bdi's read_ahead_kb */
 int bdi_set_read_ahead_kb(struct machine *m, unsigned long kb);
 

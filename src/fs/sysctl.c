@@ -103,6 +103,13 @@ static void overcommit_kbytes_written(struct machine *m, const int *old)
 	m->sysctl.overcommit_ratio = 0;
 }
 
+/* dirty_writeback_centisecs_handler: a new period wakes the flusher */
+static void dirty_writeback_centisecs_written(struct machine *m, const int *old)
+{
+	if (*old != m->sysctl.dirty_writeback_centisecs)
+		wb_writeback_interval_changed(m);
+}
+
 /* mm/page-writeback.c: dirty_ratio and dirty_bytes set one limit, the
  * background ones the other; writing one zeroes its partner */
 static void dirty_background_ratio_written(struct machine *m, const int *old)
@@ -153,7 +160,8 @@ static const struct vm_sysctl_knob vm_knobs[] = {
 	{ "dirty_background_ratio", KNOB(dirty_background_ratio), 1, 0, 100, NULL,
 	  dirty_background_ratio_written },
 	{ "dirty_ratio", KNOB(dirty_ratio), 1, 0, 100, NULL, dirty_ratio_written },
-	{ "dirty_writeback_centisecs", KNOB(dirty_writeback_centisecs), 1, 0, INT_MAX, NULL, NULL },
+	{ "dirty_writeback_centisecs", KNOB(dirty_writeback_centisecs), 1, 0, INT_MAX, NULL,
+	  dirty_writeback_centisecs_written },
 	{ "dirty_expire_centisecs", KNOB(dirty_expire_centisecs), 1, 0, INT_MAX, NULL, NULL },
 	{ "dirtytime_expire_seconds", KNOB(dirtytime_expire_seconds), 1, 0, INT_MAX, NULL, NULL },
 	/* mm/oom_kill.c vm_oom_kill_table */

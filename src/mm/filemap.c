@@ -236,6 +236,7 @@ static struct inode *inode_new(struct machine *m, const char *path, enum inode_k
 
 static void inode_free(struct inode *inode)
 {
+	xa_destroy(&inode->i_data.i_pages);
 	g_ptr_array_free(inode->i_data.i_mmap, TRUE);
 	g_array_free(inode->i_data.inflight, TRUE);
 	g_free(inode->path);

@@ -315,6 +315,12 @@ static void wb_start_background_writeback(struct machine *m)
 	bdi->background_queued = false;
 }
 
+void wb_writeback_interval_changed(struct machine *m)
+{
+	if (m->sysctl.dirty_writeback_centisecs && !g_queue_is_empty(&m->sb->bdi.b_dirty))
+		wb_wakeup_delayed(m);
+}
+
 /* wakeup_flusher_threads (WB_REASON_VMSCAN): reclaim found dirty pages
  * at the tail of the LRU; the flusher writes back what is dirty */
 void wakeup_flusher_threads(struct machine *m)

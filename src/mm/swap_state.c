@@ -49,8 +49,8 @@ void swap_cache_destroy(struct machine *m)
 
 	if (!m->swap_cache)
 		return;
-	while (xa_find(m->swap_cache, &i, ULONG_MAX))
-		xa_erase(m->swap_cache, i);
+	(void)i;
+	xa_destroy(m->swap_cache);
 	g_free(m->swap_cache);
 	g_hash_table_destroy(m->swap_entries);
 	for (guint k = 0; k < m->swap_inflight->len; k++)

@@ -172,3 +172,21 @@ uint64_t xa_find(struct xarray *xa, unsigned long *index, unsigned long max)
 		return 0;
 	return xa_find_in(xa->head, 0, index, max, &entry) ? entry : 0;
 }
+
+static void xa_destroy_node(struct xarray *xa, struct xa_node *n)
+{
+	if (n->shift)
+		for (unsigned int i = 0; i < XA_CHUNK_SIZE; i++)
+			if (n->slots[i])
+				xa_destroy_node(xa, (struct xa_node *)(uintptr_t)n->slots[i]);
+	xa_node_free(xa, n);
+}
+
+/* xa_destroy: every node freed (the entries are the caller's business) */
+void xa_destroy(struct xarray *xa)
+{
+	if (xa->head)
+		xa_destroy_node(xa, xa->head);
+	xa->head = NULL;
+	xa->hint = NULL;
+}
