@@ -1,19 +1,22 @@
 /*
  * mm/memory.c (with bits of mm/rmap.c and mm/pgtable-generic.c): page
- * tables, demand paging, copy-on-write and unmapping.
+ * tables, demand paging, copy-on-write, unmapping and the reverse map.
  *
  * Models: x86-64 4-level page tables whose pages come from the buddy
  * allocator (NR_PAGETABLE, VmPTE) and are freed when empty; handle_mm_fault
  * with do_anonymous_page (a read of untouched private memory maps the shared
- * zero page, a write allocates a page), do_wp_page (reuse an exclusive page,
- * copy a shared one), shared anonymous (shmem) pages; copy_page_range for
- * fork write-protecting private memory; zap_page_range for munmap,
- * MADV_DONTNEED and exit; the rmap counts (page->_mapcount) that PSS and
- * the LRU-less anon accounting (AnonPages, Inactive(anon)) use.
- * Simplifies: no LRU lists yet (the counters move, the lists come with
- * reclaim); file mappings (program text, libraries) have no page cache yet,
- * so touching them maps nothing; no huge pages; TLB flushes are counted per
- * range, not per CPU.
+ * zero page, a write allocates a page), do_fault for file mappings
+ * (do_read_fault with fault-around, do_cow_fault, do_shared_fault; the
+ * page cache is mm/filemap.c), do_swap_page for swap ptes (mm/swap_state.c),
+ * do_wp_page (reuse an exclusive anon page, copy a shared one, dirty a
+ * shared file page), shared anonymous (shmem) pages; copy_page_range for
+ * fork write-protecting private memory and sharing swap slots;
+ * zap_page_range for munmap, MADV_DONTNEED and exit; the rmap counts
+ * (page->_mapcount) and walks (rmap_walk through the anon_vma's VMAs or the
+ * file's i_mmap) that PSS, folio_referenced and try_to_unmap use.
+ * Simplifies: no huge pages; TLB flushes are counted per range, not per
+ * CPU; program images (text, libraries) are not files of the simulated
+ * disk, so touching them maps nothing.
  */
 #include <errno.h>
 #include <string.h>

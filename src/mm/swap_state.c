@@ -77,10 +77,10 @@ static void swap_cache_insert(struct machine *m, unsigned long pfn, swp_entry_t 
 	struct page *page = pfn_to_page(m, pfn);
 	uint64_t old = xa_store(m->swap_cache, entry.val, xa_mk_page(pfn));
 
-	if (old && xa_is_value(old))
-		workingset_refault(m, pfn, old);
 	page_set(page, PG_swapcache);
 	page_set(page, PG_swapbacked);
+	if (old && xa_is_value(old))
+		workingset_refault(m, pfn, old);
 	g_hash_table_insert(m->swap_entries, GSIZE_TO_POINTER(pfn), GSIZE_TO_POINTER(entry.val));
 	__mod_node_page_state(pfn_zone(m, pfn)->zone_pgdat, NR_SWAPCACHE, 1);
 }
@@ -295,8 +295,10 @@ static uint64_t swapin_readahead(struct machine *m, struct task_struct *t, swp_e
 		pfn_to_page(m, (unsigned long)pfn)->_mapcount = -1;
 		page_set(pfn_to_page(m, (unsigned long)pfn), PG_locked);
 		g_array_append_val(locked, pfn);
+		page_clear(pfn_to_page(m, (unsigned long)pfn), PG_active);
 		swap_cache_insert(m, (unsigned long)pfn, e);
-		folio_add_lru(m, (unsigned long)pfn);
+		/* inactive, or active when workingset_refault says so */
+		lruvec_add_folio(m, (unsigned long)pfn);
 		nr++;
 	}
 	count_vm_events(m, PSWPIN, nr);
