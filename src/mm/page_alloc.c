@@ -1415,7 +1415,7 @@ static long __alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned int or
 {
 	bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
-	bool did_some_progress;
+	bool did_some_progress, drained = false;
 	long pfn;
 
 retry:
@@ -1434,6 +1434,13 @@ retry:
 		goto nopage;
 	if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL))
 		goto nopage;
+	/* __alloc_pages_direct_reclaim's last resort before giving up on
+	 * reclaim: drain the per-cpu lists once and retry */
+	if (!drained) {
+		drained = true;
+		drain_all_pages(m, NULL);
+		goto retry;
+	}
 	pfn = __alloc_pages_may_oom(m, gfp, order, ac, &did_some_progress);
 	if (pfn >= 0)
 		return pfn;
