@@ -196,6 +196,44 @@ static void test_kill_during_populate_and_malloc(void)
 	g_assert_null(m->current);
 	check(m);
 	unfill(m, pfns);
+	/* mlock's populate */
+	q = spawn_touched(m, "lock", 0);
+	pid = q->pid;
+	{
+		long a = sys_mmap(m, q, 0, 4 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, NULL);
+
+		pfns = fill(m);
+		g_assert_cmpint(sys_mlock(m, q, (unsigned long)a, 4 * MiB), ==, -ESRCH);
+	}
+	g_assert_null(find_task_by_pid(m, pid));
+	check(m);
+	unfill(m, pfns);
+	machine_destroy(m);
+}
+
+/* A victim with pages on swap: its slots go with it */
+static void test_victim_with_swap(void)
+{
+	struct machine *m = new_machine();
+	struct task_struct *t;
+	GArray *pfns;
+	long a, pfn;
+	int pid;
+
+	g_assert_cmpint(sys_swapon(m, "/swapfile", 64 * MiB, -1), ==, 0);
+	t = spawn_touched(m, "s", 0);
+	pid = t->pid;
+	a = sys_mmap(m, t, 0, 32 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, NULL);
+	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, 16 * MiB, MADV_PAGEOUT), ==, 0);
+	g_assert_cmpint(get_nr_swap_pages(m), <, get_total_swap_pages(m));
+	pfns = fill(m);
+	pfn = __alloc_pages(m, GFP_KERNEL, 0, -1, 0);
+	g_assert_cmpint(pfn, >=, 0);
+	g_array_append_val(pfns, pfn);
+	g_assert_null(find_task_by_pid(m, pid));
+	g_assert_cmpint(get_nr_swap_pages(m), ==, get_total_swap_pages(m));
+	check(m);
+	unfill(m, pfns);
 	machine_destroy(m);
 }
 
@@ -263,6 +301,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/oom/kill_parent_during_fork", test_kill_parent_during_fork);
 	g_test_add_func("/oom/kill_during_populate_and_malloc", test_kill_during_populate_and_malloc);
 	g_test_add_func("/oom/badness_order_and_spared", test_badness_order_and_spared);
+	g_test_add_func("/oom/victim_with_swap", test_victim_with_swap);
 	g_test_add_func("/oom/panics", test_panics);
 	return g_test_run();
 }
