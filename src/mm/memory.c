@@ -257,9 +257,7 @@ static int swapin_pte(struct machine *m, struct task_struct *t, struct vm_area_s
 	count_vm_event(m, PSWPIN);
 	count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
 	page_add_new_anon_rmap(m, (unsigned long)pfn, vma, addr);
-	/* the page is exclusive (RMAP_EXCLUSIVE): writable where the VMA is,
-	 * dirty only for a write */
-	set_pte(table, ptep, mk_pte((unsigned long)pfn, vma->vm_flags & VM_WRITE, write));
+	set_pte(table, ptep, mk_pte((unsigned long)pfn, write, write));
 	mm->rss_stat[MM_SWAPENTS]--;
 	mm->rss_stat[MM_ANONPAGES]++;
 	swap_free(m, entry);
