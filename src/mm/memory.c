@@ -8,20 +8,12 @@
  * zero page, a write allocates a page), do_wp_page (reuse an exclusive page,
  * copy a shared one), shared anonymous (shmem) pages; copy_page_range for
  * fork write-protecting private memory; zap_page_range for munmap,
- * MADV_DONTNEED and exit; the rmap counts (page->_mapcount, page->index)
- * that PSS and the LRU-less anon accounting (AnonPages, Inactive(anon))
- * use; swap ptes: MADV_PAGEOUT of exclusive anonymous pages (add_to_swap,
- * unmap, write-out, free), do_swap_page on a fault (a major fault, pswpin),
- * swapoff's unuse_pte, and swap ptes copied by fork and freed by zap.
+ * MADV_DONTNEED and exit; the rmap counts (page->_mapcount) that PSS and
+ * the LRU-less anon accounting (AnonPages, Inactive(anon)) use.
  * Simplifies: no LRU lists yet (the counters move, the lists come with
  * reclaim); file mappings (program text, libraries) have no page cache yet,
  * so touching them maps nothing; no huge pages; TLB flushes are counted per
- * range, not per CPU; no swap cache: a page leaves it as soon as it is
- * written (SwapCached stays 0), a swap-in reads the slot into a page of
- * the faulting process's own (ptes that share a slot after fork each get
- * a copy) and frees its reference at once; no swap-in readahead
- * (page-cluster is not read yet); pageout leaves shared pages alone, as
- * the kernel's MADV_PAGEOUT does, so no rmap walk is needed.
+ * range, not per CPU.
  */
 #include <errno.h>
 #include <string.h>

@@ -575,13 +575,11 @@ int sys_swapoff(struct machine *m, const char *path)
 		return -ENOMEM;
 	vm_unacct_memory(m, (long)p->pages);
 	del_from_avail_list(m, p);
-	p->flags &= ~SWP_WRITEOK;
 	if (p->inuse_pages) {
 		int err = try_to_unuse(m, p);
 
 		if (err) {
 			/* reinsert_swap_info: the device stays as it was */
-			p->flags |= SWP_WRITEOK;
 			if (p->inuse_pages < p->pages)
 				add_to_avail_list(m, p);
 			return err;

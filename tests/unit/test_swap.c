@@ -274,32 +274,6 @@ static void test_pageout_swapin(void)
 	machine_destroy(m);
 }
 
-/* A full device: pageout stops when the slots run out; swapoff of it
- * brings the pages back and leaves no trace on the avail lists */
-static void test_full_device_swapoff(void)
-{
-	struct machine *m = new_machine(0);
-	struct task_struct *t;
-	struct swap_info_struct *si;
-	long a;
-
-	g_assert_cmpint(sys_swapon(m, "/small", 64 * 1024, -1), ==, 0);
-	si = swap_info_by_path(m, "/small");
-	g_assert_cmpint(sys_spawn(m, "p", 0, NULL, &t), >, 0);
-	a = sys_mmap(m, t, 0, 1 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, NULL);
-	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, 1 * MiB, MADV_PAGEOUT), ==, 0);
-	g_assert_cmpuint(si->inuse_pages, ==, 15);
-	g_assert_cmpuint(get_mm_counter(t->mm, MM_SWAPENTS), ==, 15);
-	g_assert_null(m->swap->swap_avail_heads[0]);
-	check(m);
-	g_assert_cmpint(sys_swapoff(m, "/small"), ==, 0);
-	g_assert_cmpuint(get_mm_counter(t->mm, MM_SWAPENTS), ==, 0);
-	g_assert_null(m->swap->swap_avail_heads[0]);
-	g_assert_null(m->swap->swap_active_head);
-	check(m);
-	machine_destroy(m);
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -309,6 +283,5 @@ int main(int argc, char **argv)
 	g_test_add_func("/swap/slots_and_clusters", test_slots_and_clusters);
 	g_test_add_func("/swap/priority_rotation", test_priority_rotation);
 	g_test_add_func("/swap/pageout_swapin", test_pageout_swapin);
-	g_test_add_func("/swap/full_device_swapoff", test_full_device_swapoff);
 	return g_test_run();
 }
