@@ -297,9 +297,6 @@ typedef void (*pte_walk_fn)(struct machine *m, struct vm_area_struct *vma, unsig
 			    pte_t pte, void *arg);
 void walk_page_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
 		     unsigned long end, pte_walk_fn fn, void *arg);
-/* ... and over the swap ptes (is_swap_pte) of [start, end) */
-void walk_swap_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
-		     unsigned long end, pte_walk_fn fn, void *arg);
 
 /* mm counters (include/linux/mm.h get_mm_counter / get_mm_rss) */
 static inline unsigned long get_mm_counter(const struct mm_struct *mm, int member)

@@ -99,9 +99,7 @@ void swap_destroy(struct machine *m);
  * priority.  0 or -EBUSY (path in use), -EINVAL (too small or too large),
  * -EPERM (MAX_SWAPFILES reached). */
 int sys_swapon(struct machine *m, const char *path, uint64_t size, int prio);
-/* swapoff(2): its pages come back first (try_to_unuse).  -EINVAL when
- * path is not an active swap device, -ENOMEM when the commit limit or the
- * free memory does not allow it. */
+/* swapoff(2): -EINVAL when path is not an active swap device */
 int sys_swapoff(struct machine *m, const char *path);
 struct swap_info_struct *swap_info_by_path(struct machine *m, const char *path);
 

@@ -88,7 +88,10 @@ int ctl_swapoff(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd
 		*why = "PATH is not an active swap device";
 		break;
 	case -ENOMEM:
-		*why = "Committed_AS would not fit without it (overcommit_memory 2), or no memory for its pages";
+		*why = "Committed_AS would not fit without it (overcommit_memory 2)";
+		break;
+	case -EBUSY:
+		*why = "pages are swapped out to it";
 		break;
 	default:
 		*why = "refused by the kernel";

@@ -336,8 +336,8 @@ static int pid_madvise(struct machine *m, const struct fs_ctx *ctx, struct ctl_c
 		{ "willneed", MADV_WILLNEED, true },
 		{ "dontfork", MADV_DONTFORK, true },
 		{ "dofork", MADV_DOFORK, true },
-		{ "cold", MADV_COLD, true },
-		{ "pageout", MADV_PAGEOUT, true },
+		{ "cold", MADV_COLD, false },
+		{ "pageout", MADV_PAGEOUT, false },
 		{ "hugepage", MADV_HUGEPAGE, false },
 		{ "nohugepage", MADV_NOHUGEPAGE, false },
 		{ "mergeable", MADV_MERGEABLE, false },
@@ -591,7 +591,7 @@ static const struct ctl_command pid_commands[] = {
 	  "mapping), narrowed by off=SIZE and len=SIZE" },
 	{ "mprotect", pid_mprotect, "mprotect TARGET rw|r|rx|rwx|none", "mprotect(2)" },
 	{ "madvise", pid_madvise, "madvise TARGET ADVICE",
-	  "madvise(2): dontneed, free, willneed, dontfork, dofork, cold, pageout (hugepage, nohugepage, "
+	  "madvise(2): dontneed, free, willneed, dontfork, dofork (cold, pageout, hugepage, nohugepage, "
 	  "mergeable, unmergeable, collapse: not modelled yet)" },
 	{ "mlock", pid_mlock, "mlock TARGET", "mlock(2): fault in and lock" },
 	{ "munlock", pid_munlock, "munlock TARGET", "munlock(2)" },

@@ -25,9 +25,9 @@
  *  - Flags: what the engine sets in task->flags, plus PF_RANDOMIZE for
  *    user processes (exec with the default randomize_va_space) and
  *    PF_FORKNOEXEC for kernel threads (never exec'd).
- *  - smaps' Swap and SwapPss come from the swap ptes (SwapPss shares a
- *    slot among the ptes that hold it, as swp_swapcount does); no THP, no
- *    KSM, no hugetlb, no memory policies (numa_maps says "default").
+ *  - No swap entries are visible to the walk yet (smaps' Swap and SwapPss
+ *    are 0; VmSwap reads MM_SWAPENTS), no THP, no KSM, no hugetlb, no
+ *    memory policies (numa_maps says "default").
  *  - Shared anonymous memory shows as the kernel's shmem file does:
  *    "/dev/zero (deleted)" (or [anon_shmem:NAME]) with the VMA's device
  *    and inode numbers.
@@ -42,7 +42,6 @@
 #include <string.h>
 
 #include "layout_handlers.h"
-#include "mmsim/swap.h"
 #include "render.h"
 #include "render_util.h"
 
@@ -626,30 +625,11 @@ static void smaps_pte_entry(struct machine *m, struct vm_area_struct *vma, unsig
 		smaps_account(arg, page, pte_young(pte), pte_dirty(pte), vma->vm_flags & VM_LOCKED);
 }
 
-/* smaps_pte_entry for a swap pte: Swap, and SwapPss split among the
- * ptes that share the slot */
-static void smaps_swap_entry(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte,
-			     void *arg)
-{
-	struct mem_size_stats *mss = arg;
-	int mapcount = swap_count(m, pte_to_swp_entry(pte)) & ~SWAP_HAS_CACHE;
-	uint64_t pss = (uint64_t)PAGE_SIZE << PSS_SHIFT;
-
-	(void)vma;
-	(void)addr;
-	mss->swap += PAGE_SIZE;
-	if (mapcount >= 2)
-		pss /= (uint64_t)mapcount;
-	mss->swap_pss += pss;
-}
-
 static void smap_gather_stats(struct machine *m, struct vm_area_struct *vma,
 			      struct mem_size_stats *mss)
 {
-	if (vma_is_gate(vma))
-		return;
-	walk_page_range(m, vma, vma->vm_start, vma->vm_end, smaps_pte_entry, mss);
-	walk_swap_range(m, vma, vma->vm_start, vma->vm_end, smaps_swap_entry, mss);
+	if (!vma_is_gate(vma))
+		walk_page_range(m, vma, vma->vm_start, vma->vm_end, smaps_pte_entry, mss);
 }
 
 /* ------------------------------------------------------------------ */

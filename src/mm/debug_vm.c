@@ -191,57 +191,6 @@ static void tally_pte(struct machine *m, struct vm_area_struct *vma, unsigned lo
 		t->shmem++;
 }
 
-struct swap_tally {
-	GHashTable *entries;  /* swp_entry_t.val -> ptes holding it */
-	long nr;
-};
-
-static void tally_swap_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
-{
-	struct swap_tally *s = arg;
-	gpointer key = GSIZE_TO_POINTER(pte_to_swp_entry(pte).val);
-
-	(void)m;
-	(void)vma;
-	(void)addr;
-	g_hash_table_insert(s->entries, key, GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(s->entries, key)) + 1));
-	s->nr++;
-}
-
-/* every swap pte's slot counts it; MM_SWAPENTS counts an mm's swap ptes */
-static char *check_swap_ptes(struct machine *m)
-{
-	struct swap_tally s = { g_hash_table_new(g_direct_hash, g_direct_equal), 0 };
-	GHashTableIter it;
-	gpointer k, v;
-	char *err = NULL;
-
-	g_hash_table_iter_init(&it, m->tasks);
-	while (!err && g_hash_table_iter_next(&it, &k, &v)) {
-		struct task_struct *t = v;
-		struct vm_area_struct *vma;
-
-		if (!t->mm)
-			continue;
-		s.nr = 0;
-		for_each_vma(t->mm, vit, vma)
-			walk_swap_range(m, vma, vma->vm_start, vma->vm_end, tally_swap_pte, &s);
-		if (s.nr != t->mm->rss_stat[MM_SWAPENTS])
-			err = g_strdup_printf("pid %d: MM_SWAPENTS %ld but %ld swap ptes", t->pid,
-					      t->mm->rss_stat[MM_SWAPENTS], s.nr);
-	}
-	g_hash_table_iter_init(&it, s.entries);
-	while (!err && g_hash_table_iter_next(&it, &k, &v)) {
-		swp_entry_t e = { GPOINTER_TO_SIZE(k) };
-
-		if ((swap_count(m, e) & ~SWAP_HAS_CACHE) != GPOINTER_TO_INT(v))
-			err = g_strdup_printf("swap entry %u:%#lx counts %d but %d ptes hold it", swp_type(e),
-					      swp_offset(e), swap_count(m, e) & ~SWAP_HAS_CACHE, GPOINTER_TO_INT(v));
-	}
-	g_hash_table_destroy(s.entries);
-	return err;
-}
-
 static char *check_processes(struct machine *m)
 {
 	GHashTable *maps = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -363,8 +312,6 @@ char *machine_check_invariants(struct machine *m)
 		err = g_strdup_printf("totalram_pages %lu but zones manage %lu", m->totalram_pages, totalram);
 	if (!err && m->tasks)
 		err = check_processes(m);
-	if (!err && m->tasks)
-		err = check_swap_ptes(m);
 	if (!err)
 		err = swap_check_invariants(m);
 out:

@@ -20,7 +20,6 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
-#include "mmsim/swap.h"
 
 #define PGD_SHIFT 39
 #define PUD_SHIFT 30
@@ -109,15 +108,12 @@ static void lru_account(struct machine *m, unsigned long pfn, bool anon, long de
 	__mod_node_page_state(zone->zone_pgdat, anon ? NR_INACTIVE_ANON : NR_INACTIVE_FILE, delta);
 }
 
-static void page_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct vm_area_struct *vma,
-				   unsigned long addr)
+static void page_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct vm_area_struct *vma)
 {
 	struct page *page = pfn_to_page(m, pfn);
 	struct anon_vma *av = anon_vma_get(vma);
 
 	page->_mapcount = 0;
-	/* linear_page_index: where rmap finds the page in every VMA of av */
-	page->index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	page_set(page, PG_anon);
 	page_set(page, PG_swapbacked);
 	page->private = (uint64_t)(uintptr_t)av;
@@ -227,88 +223,6 @@ void shmem_put(struct machine *m, struct shmem_object *shm)
 	g_free(shm);
 }
 
-/* ---- swap ---- */
-
-/*
- * do_swap_page / unuse_pte: the page behind a swap pte comes back.  A new
- * page is read from the slot (no swap cache: every pte that shares the
- * slot gets a copy of its own when it faults), mapped, and the pte's
- * reference to the slot dropped.  fault: a major fault of the task
- * (pgmajfault, maj_flt); swapoff's try_to_unuse counts none.
- */
-static int swapin_pte(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, struct pt_page *table,
-		      pte_t *ptep, unsigned long addr, bool write, bool fault)
-{
-	struct mm_struct *mm = vma->vm_mm;
-	swp_entry_t entry = pte_to_swp_entry(*ptep);
-	long pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t ? t->cpu : 0);
-
-	if (pfn < 0)
-		return (int)pfn;
-	/* swap_read_folio */
-	count_vm_event(m, PSWPIN);
-	count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
-	page_add_new_anon_rmap(m, (unsigned long)pfn, vma, addr);
-	set_pte(table, ptep, mk_pte((unsigned long)pfn, write, write));
-	mm->rss_stat[MM_SWAPENTS]--;
-	mm->rss_stat[MM_ANONPAGES]++;
-	swap_free(m, entry);
-	if (vma->vm_flags & VM_LOCKED)
-		mlock_page_pte(m, *ptep);
-	if (fault) {
-		count_vm_event(m, PGFAULT);
-		count_vm_event(m, PGMAJFAULT);
-		t->maj_flt++;
-		account_system_time(m, t, FAULT_COST_NS);
-	}
-	return 0;
-}
-
-/* try_to_unuse for one address (swapoff): 0 when nothing was there */
-int unuse_swap_pte(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
-		   unsigned int type)
-{
-	struct pt_page *table;
-	pte_t *ptep = walk_to_pte(m, vma->vm_mm, addr, false, 0, &table);
-
-	if (!ptep || !is_swap_pte(*ptep) || swp_type(pte_to_swp_entry(*ptep)) != type)
-		return 0;
-	return swapin_pte(m, t, vma, table, ptep, addr, false, false);
-}
-
-/*
- * MADV_PAGEOUT of one present pte (reclaim_pages -> shrink_folio_list for
- * a page only this pte maps): add_to_swap, try_to_unmap (the pte becomes
- * the swap entry), swap_writepage, __remove_mapping (the swap cache lets
- * go) and the page is freed.  Shared, mlocked, zero and shmem pages stay.
- * -ENOSPC when no swap slot is free.
- */
-static int pageout_pte(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, pte_t *ptep)
-{
-	pte_t pte = *ptep;
-	struct page *page;
-	swp_entry_t entry;
-
-	if (pte_special(pte))
-		return 0;
-	page = pfn_to_page(m, pte_pfn(pte));
-	if (!page_test(page, PG_anon) || page->_mapcount != 0 || page_test(page, PG_mlocked))
-		return 0;
-	entry = get_swap_page(m, t->cpu);
-	if (!entry.val)
-		return -ENOSPC;
-	swap_duplicate(m, entry);
-	*ptep = swp_entry_to_pte(entry);
-	vma->vm_mm->rss_stat[MM_ANONPAGES]--;
-	vma->vm_mm->rss_stat[MM_SWAPENTS]++;
-	m->nr_tlb_local_flush_one++;
-	count_vm_event(m, PSWPOUT);
-	count_vm_events(m, PGPGOUT, PAGE_SIZE >> 10);
-	page_remove_rmap(m, pte_pfn(pte));
-	put_swap_folio(m, entry);
-	return 0;
-}
-
 /* ---- faults ---- */
 
 /* do_anonymous_page / do_shared_fault / do_wp_page for one address */
@@ -324,8 +238,6 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 	if (!ptep)
 		return -ENOMEM;
 	pte = *ptep;
-	if (is_swap_pte(pte))
-		return swapin_pte(m, t, vma, table, ptep, addr, write, true);
 	if (pte_present(pte)) {
 		if (!write || pte_write(pte)) {
 			/* the hardware sets accessed/dirty: no fault */
@@ -353,7 +265,7 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 		pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu);
 		if (pfn < 0)
 			return (int)pfn;
-		page_add_new_anon_rmap(m, (unsigned long)pfn, vma, addr);
+		page_add_new_anon_rmap(m, (unsigned long)pfn, vma);
 		if (!pte_special(pte)) {
 			if ((vma->vm_flags & VM_LOCKED) && page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
 				munlock_page_pte(m, pte);
@@ -396,7 +308,7 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 	pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu);
 	if (pfn < 0)
 		return (int)pfn;
-	page_add_new_anon_rmap(m, (unsigned long)pfn, vma, addr);
+	page_add_new_anon_rmap(m, (unsigned long)pfn, vma);
 	set_pte(table, ptep, mk_pte((unsigned long)pfn, true, true));
 	mm->rss_stat[MM_ANONPAGES]++;
 	/* mlock_new_folio: a new page of a locked VMA is unevictable at once */
@@ -411,10 +323,9 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 typedef void (*pte_range_fn)(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr,
 			     void *arg);
 
-/* Every present pte in [start, end) (and every swap pte when swap), with
- * the table that holds it */
-static void for_each_pte(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long end,
-			 bool swap, pte_range_fn fn, void *arg)
+/* Every present pte in [start, end), with the table that holds it */
+static void for_each_present_pte(struct machine *m, struct mm_struct *mm, unsigned long start,
+				 unsigned long end, pte_range_fn fn, void *arg)
 {
 	unsigned long addr = start;
 
@@ -447,16 +358,10 @@ static void for_each_pte(struct machine *m, struct mm_struct *mm, unsigned long 
 		for (; addr < next; addr += PAGE_SIZE) {
 			pte_t *ptep = &pte->e[IDX(addr, PAGE_SHIFT)];
 
-			if (pte_present(*ptep) || (swap && is_swap_pte(*ptep)))
+			if (pte_present(*ptep))
 				fn(m, pte, ptep, addr, arg);
 		}
 	}
-}
-
-static void for_each_present_pte(struct machine *m, struct mm_struct *mm, unsigned long start,
-				 unsigned long end, pte_range_fn fn, void *arg)
-{
-	for_each_pte(m, mm, start, end, false, fn, arg);
 }
 
 struct walk_arg {
@@ -481,50 +386,6 @@ void walk_page_range(struct machine *m, struct vm_area_struct *vma, unsigned lon
 	for_each_present_pte(m, vma->vm_mm, start, end, walk_cb, &w);
 }
 
-static void walk_swap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr, void *arg)
-{
-	struct walk_arg *w = arg;
-
-	(void)table;
-	if (is_swap_pte(*ptep))
-		w->fn(m, w->vma, addr, *ptep, w->arg);
-}
-
-void walk_swap_range(struct machine *m, struct vm_area_struct *vma, unsigned long start, unsigned long end,
-		     pte_walk_fn fn, void *arg)
-{
-	struct walk_arg w = { vma, fn, arg };
-
-	for_each_pte(m, vma->vm_mm, start, end, true, walk_swap_cb, &w);
-}
-
-struct pageout_arg {
-	struct task_struct *t;
-	struct vm_area_struct *vma;
-	int err;
-};
-
-static void pageout_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr, void *arg)
-{
-	struct pageout_arg *p = arg;
-
-	(void)table;
-	(void)addr;
-	if (!p->err)
-		p->err = pageout_pte(m, p->t, p->vma, ptep);
-}
-
-/* MADV_PAGEOUT over [start, end) of a private anonymous VMA: the pages go
- * to swap until no slot is left (then the rest stay, as when add_to_swap
- * fails) */
-void madvise_pageout_range(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
-			   unsigned long start, unsigned long end)
-{
-	struct pageout_arg p = { t, vma, 0 };
-
-	for_each_present_pte(m, vma->vm_mm, start, end, pageout_cb, &p);
-}
-
 struct zap_arg {
 	struct mm_struct *mm;
 	struct vm_area_struct *vma;
@@ -538,12 +399,6 @@ static void zap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsign
 
 	(void)addr;
 	set_pte(table, ptep, 0);
-	if (is_swap_pte(pte)) {
-		/* zap_nonpresent_ptes: the slot loses this reference */
-		swap_free(m, pte_to_swp_entry(pte));
-		z->mm->rss_stat[MM_SWAPENTS]--;
-		return;
-	}
 	z->nr++;
 	if (pte_special(pte))
 		return;
@@ -564,7 +419,7 @@ void zap_page_range(struct machine *m, struct mm_struct *mm, struct vm_area_stru
 	struct zap_arg z = { mm, vma, 0 };
 
 	update_hiwater_rss(mm);
-	for_each_pte(m, mm, start, end, true, zap_cb, &z);
+	for_each_present_pte(m, mm, start, end, zap_cb, &z);
 	if (z.nr)
 		{
 		if (z.nr == 1)
@@ -625,18 +480,9 @@ static void copy_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsig
 	(void)table;
 	if (c->err)
 		return;
-	dst = walk_to_pte(m, c->dst, addr, true, is_swap_pte(pte) ? 0 : __pfn_to_section(m, pte_pfn(pte))->nid,
-			  &dtable);
+	dst = walk_to_pte(m, c->dst, addr, true, __pfn_to_section(m, pte_pfn(pte))->nid, &dtable);
 	if (!dst) {
 		c->err = -ENOMEM;
-		return;
-	}
-	if (is_swap_pte(pte)) {
-		/* copy_nonpresent_pte: one more reference to the slot */
-		if ((c->err = swap_duplicate(m, pte_to_swp_entry(pte))))
-			return;
-		set_pte(dtable, dst, pte);
-		c->dst->rss_stat[MM_SWAPENTS]++;
 		return;
 	}
 	if (cow && !pte_special(pte)) {
@@ -659,7 +505,7 @@ int copy_page_range(struct machine *m, struct mm_struct *dst, struct mm_struct *
 {
 	struct copy_arg c = { dst, vma, 0 };
 
-	for_each_pte(m, src, vma->vm_start, vma->vm_end, true, copy_cb, &c);
+	for_each_present_pte(m, src, vma->vm_start, vma->vm_end, copy_cb, &c);
 	return c.err;
 }
 

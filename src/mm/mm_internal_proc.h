@@ -34,10 +34,6 @@ void change_pte_range_wrprotect(struct mm_struct *mm, unsigned long start, unsig
 void update_hiwater_rss(struct mm_struct *mm);
 void shmem_put(struct machine *m, struct shmem_object *shm);
 void update_hiwater_vm(struct mm_struct *mm);
-void madvise_pageout_range(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
-			   unsigned long start, unsigned long end);
-int unuse_swap_pte(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
-		   unsigned int type);
 
 /* mmap.c */
 struct mm_struct *mm_alloc(struct machine *m);

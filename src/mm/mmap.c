@@ -744,9 +744,7 @@ static void madvise_pages(struct machine *m, struct task_struct *t, unsigned lon
 		hi = MIN(end, vma->vm_end);
 		if (advice == MADV_DONTNEED)
 			zap_page_range(m, t->mm, vma, lo, hi);
-		else if (advice == MADV_PAGEOUT && vma->anon_vma && !(vma->vm_flags & VM_SHARED))
-			madvise_pageout_range(m, t, vma, lo, hi);
-		else if (advice == MADV_FREE && vma->anon_vma && !(vma->vm_flags & VM_SHARED))
+		else if (vma->anon_vma && !(vma->vm_flags & VM_SHARED))
 			walk_page_range(m, vma, lo, hi, lazyfree_pte, NULL);
 		a = hi;
 	}
@@ -762,7 +760,7 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 		return -EINVAL;
 	switch (advice) {
 	case MADV_DONTNEED: case MADV_FREE: case MADV_WILLNEED: case MADV_DONTFORK: case MADV_DOFORK:
-	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_COLD: case MADV_PAGEOUT:
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
 		break;
 	default:
 		return -EINVAL;
@@ -781,24 +779,14 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 			if (vma->vm_start < end && vma->vm_end > addr && (vma->vm_flags & VM_LOCKED))
 				return -EINVAL;
 	}
-	if (advice == MADV_COLD || advice == MADV_PAGEOUT) {
-		/* can_madv_lru_vma: not on locked or PFN-mapped memory */
-		struct vm_area_struct *vma;
-
-		for_each_vma(t->mm, it, vma)
-			if (vma->vm_start < end && vma->vm_end > addr && (vma->vm_flags & (VM_LOCKED | VM_PFNMAP)))
-				return -EINVAL;
-	}
 	if (advice == MADV_DONTFORK || advice == MADV_DOFORK) {
 		int err = for_each_vma_in_range(m, t, addr, end, madvise_vma_flags, GINT_TO_POINTER(advice));
 
 		if (err)
 			return err;
-	} else if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_PAGEOUT) {
+	} else if (advice == MADV_DONTNEED || advice == MADV_FREE) {
 		madvise_pages(m, t, addr, end, advice);
 	}
-	/* MADV_COLD deactivates: every anonymous page is on the inactive
-	 * list already while the LRU lists are counters (lru_account) */
 	/* the mapped parts got the advice; a hole makes the call ENOMEM */
 	return range_mapped(t->mm, addr, end) ? 0 : -ENOMEM;
 }

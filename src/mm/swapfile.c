@@ -23,10 +23,9 @@
  * device is one extent spanning its usable pages; a PATH under /dev/ is a
  * partition, any other a file; devices above 1 TiB are refused (the model
  * keeps a cluster array per device); the free-cluster list is in index
- * order; try_to_unuse runs before the device leaves the active list (the
- * kernel takes it off first and puts it back with reinsert_swap_info when
- * a page cannot be had), and walks processes rather than the swap cache
- * (there is none: see memory.c's swapin_pte).
+ * order.  try_to_unuse (pulling swapped pages back at swapoff) comes with
+ * swap-out: until then no slot is used outside the unit tests, and a
+ * swapoff of a device with used slots is refused with EBUSY.
  */
 #include <errno.h>
 #include <string.h>
@@ -509,59 +508,6 @@ int sys_swapon(struct machine *m, const char *path, uint64_t size, int prio)
 	return 0;
 }
 
-struct unuse_arg {
-	unsigned int type;
-	GArray *addrs;
-};
-
-static void collect_swap_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte,
-			     void *arg)
-{
-	struct unuse_arg *u = arg;
-
-	(void)m;
-	(void)vma;
-	if (swp_type(pte_to_swp_entry(pte)) == u->type)
-		g_array_append_val(u->addrs, addr);
-}
-
-/*
- * try_to_unuse: every pte that holds a slot of the device gets its page
- * back (unuse_mm over every process).  Each process is current while its
- * pages come in, so an OOM kill of it lands when it is done (its remaining
- * slots go with its exit).  -ENOMEM when a page could not be had.
- */
-static int try_to_unuse(struct machine *m, struct swap_info_struct *si)
-{
-	g_autoptr(GArray) pids = task_pids(m);
-	int err = 0;
-
-	for (guint i = 0; i < pids->len && !err && si->inuse_pages; i++) {
-		int pid = g_array_index(pids, int, i);
-		struct task_struct *t = find_task_by_pid(m, pid), *prev;
-		struct vm_area_struct *vma;
-
-		if (!t || !t->mm || !get_mm_counter(t->mm, MM_SWAPENTS))
-			continue;
-		prev = syscall_enter(m, t);
-		for_each_vma(t->mm, it, vma) {
-			struct unuse_arg u = { (unsigned int)si->type, g_array_new(FALSE, FALSE, sizeof(unsigned long)) };
-
-			if (vma->anon_vma && !(vma->vm_flags & VM_SHARED))
-				walk_swap_range(m, vma, vma->vm_start, vma->vm_end, collect_swap_pte, &u);
-			for (guint k = 0; k < u.addrs->len && !err && !fatal_signal_pending(t); k++)
-				err = unuse_swap_pte(m, t, vma, g_array_index(u.addrs, unsigned long, k), u.type);
-			g_array_free(u.addrs, TRUE);
-			if (err || fatal_signal_pending(t))
-				break;
-		}
-		if (fatal_signal_pending(t))
-			err = 0; /* it dies and lets go of its slots */
-		syscall_exit_oom(m, pid, prev, 0);
-	}
-	return err ? err : si->inuse_pages ? -ENOMEM : 0;
-}
-
 int sys_swapoff(struct machine *m, const char *path)
 {
 	struct swap_globals *g = m->swap;
@@ -570,21 +516,14 @@ int sys_swapoff(struct machine *m, const char *path)
 
 	if (!p || !(p->flags & SWP_WRITEOK))
 		return -EINVAL;
+	/* try_to_unuse comes with swap-out (see the opening comment) */
+	if (p->inuse_pages)
+		return -EBUSY;
 	/* security_vm_enough_memory_mm: Committed_AS must fit without it */
 	if (__vm_enough_memory(m, m->current, (long)p->pages))
 		return -ENOMEM;
 	vm_unacct_memory(m, (long)p->pages);
 	del_from_avail_list(m, p);
-	if (p->inuse_pages) {
-		int err = try_to_unuse(m, p);
-
-		if (err) {
-			/* reinsert_swap_info: the device stays as it was */
-			if (p->inuse_pages < p->pages)
-				add_to_avail_list(m, p);
-			return err;
-		}
-	}
 	if (p->prio < 0) {
 		/* the default priorities below it move up one */
 		for (l = g_list_find(g->swap_active_head, p)->next; l; l = l->next) {

@@ -302,7 +302,7 @@ MALFORMED = [
     'mmap -1G', 'mmap 99999999999999999999', 'mmap 1G file=/data', 'mmap 1G off=4K',
     'munmap', 'munmap nosuch', 'munmap 0x', 'munmap 0xqq', 'munmap heap heap', 'munmap 0x1000',
     'mprotect', 'mprotect r', 'mprotect nosuch r', 'mprotect heap', 'mprotect heap rwq', 'mprotect heap r 1',
-    'madvise', 'madvise heap', 'madvise heap bogus', 'madvise heap pageout 1', 'madvise heap cold x=1',
+    'madvise', 'madvise heap', 'madvise heap bogus', 'madvise heap cold', 'madvise heap pageout',
     'madvise heap hugepage', 'madvise heap nohugepage', 'madvise heap mergeable', 'madvise heap unmergeable',
     'madvise heap collapse',
     'mlock', 'mlock nosuch', 'munlock', 'munlock heap x',
@@ -342,7 +342,7 @@ def test_malformed_commands_are_einval_log_and_change_nothing(web):
 def test_not_modelled_says_so(web):
     m = web
     pctl(m, 1000, 'mmap 1M name=h')
-    for cmd, word in [('madvise h hugepage', 'not modelled yet'), ('pread /f 0 4K', 'not modelled yet'),
+    for cmd, word in [('madvise h cold', 'not modelled yet'), ('pread /f 0 4K', 'not modelled yet'),
                       ('mmap 4K file=/etc/passwd', 'no simulated files yet')]:
         err, _ = pctl_raw(m, 1000, cmd)
         assert err == errno.EINVAL
