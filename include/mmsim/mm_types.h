@@ -327,7 +327,7 @@ long oom_score(struct machine *m, struct task_struct *t);
  * was current, for syscall_exit_oom. */
 struct task_struct *syscall_enter(struct machine *m, struct task_struct *t);
 /* ... and returns: the outermost return delivers an OOM kill that came
- * meanwhile (the task exits: -EINTR, else ret).  pid identifies t, which
+ * meanwhile (the task exits: -ESRCH, else ret).  pid identifies t, which
  * may be gone (SIGSEGV) when this runs. */
 long syscall_exit_oom(struct machine *m, int pid, struct task_struct *prev, long ret);
 static inline bool fatal_signal_pending(const struct task_struct *t) { return t && t->oom_victim; }

@@ -217,10 +217,8 @@ static int engine_err(long ret, const char **why)
 		*why = "resource limit";
 		break;
 	case -ESRCH:
-		*why = "no such process";
-		break;
-	case -EINTR:
-		*why = "the process was killed by the OOM killer (SIGKILL)";
+		/* the engine's only -ESRCH: the task died in the call */
+		*why = "the process was killed by the OOM killer (SIGKILL) during the call";
 		break;
 	default:
 		*why = "refused by the kernel";

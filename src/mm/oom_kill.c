@@ -24,10 +24,12 @@
  * or fork ran the allocator out of memory) is marked, may use the
  * ALLOC_OOM reserves to finish the allocation at hand, stops at its next
  * fatal_signal_pending check, and dies when the system call returns
- * (syscall_exit_oom): the command then fails with EINTR, the errno the
- * kernel's own paths return to a task with a fatal signal pending
- * (__get_user_pages, __mm_populate, copy_process' fatal_signal_pending
- * check), though a real program never sees it because it is dead.
+ * (syscall_exit_oom): the command then fails with ESRCH, as any later
+ * command to that PID does.  Inside, the calls give up with -EINTR as the
+ * kernel's paths do for a fatal signal (__get_user_pages, __mm_populate,
+ * copy_process), but a real program never sees that errno because it is
+ * dead, and EINTR would make the writer's libc or Python retry the write
+ * (which then finds no such process anyway).
  *
  * Simplifies: no memcg, cpuset or mempolicy constraints (always
  * CONSTRAINT_NONE, global_oom); no dump_stack (the CPU line, Hardware name
@@ -115,7 +117,7 @@ static void printk_lines(struct machine *m, const char *text)
 		const char *e = strchr(p, '\n');
 		gsize n = e ? (gsize)(e - p) : strlen(p);
 
-		for (gsize i = 0; i < pad - 1; i++)
+		for (gsize i = 0; i < pad; i++)
 			g_string_append_c(m->log, ' ');
 		g_string_append_len(m->log, p, (gssize)n);
 		g_string_append_c(m->log, '\n');
@@ -488,5 +490,5 @@ long syscall_exit_oom(struct machine *m, int pid, struct task_struct *prev, long
 		return ret;
 	/* back to user mode with SIGKILL pending: the task dies */
 	oom_victim_exit(m, t);
-	return -EINTR;
+	return -ESRCH;
 }

@@ -129,3 +129,86 @@ def test_tools_see_swap(mnt, mmsim_ns):
     assert int(row[1]) == 2097148 and int(row[3]) == 2097148
     out = mmsim_ns(mnt, 'cat', '/proc/swaps').stdout
     assert out == mnt.read('proc/swaps')
+
+
+# ---------------------------------------------------------------- swap-out
+
+def pctl(m, pid, cmd):
+    return m.ctl(cmd, rel='proc/%d/ctl' % pid)
+
+
+def kv(text):
+    out = {}
+    for line in text.splitlines():
+        k, _, v = line.partition(':')
+        if v.strip().split() and v.strip().split()[0].isdigit():
+            out[k] = int(v.split()[0])
+    return out
+
+
+def vmstat(m):
+    return {k: int(v) for k, v in (l.split() for l in m.read('proc/vmstat').splitlines())}
+
+
+def smaps_of(m, pid, name):
+    """The fields of the smaps block of the VMA called name."""
+    import re
+    blocks = re.split(r'\n(?=[0-9a-f]+-[0-9a-f]+ )', m.read('proc/%d/smaps' % pid))
+    return kv([b for b in blocks if b.split('\n')[0].endswith(name)][0])
+
+
+def test_pageout_and_swapin(mnt):
+    m = mnt
+    m.ctl('spawn web pid=1000')
+    pctl(m, 1000, 'mmap 8M name=buf')
+    pctl(m, 1000, 'write buf')
+    st0, vm0, mi0 = kv(m.read('proc/1000/status')), vmstat(m), m.meminfo()
+    assert pctl(m, 1000, 'madvise buf pageout') == 'ok\n'
+    st, vm, mi = kv(m.read('proc/1000/status')), vmstat(m), m.meminfo()
+    assert st['VmSwap'] == 8192
+    assert st['RssAnon'] == st0['RssAnon'] - 8192
+    assert vm['pswpout'] - vm0['pswpout'] == 2048
+    assert mi['SwapFree'] == mi0['SwapFree'] - 8192
+    # the writes take the disk's time; the pages wait in the swap cache
+    assert mi['Writeback'] == 8192 and mi['SwapCached'] == 8192
+    m.ctl('tick 1s')
+    mi = m.meminfo()
+    assert mi['Writeback'] == 0 and mi['SwapCached'] == 8192
+    assert swaps(m)[0][3] == 8192                       # Used, kB
+    block = smaps_of(m, 1000, '[anon:buf]')
+    assert block['Swap'] == 8192 and block['SwapPss'] == 8192
+    # a fork shares the slots: SwapPss halves
+    pctl(m, 1000, 'fork pid=1001')
+    block = smaps_of(m, 1001, '[anon:buf]')
+    assert block['Swap'] == 8192 and block['SwapPss'] == 4096
+    # loads find the pages in the swap cache: minor faults, no disk read
+    pctl(m, 1000, 'read buf len=1M')
+    st, vm = kv(m.read('proc/1000/status')), vmstat(m)
+    assert st['VmSwap'] == 7168
+    assert vm['pswpin'] == vm0['pswpin']
+    assert vm['pgmajfault'] == vm0['pgmajfault']
+    # swapoff pulls every page back
+    assert m.ctl('swapoff /dev/vda5') == 'ok\n'
+    assert kv(m.read('proc/1000/status'))['VmSwap'] == 0
+    assert kv(m.read('proc/1001/status'))['VmSwap'] == 0
+    assert kv(m.read('proc/1000/status'))['RssAnon'] == st0['RssAnon']
+    assert m.meminfo()['SwapTotal'] == 0
+    # MADV_COLD is accepted; without swap pageout keeps the pages
+    assert pctl(m, 1000, 'madvise buf cold') == 'ok\n'
+    assert pctl(m, 1000, 'madvise buf pageout') == 'ok\n'
+    assert kv(m.read('proc/1000/status'))['RssAnon'] == st0['RssAnon']
+
+
+def test_exit_frees_swap(mnt):
+    m = mnt
+    m.ctl('spawn a pid=1000')
+    pctl(m, 1000, 'mmap 4M name=x')
+    pctl(m, 1000, 'write x')
+    pctl(m, 1000, 'madvise x pageout')
+    assert swaps(m)[0][3] == 4096
+    pctl(m, 1000, 'exit')
+    # the pages still being written hold their slots until the write ends
+    m.ctl('tick 1s')
+    assert swaps(m)[0][3] == 0
+    assert m.meminfo()['SwapFree'] == m.meminfo()['SwapTotal']
+    assert m.meminfo()['SwapCached'] == 0
