@@ -76,6 +76,7 @@ struct vm_sysctls {
 	int max_map_count;
 	int admin_reserve_kbytes;
 	int user_reserve_kbytes;
+	int vfs_cache_pressure;    /* fs/dcache.c, default 100 */
 };
 
 /* ---- the machine ---- */
@@ -147,6 +148,13 @@ struct machine {
 	unsigned long nr_tlb_local_flush_one, nr_tlb_local_flush_all;
 
 	GRand *rand;
+
+	/* the kernel's own allocators (mm/slub.c, mm/vmalloc.c, mm/shrinker.c,
+	 * fs/dcache.c): include/mmsim/slab.h */
+	struct slab_state *slab;
+	struct vmalloc_state *vmalloc;
+	struct dcache_state *dcache;
+	GPtrArray *shrinkers;
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

@@ -18,6 +18,7 @@
 #include "mmsim/machine.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/slab.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
 
@@ -310,6 +311,8 @@ char *machine_check_invariants(struct machine *m)
 		err = g_strdup_printf("totalram_pages %lu but zones manage %lu", m->totalram_pages, totalram);
 	if (!err && m->tasks)
 		err = check_processes(m);
+	if (!err)
+		err = slab_check_invariants(m);
 out:
 	g_free(reserved);
 	return err;

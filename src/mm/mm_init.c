@@ -22,6 +22,8 @@
 #include "mmsim/machine.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/slab.h"
+#include "slab_internal.h"
 
 #define DMA_END_PFN (16UL << (20 - PAGE_SHIFT))          /* 16 MiB */
 #define DMA32_END_PFN (4UL << (30 - PAGE_SHIFT))         /* 4 GiB */
@@ -341,6 +343,7 @@ static void init_sysctls(struct machine *m)
 	m->sysctl.overcommit_ratio = 50;
 	m->sysctl.overcommit_kbytes = 0;
 	m->sysctl.max_map_count = 65530;
+	m->sysctl.vfs_cache_pressure = 100;
 }
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error)
@@ -380,6 +383,9 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	       (unsigned long)(cfg->mem_bytes >> 10),
 	       (unsigned long)(cfg->kernel_reserved_bytes >> 10),
 	       (unsigned long)(cfg->mem_bytes >> 10) - (m->totalram_pages << (PAGE_SHIFT - 10)));
+	kmem_cache_init(m);
+	vmalloc_init(m);
+	dcache_init(m);
 	tasks_init(m);
 	machine_debug_check(m, "boot");
 	return m;
@@ -391,6 +397,10 @@ void machine_destroy(struct machine *m)
 		return;
 	timers_destroy(m);
 	tasks_destroy(m);
+	dcache_destroy(m);
+	vmalloc_destroy(m);
+	slab_destroy_all(m);
+	shrinkers_destroy(m);
 	for (unsigned long s = 0; s < m->nr_sections; s++)
 		g_free(m->sections[s].mem_map);
 	g_free(m->sections);
