@@ -155,6 +155,7 @@ struct machine {
 	struct vmalloc_state *vmalloc;
 	struct dcache_state *dcache;
 	GPtrArray *shrinkers;
+	unsigned long *cached_stacks; /* kernel/fork.c: 2 free vmalloc stacks per CPU */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

@@ -93,6 +93,8 @@ struct anon_vma {
 	struct anon_vma *root;
 	int refcount;
 	unsigned long nr_pages;  /* anon pages whose page->private points here */
+	struct machine *machine;
+	unsigned long slab_obj;  /* its anon_vma slab object */
 };
 
 /* The memory behind a shared anonymous mapping (shmem, mm/shmem.c): pages
@@ -117,6 +119,8 @@ struct vm_area_struct {
 	char *file;                      /* path of a file mapping */
 	unsigned long file_ino;          /* inode number shown in maps */
 	unsigned int file_dev_major, file_dev_minor;
+	unsigned long slab_obj;          /* its vm_area_struct slab object */
+	unsigned long avc_obj;           /* its anon_vma_chain object, with anon_vma */
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
@@ -176,6 +180,8 @@ struct mm_struct {
 	unsigned long arg_start, arg_end, env_start, env_end;
 	unsigned long def_flags;
 	struct malloc_state malloc;
+	struct machine *machine;
+	unsigned long slab_obj;      /* its mm_struct slab object */
 };
 
 #define PF_FORKNOEXEC 0x00000040 /* forked but didn't exec */
@@ -204,7 +210,11 @@ struct task_struct {
 	short oom_score_adj;
 	char *cgroup;                /* cgroup v2 path, "/" by default */
 	struct mm_struct *mm;        /* NULL for kernel threads */
-	unsigned long kernel_stack_pfn; /* THREAD_SIZE block from the buddy allocator */
+	unsigned long stack;         /* THREAD_SIZE kernel stack: a vmalloc address (VMAP_STACK) */
+	/* its slab objects (copy_process): task_struct, pid, signal_struct,
+	 * and for user processes sighand_struct, files_struct, fs_struct */
+	unsigned long slab_task, slab_pid, slab_signal, slab_sighand, slab_files, slab_fs;
+	struct task_files *exe_files; /* the mapped program and libraries (filp, dentries) */
 };
 
 /* ---- tasks (kernel/fork.c, kernel/exit.c, kernel/pid.c) ---- */

@@ -156,6 +156,8 @@ struct vm_struct {
 
 unsigned long vmalloc(struct machine *m, unsigned long size, const char *caller);
 unsigned long vmalloc_node(struct machine *m, unsigned long size, int nid, const char *caller);
+unsigned long __vmalloc_node_aligned(struct machine *m, unsigned long size, unsigned long align, int nid,
+				     const char *caller);
 void vfree(struct machine *m, unsigned long addr);
 /* vrealloc (6.12+): in place when the area holds size, else a new area,
  * copied, and the old one freed.  0 when out of memory (old one kept). */
@@ -232,6 +234,14 @@ struct slab_handle {
 GHashTable *slab_ctl_handles(struct machine *m);   /* addr -> struct slab_handle * */
 /* Live sim/ctl handles allocated through a cache name */
 unsigned long slab_ctl_handles_of(struct machine *m, const char *name);
+/* Names sim/ctl's kmem_cache_create made (only those may be destroyed) */
+bool slab_ctl_cache_owned(struct machine *m, const char *name);
+/* sim/ctl kmem_cache_create: a cache (or alias) NAME owned by sim/ctl;
+ * -EEXIST, -EINVAL (bad size), -ENOMEM */
+int slab_ctl_cache_create(struct machine *m, const char *name, unsigned int size);
+/* sim/ctl kmem_cache_destroy: -ENOENT, -EPERM (a kernel cache), -EBUSY
+ * (objects allocated through it remain) */
+int slab_ctl_cache_destroy(struct machine *m, const char *name);
 
 /* The model's named caches (kmem_cache_find works too) */
 enum model_cache {

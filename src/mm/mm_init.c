@@ -414,6 +414,7 @@ void machine_destroy(struct machine *m)
 		g_free(m->node_data[nid]);
 	}
 	g_free(m->cpus);
+	g_free(m->cached_stacks);
 	g_string_free(m->log, TRUE);
 	g_hash_table_destroy(m->kalloc);
 	g_rand_free(m->rand);

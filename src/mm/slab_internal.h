@@ -39,6 +39,7 @@ struct slab_state {
 	struct kmem_cache *model[NR_MODEL_CACHES];
 	struct kmem_cache *kmem_cache, *kmem_cache_node;
 	GHashTable *ctl_handles;     /* sim/ctl: addr -> struct slab_handle * */
+	GHashTable *ctl_caches;      /* names sim/ctl created (owned strings) */
 	bool booted;                 /* kmem_cache_init done: new caches get descriptors */
 	long large_pages[MAX_NUMNODES]; /* kmalloc_large pages, in NR_SLAB_UNRECLAIMABLE_B */
 };

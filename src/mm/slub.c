@@ -204,6 +204,45 @@ unsigned long slab_ctl_handles_of(struct machine *m, const char *name)
 	return n;
 }
 
+bool slab_ctl_cache_owned(struct machine *m, const char *name)
+{
+	return g_hash_table_contains(m->slab->ctl_caches, name);
+}
+
+int slab_ctl_cache_create(struct machine *m, const char *name, unsigned int size)
+{
+	struct kmem_cache *s;
+
+	if (kmem_cache_find(m, name))
+		return -EEXIST;
+	if (!size || size > KMALLOC_MAX_SIZE)
+		return -EINVAL;
+	s = kmem_cache_create(m, name, size, 0, 0);
+	if (!s)
+		return -ENOMEM;
+	if (!strcmp(s->name, name))
+		s->from_ctl = true;
+	g_hash_table_add(m->slab->ctl_caches, g_strdup(name));
+	return 0;
+}
+
+int slab_ctl_cache_destroy(struct machine *m, const char *name)
+{
+	struct kmem_cache *s = kmem_cache_find(m, name);
+	int err;
+
+	if (!s)
+		return -ENOENT;
+	if (!slab_ctl_cache_owned(m, name))
+		return -EPERM;
+	if (slab_ctl_handles_of(m, name))
+		return -EBUSY;
+	err = kmem_cache_destroy(m, s, name);
+	if (!err)
+		g_hash_table_remove(m->slab->ctl_caches, name);
+	return err;
+}
+
 /* The CPU an allocation runs on: the current task's, or the boot CPU */
 static inline int slab_cpu(struct machine *m)
 {
@@ -895,6 +934,7 @@ void kmem_cache_init(struct machine *m)
 	m->slab->caches = g_ptr_array_new();
 	m->slab->by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	m->slab->ctl_handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, slab_handle_free);
+	m->slab->ctl_caches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	/* create_boot_cache: kmem_cache_node and kmem_cache, never merged */
 	s = alloc_cache(m, "kmem_cache_node", 72, 0, SLAB_HWCACHE_ALIGN);
 	s->refcount = -1;
@@ -1007,6 +1047,7 @@ void slab_destroy_all(struct machine *m)
 	g_ptr_array_free(m->slab->caches, TRUE);
 	g_hash_table_destroy(m->slab->by_name);
 	g_hash_table_destroy(m->slab->ctl_handles);
+	g_hash_table_destroy(m->slab->ctl_caches);
 	g_free(m->slab);
 	m->slab = NULL;
 }
