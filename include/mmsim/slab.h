@@ -131,6 +131,8 @@ struct slabinfo {
 void get_slabinfo(const struct machine *m, const struct kmem_cache *s, struct slabinfo *si);
 /* Per node: nr[node] of the same items (for the N0=.. columns) */
 void get_slabinfo_node(const struct machine *m, const struct kmem_cache *s, int nid, struct slabinfo *si);
+/* Slabs on a CPU's partial list */
+unsigned int slab_cpu_partial_slabs(const struct kmem_cache *s, int cpu);
 /* Caches in slab_caches order (newest first, as /proc/slabinfo lists them) */
 GPtrArray *slab_caches(struct machine *m);
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fuse_ops.h"
+#include "mmsim/slab.h"
 
 struct open_file {
 	struct fs_node *node;  /* NULL for a passthrough file */
@@ -311,6 +312,15 @@ static enum target_kind resolve(struct mmsim_fs *fs, const char *path, struct ta
 	if (t->node && t->ctx.pid < 0) {
 		t->uid = fs->uid;
 		t->gid = fs->gid;
+		if (t->node->in_cache) {
+			bool exists;
+
+			g_mutex_lock(&fs->lock);
+			exists = fs_ctx_cache_exists(fs->m, &t->ctx);
+			g_mutex_unlock(&fs->lock);
+			if (!exists)
+				return t->kind = T_NONE;
+		}
 		return t->kind = T_NODE;
 	}
 	pid = fs_path_pid(path, &rest);
@@ -457,6 +467,28 @@ static void fill_dyn(struct mmsim_fs *fs, const struct fs_node *n, const struct 
 		/* one thread per process so far: the leader, TID = PID */
 		g_snprintf(name, sizeof(name), "%d", ctx->pid);
 		filler(buf, name, &st, 0, 0);
+		return;
+	}
+	if (n->dyn == FS_DYN_CACHES) {
+		/* sys/kernel/slab/: every cache and alias name */
+		GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+		GPtrArray *caches;
+
+		g_mutex_lock(&fs->lock);
+		caches = slab_caches(fs->m);
+		for (guint i = 0; i < caches->len; i++) {
+			const struct kmem_cache *s = g_ptr_array_index(caches, i);
+
+			g_ptr_array_add(names, g_strdup(s->name));
+			for (guint a = 0; a < s->aliases->len; a++)
+				g_ptr_array_add(names, g_strdup(g_ptr_array_index(s->aliases, a)));
+		}
+		g_ptr_array_free(caches, TRUE);
+		g_mutex_unlock(&fs->lock);
+		for (guint i = 0; i < names->len; i++)
+			if (filler(buf, g_ptr_array_index(names, i), &st, 0, 0))
+				break;
+		g_ptr_array_free(names, TRUE);
 		return;
 	}
 	if (n->dyn != FS_DYN_PIDS)

@@ -24,6 +24,7 @@ enum fs_dyn {
 	FS_DYN_NONE,
 	FS_DYN_PIDS,   /* proc/: every live PID, ascending */
 	FS_DYN_TIDS,   /* proc/PID/task/: the process's threads */
+	FS_DYN_CACHES, /* sys/kernel/slab/: every slab cache name */
 };
 
 struct fs_node {
@@ -32,6 +33,7 @@ struct fs_node {
 	bool is_dir;
 	bool is_link;                     /* render gives the target */
 	bool in_pid;                      /* under proc/{PID}/: owned by the task */
+	bool in_cache;                    /* under sys/kernel/slab/{CACHE}/ */
 	unsigned int mode;
 	const struct layout_entry *entry; /* NULL for implied directories */
 	struct fs_ctx ctx;                /* pid/tid -1: filled in per lookup */
@@ -69,6 +71,10 @@ int fs_path_pid(const char *path, const char **rest);
  * thread is not one of the process's (lock held).  NULL for a context
  * outside proc/PID too. */
 struct task_struct *fs_ctx_task(struct machine *m, const struct fs_ctx *ctx);
+
+/* Whether the slab cache a context names exists (lock held); true for a
+ * context outside sys/kernel/slab/CACHE */
+bool fs_ctx_cache_exists(struct machine *m, const struct fs_ctx *ctx);
 
 /* Render a file's text into out (the caller holds the model lock):
  * 0, or -ESRCH when the process it belongs to has exited. */

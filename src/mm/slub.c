@@ -857,6 +857,11 @@ void get_slabinfo_node(const struct machine *m, const struct kmem_cache *s, int 
 	}
 }
 
+unsigned int slab_cpu_partial_slabs(const struct kmem_cache *s, int cpu)
+{
+	return s->cpu_slab[cpu].partial ? s->cpu_slab[cpu].partial->slabs : 0;
+}
+
 void get_slabinfo(const struct machine *m, const struct kmem_cache *s, struct slabinfo *si)
 {
 	struct slabinfo n;

@@ -79,7 +79,7 @@ def parse_list(text):
     return out
 
 
-TEMPLATES = ('{N}', '{C}', '{PID}', '{TID}')
+TEMPLATES = ('{N}', '{C}', '{PID}', '{TID}', '{CACHE}')
 
 
 def expand(pattern, values):
@@ -241,6 +241,12 @@ class Mount:
     def cpus(self):
         return parse_list(self.read('sys/devices/system/cpu/online'))
 
+    def caches(self):
+        try:
+            return sorted(os.listdir(self.abs('sys/kernel/slab')))
+        except FileNotFoundError:
+            return []
+
     def pids(self):
         return sorted(int(x) for x in os.listdir(self.abs('proc')) if x.isdigit())
 
@@ -256,7 +262,7 @@ class Mount:
         machine: {N} nodes, {C} CPUs, {PID} the proc/ PID directories,
         {TID} their task/ entries."""
         values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PID}': self.pids(),
-                  '{TID}': self._tids}
+                  '{TID}': self._tids, '{CACHE}': self.caches()}
         out = []
         for pattern, mode, handler, _doc in parse_layout():
             for p in expand(pattern, values):
