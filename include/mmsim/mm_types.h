@@ -121,6 +121,9 @@ struct vm_area_struct {
 	unsigned int file_dev_major, file_dev_minor;
 	unsigned long slab_obj;          /* its vm_area_struct slab object */
 	unsigned long avc_obj;           /* its anon_vma_chain object, with anon_vma */
+	/* anon_vma_fork: a forked VMA's own anon_vma and the chain to it (the
+	 * model shares the parent's anon_vma for rmap; these are its objects) */
+	unsigned long fork_av_obj, fork_avc_obj;
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };

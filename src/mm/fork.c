@@ -468,7 +468,14 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 		}
 		tmp->vm_mm = mm;
 		/* anon_vma_fork: the child's chain object */
-		tmp->avc_obj = tmp->anon_vma ? kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA_CHAIN), GFP_KERNEL) : 0;
+		tmp->avc_obj = tmp->fork_av_obj = tmp->fork_avc_obj = 0;
+		if (tmp->anon_vma) {
+			/* the chain to the parent's anon_vma, the child's own
+			 * anon_vma and the chain to it */
+			tmp->avc_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA_CHAIN), GFP_KERNEL);
+			tmp->fork_av_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA), GFP_KERNEL);
+			tmp->fork_avc_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA_CHAIN), GFP_KERNEL);
+		}
 		tmp->name = g_strdup(vma->name);
 		tmp->file = g_strdup(vma->file);
 		tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);

@@ -72,6 +72,8 @@ void vm_area_free(struct vm_area_struct *vma)
 	if (vma->anon_vma)
 		anon_vma_put(vma->anon_vma);
 	kmem_cache_free(m, model_cache(m, MC_ANON_VMA_CHAIN), vma->avc_obj);
+	kmem_cache_free(m, model_cache(m, MC_ANON_VMA_CHAIN), vma->fork_avc_obj);
+	kmem_cache_free(m, model_cache(m, MC_ANON_VMA), vma->fork_av_obj);
 	kmem_cache_free(m, model_cache(m, MC_VM_AREA_STRUCT), vma->slab_obj);
 	g_free(vma->name);
 	g_free(vma->file);
@@ -191,6 +193,7 @@ static struct vm_area_struct *__split_vma(struct mm_struct *mm, struct vm_area_s
 
 	*new = *vma;
 	new->slab_obj = obj;  /* its own vm_area_struct object, and chain (anon_vma_clone) */
+	new->fork_av_obj = new->fork_avc_obj = 0;
 	new->avc_obj = new->anon_vma ? kmem_cache_alloc(mm->machine, model_cache(mm->machine, MC_ANON_VMA_CHAIN),
 							GFP_KERNEL) : 0;
 	new->vm_start = addr;

@@ -940,13 +940,14 @@ void kmem_cache_init(struct machine *m)
 	m->slab->by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	m->slab->ctl_handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, slab_handle_free);
 	m->slab->ctl_caches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	/* create_boot_cache: kmem_cache_node and kmem_cache, never merged */
-	s = alloc_cache(m, "kmem_cache_node", 72, 0, SLAB_HWCACHE_ALIGN);
-	s->refcount = -1;
-	m->slab->kmem_cache_node = s;
+	/* create_boot_cache: kmem_cache and kmem_cache_node, never merged;
+	 * bootstrap() lists kmem_cache first */
 	s = alloc_cache(m, "kmem_cache", 232, 0, SLAB_HWCACHE_ALIGN);
 	s->refcount = -1;
 	m->slab->kmem_cache = s;
+	s = alloc_cache(m, "kmem_cache_node", 72, 0, SLAB_HWCACHE_ALIGN);
+	s->refcount = -1;
+	m->slab->kmem_cache_node = s;
 	create_kmalloc_caches(m);
 	for (size_t i = 0; i < G_N_ELEMENTS(boot_caches); i++) {
 		const struct boot_cache *b = &boot_caches[i];
