@@ -107,6 +107,8 @@ static const struct vm_sysctl_knob vm_knobs[] = {
 	{ "max_map_count", KNOB(max_map_count), 1, 0, INT_MAX, NULL, NULL },
 	{ "admin_reserve_kbytes", KNOB(admin_reserve_kbytes), 1, 0, INT_MAX, NULL, NULL },
 	{ "user_reserve_kbytes", KNOB(user_reserve_kbytes), 1, 0, INT_MAX, NULL, NULL },
+	/* fs/dcache.c: the weight of dentry and inode caches in reclaim */
+	{ "vfs_cache_pressure", KNOB(vfs_cache_pressure), 1, 0, INT_MAX, NULL, NULL },
 };
 
 static const struct vm_sysctl_knob *find_knob(const char *name)

@@ -26,6 +26,7 @@ MALFORMED = {
     'proc/sys/vm/max_map_count': NOT_A_NUMBER + ['-1\n'],
     'proc/sys/vm/admin_reserve_kbytes': NOT_A_NUMBER + ['-1\n'],
     'proc/sys/vm/user_reserve_kbytes': NOT_A_NUMBER + ['-1\n'],
+    'proc/sys/vm/vfs_cache_pressure': NOT_A_NUMBER + ['-1\n'],
     'sim/ctl': ['bogus\n', 'alloc_pages\n', 'alloc_pages abc\n', 'alloc_pages 11\n',
                 'alloc_pages -1\n', 'alloc_pages 3 count=abc\n', 'alloc_pages 3 count=0\n',
                 'alloc_pages 3 type=weird\n', 'alloc_pages 3 node=99\n', 'alloc_pages 3 node=-1\n',
