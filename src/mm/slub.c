@@ -590,6 +590,7 @@ static unsigned long kmalloc_large(struct machine *m, size_t size, gfp_t gfp, in
 
 	if (pfn < 0)
 		return 0;
+	pfn_to_page(m, (unsigned long)pfn)->private = 0;
 	__mod_node_page_state(m->node_data[__pfn_to_section(m, (unsigned long)pfn)->nid], NR_SLAB_UNRECLAIMABLE_B,
 			      1L << order);
 	m->slab->large_pages[__pfn_to_section(m, (unsigned long)pfn)->nid] += 1L << order;
@@ -621,8 +622,9 @@ void kfree(struct machine *m, unsigned long objp)
 		return;
 	pfn = virt_to_pfn(objp);
 	page = pfn_to_page(m, pfn);
+	/* a slab page points at its slab; a large kmalloc's page at nothing */
 	slab = (struct slab *)(uintptr_t)page->private;
-	if (G_LIKELY(slab && page_test(pfn_to_page(m, slab->pfn), PG_slab))) {
+	if (G_LIKELY(slab)) {
 		do_slab_free(m, slab->cache, slab, objp);
 		return;
 	}
