@@ -999,38 +999,14 @@ void slab_handle_free(gpointer p)
 	}
 }
 
-static gboolean free_slab_struct(gpointer k, gpointer v, gpointer data)
-{
-	(void)v;
-	(void)data;
-	g_free(k);
-	return TRUE;
-}
-
 /* machine_destroy: the pages go with the machine; only the model's own
  * memory is freed here */
 void slab_destroy_all(struct machine *m)
 {
 	if (!m->slab)
 		return;
-	for (guint i = 0; i < m->slab->caches->len; i++) {
-		struct kmem_cache *s = g_ptr_array_index(m->slab->caches, i);
-		GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-
-		/* every slab is reachable from a cpu, a partial list or a page */
-		for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
-			if (s->cpu_slab[cpu].slab)
-				g_hash_table_add(seen, s->cpu_slab[cpu].slab);
-			for (struct slab *sl = s->cpu_slab[cpu].partial; sl; sl = sl->next)
-				g_hash_table_add(seen, sl);
-		}
-		for_each_online_node(m, nid)
-			for (struct slab *sl = s->node[nid].partial_head; sl; sl = sl->next)
-				g_hash_table_add(seen, sl);
-		g_hash_table_foreach_steal(seen, free_slab_struct, NULL);
-		g_hash_table_destroy(seen);
-	}
-	/* full slabs are on no list: find them through the mem_map */
+	/* every slab has a head page with PG_slab: find them all through the
+	 * mem_map (full slabs are on no list) */
 	for (unsigned long sec = 0; sec < m->nr_sections; sec++) {
 		struct page *map = m->sections[sec].mem_map;
 
@@ -1040,8 +1016,7 @@ void slab_destroy_all(struct machine *m)
 			if (page_test(&map[i], PG_slab)) {
 				struct slab *sl = (struct slab *)(uintptr_t)map[i].private;
 
-				if (sl && sl->state == SLAB_FULL)
-					g_free(sl);
+				g_free(sl);
 			}
 	}
 	for (guint i = 0; i < m->slab->caches->len; i++) {
