@@ -131,6 +131,14 @@ struct slabinfo {
 void get_slabinfo(const struct machine *m, const struct kmem_cache *s, struct slabinfo *si);
 /* Per node: nr[node] of the same items (for the N0=.. columns) */
 void get_slabinfo_node(const struct machine *m, const struct kmem_cache *s, int nid, struct slabinfo *si);
+/* sysfs (sysfs_slab_add): a cache that may be merged lives in a directory
+ * named by create_unique_id (":A-0000064": flags d D a A, then the size)
+ * and each of its names is a symbolic link to it; one that may not has a
+ * directory of its own name.  slab_sysfs_find: the cache a name under
+ * sys/kernel/slab/ means, *is_link for a link name; NULL if none. */
+bool kmem_cache_mergeable(const struct kmem_cache *s);
+void slab_sysfs_dirname(const struct kmem_cache *s, char *buf, size_t len);
+struct kmem_cache *slab_sysfs_find(struct machine *m, const char *name, bool *is_link);
 /* Slabs on a CPU's partial list */
 unsigned int slab_cpu_partial_slabs(const struct kmem_cache *s, int cpu);
 /* Caches in slab_caches order (newest first, as /proc/slabinfo lists them) */

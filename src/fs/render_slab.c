@@ -3,9 +3,9 @@
  * cache_show, version 2.1), proc/vmallocinfo (mm/vmalloc.c
  * vmalloc_info_show) and the files of sys/kernel/slab/CACHE/ (mm/slub.c's sysfs
  * attributes), in Linux 6.18's formats.
- * Simplifies: every cache name and alias is a directory of its own under
- * sys/kernel/slab/ (Linux gives a mergeable cache a ":A-0000064"-style
- * directory and makes its names symbolic links to it).
+ * A cache that may be merged has a ":A-0000064"-style directory and its
+ * names (the first and every alias) are symbolic links to it, as
+ * sysfs_slab_add and sysfs_slab_alias make them.
  */
 #include <errno.h>
 #include <string.h>
@@ -153,7 +153,8 @@ static void render_attr(struct machine *m, const struct kmem_cache *s, const cha
 
 void render_slab_attr(struct machine *m, const struct fs_ctx *ctx, GString *out)
 {
-	const struct kmem_cache *s = kmem_cache_find(m, ctx->cache);
+	bool link;
+	const struct kmem_cache *s = slab_sysfs_find(m, ctx->cache, &link);
 
 	if (s)
 		render_attr(m, s, ctx->name, out);
@@ -169,7 +170,8 @@ void render_slab_shrink(struct machine *m, const struct fs_ctx *ctx, GString *ou
 
 int write_slab_shrink(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
 {
-	struct kmem_cache *s = kmem_cache_find(m, ctx->cache);
+	bool link;
+	struct kmem_cache *s = slab_sysfs_find(m, ctx->cache, &link);
 
 	(void)reply;
 	if (!s)
@@ -181,4 +183,17 @@ int write_slab_shrink(struct machine *m, const struct fs_ctx *ctx, const char *b
 	}
 	kmem_cache_shrink(m, s);
 	return 0;
+}
+
+/* sys/kernel/slab/NAME -> its cache's unique-id directory */
+void render_slab_link(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	bool link;
+	const struct kmem_cache *s = slab_sysfs_find(m, ctx->cache, &link);
+	char dir[48];
+
+	if (!s)
+		return;
+	slab_sysfs_dirname(s, dir, sizeof(dir));
+	g_string_append(out, dir);
 }

@@ -16,6 +16,7 @@
 #define TPL_PID "{PID}"
 #define TPL_TID "{TID}"
 #define TPL_CACHE "{CACHE}"
+#define TPL_CACHE_LINK "{CACHE_LINK}"
 
 static bool is_template(const char *path)
 {
@@ -37,7 +38,7 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->is_dir = is_dir;
 	n->mode = mode;
 	n->in_pid = strstr(path, TPL_PID) != NULL;
-	n->in_cache = strstr(path, TPL_CACHE) != NULL;
+	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
 	n->ctx.node = n->ctx.cpu = -1;
 	n->ctx.pid = n->ctx.tid = -1;
 	n->ctx.name = n->name;
@@ -67,6 +68,8 @@ static void link_child(struct fs_node *parent, struct fs_node *n)
 	} else if (!strcmp(n->name, TPL_CACHE)) {
 		parent->dyn = FS_DYN_CACHES;
 		parent->dyn_child = n;
+	} else if (!strcmp(n->name, TPL_CACHE_LINK)) {
+		parent->dyn_link = n;  /* resolved by fs_cache_node, not listed */
 	} else {
 		g_ptr_array_add(parent->children, n);
 	}
@@ -109,6 +112,8 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 		n->is_link = e->mode == LAYOUT_MODE_LINK;
 		g_hash_table_insert(table_for(t, p), n->path, n);
 		link_child(parent, n);
+		if (!strcmp(n->name, TPL_CACHE_LINK))
+			t->cache_link = n;
 	}
 	n->mode = e->mode;
 	n->entry = e;
@@ -293,7 +298,23 @@ struct task_struct *fs_ctx_task(struct machine *m, const struct fs_ctx *ctx)
 
 bool fs_ctx_cache_exists(struct machine *m, const struct fs_ctx *ctx)
 {
-	return !ctx->cache[0] || kmem_cache_find(m, ctx->cache) != NULL;
+	bool link;
+
+	return !ctx->cache[0] || slab_sysfs_find(m, ctx->cache, &link) != NULL;
+}
+
+struct fs_node *fs_cache_node(struct fs_tree *t, struct machine *m, struct fs_node *n, const struct fs_ctx *ctx)
+{
+	bool link;
+
+	if (!n->in_cache)
+		return n;
+	if (!slab_sysfs_find(m, ctx->cache, &link))
+		return NULL;
+	/* the name itself (not a path below it) of a link */
+	if (link && n->is_dir && !strcmp(n->name, TPL_CACHE) && t->cache_link)
+		return t->cache_link;
+	return n;
 }
 
 int fs_node_render(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, GString *out)

@@ -859,6 +859,58 @@ void get_slabinfo_node(const struct machine *m, const struct kmem_cache *s, int 
 	}
 }
 
+bool kmem_cache_mergeable(const struct kmem_cache *s)
+{
+	return !slab_unmergeable(s);
+}
+
+/* create_unique_id */
+void slab_sysfs_dirname(const struct kmem_cache *s, char *buf, size_t len)
+{
+	char flags[8];
+	int n = 0;
+
+	if (!kmem_cache_mergeable(s)) {
+		g_strlcpy(buf, s->name, len);
+		return;
+	}
+	if (s->flags & SLAB_CACHE_DMA)
+		flags[n++] = 'd';
+	if (s->flags & SLAB_CACHE_DMA32)
+		flags[n++] = 'D';
+	if (s->flags & SLAB_RECLAIM_ACCOUNT)
+		flags[n++] = 'a';
+	if (s->flags & SLAB_ACCOUNT)
+		flags[n++] = 'A';
+	if (n)
+		flags[n++] = '-';
+	flags[n] = '\0';
+	g_snprintf(buf, len, ":%s%07u", flags, s->size);
+}
+
+struct kmem_cache *slab_sysfs_find(struct machine *m, const char *name, bool *is_link)
+{
+	struct kmem_cache *s;
+	char dir[48];
+
+	*is_link = false;
+	if (!m->slab)
+		return NULL;
+	if (name[0] == ':') {
+		for (guint i = 0; i < m->slab->caches->len; i++) {
+			s = g_ptr_array_index(m->slab->caches, i);
+			slab_sysfs_dirname(s, dir, sizeof(dir));
+			if (kmem_cache_mergeable(s) && !strcmp(dir, name))
+				return s;
+		}
+		return NULL;
+	}
+	s = kmem_cache_find(m, name);
+	if (s)
+		*is_link = kmem_cache_mergeable(s);
+	return s;
+}
+
 unsigned int slab_cpu_partial_slabs(const struct kmem_cache *s, int cpu)
 {
 	return s->cpu_slab[cpu].partial ? s->cpu_slab[cpu].partial->slabs : 0;
@@ -893,7 +945,8 @@ static const struct boot_cache {
 	unsigned int size, align, flags;
 } boot_caches[] = {
 	{ MC_VMAP_AREA, "vmap_area", 72, 0, SLAB_PANIC },
-	{ MC_MAPLE_NODE, "maple_node", 256, 256, SLAB_PANIC },
+	/* 6.18 gives maple_node per-CPU sheaves, which make a cache unmergeable */
+	{ MC_MAPLE_NODE, "maple_node", 256, 256, SLAB_PANIC | SLAB_NO_MERGE },
 	{ MC_RADIX_TREE_NODE, "radix_tree_node", 576, 0, SLAB_PANIC | SLAB_RECLAIM_ACCOUNT | SLAB_MODEL_CTOR },
 	{ MC_ANON_VMA, "anon_vma", 96, 0, SLAB_PANIC | SLAB_ACCOUNT | SLAB_TYPESAFE_BY_RCU | SLAB_MODEL_CTOR },
 	{ MC_ANON_VMA_CHAIN, "anon_vma_chain", 64, 0, SLAB_PANIC | SLAB_ACCOUNT },
