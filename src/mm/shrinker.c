@@ -23,8 +23,6 @@ void register_shrinker(struct machine *m, struct shrinker *s)
 	if (!m->shrinkers)
 		m->shrinkers = g_ptr_array_new();
 	s->nr_deferred = 0;
-	if (!s->seeks && !s->count_objects)
-		s->seeks = DEFAULT_SEEKS;
 	g_ptr_array_add(m->shrinkers, s);
 }
 

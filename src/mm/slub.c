@@ -1099,9 +1099,6 @@ char *slab_check_invariants(struct machine *m)
 	memset(pages, 0, sizeof(pages));
 	for (guint i = 0; i < m->slab->caches->len; i++) {
 		struct kmem_cache *s = g_ptr_array_index(m->slab->caches, i);
-		unsigned long slabs[MAX_NUMNODES] = { 0 }, objs[MAX_NUMNODES] = { 0 };
-		int r = (s->flags & SLAB_RECLAIM_ACCOUNT) ? 1 : 0;
-
 		for_each_online_node(m, nid) {
 			unsigned long nr = 0;
 
@@ -1128,13 +1125,11 @@ char *slab_check_invariants(struct machine *m)
 				return g_strdup_printf("slab %s: cpu %d partial count %u, list holds %u", s->name, cpu,
 						       s->cpu_slab[cpu].partial->slabs, n);
 		}
-		(void)slabs;
-		(void)objs;
-		(void)r;
 	}
 	/* slab pages in the mem_map against the caches' counts and NR_SLAB_* */
 	{
 		GHashTable *per_cache = g_hash_table_new(g_direct_hash, g_direct_equal);
+		GHashTable *per_cache_objs = g_hash_table_new(g_direct_hash, g_direct_equal);
 		char *err = NULL;
 
 		for (unsigned long sec = 0; sec < m->nr_sections && !err; sec++) {
@@ -1158,19 +1153,34 @@ char *slab_check_invariants(struct machine *m)
 						    GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache,
 												    sl->cache)) +
 								     1));
+				g_hash_table_insert(per_cache_objs, sl->cache,
+						    GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache_objs,
+												    sl->cache)) +
+								     sl->objects));
+				if (sl->nfree > sl->objects || (sl->state == SLAB_FULL && sl->nfree)) {
+					err = g_strdup_printf("slab %s at pfn %#lx: %u free of %u in state %d",
+							      sl->cache->name, sl->pfn, sl->nfree, sl->objects, sl->state);
+					break;
+				}
 			}
 		}
 		for (guint i = 0; i < m->slab->caches->len && !err; i++) {
 			struct kmem_cache *s = g_ptr_array_index(m->slab->caches, i);
-			unsigned long nr = 0;
+			unsigned long nr = 0, objs = 0;
 
-			for_each_online_node(m, nid)
+			for_each_online_node(m, nid) {
 				nr += s->node[nid].nr_slabs;
+				objs += s->node[nid].total_objects;
+			}
 			if (nr != GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, s)))
 				err = g_strdup_printf("slab %s: nr_slabs %lu, mem_map holds %lu", s->name, nr,
 						      (unsigned long)GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, s)));
+			else if (objs != GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache_objs, s)))
+				err = g_strdup_printf("slab %s: total_objects %lu, its slabs hold %lu", s->name, objs,
+						      (unsigned long)GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache_objs, s)));
 		}
 		g_hash_table_destroy(per_cache);
+		g_hash_table_destroy(per_cache_objs);
 		if (err)
 			return err;
 	}
