@@ -442,3 +442,11 @@ def test_slabtop_and_vmstat_m(mnt, mmsim_ns):
             if l.strip() and l.split()[0] != 'Cache'}
     assert rows['kmalloc-256'] == [info['kmalloc-256'][0], info['kmalloc-256'][1], 256, 16]
     assert set(rows) == set(info)
+
+
+def test_vfs_cache_pressure_sysctl(mnt):
+    assert mnt.read('proc/sys/vm/vfs_cache_pressure') == '100\n'
+    for v in ('0', '200', '2147483647'):
+        ok, err = mnt.write('proc/sys/vm/vfs_cache_pressure', v + '\n')
+        assert ok, os.strerror(err)
+        assert mnt.read('proc/sys/vm/vfs_cache_pressure') == v + '\n'
