@@ -83,7 +83,6 @@ struct kmem_cache {
 	unsigned int cpu_partial, cpu_partial_slabs;
 	uint64_t reciprocal_size;      /* obj_to_index without a division */
 	int refcount;                  /* 1 + aliases; -1: a boot cache, never merged */
-	bool from_ctl;                 /* made by sim/ctl kmem_cache_create */
 	struct kmem_cache_cpu *cpu_slab;   /* [nr_cpus] */
 	struct kmem_cache_node node[MAX_NUMNODES];
 	GPtrArray *aliases;            /* names merged into this cache (char *) */

@@ -277,7 +277,10 @@ int ctl_kmem_cache_destroy(struct machine *m, const struct fs_ctx *ctx, struct c
 		*why = "kmem_cache_destroy: Slab cache still has objects";
 		return -EBUSY;
 	}
-	slab_ctl_cache_destroy(m, name);
+	if (slab_ctl_cache_destroy(m, name)) {
+		*why = "kmem_cache_destroy: Slab cache still has objects";
+		return -EBUSY;
+	}
 	g_string_append(reply, "ok");
 	return 0;
 }

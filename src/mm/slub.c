@@ -165,8 +165,6 @@ static void calculate_sizes(struct machine *m, struct kmem_cache *s)
 
 /* ---------------- the state over the machine ---------------- */
 
-struct slab_state *slab_state(struct machine *m) { return m->slab; }
-
 GPtrArray *slab_caches(struct machine *m)
 {
 	GPtrArray *a = g_ptr_array_sized_new(m->slab->caches->len);
@@ -220,8 +218,6 @@ int slab_ctl_cache_create(struct machine *m, const char *name, unsigned int size
 	s = kmem_cache_create(m, name, size, 0, 0);
 	if (!s)
 		return -ENOMEM;
-	if (!strcmp(s->name, name))
-		s->from_ctl = true;
 	g_hash_table_add(m->slab->ctl_caches, g_strdup(name));
 	return 0;
 }
@@ -810,22 +806,22 @@ static void free_cache(struct machine *m, struct kmem_cache *s)
 
 int kmem_cache_destroy(struct machine *m, struct kmem_cache *s, const char *name)
 {
-	if (s->refcount > 1 || strcmp(name, s->name)) {
-		/* an alias goes (or the original name while aliases remain: the
-		 * cache lives on under its first name, as in Linux) */
-		if (strcmp(name, s->name)) {
-			for (guint i = 0; i < s->aliases->len; i++)
-				if (!strcmp(g_ptr_array_index(s->aliases, i), name)) {
-					g_hash_table_remove(m->slab->by_name, name);
-					g_ptr_array_remove_index(s->aliases, i);
-					break;
-				}
-		}
-		s->refcount--;
-		return 0;
-	}
-	if (cache_nr_objects(m, s))
+	bool alias = strcmp(name, s->name) != 0;
+
+	/* the last reference goes only when no object is left */
+	if (s->refcount == 1 && cache_nr_objects(m, s))
 		return -EBUSY;
+	if (alias) {
+		for (guint i = 0; i < s->aliases->len; i++)
+			if (!strcmp(g_ptr_array_index(s->aliases, i), name)) {
+				g_hash_table_remove(m->slab->by_name, name);
+				g_ptr_array_remove_index(s->aliases, i);
+				break;
+			}
+	}
+	/* while other names use it, the cache lives on under its first name */
+	if (--s->refcount > 0)
+		return 0;
 	kmem_cache_shrink(m, s);
 	free_cache(m, s);
 	return 0;

@@ -136,6 +136,22 @@ static void test_merging(void)
 	g_assert_cmpint(kmem_cache_destroy(m, vmap, "a"), ==, 0);
 	g_assert_cmpint(vmap->refcount, ==, 2);
 	g_assert_null(kmem_cache_find(m, "a"));
+	/* a cache outlives its first name while an alias uses it; the last
+	 * reference goes only without objects, and then the cache goes */
+	s = kmem_cache_create(m, "x", 300, 0, 0);
+	g_assert_true(kmem_cache_create(m, "y", 300, 0, 0) == s);
+	g_assert_cmpint(kmem_cache_destroy(m, s, "x"), ==, 0);
+	g_assert_true(kmem_cache_find(m, "y") == s);
+	{
+		unsigned long obj = kmem_cache_alloc(m, s, GFP_KERNEL);
+
+		g_assert_cmpint(kmem_cache_destroy(m, s, "y"), ==, -EBUSY);
+		g_assert_true(kmem_cache_find(m, "y") == s);
+		kmem_cache_free(m, s, obj);
+	}
+	g_assert_cmpint(kmem_cache_destroy(m, s, "y"), ==, 0);
+	g_assert_null(kmem_cache_find(m, "y"));
+	g_assert_null(kmem_cache_find(m, "x"));
 	check(m);
 	machine_destroy(m);
 }
