@@ -94,6 +94,7 @@ struct vm_sysctls {
 	/* mm/vmscan.c and mm/swap.c, read by reclaim */
 	int swappiness;            /* 0..200, default 60 */
 	int page_cluster;          /* log2 of swap-in readahead, default 3 */
+	int vfs_cache_pressure;    /* fs/dcache.c, default 100 */
 };
 
 /* ---- the machine ---- */
@@ -183,6 +184,13 @@ struct machine {
 	struct swap_globals *swap;
 	/* kernel/panic.c: the machine halted (panic_on_oom); only reads work */
 	bool panicked;
+	/* the kernel's own allocators (mm/slub.c, mm/vmalloc.c, mm/shrinker.c,
+	 * fs/dcache.c): include/mmsim/slab.h */
+	struct slab_state *slab;
+	struct vmalloc_state *vmalloc;
+	struct dcache_state *dcache;
+	GPtrArray *shrinkers;
+	unsigned long *cached_stacks; /* kernel/fork.c: 2 free vmalloc stacks per CPU */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

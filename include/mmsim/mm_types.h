@@ -94,6 +94,8 @@ struct anon_vma {
 	int refcount;
 	unsigned long nr_pages;  /* anon pages whose page->private points here */
 	GPtrArray *vmas;         /* the VMAs that use it (anon_vma_chain): rmap */
+	struct machine *machine;
+	unsigned long slab_obj;  /* its anon_vma slab object */
 };
 
 /* The memory behind a shared anonymous mapping (shmem, mm/shmem.c): pages
@@ -119,6 +121,11 @@ struct vm_area_struct {
 	unsigned long file_ino;          /* inode number shown in maps */
 	unsigned int file_dev_major, file_dev_minor;
 	struct file *vm_file;            /* a simulated file (include/mmsim/pagemap.h), or NULL */
+	unsigned long slab_obj;          /* its vm_area_struct slab object */
+	unsigned long avc_obj;           /* its anon_vma_chain object, with anon_vma */
+	/* anon_vma_fork: a forked VMA's own anon_vma and the chain to it (the
+	 * model shares the parent's anon_vma for rmap; these are its objects) */
+	unsigned long fork_av_obj, fork_avc_obj;
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
@@ -215,6 +222,8 @@ struct mm_struct {
 	unsigned long arg_start, arg_end, env_start, env_end;
 	unsigned long def_flags;
 	struct malloc_state malloc;
+	struct machine *machine;
+	unsigned long slab_obj;      /* its mm_struct slab object */
 };
 
 #define PF_FORKNOEXEC 0x00000040 /* forked but didn't exec */
@@ -255,6 +264,11 @@ struct task_struct {
 	uint64_t delayacct_blkio_ns; /* time waiting for block I/O */
 	uint64_t ioac_rchar, ioac_wchar; /* bytes read and written (proc/PID/io) */
 	unsigned int nr_dirtied, nr_dirtied_pause; /* balance_dirty_pages ratelimit */
+	unsigned long stack;         /* THREAD_SIZE kernel stack: a vmalloc address (VMAP_STACK) */
+	/* its slab objects (copy_process): task_struct, pid, signal_struct,
+	 * and for user processes sighand_struct, files_struct, fs_struct */
+	unsigned long slab_task, slab_pid, slab_signal, slab_sighand, slab_files, slab_fs;
+	struct task_files *exe_files; /* the mapped program and libraries (filp, dentries) */
 };
 
 /* ---- tasks (kernel/fork.c, kernel/exit.c, kernel/pid.c) ---- */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_slab.h"
 #include "layout_handlers.h"
 #include "mmsim/gfp.h"
 
@@ -275,6 +276,22 @@ static const struct ctl_command ctl_commands[] = {
 	  "swapon(2) of a new swap device of SIZE (PATH under /dev/: a partition, else a file); prio= 0..32767, "
 	  "default -2, -3, ..." },
 	{ "swapoff", ctl_swapoff, "swapoff PATH", "swapoff(2) of a swap device" },
+	{ "kmalloc", ctl_kmalloc, "kmalloc SIZE [count=N]",
+	  "slab allocations from the kmalloc caches (above 8 KiB from the page allocator); replies a handle each" },
+	{ "kfree", ctl_kfree, "kfree HANDLE", "free a kmalloc allocation" },
+	{ "kmem_cache_create", ctl_kmem_cache_create, "kmem_cache_create NAME SIZE",
+	  "a named slab cache (merged into a compatible one as SLUB does: see its aliases)" },
+	{ "kmem_cache_alloc", ctl_kmem_cache_alloc, "kmem_cache_alloc NAME [count=N]",
+	  "objects from a named cache; replies a handle each" },
+	{ "kmem_cache_free", ctl_kmem_cache_free, "kmem_cache_free HANDLE", "free a kmem_cache_alloc object" },
+	{ "kmem_cache_destroy", ctl_kmem_cache_destroy, "kmem_cache_destroy NAME",
+	  "destroy a cache made by kmem_cache_create (EBUSY while its objects remain)" },
+	{ "vmalloc", ctl_vmalloc, "vmalloc SIZE", "virtually contiguous kernel memory; replies its address" },
+	{ "vrealloc", ctl_vrealloc, "vrealloc ADDR SIZE",
+	  "resize a vmalloc area: in place while the area holds SIZE, else moved; replies the address" },
+	{ "vfree", ctl_vfree, "vfree ADDR", "free a vmalloc area" },
+	{ "kvmalloc", ctl_kvmalloc, "kvmalloc SIZE",
+	  "kmalloc, falling back to vmalloc; replies the address (free it with kfree or vfree)" },
 };
 
 void ctl_render_help(const struct ctl_command *cmds, size_t ncmds, GString *out)

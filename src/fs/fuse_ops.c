@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fuse_ops.h"
+#include "mmsim/slab.h"
 
 struct open_file {
 	struct fs_node *node;  /* NULL for a passthrough file */
@@ -311,6 +312,14 @@ static enum target_kind resolve(struct mmsim_fs *fs, const char *path, struct ta
 	if (t->node && t->ctx.pid < 0) {
 		t->uid = fs->uid;
 		t->gid = fs->gid;
+		if (t->node->in_cache) {
+			/* a cache's directory, a link to one, or nothing */
+			g_mutex_lock(&fs->lock);
+			t->node = fs_cache_node(fs->tree, fs->m, t->node, &t->ctx);
+			g_mutex_unlock(&fs->lock);
+			if (!t->node)
+				return t->kind = T_NONE;
+		}
 		return t->kind = T_NODE;
 	}
 	pid = fs_path_pid(path, &rest);
@@ -392,7 +401,7 @@ static int mmsim_readlink(const char *path, char *buf, size_t size)
 			break;
 		}
 		/* proc/self and thread-self point at the caller */
-		if (!t.node->in_pid) {
+		if (!t.node->in_pid && !t.node->in_cache) {
 			t.ctx.pid = caller_tgid(fs, &t.ctx.tid);
 			if (t.ctx.pid <= 0) {
 				ret = -ENOENT;
@@ -457,6 +466,41 @@ static void fill_dyn(struct mmsim_fs *fs, const struct fs_node *n, const struct 
 		/* one thread per process so far: the leader, TID = PID */
 		g_snprintf(name, sizeof(name), "%d", ctx->pid);
 		filler(buf, name, &st, 0, 0);
+		return;
+	}
+	if (n->dyn == FS_DYN_CACHES) {
+		/* sys/kernel/slab/: a directory per cache (named by its unique
+		 * id when it may be merged), then the names linking to those */
+		GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+		GPtrArray *caches;
+		GPtrArray *links = g_ptr_array_new_with_free_func(g_free);
+		struct stat lst = { .st_mode = S_IFLNK };
+		char dir[48];
+
+		g_mutex_lock(&fs->lock);
+		caches = slab_caches(fs->m);
+		for (guint i = 0; i < caches->len; i++) {
+			const struct kmem_cache *s = g_ptr_array_index(caches, i);
+
+			slab_sysfs_dirname(s, dir, sizeof(dir));
+			g_ptr_array_add(names, g_strdup(dir));
+			if (!kmem_cache_mergeable(s))
+				continue;
+			g_ptr_array_add(links, g_strdup(s->name));
+			for (guint a = 0; a < s->aliases->len; a++)
+				g_ptr_array_add(links, g_strdup(g_ptr_array_index(s->aliases, a)));
+		}
+		g_ptr_array_free(caches, TRUE);
+		g_mutex_unlock(&fs->lock);
+		for (guint i = 0; i < names->len; i++)
+			if (filler(buf, g_ptr_array_index(names, i), &st, 0, 0))
+				goto done;
+		for (guint i = 0; i < links->len; i++)
+			if (filler(buf, g_ptr_array_index(links, i), &lst, 0, 0))
+				break;
+done:
+		g_ptr_array_free(links, TRUE);
+		g_ptr_array_free(names, TRUE);
 		return;
 	}
 	if (n->dyn != FS_DYN_PIDS)

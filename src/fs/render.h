@@ -30,6 +30,7 @@ struct fs_ctx {
 	int tid;           /* {TID} in the path, or -1 */
 	const char *name;  /* the file's basename (sysctl knobs use it) */
 	const char *path;  /* the file's path in the tree, without a leading / */
+	char cache[40];    /* {CACHE} in the path (a slab cache name), or "" */
 };
 
 typedef void (*render_fn)(struct machine *m, const struct fs_ctx *ctx, GString *out);

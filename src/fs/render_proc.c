@@ -7,8 +7,8 @@
  * kernel/sched/psi.c).
  *
  * Simplifies:
- *  - Keys whose mechanism the model does not have yet print 0: swap-out
- *    (SwapCached), vmalloc, hugetlb, zswap, node_unreclaimable.
+ *  - Keys whose mechanism the model does not have yet print 0: hugetlb,
+ *    zswap, node_unreclaimable; VmallocChunk is 0 as on Linux.
  *  - Percpu is the first percpu chunk only (see PCPU_*), DirectMap assumes
  *    the boot-time direct mapping was never split (see direct_map_add).
  *  - /proc/stat: the model has no devices, so every per-IRQ column is 0;
@@ -28,6 +28,7 @@
 #include "render.h"
 #include "render_util.h"
 #include "mmsim/pagemap.h"
+#include "mmsim/slab.h"
 
 /* ------------------------------------------------------------------ */
 /* meminfo                                                             */
@@ -153,7 +154,7 @@ static void meminfo_kernel(GString *out, const struct machine *m, const struct m
 	show_val_kb(out, "", "CommitLimit:", vm_commit_limit(m));
 	show_val_kb(out, "", "Committed_AS:", (unsigned long)MAX(vm_memory_committed(m), 0));
 	show_kb(out, "", "VmallocTotal:", (unsigned long)(VMALLOC_TOTAL >> 10));
-	show_val_kb(out, "", "VmallocUsed:", 0);
+	show_val_kb(out, "", "VmallocUsed:", vmalloc_nr_pages(m));
 	show_val_kb(out, "", "VmallocChunk:", 0);
 	show_val_kb(out, "", "Percpu:", pcpu_nr_pages(m));
 }

@@ -171,6 +171,8 @@ static const struct vm_sysctl_knob vm_knobs[] = {
 	/* mm/vmscan.c (SYSCTL_TWO_HUNDRED), mm/swap.c (page_cluster_max 31) */
 	{ "swappiness", KNOB(swappiness), 1, 0, 200, NULL, NULL },
 	{ "page-cluster", KNOB(page_cluster), 1, 0, 31, NULL, NULL },
+	/* fs/dcache.c: the weight of dentry and inode caches in reclaim */
+	{ "vfs_cache_pressure", KNOB(vfs_cache_pressure), 1, 0, INT_MAX, NULL, NULL },
 };
 
 static const struct vm_sysctl_ulong_knob vm_ulong_knobs[] = {

@@ -11,9 +11,12 @@
 #include <string.h>
 
 #include "tree.h"
+#include "mmsim/slab.h"
 
 #define TPL_PID "{PID}"
 #define TPL_TID "{TID}"
+#define TPL_CACHE "{CACHE}"
+#define TPL_CACHE_LINK "{CACHE_LINK}"
 
 static bool is_template(const char *path)
 {
@@ -35,6 +38,7 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->is_dir = is_dir;
 	n->mode = mode;
 	n->in_pid = strstr(path, TPL_PID) != NULL;
+	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
 	n->ctx.node = n->ctx.cpu = -1;
 	n->ctx.pid = n->ctx.tid = -1;
 	n->ctx.name = n->name;
@@ -61,6 +65,11 @@ static void link_child(struct fs_node *parent, struct fs_node *n)
 	if (!strcmp(n->name, TPL_PID) || !strcmp(n->name, TPL_TID)) {
 		parent->dyn = !strcmp(n->name, TPL_PID) ? FS_DYN_PIDS : FS_DYN_TIDS;
 		parent->dyn_child = n;
+	} else if (!strcmp(n->name, TPL_CACHE)) {
+		parent->dyn = FS_DYN_CACHES;
+		parent->dyn_child = n;
+	} else if (!strcmp(n->name, TPL_CACHE_LINK)) {
+		parent->dyn_link = n;  /* resolved by fs_cache_node, not listed */
 	} else {
 		g_ptr_array_add(parent->children, n);
 	}
@@ -103,6 +112,8 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 		n->is_link = e->mode == LAYOUT_MODE_LINK;
 		g_hash_table_insert(table_for(t, p), n->path, n);
 		link_child(parent, n);
+		if (!strcmp(n->name, TPL_CACHE_LINK))
+			t->cache_link = n;
 	}
 	n->mode = e->mode;
 	n->entry = e;
@@ -197,6 +208,7 @@ static struct fs_node *lookup_numbered(struct fs_tree *t, const char *path, stru
 {
 	struct fs_node *cur = t->root;
 	int pid = -1, tid = -1;
+	char cache[sizeof(((struct fs_ctx *)0)->cache)] = "";
 	GString *tpath = g_string_sized_new(64);
 	const char *p = path;
 
@@ -216,7 +228,16 @@ static struct fs_node *lookup_numbered(struct fs_tree *t, const char *path, stru
 			g_string_append_c(tpath, '/');
 		g_string_append_len(tpath, p, (gssize)len);
 		next = g_hash_table_lookup(table_for(t, tpath->str), tpath->str);
-		if (!next && cur->dyn_child) {
+		if (!next && cur->dyn == FS_DYN_CACHES) {
+			/* any name: whether the cache exists is the machine's to say */
+			if (len < sizeof(cache)) {
+				memcpy(cache, p, len);
+				cache[len] = '\0';
+				next = cur->dyn_child;
+				g_string_truncate(tpath, mark);
+				g_string_append(tpath, next->path + mark);
+			}
+		} else if (!next && cur->dyn_child) {
 			int num = component_number(p, len);
 
 			if (num) {
@@ -242,6 +263,7 @@ next_component:
 		*ctx = cur->ctx;
 		ctx->pid = pid;
 		ctx->tid = tid;
+		memcpy(ctx->cache, cache, sizeof(cache));
 	}
 	return cur;
 }
@@ -274,9 +296,32 @@ struct task_struct *fs_ctx_task(struct machine *m, const struct fs_ctx *ctx)
 	return thread && thread->tgid == task->tgid ? thread : NULL;
 }
 
+bool fs_ctx_cache_exists(struct machine *m, const struct fs_ctx *ctx)
+{
+	bool link;
+
+	return !ctx->cache[0] || slab_sysfs_find(m, ctx->cache, &link) != NULL;
+}
+
+struct fs_node *fs_cache_node(struct fs_tree *t, struct machine *m, struct fs_node *n, const struct fs_ctx *ctx)
+{
+	bool link;
+
+	if (!n->in_cache)
+		return n;
+	if (!slab_sysfs_find(m, ctx->cache, &link))
+		return NULL;
+	/* the name itself (not a path below it) of a link */
+	if (link && n->is_dir && !strcmp(n->name, TPL_CACHE) && t->cache_link)
+		return t->cache_link;
+	return n;
+}
+
 int fs_node_render(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, GString *out)
 {
 	if (n->in_pid && !fs_ctx_task(m, ctx))
+		return -ESRCH;
+	if (n->in_cache && !fs_ctx_cache_exists(m, ctx))
 		return -ESRCH;
 	if (n->entry && n->entry->render)
 		n->entry->render(m, ctx, out);
@@ -295,6 +340,11 @@ int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ct
 	if (n->in_pid && !fs_ctx_task(m, ctx)) {
 		printk(m, "%s: write refused: process %d has exited (%s)", ctx->path, ctx->pid, g_strerror(ESRCH));
 		return -ESRCH;
+	}
+	if (n->in_cache && !fs_ctx_cache_exists(m, ctx)) {
+		printk(m, "sys/kernel/slab/%s: write refused: the cache was destroyed (%s)", ctx->cache,
+		       g_strerror(ENOENT));
+		return -ENOENT;
 	}
 	ret = n->entry->write(m, ctx, buf, len, reply);
 	machine_debug_check(m, ctx->path);

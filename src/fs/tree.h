@@ -24,6 +24,7 @@ enum fs_dyn {
 	FS_DYN_NONE,
 	FS_DYN_PIDS,   /* proc/: every live PID, ascending */
 	FS_DYN_TIDS,   /* proc/PID/task/: the process's threads */
+	FS_DYN_CACHES, /* sys/kernel/slab/: every slab cache name */
 };
 
 struct fs_node {
@@ -32,18 +33,22 @@ struct fs_node {
 	bool is_dir;
 	bool is_link;                     /* render gives the target */
 	bool in_pid;                      /* under proc/{PID}/: owned by the task */
+	bool in_cache;                    /* under sys/kernel/slab/{CACHE}/ */
 	unsigned int mode;
 	const struct layout_entry *entry; /* NULL for implied directories */
 	struct fs_ctx ctx;                /* pid/tid -1: filled in per lookup */
 	GPtrArray *children;              /* of struct fs_node *, in listing order */
 	enum fs_dyn dyn;                  /* numbered children resolved at lookup */
 	struct fs_node *dyn_child;        /* their template ("proc/{PID}") */
+	struct fs_node *dyn_link;         /* FS_DYN_CACHES: the template of a name
+					     that is a symbolic link */
 };
 
 struct fs_tree {
 	GHashTable *by_path;   /* path -> struct fs_node * (owned): fixed paths */
 	GHashTable *templates; /* "proc/{PID}/..." -> struct fs_node * (owned) */
 	struct fs_node *root;
+	struct fs_node *cache_link;  /* "sys/kernel/slab/{CACHE_LINK}" */
 };
 
 struct fs_tree *fs_tree_new(const struct machine *m);
@@ -69,6 +74,14 @@ int fs_path_pid(const char *path, const char **rest);
  * thread is not one of the process's (lock held).  NULL for a context
  * outside proc/PID too. */
 struct task_struct *fs_ctx_task(struct machine *m, const struct fs_ctx *ctx);
+
+/* Whether the slab cache a context names exists (lock held); true for a
+ * context outside sys/kernel/slab/CACHE */
+bool fs_ctx_cache_exists(struct machine *m, const struct fs_ctx *ctx);
+/* A node under sys/kernel/slab/ as the machine has it (lock held): the
+ * link template when the name is a link to a unique-id directory, n itself
+ * otherwise, NULL when no cache has that name */
+struct fs_node *fs_cache_node(struct fs_tree *t, struct machine *m, struct fs_node *n, const struct fs_ctx *ctx);
 
 /* Render a file's text into out (the caller holds the model lock):
  * 0, or -ESRCH when the process it belongs to has exited. */

@@ -20,6 +20,7 @@
 #include "mmsim/swap.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/slab.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
 
@@ -361,6 +362,8 @@ char *machine_check_invariants(struct machine *m)
 		err = check_processes(m);
 	if (!err)
 		err = swap_check_invariants(m);
+	if (!err)
+		err = slab_check_invariants(m);
 out:
 	g_free(reserved);
 	return err;

@@ -26,6 +26,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/pagemap.h"
+#include "mmsim/slab.h"
 
 #define FAULT_AROUND_PAGES 16     /* fault_around_bytes 64 KiB */
 #define READ_COPY_COST_NS 120     /* copy_page_to_iter of one page */
@@ -1168,7 +1169,10 @@ static void prune_icache_sb(struct machine *m)
 	}
 }
 
+/* drop_caches 2: the model's files first (their inodes hold page cache),
+ * then every shrinker (mm/vmscan.c drop_slab: dentries, inodes) */
 void drop_slab_caches(struct machine *m)
 {
 	prune_icache_sb(m);
+	drop_slab(m);
 }

@@ -5,7 +5,12 @@
  * Models: PID 1 (init) and the kernel threads with their Linux names
  * (kthreadd, kswapd<N> and kcompactd<N> per node, khugepaged, ksmd,
  * oom_reaper) created at boot; PIDs allocated upwards like alloc_pid; a
- * 16 KiB kernel stack per task from the buddy allocator (KernelStack);
+ * 16 KiB kernel stack per task from vmalloc (CONFIG_VMAP_STACK, two
+ * cached per CPU after exit, KernelStack counting live tasks' stacks);
+ * the slab objects copy_process makes (task_struct, pid, signal_struct,
+ * and for user processes sighand_struct, files_struct, fs_struct; a filp
+ * and a dentry lookup for the program, ld.so and libc at exec, shared by
+ * fork);
  * spawn = fork of a shell plus execve of a PIE program with ld.so and libc,
  * laid out with ASLR drawn from the machine's seed (text, rodata, data, bss,
  * [heap], libraries, [vvar], [vdso], [stack]); fork with dup_mmap
@@ -23,6 +28,7 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/slab.h"
 
 #define PID_MAX_LIMIT 4194304
 #define ELF_ET_DYN_BASE 0x555555554000UL
@@ -90,15 +96,122 @@ static void set_comm(struct task_struct *t, const char *name)
 	g_strlcpy(t->comm, name, sizeof(t->comm));
 }
 
+/* The program and the libraries a process maps: one struct file (filp)
+ * each, holding its dentry; shared by fork, freed with the last task */
+struct task_files {
+	int refcount;
+	int nr;
+	unsigned long filp[3], dentry[3];
+};
+
+static struct task_files *exec_files(struct machine *m, const char *const *paths, int n)
+{
+	struct task_files *f = g_new0(struct task_files, 1);
+
+	f->refcount = 1;
+	for (int i = 0; i < n && i < 3; i++) {
+		f->dentry[f->nr] = d_lookup_path(m, paths[i]);
+		f->filp[f->nr] = kmem_cache_alloc(m, model_cache(m, MC_FILP), GFP_KERNEL);
+		f->nr++;
+	}
+	return f;
+}
+
+static void put_task_files(struct machine *m, struct task_files *f)
+{
+	if (!f || --f->refcount > 0)
+		return;
+	for (int i = 0; i < f->nr; i++) {
+		kmem_cache_free(m, model_cache(m, MC_FILP), f->filp[i]);
+		if (f->dentry[i])
+			dput(m, f->dentry[i]);
+	}
+	g_free(f);
+}
+
+/* alloc_thread_stack_node (CONFIG_VMAP_STACK): a 16 KiB vmalloc area, or
+ * one of the two stacks each CPU keeps from exited tasks (cached_stacks) */
+#define NR_CACHED_STACKS 2
+#define STACK_CALLER "kernel_clone+0x94/0x3e0"
+
+static void account_kernel_stack(struct machine *m, unsigned long stack, int sign)
+{
+	struct vm_struct *vm = find_vm_area(m, stack);
+
+	for (unsigned int i = 0; vm && i < vm->nr_pages; i++)
+		__mod_node_page_state(m->node_data[__pfn_to_section(m, vm->pages[i])->nid], NR_KERNEL_STACK_KB,
+				      sign * (long)(PAGE_SIZE >> 10));
+}
+
+static unsigned long alloc_thread_stack_node(struct machine *m, int cpu)
+{
+	unsigned long stack = 0;
+
+	if (!m->cached_stacks)
+		m->cached_stacks = g_new0(unsigned long, (gsize)m->nr_cpus * NR_CACHED_STACKS);
+	for (int i = 0; i < NR_CACHED_STACKS; i++) {
+		unsigned long *slot = &m->cached_stacks[cpu * NR_CACHED_STACKS + i];
+
+		if (*slot) {
+			stack = *slot;
+			*slot = 0;
+			break;
+		}
+	}
+	if (!stack)
+		stack = __vmalloc_node_aligned(m, PAGE_SIZE << THREAD_SIZE_ORDER, PAGE_SIZE << THREAD_SIZE_ORDER,
+					       cpu_to_node(m, cpu), STACK_CALLER);
+	if (stack)
+		account_kernel_stack(m, stack, 1);
+	return stack;
+}
+
+static void free_thread_stack(struct machine *m, unsigned long stack, int cpu)
+{
+	account_kernel_stack(m, stack, -1);
+	for (int i = 0; i < NR_CACHED_STACKS; i++) {
+		unsigned long *slot = &m->cached_stacks[cpu * NR_CACHED_STACKS + i];
+
+		if (!*slot) {
+			*slot = stack;
+			return;
+		}
+	}
+	vfree(m, stack);
+}
+
+/* copy_process's slab objects of a task: task_struct, pid, signal_struct */
+static void free_task_objs(struct machine *m, struct task_struct *t)
+{
+	kmem_cache_free(m, model_cache(m, MC_TASK_STRUCT), t->slab_task);
+	kmem_cache_free(m, model_cache(m, MC_PID), t->slab_pid);
+	kmem_cache_free(m, model_cache(m, MC_SIGNAL_CACHE), t->slab_signal);
+	kmem_cache_free(m, model_cache(m, MC_SIGHAND_CACHE), t->slab_sighand);
+	kmem_cache_free(m, model_cache(m, MC_FILES_CACHE), t->slab_files);
+	kmem_cache_free(m, model_cache(m, MC_FS_CACHE), t->slab_fs);
+	t->slab_task = t->slab_pid = t->slab_signal = t->slab_sighand = t->slab_files = t->slab_fs = 0;
+}
+
+/* a user process has its own sighand, files and fs (kernel threads share
+ * kthreadd's, as CLONE_SIGHAND | CLONE_FILES | CLONE_FS make them) */
+static void copy_process_objs(struct machine *m, struct task_struct *t)
+{
+	t->slab_sighand = kmem_cache_alloc(m, model_cache(m, MC_SIGHAND_CACHE), GFP_KERNEL);
+	t->slab_files = kmem_cache_alloc(m, model_cache(m, MC_FILES_CACHE), GFP_KERNEL_ACCOUNT);
+	t->slab_fs = kmem_cache_alloc(m, model_cache(m, MC_FS_CACHE), GFP_KERNEL_ACCOUNT);
+}
+
 static struct task_struct *alloc_task(struct machine *m, int pid, const char *name, int cpu, int *err)
 {
 	struct task_struct *t;
-	long stack;
+	unsigned long stack, obj;
 
-	/* the kernel stack: THREAD_SIZE from the task's node */
-	stack = __alloc_pages(m, GFP_KERNEL, THREAD_SIZE_ORDER, cpu_to_node(m, cpu), cpu);
-	if (stack < 0) {
-		*err = (int)stack;
+	/* dup_task_struct: the task_struct, then its stack on the task's node */
+	obj = kmem_cache_alloc_node(m, model_cache(m, MC_TASK_STRUCT), GFP_KERNEL, cpu_to_node(m, cpu));
+	stack = obj ? alloc_thread_stack_node(m, cpu) : 0;
+	if (!stack) {
+		kmem_cache_free(m, model_cache(m, MC_TASK_STRUCT), obj);
+		*err = -ENOMEM;
 		return NULL;
 	}
 	t = g_new0(struct task_struct, 1);
@@ -111,9 +224,10 @@ static struct task_struct *alloc_task(struct machine *m, int pid, const char *na
 	t->home_node = -1;
 	t->start_time_ns = m->now_ns;
 	t->cgroup = g_strdup("/");
-	t->kernel_stack_pfn = (unsigned long)stack;
-	__mod_node_page_state(m->node_data[cpu_to_node(m, cpu)], NR_KERNEL_STACK_KB,
-			      (long)((PAGE_SIZE << THREAD_SIZE_ORDER) >> 10));
+	t->stack = stack;
+	t->slab_task = obj;
+	t->slab_pid = kmem_cache_alloc(m, model_cache(m, MC_PID), GFP_KERNEL);
+	t->slab_signal = kmem_cache_alloc(m, model_cache(m, MC_SIGNAL_CACHE), GFP_KERNEL);
 	g_hash_table_insert(m->tasks, GINT_TO_POINTER(pid), t);
 	m->nr_threads++;
 	m->nr_forks++;
@@ -124,10 +238,9 @@ static struct task_struct *alloc_task(struct machine *m, int pid, const char *na
 
 static void free_task(struct machine *m, struct task_struct *t)
 {
-	int nid = __pfn_to_section(m, t->kernel_stack_pfn)->nid;
-
-	__mod_node_page_state(m->node_data[nid], NR_KERNEL_STACK_KB, -(long)((PAGE_SIZE << THREAD_SIZE_ORDER) >> 10));
-	__free_pages(m, t->kernel_stack_pfn, THREAD_SIZE_ORDER, t->cpu);
+	free_thread_stack(m, t->stack, t->cpu);
+	free_task_objs(m, t);
+	put_task_files(m, t->exe_files);
 	exit_files(m, t);
 	g_hash_table_remove(m->tasks, GINT_TO_POINTER(t->pid));
 	m->nr_threads--;
@@ -275,6 +388,12 @@ static int exec_mmap(struct machine *m, struct task_struct *t, const char *name,
 	mm->malloc.top = mm->start_brk;
 	if ((err = access_process_range(m, t, mm->start_brk, PAGE_SIZE, true)))
 		return err;
+	{
+		const char *paths[] = { path, ld_so.path, libc_so.path };
+
+		put_task_files(m, t->exe_files);
+		t->exe_files = exec_files(m, paths, 3);
+	}
 	return 0;
 }
 
@@ -292,6 +411,7 @@ int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, 
 		return err;
 	t->real_parent = init;
 	t->uid = t->gid = init ? USER_UID : 0;
+	copy_process_objs(m, t);
 	if (cgroup) {
 		g_free(t->cgroup);
 		t->cgroup = g_strdup(cgroup);
@@ -352,8 +472,22 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 			mm->committed += pages;
 		}
 		tmp = vm_area_alloc(mm);
-		*tmp = *vma;
+		{
+			unsigned long obj = tmp->slab_obj;
+
+			*tmp = *vma;
+			tmp->slab_obj = obj;
+		}
 		tmp->vm_mm = mm;
+		/* anon_vma_fork: the child's chain object */
+		tmp->avc_obj = tmp->fork_av_obj = tmp->fork_avc_obj = 0;
+		if (tmp->anon_vma) {
+			/* the chain to the parent's anon_vma, the child's own
+			 * anon_vma and the chain to it */
+			tmp->avc_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA_CHAIN), GFP_KERNEL);
+			tmp->fork_av_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA), GFP_KERNEL);
+			tmp->fork_avc_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA_CHAIN), GFP_KERNEL);
+		}
 		tmp->name = g_strdup(vma->name);
 		tmp->file = g_strdup(vma->file);
 		tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
@@ -391,6 +525,11 @@ static int do_fork(struct machine *m, struct task_struct *parent, const char *na
 		return err;
 	t->real_parent = parent;
 	t->flags |= PF_FORKNOEXEC;
+	copy_process_objs(m, t);
+	if (parent->exe_files) {
+		t->exe_files = parent->exe_files;  /* the mappings share their files */
+		t->exe_files->refcount++;
+	}
 	t->uid = parent->uid;
 	t->gid = parent->gid;
 	t->nice = parent->nice;
@@ -486,6 +625,7 @@ void tasks_init(struct machine *m)
 		return;
 	init = alloc_task(m, 1, "init", 0, &err);
 	g_assert(init);
+	copy_process_objs(m, init);
 	kthreadd = alloc_task(m, 2, "kthreadd", 0, &err);
 	g_assert(kthreadd);
 	kthreadd->flags |= PF_KTHREAD | PF_NOFREEZE;
@@ -531,6 +671,7 @@ void tasks_destroy(struct machine *m)
 
 		if (t->mm)
 			mmput(m, t->mm);
+		put_task_files(m, t->exe_files);
 		g_byte_array_unref(t->cmdline);
 		g_byte_array_unref(t->environ);
 		g_free(t->cgroup);

@@ -23,6 +23,8 @@
 #include "mmsim/swap.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/slab.h"
+#include "slab_internal.h"
 
 #define DMA_END_PFN (16UL << (20 - PAGE_SHIFT))          /* 16 MiB */
 #define DMA32_END_PFN (4UL << (30 - PAGE_SHIFT))         /* 4 GiB */
@@ -353,6 +355,7 @@ static void init_sysctls(struct machine *m)
 	m->sysctl.oom_dump_tasks = 1;
 	m->sysctl.swappiness = 60;
 	m->sysctl.page_cluster = 3;
+	m->sysctl.vfs_cache_pressure = 100;
 }
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error)
@@ -394,6 +397,9 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	       (unsigned long)(cfg->mem_bytes >> 10) - (m->totalram_pages << (PAGE_SHIFT - 10)));
 	sim_fs_init(m);
 	swap_cache_init(m);
+	kmem_cache_init(m);
+	vmalloc_init(m);
+	dcache_init(m);
 	tasks_init(m);
 	swap_init(m);
 	machine_debug_check(m, "boot");
@@ -409,6 +415,10 @@ void machine_destroy(struct machine *m)
 	sim_fs_destroy(m);
 	swap_cache_destroy(m);
 	swap_destroy(m);
+	dcache_destroy(m);
+	vmalloc_destroy(m);
+	slab_destroy_all(m);
+	shrinkers_destroy(m);
 	for (unsigned long s = 0; s < m->nr_sections; s++)
 		g_free(m->sections[s].mem_map);
 	g_free(m->sections);
@@ -422,6 +432,7 @@ void machine_destroy(struct machine *m)
 		g_free(m->node_data[nid]);
 	}
 	g_free(m->cpus);
+	g_free(m->cached_stacks);
 	g_string_free(m->log, TRUE);
 	g_hash_table_destroy(m->kalloc);
 	g_rand_free(m->rand);

@@ -20,6 +20,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/pagemap.h"
+#include "mmsim/slab.h"
 
 #define MMAP_MIN_ADDR 0x10000UL
 #define RLIMIT_MEMLOCK_BYTES (8UL << 20)
@@ -40,9 +41,12 @@ struct mm_struct *mm_alloc(struct machine *m)
 {
 	struct mm_struct *mm = g_new0(struct mm_struct, 1);
 
+	mm->machine = m;
+	mm->slab_obj = kmem_cache_alloc(m, model_cache(m, MC_MM_STRUCT), GFP_KERNEL);
 	mm->mmap = g_sequence_new(NULL);
 	mm->pgd = pt_alloc(m, mm, 0);
 	if (!mm->pgd) {
+		kmem_cache_free(m, model_cache(m, MC_MM_STRUCT), mm->slab_obj);
 		g_sequence_free(mm->mmap);
 		g_free(mm);
 		return NULL;
@@ -58,26 +62,40 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 	struct vm_area_struct *vma = g_new0(struct vm_area_struct, 1);
 
 	vma->vm_mm = mm;
+	vma->slab_obj = kmem_cache_alloc(mm->machine, model_cache(mm->machine, MC_VM_AREA_STRUCT), GFP_KERNEL);
 	return vma;
 }
 
 void vm_area_free(struct vm_area_struct *vma)
 {
+	struct machine *m = vma->vm_mm->machine;
+
 	if (vma->anon_vma) {
 		anon_vma_unlink(vma);
 		anon_vma_put(vma->anon_vma);
 	}
+	kmem_cache_free(m, model_cache(m, MC_ANON_VMA_CHAIN), vma->avc_obj);
+	kmem_cache_free(m, model_cache(m, MC_ANON_VMA_CHAIN), vma->fork_avc_obj);
+	kmem_cache_free(m, model_cache(m, MC_ANON_VMA), vma->fork_av_obj);
+	kmem_cache_free(m, model_cache(m, MC_VM_AREA_STRUCT), vma->slab_obj);
 	g_free(vma->name);
 	g_free(vma->file);
 	g_free(vma);
 }
 
+/* anon_vma_prepare: an anon_vma and the chain object linking the VMA to it */
 struct anon_vma *anon_vma_get(struct vm_area_struct *vma)
 {
 	if (!vma->anon_vma) {
+		struct machine *m = vma->vm_mm->machine;
+
 		vma->anon_vma = g_new0(struct anon_vma, 1);
 		vma->anon_vma->root = vma->anon_vma;
 		vma->anon_vma->refcount = 1;
+		vma->anon_vma->machine = m;
+		vma->anon_vma->slab_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA), GFP_KERNEL);
+		if (!vma->avc_obj)
+			vma->avc_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA_CHAIN), GFP_KERNEL);
 		vma->anon_vma->vmas = g_ptr_array_new();
 		anon_vma_link(vma);
 	}
@@ -98,6 +116,7 @@ void anon_vma_unlink(struct vm_area_struct *vma)
 
 void anon_vma_free(struct anon_vma *av)
 {
+	kmem_cache_free(av->machine, model_cache(av->machine, MC_ANON_VMA), av->slab_obj);
 	g_ptr_array_free(av->vmas, TRUE);
 	g_free(av);
 }
@@ -194,8 +213,13 @@ static void remove_vma(struct machine *m, struct mm_struct *mm, struct vm_area_s
 static struct vm_area_struct *__split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr)
 {
 	struct vm_area_struct *new = vm_area_alloc(mm);
+	unsigned long obj = new->slab_obj;
 
 	*new = *vma;
+	new->slab_obj = obj;  /* its own vm_area_struct object, and chain (anon_vma_clone) */
+	new->fork_av_obj = new->fork_avc_obj = 0;
+	new->avc_obj = new->anon_vma ? kmem_cache_alloc(mm->machine, model_cache(mm->machine, MC_ANON_VMA_CHAIN),
+							GFP_KERNEL) : 0;
 	new->vm_start = addr;
 	new->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	new->name = g_strdup(vma->name);
@@ -974,5 +998,6 @@ void mmput(struct machine *m, struct mm_struct *mm)
 	free_pgd(m, mm);
 	g_sequence_free(mm->mmap);
 	malloc_state_destroy(&mm->malloc);
+	kmem_cache_free(m, model_cache(m, MC_MM_STRUCT), mm->slab_obj);
 	g_free(mm);
 }

@@ -360,7 +360,8 @@ static bool boost_watermark(struct machine *m, struct zone *zone)
 	 * smaller than a pageblock */
 	if ((pageblock_nr_pages * 4) > zone->managed_pages)
 		return false;
-	max_boost = (unsigned long)(((uint64_t)high_wmark_pages(zone) *
+	/* of the high watermark without the boost (mult_frac(_watermark[WMARK_HIGH])) */
+	max_boost = (unsigned long)(((uint64_t)zone->_watermark[WMARK_HIGH] *
 				     (uint64_t)m->sysctl.watermark_boost_factor) / 10000);
 	if (!max_boost)
 		return false;

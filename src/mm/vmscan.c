@@ -663,17 +663,6 @@ unsigned long zone_reclaimable_pages(struct machine *m, struct zone *zone)
 	return nr;
 }
 
-/* shrink_slab (mm/shrinker.c) comes with SLUB; until a shrinker exists
- * there is nothing to shrink */
-__attribute__((weak)) unsigned long shrink_slab(struct machine *m, gfp_t gfp, int nid, int priority)
-{
-	(void)m;
-	(void)gfp;
-	(void)nid;
-	(void)priority;
-	return 0;
-}
-
 /* ---- madvise: MADV_PAGEOUT (reclaim_pages) and MADV_COLD ---- */
 
 /* reclaim_pages: the pages given, reclaimed as shrink_folio_list would,

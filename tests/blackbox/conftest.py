@@ -79,7 +79,7 @@ def parse_list(text):
     return out
 
 
-TEMPLATES = ('{N}', '{C}', '{PID}', '{TID}')
+TEMPLATES = ('{N}', '{C}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}')
 
 
 def expand(pattern, values):
@@ -241,6 +241,22 @@ class Mount:
     def cpus(self):
         return parse_list(self.read('sys/devices/system/cpu/online'))
 
+    def _slab_entries(self, want_link):
+        d = self.abs('sys/kernel/slab')
+        try:
+            names = os.listdir(d)
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if os.path.islink(os.path.join(d, n)) == want_link)
+
+    def caches(self):
+        """sys/kernel/slab/'s cache directories"""
+        return self._slab_entries(False)
+
+    def cache_links(self):
+        """sys/kernel/slab/'s names that link to a cache directory"""
+        return self._slab_entries(True)
+
     def pids(self):
         return sorted(int(x) for x in os.listdir(self.abs('proc')) if x.isdigit())
 
@@ -256,7 +272,7 @@ class Mount:
         machine: {N} nodes, {C} CPUs, {PID} the proc/ PID directories,
         {TID} their task/ entries."""
         values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PID}': self.pids(),
-                  '{TID}': self._tids}
+                  '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links()}
         out = []
         for pattern, mode, handler, _doc in parse_layout():
             for p in expand(pattern, values):

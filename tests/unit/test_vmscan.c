@@ -172,16 +172,22 @@ static void test_workingset_refault(void)
 {
 	struct machine *m = new_machine(GiB, 0, false);
 	struct task_struct *t = spawn(m, 100);
+	unsigned long room, high = 0, b_pages;
 
 	g_assert_cmpint(sim_file_create(m, "/data/a", 100 * MiB), ==, 0);
-	g_assert_cmpint(sim_file_create(m, "/data/b", 580 * MiB), ==, 0);
 	g_assert_cmpint(sim_file_create(m, "/data/c", 300 * MiB), ==, 0);
 	/* c twice: active, and protected while there is inactive cache */
 	sys_pread(m, t, "/data/c", 0, 300 * MiB);
 	sys_pread(m, t, "/data/c", 0, 300 * MiB);
 	g_assert_cmpint(node_stat(m, NR_ACTIVE_FILE), >=, 300 * MiB / PAGE_SIZE);
 	sys_pread(m, t, "/data/a", 0, 100 * MiB);
-	sys_pread(m, t, "/data/b", 0, 580 * MiB);
+	/* b just big enough to push all of a out */
+	for_each_zone_in_node(m->node_data[0], zone)
+		high += high_wmark_pages(zone);
+	room = (unsigned long)global_zone_page_state(m, NR_FREE_PAGES) - high;
+	b_pages = room + 100 * MiB / PAGE_SIZE + 2048;
+	g_assert_cmpint(sim_file_create(m, "/data/b", b_pages * PAGE_SIZE), ==, 0);
+	sys_pread(m, t, "/data/b", 0, b_pages * PAGE_SIZE);
 	g_assert_cmpuint(sim_file_lookup(m, "/data/a")->i_data.nrshadows, >, 0);
 	sys_pread(m, t, "/data/a", 0, 100 * MiB);
 	g_test_message("refault %ld activate %ld", node_stat(m, WORKINGSET_REFAULT_FILE),

@@ -75,6 +75,7 @@
 #include "ctl_parse.h"
 #include "layout_handlers.h"
 #include "mmsim/machine.h"
+#include "mmsim/slab.h"
 #include "render.h"
 #include "tree.h"
 
@@ -746,12 +747,41 @@ static void render_pid(int pid)
 		struct fs_node *n = pid_files->pdata[j];
 		struct fs_ctx ctx = n->ctx;
 
+		if (n->in_cache)
+			continue;  /* render_slab_caches */
 		ctx.pid = pid;
 		ctx.tid = strstr(n->path, "{TID}") ? pid : -1;
 		g_string_truncate(out, 0);
 		if (fs_node_render(m, n, &ctx, out))
 			fail("a live task's file would not render", n->path);
 	}
+}
+
+/* sys/kernel/slab/CACHE/ of every cache: its directory's files and the
+ * link of each of its names */
+static void render_slab_caches(void)
+{
+	GPtrArray *caches = slab_caches(m);
+
+	for (guint i = 0; i < caches->len; i++) {
+		const struct kmem_cache *s = caches->pdata[i];
+
+		for (guint j = 0; j < pid_files->len; j++) {
+			struct fs_node *n = pid_files->pdata[j];
+			struct fs_ctx ctx = n->ctx;
+
+			if (!n->in_cache)
+				continue;
+			if (n->is_link)
+				g_strlcpy(ctx.cache, s->name, sizeof(ctx.cache));
+			else
+				slab_sysfs_dirname(s, ctx.cache, sizeof(ctx.cache));
+			g_string_truncate(out, 0);
+			if (fs_node_render(m, n, &ctx, out))
+				fail("a slab cache's file would not render", n->path);
+		}
+	}
+	g_ptr_array_free(caches, TRUE);
 }
 
 /* Every fixed file; the files of every task (FUZZ_RENDER_ALL=1, the
@@ -768,6 +798,7 @@ static void render_all(void)
 		g_string_truncate(out, 0);
 		render_node(n, &ctx, out);
 	}
+	render_slab_caches();
 	if (opt.render_every_pid) {
 		for (guint i = 0; i < pids->len; i++)
 			render_pid(g_array_index(pids, int, i));
