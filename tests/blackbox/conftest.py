@@ -283,11 +283,13 @@ class Mount:
         """Regular files of the layout (not directories, not symlinks)."""
         return [e.path for e in self.layout() if e.kind == 'file']
 
-    def snapshot(self, exclude=('sim/log',)):
+    def snapshot(self, exclude=('sim/log',), skip=()):
         """{path: bytes} of every readable file of the layout (write-only
-        ones such as proc/sys/vm/drop_caches refuse reads, as in Linux)."""
+        ones such as proc/sys/vm/drop_caches refuse reads, as in Linux),
+        but those under the prefixes in skip."""
         return {e.path: self.read_bytes(e.path) for e in self.layout()
-                if e.kind == 'file' and e.mode & 0o444 and e.path not in exclude}
+                if e.kind == 'file' and e.mode & 0o444 and e.path not in exclude
+                and not e.path.startswith(skip)}
 
     def meminfo(self):
         return parse_kv(self.read('proc/meminfo'))
