@@ -617,7 +617,16 @@ int sys_munmap(struct machine *m, struct task_struct *t, unsigned long addr, uns
 
 struct mprotect_arg {
 	unsigned long newflags_bits;
+	long charged;   /* pages charged for the VMA about to be changed */
 };
+
+/* mprotect_fixup's charge comes before the VMA is split, as in the
+ * kernel: a refusal leaves this VMA whole */
+static bool mprotect_needs_charge(const struct vm_area_struct *vma, unsigned long newflags_bits)
+{
+	return (newflags_bits & VM_WRITE) &&
+	       !(vma->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)) && vma->kind != VMA_STACK;
+}
 
 static int mprotect_fixup(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg)
 {
@@ -626,15 +635,11 @@ static int mprotect_fixup(struct machine *m, struct task_struct *t, struct vm_ar
 	unsigned long newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | a->newflags_bits;
 	long pages = (long)vma_pages(vma);
 
-	/* a private mapping turning writable is charged now */
-	if ((newflags & VM_WRITE) && !(vma->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)) &&
-	    vma->kind != VMA_STACK) {
-		int err = __vm_enough_memory(m, t, pages);
-
-		if (err)
-			return err;
+	/* a private mapping turning writable was charged before the split */
+	if (a->charged) {
 		newflags |= VM_ACCOUNT;
-		mm->committed += (unsigned long)pages;
+		mm->committed += (unsigned long)a->charged;
+		a->charged = 0;
 	}
 	vm_stat_account(mm, vma->vm_flags, -pages);
 	vm_stat_account(mm, newflags, pages);
@@ -661,7 +666,32 @@ int sys_mprotect(struct machine *m, struct task_struct *t, unsigned long addr, u
 	if (!range_mapped(t->mm, addr, end))
 		return -ENOMEM;
 	a.newflags_bits = calc_vm_prot_bits(prot);
-	return for_each_vma_in_range(m, t, addr, end, mprotect_fixup, &a);
+	a.charged = 0;
+	for (unsigned long at = addr; at < end;) {
+		struct vm_area_struct *vma = find_vma(t->mm, at);
+		unsigned long lo, hi;
+		int err;
+
+		if (!vma || vma->vm_start >= end)
+			break;
+		lo = MAX(at, vma->vm_start);
+		hi = MIN(end, vma->vm_end);
+		if (mprotect_needs_charge(vma, a.newflags_bits)) {
+			if ((err = __vm_enough_memory(m, t, (long)((hi - lo) >> PAGE_SHIFT))))
+				return err;
+			a.charged = (long)((hi - lo) >> PAGE_SHIFT);
+		}
+		if ((vma->vm_start < lo && !(vma = split_vma(m, t->mm, vma, lo))) ||
+		    (vma->vm_end > hi && !split_vma(m, t->mm, vma, hi))) {
+			if (a.charged)
+				vm_unacct_memory(m, a.charged);
+			return -ENOMEM;
+		}
+		at = vma->vm_end;
+		if ((err = mprotect_fixup(m, t, vma, &a)))
+			return err;
+	}
+	return 0;
 }
 
 /* ---- mlock ---- */

@@ -364,6 +364,19 @@ static void test_fuzz_findings(void)
 	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a + 2 * PAGE_SIZE, PAGE_SIZE, MADV_FREE), ==, 0);
 	g_assert_cmpint(t->mm->map_count, ==, maps);
 	check(m);
+	/* mprotect to rw refused by the commit charge leaves the VMA whole
+	 * (tools/fuzz/repro/mprotect-commit-split: the charge comes first) */
+	a = sys_mmap(m, t, 0, 8 * GiB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, "ro");
+	maps = t->mm->map_count;
+	m->sysctl.overcommit_memory = 2;
+	m->sysctl.overcommit_ratio = 0;
+	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a, 6 * GiB, PROT_READ | PROT_WRITE), ==, -ENOMEM);
+	g_assert_cmpint(t->mm->map_count, ==, maps);
+	m->sysctl.overcommit_memory = 0;
+	m->sysctl.overcommit_ratio = 50;
+	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE), ==, 0);
+	g_assert_cmpint(t->mm->map_count, ==, maps + 1);
+	check(m);
 	/* malloc whose header write faults: the process is gone, no use after free */
 	a = glibc_malloc(m, t, 100);
 	g_assert_cmpint(sys_mprotect(m, t, t->mm->start_brk, t->mm->brk - t->mm->start_brk, PROT_READ), ==, 0);
