@@ -47,9 +47,18 @@ void swap_cache_destroy(struct machine *m)
 {
 	unsigned long i = 0;
 
+	uint64_t e;
+
 	if (!m->swap_cache)
 		return;
-	(void)i;
+	/* the pages still cached go (their anon_vmas with them) */
+	while ((e = xa_find(m->swap_cache, &i, ULONG_MAX))) {
+		if (!xa_is_value(e)) {
+			page_clear(pfn_to_page(m, xa_to_pfn(e)), PG_writeback);
+			delete_from_swap_cache(m, xa_to_pfn(e), 0);
+		}
+		i++;
+	}
 	xa_destroy(m->swap_cache);
 	g_free(m->swap_cache);
 	g_hash_table_destroy(m->swap_entries);

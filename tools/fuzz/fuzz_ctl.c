@@ -603,6 +603,13 @@ static void after_input(void)
 		render_all();
 }
 
+/* Reclaim's footprint: any scan, kswapd run or stall */
+static unsigned long reclaim_events(struct machine *mm)
+{
+	return mm->vm_events[PGSCAN_KSWAPD] + mm->vm_events[PGSCAN_DIRECT] + mm->vm_events[PGREFILL] +
+	       mm->vm_events[PAGEOUTRUN];
+}
+
 static void run_line(const char *p, const char *end)
 {
 	static GString *text;
@@ -613,6 +620,7 @@ static void run_line(const char *p, const char *end)
 	size_t verblen;
 	long k;
 	int ret, single;
+	unsigned long ooms;
 	char sel = *p;
 
 	if (!text)
@@ -696,6 +704,7 @@ static void run_line(const char *p, const char *end)
 	single = !memchr(text->str, '\n', text->len);
 	if (opt.refusal && single)
 		fingerprint(before, ctx.pid);
+	ooms = m->vm_events[OOM_KILL] + reclaim_events(m);
 	g_string_truncate(reply, 0);
 	ret = fs_node_write(m, n, &ctx, text->str, text->len, reply);
 	verb = text->str + strspn(text->str, " \t");
@@ -722,13 +731,25 @@ static void run_line(const char *p, const char *end)
 
 		check_invariants(when);
 	}
-	/* -EFAULT: the process was killed by SIGSEGV, which is a change; ENOMEM
-	 * from a load/store: the pages faulted before the failure stay, as in
-	 * Linux; ENOMEM from mlock: Linux keeps VM_LOCKED and what was faulted
-	 * when __mm_populate fails (checked too with FUZZ_REFUSAL=strict) */
-	if (opt.refusal && single && ret && ret != -EFAULT &&
+	/* -EFAULT: the process was killed by SIGSEGV (or SIGBUS), which is a
+	 * change; so is an OOM kill while the command ran (the victim's
+	 * command fails with ESRCH, another's with ENOMEM), and reclaim (an
+	 * allocation that fails has reclaimed first, as in Linux); ENOMEM from a
+	 * load/store, a pread/pwrite, swapoff, fork or spawn: what was done
+	 * before the failure stays, as in Linux; ENOMEM from mlock: Linux keeps
+	 * VM_LOCKED and what was faulted when __mm_populate fails (checked
+	 * too with FUZZ_REFUSAL=strict) */
+	if (opt.refusal && single && ret && ret != -EFAULT && m->vm_events[OOM_KILL] + reclaim_events(m) == ooms &&
 	    !(ret == -ENOMEM && ((verblen == 4 && !strncmp(verb, "read", 4)) ||
 				 (verblen == 5 && !strncmp(verb, "write", 5)) ||
+				 (verblen == 5 && !strncmp(verb, "pread", 5)) ||
+				 (verblen == 6 && !strncmp(verb, "pwrite", 6)) ||
+				 (verblen == 7 && !strncmp(verb, "swapoff", 7)) ||
+				 /* copy_process allocates the task's objects and stack
+				  * before dup_mmap's charge fails: SLUB and the stack
+				  * cache keep what they had, as in Linux */
+				 (verblen == 4 && !strncmp(verb, "fork", 4)) ||
+				 (verblen == 5 && !strncmp(verb, "spawn", 5)) ||
 				 (!opt.refusal_strict && verblen == 5 && !strncmp(verb, "mlock", 5))))) {
 		fingerprint(after, ctx.pid);
 		if (strcmp(before->str, after->str)) {
