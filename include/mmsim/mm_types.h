@@ -98,14 +98,6 @@ struct anon_vma {
 	unsigned long slab_obj;  /* its anon_vma slab object */
 };
 
-/* The memory behind a shared anonymous mapping (shmem, mm/shmem.c): pages
- * by offset, shared by every VMA that maps it, also across fork */
-struct shmem_object {
-	GHashTable *pages;       /* page index -> pfn + 1 */
-	int refcount;            /* VMAs mapping it */
-	unsigned long size;      /* bytes */
-};
-
 struct mm_struct;
 
 struct vm_area_struct {
@@ -114,7 +106,6 @@ struct vm_area_struct {
 	unsigned long vm_pgoff;          /* file offset in pages, or start >> PAGE_SHIFT for anon */
 	struct mm_struct *vm_mm;
 	struct anon_vma *anon_vma;
-	struct shmem_object *shm;        /* shared anonymous memory, or NULL */
 	enum vma_kind kind;
 	char *name;                      /* anon name (name= / PR_SET_VMA_ANON_NAME), or NULL */
 	char *file;                      /* path of a file mapping */

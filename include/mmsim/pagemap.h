@@ -94,6 +94,7 @@ struct inode {
 	int i_count;                   /* open files */
 	int i_mmap_count;              /* VMAs mapping it */
 	bool unlinked;                 /* rmfile'd but still mapped: "(deleted)" */
+	bool internal;                 /* shm_mnt's: behind a shared anonymous mapping */
 	uint64_t dirtied_when;         /* ns: when it last went from clean to dirty */
 	bool on_dirty_list;            /* on the bdi's b_dirty list */
 	unsigned long slab_inode, slab_dentry; /* inode_cache / dentry objects */
@@ -135,6 +136,7 @@ struct super_block {
 	GHashTable *inodes;            /* path -> struct inode * (linked ones) */
 	GPtrArray *unlinked;           /* still-mapped deleted inodes */
 	unsigned long next_ino;
+	unsigned long next_shm_ino;    /* shm_mnt's inode numbers */
 	struct block_device disk;
 	struct backing_dev_info bdi;
 	GHashTable *dirs;              /* implicit directories -> files below them */
@@ -164,6 +166,10 @@ long sys_fsync(struct machine *m, struct task_struct *t, const char *path);
 /* mmap of a file (MAP_SHARED or MAP_PRIVATE) at page offset pgoff */
 long sys_mmap_file(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
 		   int prot, int flags, const char *path, unsigned long pgoff);
+
+/* shmem_zero_setup: the unlinked shmem file behind a shared anonymous
+ * mapping of size bytes ("/dev/zero (deleted)" in maps) */
+struct file *shmem_zero_setup(struct machine *m, unsigned long size);
 
 /* ---- caches (fs/drop_caches.c) ---- */
 /* drop_caches: 1 page cache, 2 slab, 3 both; -EINVAL otherwise */

@@ -441,7 +441,13 @@ static bool vma_is_gate(const struct vm_area_struct *vma)
 
 static bool vma_has_file(const struct vm_area_struct *vma)
 {
-	return vma->kind == VMA_FILE || vma->shm;
+	return vma->kind == VMA_FILE || vma->vm_file;
+}
+
+/* shared anonymous memory: its shmem file (shmem_zero_setup) */
+static bool vma_is_anon_shmem(const struct vm_area_struct *vma)
+{
+	return vma->vm_file && vma->kind != VMA_FILE;
 }
 
 /* mangle_path: the characters of esc become \ooo */
@@ -468,7 +474,7 @@ static const char *vma_file_path(const struct vm_area_struct *vma)
 static void append_vma_path(GString *out, const struct vm_area_struct *vma, const char *esc)
 {
 	append_escaped(out, vma_file_path(vma), esc);
-	if (vma->vm_file && vma->vm_file->f_inode->unlinked)
+	if (vma->kind == VMA_FILE && vma->vm_file && vma->vm_file->f_inode->unlinked)
 		append_escaped(out, " (deleted)", esc);
 }
 
@@ -476,7 +482,7 @@ static void append_vma_path(GString *out, const struct vm_area_struct *vma, cons
 static void show_vma_name(GString *out, const struct vm_area_struct *vma)
 {
 	if (vma_has_file(vma)) {
-		if (vma->shm && vma->name)
+		if (vma_is_anon_shmem(vma) && vma->name)
 			g_string_append_printf(out, "[anon_shmem:%s]", vma->name);
 		else
 			append_vma_path(out, vma, "\n");

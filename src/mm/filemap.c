@@ -548,6 +548,20 @@ void dup_files(struct task_struct *child, struct task_struct *parent)
 	}
 }
 
+struct file *shmem_zero_setup(struct machine *m, unsigned long size)
+{
+	struct inode *inode = inode_new(m, "/dev/zero", INODE_SHMEM);
+
+	/* shm_mnt (dev 0:1) has its own inode numbers */
+	m->sb->next_ino--;
+	inode->i_ino = ++m->sb->next_shm_ino;
+	inode->dev_minor = 1;
+	inode->i_size = size;
+	inode->unlinked = true;
+	inode->internal = true;
+	return file_alloc(m, inode);
+}
+
 /* Close every task's descriptor of inode (rmfile: see sim_file_remove) */
 static void close_all_files_of(struct machine *m, struct inode *inode)
 {

@@ -495,8 +495,6 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 			tmp->anon_vma->refcount++;
 			anon_vma_link(tmp);
 		}
-		if (tmp->shm)
-			tmp->shm->refcount++;
 		if (tmp->vm_file)
 			vma_file_attach(tmp);
 		vma_insert(mm, tmp);

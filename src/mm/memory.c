@@ -196,52 +196,6 @@ static void count_fault(struct machine *m, struct task_struct *t)
 	account_system_time(m, t, FAULT_COST_NS);
 }
 
-/* ---- shmem ---- */
-
-static long shmem_get_page(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
-			   unsigned long addr)
-{
-	gpointer key = GSIZE_TO_POINTER((addr - vma->vm_start) / PAGE_SIZE + vma->vm_pgoff);
-	gpointer v = g_hash_table_lookup(vma->shm->pages, key);
-	long pfn;
-
-	if (v)
-		return (long)GPOINTER_TO_SIZE(v) - 1;
-	pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu);
-	if (pfn < 0)
-		return pfn;
-	pfn_to_page(m, (unsigned long)pfn)->_mapcount = -1;
-	page_set(pfn_to_page(m, (unsigned long)pfn), PG_swapbacked);
-	g_hash_table_insert(vma->shm->pages, key, GSIZE_TO_POINTER((gsize)pfn + 1));
-	__mod_node_page_state(page_zone_of(m, (unsigned long)pfn)->zone_pgdat, NR_SHMEM, 1);
-	__mod_node_page_state(page_zone_of(m, (unsigned long)pfn)->zone_pgdat, NR_FILE_PAGES, 1);
-	folio_add_lru(m, (unsigned long)pfn);
-	return pfn;
-}
-
-/* Free a shmem object's pages once no VMA maps it */
-void shmem_put(struct machine *m, struct shmem_object *shm)
-{
-	GHashTableIter it;
-	gpointer k, v;
-
-	if (!shm || --shm->refcount > 0)
-		return;
-	g_hash_table_iter_init(&it, shm->pages);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		unsigned long pfn = GPOINTER_TO_SIZE(v) - 1;
-		struct page *page = pfn_to_page(m, pfn);
-
-		__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat, NR_SHMEM, -1);
-		__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat, NR_FILE_PAGES, -1);
-		lruvec_del_folio(m, pfn);
-		page->flags &= ~((1u << PG_swapbacked) | (1u << PG_dirty) | (1u << PG_referenced) | (1u << PG_active));
-		__free_pages(m, pfn, 0, 0);
-	}
-	g_hash_table_destroy(shm->pages);
-	g_free(shm);
-}
-
 /* ---- faults ---- */
 
 int set_pte_file(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
@@ -339,12 +293,6 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 			*ptep |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
 			return 0;
 		}
-		if (vma->shm) {
-			/* a write to a read-only pte of a writable shared mapping */
-			*ptep |= _PAGE_RW | _PAGE_DIRTY;
-			count_fault(m, t);
-			return 0;
-		}
 		if (vma->vm_file && (vma->vm_flags & VM_SHARED)) {
 			/* wp_page_shared: page_mkwrite dirties the page again */
 			*ptep |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
@@ -393,22 +341,9 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 	}
 	if (vma->vm_file)
 		return do_fault(m, t, vma, addr, write);
-	if (vma->kind == VMA_FILE && !vma->shm && !vma->anon_vma && !(vma->vm_flags & VM_WRITE)) {
+	if (vma->kind == VMA_FILE && !vma->anon_vma && !(vma->vm_flags & VM_WRITE)) {
 		/* program images are not files of the simulated disk: their
 		 * pages are not modelled, touching them maps nothing */
-		return 0;
-	}
-	if (vma->shm) {
-		pfn = shmem_get_page(m, t, vma, addr);
-		if (pfn < 0)
-			return (int)pfn;
-		if (pfn_to_page(m, (unsigned long)pfn)->_mapcount++ == -1)
-			__mod_node_page_state(page_zone_of(m, (unsigned long)pfn)->zone_pgdat, NR_FILE_MAPPED, 1);
-		set_pte(table, ptep, mk_pte((unsigned long)pfn, write, write));
-		mm->rss_stat[MM_SHMEMPAGES]++;
-		if (vma->vm_flags & VM_LOCKED)
-			mlock_page_pte(m, *ptep);
-		count_fault(m, t);
 		return 0;
 	}
 	if (!write) {

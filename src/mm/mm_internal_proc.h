@@ -32,7 +32,6 @@ int copy_page_range(struct machine *m, struct mm_struct *dst, struct mm_struct *
 		    struct vm_area_struct *vma);
 void change_pte_range_wrprotect(struct mm_struct *mm, unsigned long start, unsigned long end);
 void update_hiwater_rss(struct mm_struct *mm);
-void shmem_put(struct machine *m, struct shmem_object *shm);
 void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr);
 void update_hiwater_vm(struct mm_struct *mm);
 

@@ -200,8 +200,6 @@ static void remove_vma(struct machine *m, struct mm_struct *mm, struct vm_area_s
 	}
 	if (vma->vm_flags & VM_LOCKED)
 		mm->locked_vm -= vma_pages(vma);
-	if (vma->shm)
-		shmem_put(m, vma->shm);
 	if (vma->vm_file)
 		vma_file_detach(m, vma);
 	g_sequence_remove(it);
@@ -228,8 +226,6 @@ static struct vm_area_struct *__split_vma(struct mm_struct *mm, struct vm_area_s
 		new->anon_vma->refcount++;
 		anon_vma_link(new);
 	}
-	if (new->shm)
-		new->shm->refcount++;
 	if (new->vm_file)
 		vma_file_attach(new);
 	vma->vm_end = addr;
@@ -256,8 +252,6 @@ static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_
 		return false;
 	if (a->file && a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
-	if (a->shm != b->shm || (a->shm && a->vm_pgoff + vma_pages(a) != b->vm_pgoff))
-		return false;
 	if (a->vm_file != b->vm_file || (a->vm_file && a->vm_pgoff + vma_pages(a) != b->vm_pgoff))
 		return false;
 	/* anon_vmas must be the same, or one side has none yet */
@@ -280,8 +274,6 @@ static struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_
 				vma->anon_vma = NULL;
 				anon_vma_link(prev);
 			}
-			if (vma->shm)
-				vma->shm->refcount--;
 			if (vma->vm_file)
 				vma_file_detach(m, vma);
 			g_sequence_remove(it);
@@ -303,8 +295,6 @@ static struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_
 				next->anon_vma = NULL;
 				anon_vma_link(vma);
 			}
-			if (next->shm)
-				next->shm->refcount--;
 			if (next->vm_file)
 				vma_file_detach(m, next);
 			g_sequence_remove(it);
@@ -436,7 +426,7 @@ static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct 
 	vma->kind = kind;
 	vma->name = g_strdup(name);
 	vma->file = g_strdup(file);
-	vma->vm_pgoff = file ? pgoff : addr >> PAGE_SHIFT;
+	vma->vm_pgoff = (file || vm_file) ? pgoff : addr >> PAGE_SHIFT;
 	if (vm_file) {
 		vma->vm_file = vm_file;
 		vma_file_attach(vma);
@@ -550,23 +540,23 @@ static long do_mmap(struct machine *m, struct task_struct *t, unsigned long addr
 		vm_flags |= VM_ACCOUNT;
 		mm->committed += len >> PAGE_SHIFT;
 	}
-	if (file)
+	if (file) {
 		vma = mmap_region(m, t, addr, len, vm_flags, VMA_FILE, name, file->f_inode->path, pgoff, file, &err);
-	else
+	} else if (flags & MAP_SHARED) {
+		/* shared anonymous memory is a shmem file (shmem_zero_setup) */
+		struct file *shm = shmem_zero_setup(m, len);
+
+		vma = mmap_region(m, t, addr, len, vm_flags, VMA_ANON, name, NULL, 0, shm, &err);
+		fput(m, shm);  /* the VMA holds it now */
+	} else {
 		vma = mmap_region(m, t, addr, len, vm_flags, VMA_ANON, name, NULL, 0, NULL, &err);
+	}
 	if (!vma) {
 		if (vm_flags & VM_ACCOUNT) {
 			vm_unacct_memory(m, (long)(len >> PAGE_SHIFT));
 			mm->committed -= len >> PAGE_SHIFT;
 		}
 		return err;
-	}
-	if ((flags & MAP_SHARED) && !file) {
-		vma->shm = g_new0(struct shmem_object, 1);
-		vma->shm->pages = g_hash_table_new(g_direct_hash, g_direct_equal);
-		vma->shm->refcount = 1;
-		vma->shm->size = len;
-		vma->vm_pgoff = 0;
 	}
 	if (flags & MAP_POPULATE)
 		populate_range(m, t, addr, addr + len);
