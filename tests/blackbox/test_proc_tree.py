@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import threading
+import time
 
 import pytest
 
@@ -173,6 +174,11 @@ def test_dead_pid_disappears_at_once(mnt):
         assert e.value.errno == errno.ESRCH
     finally:
         os.close(fd)
+    # close(2) returns before FUSE's RELEASE reaches the daemon (the kernel
+    # sends it asynchronously): the path goes once the release is seen
+    deadline = time.monotonic() + 5
+    while not enoent(base + '/status') and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert enoent(base + '/status')
     # and the PID can be used again
     assert mnt.ctl('spawn again pid=1000') == '1000\n'
