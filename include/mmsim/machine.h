@@ -165,6 +165,7 @@ struct machine {
 	long vm_committed_as;        /* pages, Committed_AS */
 	struct task_struct *current; /* the task a fault runs for, or NULL */
 	int in_command;              /* a ctl command runs: it checks --debug-vm at its end */
+	bool drop_caches_stfu;       /* fs/drop_caches.c: bit 4 was written, no more log lines */
 	/* TLB flushes (the kernel shows them as nr_tlb_* only with
 	 * CONFIG_DEBUG_TLBFLUSH, which the reference kernel lacks) */
 	unsigned long nr_tlb_local_flush_one, nr_tlb_local_flush_all;

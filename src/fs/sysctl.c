@@ -16,7 +16,7 @@
  *    there stores -1 into an unsigned int: a flusher period of 497 days).
  *  - drop_caches logs "drop_caches: N" without the writer's "COMM (PID): "
  *    (the FUSE caller is not a simulated task, and the log must stay
- *    deterministic), and a write with bit 4 does not silence later ones.
+ *    deterministic).
  */
 #include <errno.h>
 #include <limits.h>
@@ -334,6 +334,9 @@ int write_drop_caches(struct machine *m, const struct fs_ctx *ctx, const char *b
 			return err;
 		}
 	}
-	printk(m, "drop_caches: %ld", val);
+	/* the line is logged until a write with bit 4 (stfu), that one included */
+	if (!m->drop_caches_stfu)
+		printk(m, "drop_caches: %ld", val);
+	m->drop_caches_stfu |= (val & 4) != 0;
 	return 0;
 }

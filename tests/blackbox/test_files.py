@@ -335,6 +335,13 @@ def test_drop_caches_frees_clean_cache_and_keeps_dirty_and_mapped(mnt, proc):
     ok, err = mnt.write('proc/sys/vm/drop_caches', '2\n')
     assert ok, err
     assert vmstat(mnt)['drop_slab'] == v1['drop_slab'] + 1
+    # bit 4 (stfu): logged once more, then the writes are silent
+    n = len(log_lines(mnt))
+    assert mnt.write('proc/sys/vm/drop_caches', '4\n')[0]
+    assert len(log_lines(mnt)) == n + 1 and log_lines(mnt)[-1].endswith('drop_caches: 4')
+    assert mnt.write('proc/sys/vm/drop_caches', '3\n')[0]
+    assert len(log_lines(mnt)) == n + 1
+    assert vmstat(mnt)['drop_slab'] == v1['drop_slab'] + 2
 
 
 def test_drop_caches_is_write_only(mnt):
