@@ -43,9 +43,9 @@ static int check_parents(struct machine *m, const char *path, const char **why)
 	return 0;
 }
 
-int ctl_file_path(struct machine *m, const char *path, struct inode **out, const char **why)
+/* A path that may name a file: its syntax, its parents, not a directory */
+static int check_file_name(struct machine *m, const char *path, const char **why)
 {
-	struct inode *inode;
 	int err = check_path_syntax(path, why);
 
 	if (!err)
@@ -56,6 +56,16 @@ int ctl_file_path(struct machine *m, const char *path, struct inode **out, const
 		*why = "a directory, not a file";
 		return -EISDIR;
 	}
+	return 0;
+}
+
+int ctl_file_path(struct machine *m, const char *path, struct inode **out, const char **why)
+{
+	struct inode *inode;
+	int err = check_file_name(m, path, why);
+
+	if (err)
+		return err;
 	inode = sim_file_lookup(m, path);
 	if (!inode) {
 		*why = "no such file (create it with: file PATH SIZE in sim/ctl)";
@@ -84,15 +94,8 @@ int ctl_file(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, G
 		*why = "SIZE is a size in bytes, with K, M, G or T (not negative)";
 		return -EINVAL;
 	}
-	err = check_path_syntax(path, why);
-	if (!err)
-		err = check_parents(m, path, why);
-	if (err)
+	if ((err = check_file_name(m, path, why)))
 		return err;
-	if (!strcmp(path, "/") || sim_path_is_dir(m, path)) {
-		*why = "a directory, not a file";
-		return -EISDIR;
-	}
 	/* do_truncate/inode_newsize_ok: beyond s_maxbytes */
 	if (size > SIM_MAX_FILE_SIZE) {
 		*why = "larger than the filesystem's largest file (16 TiB)";

@@ -614,15 +614,16 @@ static void unmap_mapping_range(struct machine *m, struct address_space *mapping
 	}
 }
 
-/* The latest writeback completion of the mapping's pages (0: none) */
-static void wait_on_writeback(struct machine *m, struct address_space *mapping)
+/* filemap_fdatawait: until none of the mapping's pages is under
+ * writeback; t (or nobody, for sim/ctl) sleeps meanwhile */
+static void wait_on_writeback(struct machine *m, struct task_struct *t, struct address_space *mapping)
 {
 	while (mapping->nr_writeback) {
 		uint64_t next = writeback_next_completion(m);
 
 		if (!next)
 			break;
-		io_schedule_until(m, NULL, next);
+		io_schedule_until(m, t, next);
 	}
 }
 
@@ -634,7 +635,7 @@ static void truncate_inode_pages(struct machine *m, struct inode *inode, unsigne
 	uint64_t e;
 
 	unmap_mapping_range(m, mapping, index);
-	wait_on_writeback(m, mapping);
+	wait_on_writeback(m, NULL, mapping);
 	/* readers of these pages are done: drop the in-flight records */
 	for (guint k = 0; k < mapping->inflight->len;) {
 		struct read_io *r = &g_array_index(mapping->inflight, struct read_io, k);
@@ -732,6 +733,18 @@ int sim_lookup(struct machine *m, const char *path, struct inode **out)
 	return file_in_the_way(m, path) ? -ENOTDIR : -ENOENT;
 }
 
+/* The file and the byte range of a pread/pwrite (rw_verify_area) */
+static int rw_verify_area(struct machine *m, const char *path, uint64_t off, uint64_t len, struct inode **inode)
+{
+	int err = sim_lookup(m, path, inode);
+
+	if (err)
+		return err;
+	if ((int64_t)off < 0 || (int64_t)len < 0 || off + len < off)
+		return -EINVAL;
+	return 0;
+}
+
 static long do_pread(struct machine *m, struct task_struct *t, const char *path, uint64_t off, uint64_t len)
 {
 	struct inode *inode;
@@ -741,12 +754,8 @@ static long do_pread(struct machine *m, struct task_struct *t, const char *path,
 	uint64_t end;
 	int err;
 
-	if (!t->mm)
-		return -EINVAL;
-	if ((err = sim_lookup(m, path, &inode)))
+	if ((err = rw_verify_area(m, path, off, len, &inode)))
 		return err;
-	if ((int64_t)off < 0 || (int64_t)len < 0 || off + len < off)
-		return -EINVAL;
 	f = task_file(m, t, inode);
 	if (off >= inode->i_size || !len)
 		return 0;
@@ -816,12 +825,8 @@ static long do_pwrite(struct machine *m, struct task_struct *t, const char *path
 	uint64_t end;
 	int err;
 
-	if (!t->mm)
-		return -EINVAL;
-	if ((err = sim_lookup(m, path, &inode)))
+	if ((err = rw_verify_area(m, path, off, len, &inode)))
 		return err;
-	if ((int64_t)off < 0 || (int64_t)len < 0 || off + len < off)
-		return -EINVAL;
 	if (off + len > SIM_MAX_FILE_SIZE)
 		return -EFBIG;
 	task_file(m, t, inode);
@@ -875,20 +880,12 @@ static long do_fsync(struct machine *m, struct task_struct *t, const char *path)
 	int err;
 	long written;
 
-	if (!t->mm)
-		return -EINVAL;
 	if ((err = sim_lookup(m, path, &inode)))
 		return err;
 	task_file(m, t, inode);
 	/* file_write_and_wait_range: write everything dirty, wait for it all */
 	written = writeback_inode(m, inode, LONG_MAX);
-	while (inode->i_data.nr_writeback) {
-		uint64_t next = writeback_next_completion(m);
-
-		if (!next)
-			break;
-		io_schedule_until(m, t, next);
-	}
+	wait_on_writeback(m, t, &inode->i_data);
 	machine_debug_check(m, "fsync");
 	return written * (long)PAGE_SIZE;
 }

@@ -35,6 +35,14 @@ void update_hiwater_rss(struct mm_struct *mm);
 void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr);
 void update_hiwater_vm(struct mm_struct *mm);
 
+/* Each VMA meeting [start, end), with [lo, hi) the part of it inside the
+ * range (no split): the walk of madvise's page-wise advices */
+#define for_each_vma_part(mm, start, end, vma, lo, hi)                                          \
+	for (unsigned long lo = (start), hi = 0;                                                 \
+	     lo < (end) && ((vma) = find_vma((mm), lo)) && (vma)->vm_start < (end) &&              \
+	     ((lo = MAX(lo, (vma)->vm_start)), (hi = MIN((end), (vma)->vm_end)), 1);                \
+	     lo = hi)
+
 /* mmap.c */
 unsigned long vma_pages(const struct vm_area_struct *vma);
 /* the page offset of addr in the VMA's file or anon_vma (linear_page_index) */

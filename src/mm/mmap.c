@@ -844,33 +844,21 @@ static int madvise_vma_flags(struct machine *m, struct task_struct *t, struct vm
 static void madvise_pages(struct machine *m, struct task_struct *t, unsigned long start, unsigned long end,
 			  int advice)
 {
-	unsigned long a = start;
+	struct vm_area_struct *vma;
 
-	while (a < end) {
-		struct vm_area_struct *vma = find_vma(t->mm, a);
-		unsigned long lo, hi;
-
-		if (!vma || vma->vm_start >= end)
-			break;
-		lo = MAX(a, vma->vm_start);
-		hi = MIN(end, vma->vm_end);
+	for_each_vma_part(t->mm, start, end, vma, lo, hi) {
 		if (advice == MADV_DONTNEED)
 			zap_page_range(m, t->mm, vma, lo, hi);
 		else if (vma->anon_vma && !(vma->vm_flags & VM_SHARED))
 			walk_page_range(m, vma, lo, hi, lazyfree_pte, NULL);
-		a = hi;
 	}
 	if (advice == MADV_DONTNEED)
 		free_empty_pgtables(m, t->mm);
 }
 
-struct cold_arg {
-	GArray *pfns;
-};
-
 static void cold_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
 {
-	struct cold_arg *c = arg;
+	GArray *pfns = arg;
 	unsigned long pfn = pte_pfn(pte);
 	struct page *page;
 
@@ -882,38 +870,29 @@ static void cold_pte(struct machine *m, struct vm_area_struct *vma, unsigned lon
 	/* pages mapped elsewhere too are left alone (folio_maybe_mapped_shared) */
 	if (page->_mapcount > 0 || !page_test(page, PG_lru) || page_test(page, PG_unevictable))
 		return;
-	g_array_append_val(c->pfns, pfn);
+	g_array_append_val(pfns, pfn);
 }
 
 /* madvise_cold_or_pageout_pte_range: cold deactivates, pageout reclaims */
 static void madvise_cold_or_pageout(struct machine *m, struct task_struct *t, unsigned long start,
 				    unsigned long end, bool pageout)
 {
-	struct cold_arg c = { g_array_new(FALSE, FALSE, sizeof(unsigned long)) };
-	unsigned long a = start;
+	GArray *pfns = g_array_new(FALSE, FALSE, sizeof(unsigned long));
+	struct vm_area_struct *vma;
 
-	while (a < end) {
-		struct vm_area_struct *vma = find_vma(t->mm, a);
-		unsigned long lo, hi;
-
-		if (!vma || vma->vm_start >= end)
-			break;
-		lo = MAX(a, vma->vm_start);
-		hi = MIN(end, vma->vm_end);
-		walk_page_range(m, vma, lo, hi, cold_pte, &c);
-		a = hi;
-	}
+	for_each_vma_part(t->mm, start, end, vma, lo, hi)
+		walk_page_range(m, vma, lo, hi, cold_pte, pfns);
 	if (pageout) {
-		reclaim_pages(m, c.pfns, t->cpu);
+		reclaim_pages(m, pfns, t->cpu);
 	} else {
-		for (guint i = 0; i < c.pfns->len; i++) {
-			unsigned long pfn = g_array_index(c.pfns, unsigned long, i);
+		for (guint i = 0; i < pfns->len; i++) {
+			unsigned long pfn = g_array_index(pfns, unsigned long, i);
 
 			folio_clear_young(m, pfn);
 			folio_deactivate(m, pfn);
 		}
 	}
-	g_array_free(c.pfns, TRUE);
+	g_array_free(pfns, TRUE);
 	machine_debug_check(m, pageout ? "madvise pageout" : "madvise cold");
 }
 

@@ -40,44 +40,39 @@ static void update_lru_size(struct machine *m, unsigned long pfn, enum lru_list 
 	zone->zone_pgdat->__lruvec.nr[lru] += nr;
 }
 
-/* lruvec_add_folio: at the head (newest) of its list */
-void lruvec_add_folio(struct machine *m, unsigned long pfn)
+/* __lruvec_add_folio: at the head (newest) of its list, or at the tail,
+ * the next to be reclaimed */
+static void __lruvec_add_folio(struct machine *m, unsigned long pfn, bool tail)
 {
 	struct page *page = pfn_to_page(m, pfn);
 	struct lruvec *lv = page_lruvec(m, pfn);
 	enum lru_list lru = folio_lru_list(page);
+	uint32_t *near = tail ? &lv->tail[lru] : &lv->head[lru];
+	uint32_t *far = tail ? &lv->head[lru] : &lv->tail[lru];
 
 	page_set(page, PG_lru);
 	update_lru_size(m, pfn, lru, 1);
 	if (lru == LRU_UNEVICTABLE)
 		return;  /* counted only: prev holds the mlock count */
-	page->prev = PFN_NONE;
-	page->next = lv->head[lru];
-	if (lv->head[lru] != PFN_NONE)
-		pfn_to_page(m, lv->head[lru])->prev = (uint32_t)pfn;
+	page->prev = tail ? *near : PFN_NONE;
+	page->next = tail ? PFN_NONE : *near;
+	if (*near == PFN_NONE)
+		*far = (uint32_t)pfn;
+	else if (tail)
+		pfn_to_page(m, *near)->next = (uint32_t)pfn;
 	else
-		lv->tail[lru] = (uint32_t)pfn;
-	lv->head[lru] = (uint32_t)pfn;
+		pfn_to_page(m, *near)->prev = (uint32_t)pfn;
+	*near = (uint32_t)pfn;
 }
 
-/* lruvec_add_folio_tail: at the tail, the next to be reclaimed */
+void lruvec_add_folio(struct machine *m, unsigned long pfn)
+{
+	__lruvec_add_folio(m, pfn, false);
+}
+
 void lruvec_add_folio_tail(struct machine *m, unsigned long pfn)
 {
-	struct page *page = pfn_to_page(m, pfn);
-	struct lruvec *lv = page_lruvec(m, pfn);
-	enum lru_list lru = folio_lru_list(page);
-
-	page_set(page, PG_lru);
-	update_lru_size(m, pfn, lru, 1);
-	if (lru == LRU_UNEVICTABLE)
-		return;
-	page->next = PFN_NONE;
-	page->prev = lv->tail[lru];
-	if (lv->tail[lru] != PFN_NONE)
-		pfn_to_page(m, lv->tail[lru])->next = (uint32_t)pfn;
-	else
-		lv->head[lru] = (uint32_t)pfn;
-	lv->tail[lru] = (uint32_t)pfn;
+	__lruvec_add_folio(m, pfn, true);
 }
 
 void lruvec_del_folio(struct machine *m, unsigned long pfn)

@@ -11,6 +11,7 @@
 
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
+#include "unit_util.h"
 #include "mmsim/pagemap.h"
 
 #define MiB (1UL << 20)
@@ -19,52 +20,9 @@
 /* readahead.c's window functions (engine-internal) */
 unsigned long get_init_ra_size(unsigned long size, unsigned long max);
 
-static struct machine *new_machine(unsigned long mem)
-{
-	struct machine_config cfg;
-	struct machine *m;
-	GError *error = NULL;
-
-	machine_config_init(&cfg);
-	cfg.mem_bytes = mem;
-	cfg.nr_nodes = 1;
-	cfg.nr_cpus = 2;
-	cfg.manual_clock = true;
-	cfg.debug_vm = true;
-	m = machine_create(&cfg, &error);
-	g_assert_no_error(error);
-	machine_config_clear(&cfg);
-	return m;
-}
-
-static void check(struct machine *m)
-{
-	char *err = machine_check_invariants(m);
-
-	if (err)
-		g_error("invariant: %s", err);
-}
-
-static long node_stat(struct machine *m, enum node_stat_item item)
-{
-	long x = 0;
-
-	for_each_online_node(m, nid)
-		x += m->node_data[nid]->vm_stat[item];
-	return x;
-}
-
 static unsigned long pgpgin_pages(struct machine *m)
 {
 	return m->vm_events[PGPGIN] / (PAGE_SIZE / 512);
-}
-
-static struct task_struct *spawn(struct machine *m, int pid)
-{
-	struct task_struct *t;
-
-	g_assert_cmpint(sys_spawn(m, "reader", pid, NULL, &t), >=, 0);
-	return t;
 }
 
 static void test_xarray_nodes(void)
@@ -106,7 +64,7 @@ static void test_ra_sizes(void)
  * each read by the read that hits the previous window's mark */
 static void test_sequential_ramp(void)
 {
-	struct machine *m = new_machine(GiB);
+	struct machine *m = unit_machine(GiB, 2 * GiB, true);
 	struct task_struct *t = spawn(m, 100);
 	static const unsigned long expect[] = { 4, 8, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 32 };
 	unsigned long before;
@@ -134,7 +92,7 @@ static void test_sequential_ramp(void)
 
 static void test_read_past_eof_and_errors(void)
 {
-	struct machine *m = new_machine(GiB);
+	struct machine *m = unit_machine(GiB, 2 * GiB, true);
 	struct task_struct *t = spawn(m, 100);
 
 	g_assert_cmpint(sim_file_create(m, "/data/f", 10000), ==, 0);
@@ -158,7 +116,7 @@ static void test_read_past_eof_and_errors(void)
  * not below; the _bytes knobs take over */
 static void test_dirty_limits(void)
 {
-	struct machine *m = new_machine(GiB);
+	struct machine *m = unit_machine(GiB, 2 * GiB, true);
 	unsigned long bg, thresh, avail = global_dirtyable_memory(m);
 
 	global_dirty_limits(m, &bg, &thresh);
@@ -174,7 +132,7 @@ static void test_dirty_limits(void)
 
 static void test_writeback(void)
 {
-	struct machine *m = new_machine(GiB);
+	struct machine *m = unit_machine(GiB, 2 * GiB, true);
 	struct task_struct *t = spawn(m, 100);
 	uint64_t t0;
 
@@ -204,7 +162,7 @@ static void test_writeback(void)
 /* Writers above dirty_bytes are throttled: time passes, dirty stays near */
 static void test_throttle(void)
 {
-	struct machine *m = new_machine(GiB);
+	struct machine *m = unit_machine(GiB, 2 * GiB, true);
 	struct task_struct *t = spawn(m, 100);
 	uint64_t t0 = m->now_ns;
 
@@ -222,7 +180,7 @@ static void test_throttle(void)
 
 static void test_mmap_faults(void)
 {
-	struct machine *m = new_machine(GiB);
+	struct machine *m = unit_machine(GiB, 2 * GiB, true);
 	struct task_struct *a = spawn(m, 100), *b = spawn(m, 101);
 	unsigned long before = m->vm_events[PGMAJFAULT];
 	long addr;
@@ -264,7 +222,7 @@ static void test_mmap_faults(void)
 
 static void test_drop_caches(void)
 {
-	struct machine *m = new_machine(GiB);
+	struct machine *m = unit_machine(GiB, 2 * GiB, true);
 	struct task_struct *t = spawn(m, 100);
 	long free0, file0;
 

@@ -9,55 +9,12 @@
 
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
+#include "unit_util.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/swap.h"
 
 #define MiB (1UL << 20)
 #define GiB (1UL << 30)
-
-static struct machine *new_machine(unsigned long mem, unsigned long swap, bool debug)
-{
-	struct machine_config cfg;
-	struct machine *m;
-	GError *error = NULL;
-
-	machine_config_init(&cfg);
-	cfg.mem_bytes = mem;
-	cfg.swap_bytes = swap;
-	cfg.nr_nodes = 1;
-	cfg.nr_cpus = 2;
-	cfg.manual_clock = true;
-	cfg.debug_vm = debug;
-	m = machine_create(&cfg, &error);
-	g_assert_no_error(error);
-	machine_config_clear(&cfg);
-	return m;
-}
-
-static void check(struct machine *m)
-{
-	char *err = machine_check_invariants(m);
-
-	if (err)
-		g_error("invariant: %s", err);
-}
-
-static long node_stat(struct machine *m, enum node_stat_item item)
-{
-	long x = 0;
-
-	for_each_online_node(m, nid)
-		x += m->node_data[nid]->vm_stat[item];
-	return x;
-}
-
-static struct task_struct *spawn(struct machine *m, int pid)
-{
-	struct task_struct *t;
-
-	g_assert_cmpint(sys_spawn(m, "p", pid, NULL, &t), >=, 0);
-	return t;
-}
 
 static long anon_map(struct machine *m, struct task_struct *t, unsigned long len)
 {
@@ -71,7 +28,7 @@ static long anon_map(struct machine *m, struct task_struct *t, unsigned long len
  * populated zone of the node at or above its high watermark */
 static void test_kswapd_balances(void)
 {
-	struct machine *m = new_machine(GiB, 0, false);
+	struct machine *m = unit_machine(GiB, 0, false);
 	struct task_struct *t = spawn(m, 100);
 
 	g_assert_cmpint(sim_file_create(m, "/data/f", 2 * GiB), ==, 0);
@@ -96,7 +53,7 @@ static void test_kswapd_balances(void)
 /* 1 GiB of RAM, 2 GiB of swap: a process writing 1.5 GiB survives */
 static void test_swap_out_and_in(void)
 {
-	struct machine *m = new_machine(GiB, 2 * GiB, false);
+	struct machine *m = unit_machine(GiB, 2 * GiB, false);
 	struct task_struct *t = spawn(m, 100);
 	long a = anon_map(m, t, 1536 * MiB);
 	unsigned long maj;
@@ -132,7 +89,7 @@ static void test_swap_out_and_in(void)
  * takes file pages whatever swappiness says: cache_trim_mode.) */
 static void pressure_mix(int swappiness, unsigned long *anon, unsigned long *file)
 {
-	struct machine *m = new_machine(GiB, 2 * GiB, false);
+	struct machine *m = unit_machine(GiB, 2 * GiB, false);
 	struct task_struct *a = spawn(m, 100), *b = spawn(m, 101);
 	long p;
 
@@ -170,7 +127,7 @@ static void test_swappiness(void)
  * activated at once */
 static void test_workingset_refault(void)
 {
-	struct machine *m = new_machine(GiB, 0, false);
+	struct machine *m = unit_machine(GiB, 0, false);
 	struct task_struct *t = spawn(m, 100);
 	unsigned long room, high = 0, b_pages;
 
@@ -201,7 +158,7 @@ static void test_workingset_refault(void)
 
 static void test_madvise_cold_pageout(void)
 {
-	struct machine *m = new_machine(GiB, GiB, true);
+	struct machine *m = unit_machine(GiB, GiB, true);
 	struct task_struct *t = spawn(m, 100);
 	long a = anon_map(m, t, 8 * MiB);
 	long rss;
@@ -236,7 +193,7 @@ static void test_madvise_cold_pageout(void)
 /* A thrashing workload stalls on memory; a quiet machine decays to 0 */
 static void test_psi_memory(void)
 {
-	struct machine *m = new_machine(GiB, 2 * GiB, false);
+	struct machine *m = unit_machine(GiB, 2 * GiB, false);
 	struct task_struct *t = spawn(m, 100);
 	long a = anon_map(m, t, 1300 * MiB);
 
