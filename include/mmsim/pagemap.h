@@ -165,7 +165,7 @@ long sys_pwrite(struct machine *m, struct task_struct *t, const char *path, uint
 long sys_fsync(struct machine *m, struct task_struct *t, const char *path);
 /* mmap of a file (MAP_SHARED or MAP_PRIVATE) at page offset pgoff */
 long sys_mmap_file(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
-		   int prot, int flags, const char *path, unsigned long pgoff);
+		   int prot, int flags, const char *path, unsigned long pgoff, const char *name);
 
 /* shmem_zero_setup: the unlinked shmem file behind a shared anonymous
  * mapping of size bytes ("/dev/zero (deleted)" in maps) */

@@ -270,10 +270,6 @@ static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 		*why = "off= must be a multiple of the page size (4K)";
 		return -EINVAL;
 	}
-	if (path && name) {
-		*why = "name= names anonymous memory; a file mapping shows its path (use its address as TARGET)";
-		return -EINVAL;
-	}
 	if (len == 0) {
 		*why = "LEN must not be 0";
 		return -EINVAL;
@@ -306,7 +302,7 @@ static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 			return -EOVERFLOW;
 		}
 		flags = (shared ? MAP_SHARED : MAP_PRIVATE) | (populate ? MAP_POPULATE : 0);
-		ret = sys_mmap_file(m, t, (unsigned long)addr, (unsigned long)len, prot, flags, path, pgoff);
+		ret = sys_mmap_file(m, t, (unsigned long)addr, (unsigned long)len, prot, flags, path, pgoff, name);
 		if (ret < 0 && ret > -4096)
 			return engine_err(ret, why);
 		g_string_append_printf(reply, "0x%lx", (unsigned long)ret);
@@ -708,8 +704,8 @@ static const struct ctl_command pid_commands[] = {
 	{ "mmap", pid_mmap,
 	  "mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] [addr=ADDR]",
 	  "mmap(2) of anonymous memory, private (anon, the default) or shared, or of a file from page offset off= "
-	  "(private unless shared is given); name= (anonymous only) shows as [anon:NAME] in maps; replies the "
-	  "address" },
+	  "(private unless shared is given); name= makes the region a TARGET, and an anonymous one shows as "
+	  "[anon:NAME] in maps (a file mapping keeps its path); replies the address" },
 	{ "munmap", pid_munmap, "munmap TARGET",
 	  "munmap(2); a TARGET is NAME (the region mapped with name=NAME) or 0xADDR (from ADDR to the end of its "
 	  "mapping), narrowed by off=SIZE and len=SIZE" },

@@ -111,6 +111,8 @@ static void init_node_zones(struct machine *m, pg_data_t *pgdat, unsigned long s
 {
 	unsigned long movable_start = end - movable_pages;
 	unsigned long lo = start;
+	/* the node's memblock range: its first and last present pfns */
+	unsigned long node_first = first_present(m, start), node_end = last_present(m, end) + 1;
 
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &pgdat->node_zones[z];
@@ -125,7 +127,7 @@ static void init_node_zones(struct machine *m, pg_data_t *pgdat, unsigned long s
 	}
 	for (int z = ZONE_DMA; z <= ZONE_MOVABLE; z++) {
 		struct zone *zone = &pgdat->node_zones[z];
-		unsigned long zstart, zend, first = ULONG_MAX, last = 0;
+		unsigned long zstart, zend, first, last;
 
 		if (z == ZONE_MOVABLE) {
 			zstart = movable_pages ? movable_start : end;
@@ -138,16 +140,16 @@ static void init_node_zones(struct machine *m, pg_data_t *pgdat, unsigned long s
 			lo = zend;
 		}
 		zone->present_pages = count_present(m, zstart, zend);
-		if (zone->present_pages) {
-			first = first_present(m, zstart);
-			last = last_present(m, zend);
-		}
-		if (first == ULONG_MAX) {
+		if (!zone->present_pages) {
 			zone->zone_start_pfn = 0;
 			continue;
 		}
+		/* zone_spanned_pages_in_node: the zone's address range clamped
+		 * to the node's; holes only reduce present_pages */
+		first = MAX(zstart, node_first);
+		last = MIN(zend, node_end);
 		zone->zone_start_pfn = first;
-		zone->spanned_pages = last + 1 - first;
+		zone->spanned_pages = last - first;
 		pgdat->node_present_pages += zone->present_pages;
 	}
 	pgdat->node_start_pfn = start;
@@ -224,6 +226,8 @@ static void memblock_free_all(struct machine *m, const struct reservation *res, 
 			ms->zid = (uint8_t)zone0->zone_idx;
 			buddy_add_pristine_section(m, zone0, s);
 			zone0->managed_pages += PAGES_PER_SECTION;
+			/* __free_pages_core frees through __free_pages_ok, which counts */
+			count_vm_events(m, PGFREE, PAGES_PER_SECTION);
 			continue;
 		}
 		if (one_zone && all_reserved) {
@@ -266,6 +270,7 @@ static void memblock_free_all(struct machine *m, const struct reservation *res, 
 			}
 			zone->managed_pages += 1UL << order;
 			__free_one_page(m, zone, pfn, order, MIGRATE_MOVABLE);
+			count_vm_events(m, PGFREE, 1UL << order);
 			pfn += 1UL << order;
 		}
 	}

@@ -574,9 +574,10 @@ long sys_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsi
 	return syscall_exit_oom(m, pid, prev, ret);
 }
 
-/* mmap of a simulated file: checked like open(2) then mmap(2) */
+/* mmap of a simulated file: checked like open(2) then mmap(2); name, if
+ * given, makes the mapping a TARGET (maps still shows the file's path) */
 long sys_mmap_file(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
-		   int flags, const char *path, unsigned long pgoff)
+		   int flags, const char *path, unsigned long pgoff, const char *name)
 {
 	struct task_struct *prev;
 	struct inode *inode;
@@ -592,7 +593,7 @@ long sys_mmap_file(struct machine *m, struct task_struct *t, unsigned long addr,
 	if (pgoff + (PAGE_ALIGN(len) >> PAGE_SHIFT) < pgoff || pgoff > (ULONG_MAX >> PAGE_SHIFT))
 		return -EOVERFLOW;
 	prev = syscall_enter(m, t);
-	return syscall_exit_oom(m, pid, prev, do_mmap(m, t, addr, len, prot, flags, NULL, task_file(m, t, inode), pgoff));
+	return syscall_exit_oom(m, pid, prev, do_mmap(m, t, addr, len, prot, flags, name, task_file(m, t, inode), pgoff));
 }
 
 int sys_munmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len)

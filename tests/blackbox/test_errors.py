@@ -84,7 +84,7 @@ MALFORMED = {
     'proc/{PID}/ctl': ['bogus\n', '\x00\n', 'mmap\n', 'mmap abc\n', 'munmap\n', 'pread\n', 'pread /f\n',
                        'pread /f 0\n', 'pread f 0 4K\n', 'pread /f x 4K\n', 'pwrite /f 0 -1\n',
                        'pwrite /f 0 4K x=1\n', 'fsync\n', 'fsync f\n', 'mmap 4K off=4K\n',
-                       'mmap 4K file=/f off=1\n', 'mmap 4K anon file=/f\n', 'mmap 4K file=/f name=x\n'],
+                       'mmap 4K file=/f off=1\n', 'mmap 4K anon file=/f\n', 'mmap 4K file=/f name=x[\n'],
     'proc/{PID}/oom_score_adj': ['abc\n', '12abc\n', '\n', '1.5\n', '- 1\n', 'x1\n', '\x00\n',
                                  '1001\n', '-1001\n'],
     'proc/{PID}/oom_adj': ['abc\n', '12abc\n', '\n', '1.5\n', 'x1\n', '16\n', '-18\n'],

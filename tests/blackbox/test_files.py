@@ -226,6 +226,20 @@ def test_mmap_offset_maps_from_there(mnt, proc):
     assert line.split()[2] == '00080000' and line.split()[-1] == '/data/o', line
 
 
+def test_named_file_mapping_is_a_target(mnt, proc):
+    """name= names any region as a TARGET; a file mapping keeps its path in
+    maps (no [anon:NAME] there)."""
+    mnt.ctl('file /data/n 1M')
+    addr = pctl(mnt, proc, 'mmap 1M file=/data/n name=cfg prot=r').strip()
+    line = [l for l in mnt.read('proc/%d/maps' % proc).splitlines() if l.startswith(addr[2:] + '-')][0]
+    assert line.split()[-1] == '/data/n', line
+    assert '[anon:cfg]' not in mnt.read('proc/%d/maps' % proc)
+    assert pctl(mnt, proc, 'read cfg len=256K') == 'ok\n'
+    assert mapping_smaps(mnt, proc, '/data/n')['Rss'] >= 256
+    assert pctl(mnt, proc, 'munmap cfg') == 'ok\n'
+    assert '/data/n' not in mnt.read('proc/%d/maps' % proc)
+
+
 def test_rmfile_of_a_mapped_file_keeps_its_pages(mnt, proc):
     mnt.ctl('file /data/d 1M')
     addr = pctl(mnt, proc, 'mmap 1M file=/data/d prot=r').strip()

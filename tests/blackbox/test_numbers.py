@@ -280,3 +280,36 @@ def test_pagetypeinfo_blocks_cover_managed(mnt):
     for z in zones:
         if z.populated:
             assert sum(pt.blocks[(z.node, z.name)].values()) * 512 >= z['managed']
+
+
+def test_zone_spans_tile_the_node(mnt):
+    """zone_spanned_pages_in_node: a zone spans its address range clamped to
+    the node's, so the populated zones of a node follow one another without
+    gaps and end where the node ends; the PCI hole only lowers DMA32's
+    present (on the default machine DMA32 spans 0x1000..0x100000)."""
+    zones = zones_of(mnt)
+    machine = mnt.read('sim/machine')
+    for node in mnt.nodes():
+        sect = machine.split('[node%d]\n' % node)[1].split('\n[')[0]
+        kv = dict(line.split('=', 1) for line in sect.splitlines() if '=' in line)
+        node_end = int(kv['start_pfn'], 0) + int(kv['spanned_pages'])
+        mine = [z for z in zones if z.node == node and z.populated]
+        assert mine, node
+        for a, b in zip(mine, mine[1:]):
+            assert a.tail['start_pfn'] + a['spanned'] == b.tail['start_pfn'], (node, a.name, b.name)
+        last = mine[-1]
+        assert last.tail['start_pfn'] + last['spanned'] == node_end, (node, last.name)
+    dma32 = [z for z in zones if z.node == 0 and z.name == 'DMA32'][0]
+    assert (dma32.tail['start_pfn'], dma32['spanned']) == (4096, 1044480)
+    assert dma32['present'] < dma32['spanned']
+
+
+def test_pgfree_counts_the_boot_frees(mnt):
+    """memblock_free_all hands every managed page to the buddy allocator
+    through __free_pages_core, which counts them in pgfree: a fresh machine
+    has freed at least MemTotal, and no more than MemTotal plus what it has
+    allocated since."""
+    vm = {k: int(v) for k, v in (line.split() for line in mnt.read('proc/vmstat').splitlines())}
+    total = mnt.meminfo()['MemTotal'] // 4
+    allocated = sum(v for k, v in vm.items() if k.startswith('pgalloc_'))
+    assert total <= vm['pgfree'] <= total + allocated

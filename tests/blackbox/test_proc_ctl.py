@@ -309,7 +309,7 @@ MALFORMED = [
     'mmap 1G prot=rwz', 'mmap 1G prot=', 'mmap 1G prot=wr', 'mmap 1G name=a[b]', 'mmap 1G name=$x',
     'mmap 1G name=' + 'n' * 80, 'mmap 1G addr=123', 'mmap 1G addr=0xzz', 'mmap 1G bogus=1', 'mmap 1G populated',
     'mmap -1G', 'mmap 99999999999999999999', 'mmap 1G file=/data off=1', 'mmap 1G off=4K',
-    'mmap 1G anon file=/data', 'mmap 1G file=/data name=x', 'mmap 1G file=data',
+    'mmap 1G anon file=/data', 'mmap 1G file=/data name=x[', 'mmap 1G file=data',
     'munmap', 'munmap nosuch', 'munmap 0x', 'munmap 0xqq', 'munmap heap heap', 'munmap 0x1000',
     'mprotect', 'mprotect r', 'mprotect nosuch r', 'mprotect heap', 'mprotect heap rwq', 'mprotect heap r 1',
     'madvise', 'madvise heap', 'madvise heap bogus', 'madvise heap cold x', 'madvise heap pageout 1',

@@ -186,7 +186,7 @@ static void test_mmap_faults(void)
 	long addr;
 
 	g_assert_cmpint(sim_file_create(m, "/data/m", 16 * MiB), ==, 0);
-	addr = sys_mmap_file(m, a, 0, 16 * MiB, PROT_READ, MAP_PRIVATE, "/data/m", 0);
+	addr = sys_mmap_file(m, a, 0, 16 * MiB, PROT_READ, MAP_PRIVATE, "/data/m", 0, NULL);
 	g_assert_cmpint(addr, >, 0);
 	g_assert_cmpint(access_process_range(m, a, (unsigned long)addr, 16 * MiB, false), ==, 0);
 	g_assert_cmpuint(m->vm_events[PGMAJFAULT] - before, <, 16);
@@ -194,7 +194,7 @@ static void test_mmap_faults(void)
 	g_assert_cmpint(node_stat(m, NR_FILE_MAPPED), ==, 4096);
 	/* another process maps the cached file: no major fault */
 	before = m->vm_events[PGMAJFAULT];
-	addr = sys_mmap_file(m, b, 0, 16 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, "/data/m", 0);
+	addr = sys_mmap_file(m, b, 0, 16 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, "/data/m", 0, NULL);
 	g_assert_cmpint(access_process_range(m, b, (unsigned long)addr, 16 * MiB, false), ==, 0);
 	g_assert_cmpuint(m->vm_events[PGMAJFAULT], ==, before);
 	/* a store through the shared mapping dirties the cache */
@@ -204,7 +204,7 @@ static void test_mmap_faults(void)
 	g_assert_cmpint(drop_caches(m, 1), ==, 0);
 	g_assert_cmpint(node_stat(m, NR_FILE_PAGES), ==, 4096);
 	/* past the end of the file: SIGBUS kills */
-	addr = sys_mmap_file(m, b, 0, 32 * MiB, PROT_READ, MAP_PRIVATE, "/data/m", 0);
+	addr = sys_mmap_file(m, b, 0, 32 * MiB, PROT_READ, MAP_PRIVATE, "/data/m", 0, NULL);
 	g_assert_cmpint(access_process_range(m, b, (unsigned long)addr + 16 * MiB, PAGE_SIZE, false), ==, -EFAULT);
 	g_assert_null(find_task_by_pid(m, 101));
 	/* truncation unmaps: a's ptes past 1 MiB go */

@@ -29,14 +29,14 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 
-static struct machine *small_machine(void)
+static struct machine *bare_machine(unsigned long long mem_bytes)
 {
 	struct machine_config cfg;
 	struct machine *m;
 	GError *error = NULL;
 
 	machine_config_init(&cfg);
-	cfg.mem_bytes = 1ULL << 30;
+	cfg.mem_bytes = mem_bytes;
 	cfg.nr_nodes = 1;
 	cfg.nr_cpus = 2;
 	cfg.kernel_reserved_bytes = 24ULL << 20;
@@ -47,6 +47,11 @@ static struct machine *small_machine(void)
 	g_assert_no_error(error);
 	machine_config_clear(&cfg);
 	return m;
+}
+
+static struct machine *small_machine(void)
+{
+	return bare_machine(1ULL << 30);
 }
 
 static struct zone *zone_of(struct machine *m, int nid, enum zone_type z)
@@ -81,9 +86,39 @@ static void test_layout(void)
 	/* every managed page starts free, on the buddy lists */
 	g_assert_cmpint(global_zone_page_state(m, NR_FREE_PAGES), ==, 251649);
 	g_assert_cmpuint(zone_free_by_lists(dma) + zone_free_by_lists(dma32), ==, 251649);
+	/* __free_pages_core counts every page it hands over in pgfree */
+	g_assert_cmpuint(global_vm_event(m, PGFREE), ==, 251649);
 	/* at boot every pageblock is Movable: DMA 8 (pfn 1..4095), DMA32 504 */
 	g_assert_cmpuint(dma->nr_pageblocks[MIGRATE_MOVABLE], ==, 8);
 	g_assert_cmpuint(dma32->nr_pageblocks[MIGRATE_MOVABLE], ==, 504);
+	g_assert_null(machine_check_invariants(m));
+	machine_destroy(m);
+}
+
+/*
+ * 4 GiB: RAM below the PCI hole is pfn 0..786431, the last 1 GiB is
+ * remapped to pfn 1048576..1310719.  zone_spanned_pages_in_node clamps each
+ * zone's address range to the node's: DMA32 spans [4096, 1048576) whatever
+ * the hole (spanned 1044480, present 786432 - 4096 = 782336), Normal spans
+ * [1048576, 1310720); the spans add up to the node's.
+ */
+static void test_layout_pci_hole(void)
+{
+	struct machine *m = bare_machine(4ULL << 30);
+	pg_data_t *pgdat = m->node_data[0];
+	struct zone *dma = zone_of(m, 0, ZONE_DMA), *dma32 = zone_of(m, 0, ZONE_DMA32);
+	struct zone *normal = zone_of(m, 0, ZONE_NORMAL);
+
+	g_assert_cmpuint(dma32->zone_start_pfn, ==, 4096);
+	g_assert_cmpuint(dma32->spanned_pages, ==, 1044480);
+	g_assert_cmpuint(dma32->present_pages, ==, 782336);
+	g_assert_cmpuint(normal->zone_start_pfn, ==, 1048576);
+	g_assert_cmpuint(normal->spanned_pages, ==, 262144);
+	g_assert_cmpuint(normal->present_pages, ==, 262144);
+	g_assert_cmpuint(dma->zone_start_pfn + dma->spanned_pages, ==, dma32->zone_start_pfn);
+	g_assert_cmpuint(dma32->zone_start_pfn + dma32->spanned_pages, ==, normal->zone_start_pfn);
+	g_assert_cmpuint(pgdat->node_start_pfn + pgdat->node_spanned_pages, ==,
+			 normal->zone_start_pfn + normal->spanned_pages);
 	g_assert_null(machine_check_invariants(m));
 	machine_destroy(m);
 }
@@ -174,6 +209,7 @@ static void test_pcp_batch(void)
 {
 	struct machine *m = small_machine();
 	long before = global_zone_page_state(m, NR_FREE_PAGES);
+	unsigned long pgfree = global_vm_event(m, PGFREE);
 	long pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, 0);
 	struct per_cpu_pages *pcp = &zone_of(m, 0, ZONE_DMA32)->per_cpu_pageset[0];
 
@@ -185,7 +221,7 @@ static void test_pcp_batch(void)
 	g_assert_cmpuint(global_numa_event_state(m, NUMA_HIT), ==, 1);
 	__free_pages(m, (unsigned long)pfn, 0, 0);
 	g_assert_cmpint(pcp->count, ==, 63);
-	g_assert_cmpuint(global_vm_event(m, PGFREE), ==, 1);
+	g_assert_cmpuint(global_vm_event(m, PGFREE), ==, pgfree + 1);
 	drain_all_pages(m, NULL);
 	g_assert_cmpint(pcp->count, ==, 0);
 	g_assert_cmpint(global_zone_page_state(m, NR_FREE_PAGES), ==, before);
@@ -352,6 +388,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/page_alloc/layout", test_layout);
+	g_test_add_func("/page_alloc/layout_pci_hole", test_layout_pci_hole);
 	g_test_add_func("/page_alloc/watermarks", test_watermarks);
 	g_test_add_func("/page_alloc/zone_watermark_ok", test_zone_watermark_ok);
 	g_test_add_func("/page_alloc/pcp_sizing", test_pcp_sizing);
