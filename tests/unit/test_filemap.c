@@ -14,9 +14,6 @@
 #include "unit_util.h"
 #include "mmsim/pagemap.h"
 
-#define MiB (1UL << 20)
-#define GiB (1UL << 30)
-
 /* readahead.c's window functions (engine-internal) */
 unsigned long get_init_ra_size(unsigned long size, unsigned long max);
 

@@ -10,33 +10,12 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/slab.h"
+#include "unit_util.h"
 
-#define MiB (1UL << 20)
-#define GiB (1UL << 30)
-
+/* the built-in machine's 2 GiB of swap, no --debug-vm: tests call check() */
 static struct machine *new_machine(unsigned long mem)
 {
-	struct machine_config cfg;
-	struct machine *m;
-	GError *error = NULL;
-
-	machine_config_init(&cfg);
-	cfg.mem_bytes = mem;
-	cfg.nr_nodes = 1;
-	cfg.nr_cpus = 2;
-	cfg.manual_clock = true;
-	m = machine_create(&cfg, &error);
-	g_assert_no_error(error);
-	machine_config_clear(&cfg);
-	return m;
-}
-
-static void check(struct machine *m)
-{
-	char *err = machine_check_invariants(m);
-
-	if (err)
-		g_error("invariant: %s", err);
+	return unit_machine(mem, 2UL << 30, false);
 }
 
 /* pages the kernel keeps after frees: slabs and vmalloc areas */
@@ -308,17 +287,34 @@ static void test_limits_and_hints(void)
 
 /* Found by tools/fuzz: mlock counts per page, madvise does not split,
  * malloc stops when its own header write kills the process */
-static void test_fuzz_findings(void)
+/* Scenarios the fuzzer found (tools/fuzz), one test each */
+
+static long mmap_anon(struct machine *m, struct task_struct *t, unsigned long len, int prot, int flags,
+		      const char *name)
+{
+	long a = sys_mmap(m, t, 0, len, prot, flags | MAP_ANONYMOUS, name);
+
+	g_assert_cmpint(a, >, 0);
+	return a;
+}
+
+static struct task_struct *fork_of(struct machine *m, struct task_struct *t)
+{
+	struct task_struct *c = NULL;
+
+	g_assert_cmpint(sys_fork(m, t, NULL, 0, &c), >, 0);
+	g_assert_nonnull(c);
+	return c;
+}
+
+/* two processes lock one shared page; one munlock leaves it locked */
+static void test_fuzz_mlock_shared_two_lockers(void)
 {
 	struct machine *m = new_machine(GiB);
-	struct task_struct *t, *c;
-	long a;
-	int maps, pid;
+	struct task_struct *t = spawn(m, 0), *c;
+	long a = mmap_anon(m, t, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, "s");
 
-	sys_spawn(m, "p", 0, NULL, &t);
-	/* two processes lock one shared page; one munlock leaves it locked */
-	a = sys_mmap(m, t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, "s");
-	sys_fork(m, t, NULL, 0, &c);
+	c = fork_of(m, t);
 	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 16 * PAGE_SIZE), ==, 0);
 	g_assert_cmpint(sys_mlock(m, c, (unsigned long)a, 16 * PAGE_SIZE), ==, 0);
 	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
@@ -327,47 +323,88 @@ static void test_fuzz_findings(void)
 	g_assert_cmpint(sys_exit(m, c), ==, 0);
 	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 0);
 	check(m);
-	/* a parent's locked private page stays locked when its COW child exits */
-	a = sys_mmap(m, t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, "l");
+	machine_destroy(m);
+}
+
+/* a parent's locked private page stays locked when its COW child exits;
+ * a child locking it too counts its own copy-on-write share once more */
+static void test_fuzz_mlock_cow_child(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t = spawn(m, 0), *c;
+	long a = mmap_anon(m, t, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, "l");
+
 	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 16 * PAGE_SIZE), ==, 0);
-	sys_fork(m, t, NULL, 0, &c);
+	c = fork_of(m, t);
 	g_assert_cmpint(sys_exit(m, c), ==, 0);
 	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
 	check(m);
-	/* mlock over zero-page ptes counts each new page once */
-	a = sys_mmap(m, t, 0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, "z");
-	g_assert_cmpint(access_process_range(m, t, (unsigned long)a, 4 * PAGE_SIZE, false), ==, 0);
-	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 4 * PAGE_SIZE), ==, 0);
-	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16 + 4);
-	g_assert_cmpint(sys_munlock(m, t, (unsigned long)a, 4 * PAGE_SIZE), ==, 0);
-	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
-	/* pages faulted later into a locked VMA are locked */
-	a = sys_mmap(m, t, 0, 2 * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, "late");
-	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 2 * PAGE_SIZE), ==, 0);
-	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE), ==, 0);
-	g_assert_cmpint(access_process_range(m, t, (unsigned long)a, 2 * PAGE_SIZE, true), ==, 0);
-	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16 + 2);
-	g_assert_cmpint(sys_munmap(m, t, (unsigned long)a, 2 * PAGE_SIZE), ==, 0);
-	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
-	/* a child locking a COW page its parent has locked keeps the parent's lock */
-	a = (long)find_vma_by_name(t->mm, "l")->vm_start;
-	sys_fork(m, t, NULL, 0, &c);
+	c = fork_of(m, t);
 	g_assert_cmpint(sys_mlock(m, c, (unsigned long)a, 16 * PAGE_SIZE), ==, 0);
 	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 32);
 	g_assert_cmpint(sys_exit(m, c), ==, 0);
 	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 16);
 	check(m);
-	/* madvise dontneed on part of a VMA does not split it */
-	a = sys_mmap(m, t, 0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, "x");
-	maps = t->mm->map_count;
+	machine_destroy(m);
+}
+
+/* mlock over zero-page ptes counts each new page once */
+static void test_fuzz_mlock_zero_page_ptes(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t = spawn(m, 0);
+	long a = mmap_anon(m, t, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, "z");
+
+	g_assert_cmpint(access_process_range(m, t, (unsigned long)a, 4 * PAGE_SIZE, false), ==, 0);
+	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 4 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 4);
+	g_assert_cmpint(sys_munlock(m, t, (unsigned long)a, 4 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 0);
+	check(m);
+	machine_destroy(m);
+}
+
+/* pages faulted later into a locked VMA are locked */
+static void test_fuzz_mlock_late_faults(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t = spawn(m, 0);
+	long a = mmap_anon(m, t, 2 * PAGE_SIZE, PROT_NONE, MAP_PRIVATE, "late");
+
+	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 2 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE), ==, 0);
+	g_assert_cmpint(access_process_range(m, t, (unsigned long)a, 2 * PAGE_SIZE, true), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 2);
+	g_assert_cmpint(sys_munmap(m, t, (unsigned long)a, 2 * PAGE_SIZE), ==, 0);
+	g_assert_cmpint(global_zone_page_state(m, NR_MLOCK), ==, 0);
+	check(m);
+	machine_destroy(m);
+}
+
+/* madvise dontneed or free on part of a VMA does not split it */
+static void test_fuzz_madvise_no_split(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t = spawn(m, 0);
+	long a = mmap_anon(m, t, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, "x");
+	int maps = t->mm->map_count;
+
 	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a + PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), ==, 0);
 	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a + 2 * PAGE_SIZE, PAGE_SIZE, MADV_FREE), ==, 0);
 	g_assert_cmpint(t->mm->map_count, ==, maps);
 	check(m);
-	/* mprotect to rw refused by the commit charge leaves the VMA whole
-	 * (tools/fuzz/repro/mprotect-commit-split: the charge comes first) */
-	a = sys_mmap(m, t, 0, 8 * GiB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, "ro");
-	maps = t->mm->map_count;
+	machine_destroy(m);
+}
+
+/* mprotect to rw refused by the commit charge leaves the VMA whole
+ * (tools/fuzz/repro/mprotect-commit-split: the charge comes first) */
+static void test_fuzz_mprotect_commit_split(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t = spawn(m, 0);
+	long a = mmap_anon(m, t, 8 * GiB, PROT_READ, MAP_PRIVATE, "ro");
+	int maps = t->mm->map_count;
+
 	m->sysctl.overcommit_memory = 2;
 	m->sysctl.overcommit_ratio = 0;
 	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a, 6 * GiB, PROT_READ | PROT_WRITE), ==, -ENOMEM);
@@ -377,10 +414,18 @@ static void test_fuzz_findings(void)
 	g_assert_cmpint(sys_mprotect(m, t, (unsigned long)a, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE), ==, 0);
 	g_assert_cmpint(t->mm->map_count, ==, maps + 1);
 	check(m);
-	/* malloc whose header write faults: the process is gone, no use after free */
-	a = glibc_malloc(m, t, 100);
+	machine_destroy(m);
+}
+
+/* malloc whose header write faults: the process is gone, no use after free */
+static void test_fuzz_malloc_header_fault(void)
+{
+	struct machine *m = new_machine(GiB);
+	struct task_struct *t = spawn(m, 0);
+	int pid = t->pid;
+
+	g_assert_cmpint(glibc_malloc(m, t, 100), >, 0);
 	g_assert_cmpint(sys_mprotect(m, t, t->mm->start_brk, t->mm->brk - t->mm->start_brk, PROT_READ), ==, 0);
-	pid = t->pid;
 	g_assert_cmpint(glibc_malloc(m, t, 100), ==, -EFAULT);
 	g_assert_null(find_task_by_pid(m, pid));
 	check(m);
@@ -398,6 +443,12 @@ int main(int argc, char **argv)
 	g_test_add_func("/mm/brk_malloc", test_brk_malloc);
 	g_test_add_func("/mm/overcommit", test_overcommit);
 	g_test_add_func("/mm/limits_and_hints", test_limits_and_hints);
-	g_test_add_func("/mm/fuzz_findings", test_fuzz_findings);
+	g_test_add_func("/mm/fuzz/mlock_shared_two_lockers", test_fuzz_mlock_shared_two_lockers);
+	g_test_add_func("/mm/fuzz/mlock_cow_child", test_fuzz_mlock_cow_child);
+	g_test_add_func("/mm/fuzz/mlock_zero_page_ptes", test_fuzz_mlock_zero_page_ptes);
+	g_test_add_func("/mm/fuzz/mlock_late_faults", test_fuzz_mlock_late_faults);
+	g_test_add_func("/mm/fuzz/madvise_no_split", test_fuzz_madvise_no_split);
+	g_test_add_func("/mm/fuzz/mprotect_commit_split", test_fuzz_mprotect_commit_split);
+	g_test_add_func("/mm/fuzz/malloc_header_fault", test_fuzz_malloc_header_fault);
 	return g_test_run();
 }

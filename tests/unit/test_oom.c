@@ -13,33 +13,11 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
-
-#define MiB (1UL << 20)
+#include "unit_util.h"
 
 static struct machine *new_machine(void)
 {
-	struct machine_config cfg;
-	struct machine *m;
-	GError *error = NULL;
-
-	machine_config_init(&cfg);
-	cfg.mem_bytes = 512 * MiB;
-	cfg.nr_nodes = 1;
-	cfg.nr_cpus = 2;
-	cfg.swap_bytes = 0;
-	cfg.manual_clock = true;
-	m = machine_create(&cfg, &error);
-	g_assert_no_error(error);
-	machine_config_clear(&cfg);
-	return m;
-}
-
-static void check(struct machine *m)
-{
-	g_autofree char *err = machine_check_invariants(m);
-
-	if (err)
-		g_error("%s", err);
+	return unit_machine(512 * MiB, 0, false);
 }
 
 /* Take every page an allocation that may not retry can get */

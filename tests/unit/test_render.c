@@ -13,6 +13,7 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
+#include "layout_handlers.h"
 #include "render.h"
 
 #ifndef MMSIM_SOURCE_DIR
@@ -20,20 +21,6 @@
 #endif
 #define REF_DIR MMSIM_SOURCE_DIR "/tests/ref"
 
-void render_meminfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_vmstat(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_buddyinfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_pagetypeinfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_zoneinfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_stat(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_pressure(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_node_meminfo(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_node_vmstat(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_node_state(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_node_cpumap(struct machine *m, const struct fs_ctx *ctx, GString *out);
-void render_sysctl(struct machine *m, const struct fs_ctx *ctx, GString *out);
-int write_sysctl(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
-		 GString *reply);
 
 /* ------------------------------------------------------------------ */
 /* fixtures and helpers                                                */
@@ -586,16 +573,40 @@ static void test_sysctl_lowmem_reserve_ratio(struct fixture *f, gconstpointer da
 	g_assert_cmpstr(c, ==, b);
 }
 
+/* the node's highest populated zone */
+static struct zone *top_zone(struct machine *m, int nid)
+{
+	return &m->node_data[nid]->node_zones[m->node_data[nid]->nr_zones - 1];
+}
+
 static void test_sysctl_others(struct fixture *f, gconstpointer data)
 {
+	struct zone *z = top_zone(f->m, 0);
+	struct per_cpu_pages *pcp = &z->per_cpu_pageset[0];
+	int high_min = pcp->high_min, high_max = pcp->high_max;
+	unsigned long gap;
+
 	(void)data;
+	/* __setup_per_zone_wmarks: low and high sit max(min / 4,
+	 * managed * factor / 10000) apart */
 	g_assert_cmpint(sysctl_write(f->m, "watermark_scale_factor", "200"), ==, 0);
 	g_assert_cmpint(f->m->sysctl.watermark_scale_factor, ==, 200);
+	gap = MAX(z->_watermark[WMARK_MIN] / 4, z->managed_pages * 200 / 10000);
+	g_assert_cmpuint(z->_watermark[WMARK_LOW] - z->_watermark[WMARK_MIN], ==, gap);
+	g_assert_cmpuint(z->_watermark[WMARK_HIGH] - z->_watermark[WMARK_LOW], ==, gap);
 	g_assert_cmpint(sysctl_write(f->m, "watermark_boost_factor", "0x10\n"), ==, 0);
 	g_assert_cmpint(f->m->sysctl.watermark_boost_factor, ==, 16);
+	/* zone_pcp_update: a fraction fixes high_min = high_max at
+	 * managed / fraction / local CPUs; 0 goes back to the range from the
+	 * low watermark up to the fraction-8 size */
+	g_assert_cmpint(high_min, <, high_max);
 	g_assert_cmpint(sysctl_write(f->m, "percpu_pagelist_high_fraction", "8\n"), ==, 0);
 	g_assert_cmpint(f->m->sysctl.percpu_pagelist_high_fraction, ==, 8);
+	g_assert_cmpint(pcp->high_min, ==, high_max);
+	g_assert_cmpint(pcp->high_max, ==, high_max);
 	g_assert_cmpint(sysctl_write(f->m, "percpu_pagelist_high_fraction", "0\n"), ==, 0);
+	g_assert_cmpint(pcp->high_max, ==, high_max);
+	g_assert_cmpint(pcp->high_min, <, high_max);
 	g_assert_cmpint(sysctl_write(f->m, "stat_interval", "3\n"), ==, 0);
 	g_assert_cmpint(f->m->sysctl.stat_interval, ==, 3);
 }

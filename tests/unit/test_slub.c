@@ -28,33 +28,12 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/slab.h"
+#include "unit_util.h"
 
 static struct machine *machine_with(int cpus, bool bare)
 {
-	struct machine_config cfg;
-	struct machine *m;
-	GError *error = NULL;
-
-	machine_config_init(&cfg);
-	cfg.mem_bytes = 1ULL << 30;
-	cfg.nr_nodes = 1;
-	cfg.nr_cpus = cpus;
-	cfg.kernel_reserved_bytes = 24ULL << 20;
-	cfg.manual_clock = true;
-	cfg.debug_vm = true;
-	cfg.bare = bare;
-	m = machine_create(&cfg, &error);
-	g_assert_no_error(error);
-	machine_config_clear(&cfg);
-	return m;
-}
-
-static void check(struct machine *m)
-{
-	char *err = machine_check_invariants(m);
-
-	if (err)
-		g_error("invariant: %s", err);
+	return unit_machine_cfg((struct unit_config){ .mem = 1ULL << 30, .swap = 2ULL << 30, .cpus = cpus,
+						       .kernel_reserved = 24ULL << 20, .debug = true, .bare = bare });
 }
 
 static void test_calculate_order(void)

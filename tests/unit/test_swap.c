@@ -11,34 +11,11 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
-
-#define MiB (1UL << 20)
+#include "unit_util.h"
 
 static struct machine *new_machine(uint64_t swap)
 {
-	struct machine_config cfg;
-	struct machine *m;
-	GError *error = NULL;
-
-	machine_config_init(&cfg);
-	cfg.mem_bytes = 1UL << 30;
-	cfg.nr_nodes = 1;
-	cfg.nr_cpus = 2;
-	cfg.swap_bytes = swap;
-	cfg.manual_clock = true;
-	cfg.bare = true;
-	m = machine_create(&cfg, &error);
-	g_assert_no_error(error);
-	machine_config_clear(&cfg);
-	return m;
-}
-
-static void check(struct machine *m)
-{
-	g_autofree char *err = machine_check_invariants(m);
-
-	if (err)
-		g_error("%s", err);
+	return unit_machine_cfg((struct unit_config){ .mem = 1UL << 30, .swap = swap, .bare = true });
 }
 
 static void test_entry_encoding(void)

@@ -13,9 +13,6 @@
 #include "mmsim/pagemap.h"
 #include "mmsim/swap.h"
 
-#define MiB (1UL << 20)
-#define GiB (1UL << 30)
-
 static long anon_map(struct machine *m, struct task_struct *t, unsigned long len)
 {
 	long a = sys_mmap(m, t, 0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, NULL);
@@ -24,8 +21,10 @@ static long anon_map(struct machine *m, struct task_struct *t, unsigned long len
 	return a;
 }
 
-/* Filling memory with page cache wakes kswapd, which leaves every
- * populated zone of the node at or above its high watermark */
+/* Filling memory with page cache wakes kswapd (free below the low
+ * watermark), which reclaims until the node is balanced at high; the reads
+ * after its last run take free memory down again, never below low, where
+ * kswapd would wake */
 static void test_kswapd_balances(void)
 {
 	struct machine *m = unit_machine(GiB, 0, false);
@@ -36,8 +35,7 @@ static void test_kswapd_balances(void)
 	g_assert_cmpuint(m->vm_events[PAGEOUTRUN], >, 0);
 	g_assert_cmpuint(m->vm_events[PGSTEAL_KSWAPD], >, 0);
 	g_assert_cmpuint(m->vm_events[PGSCAN_FILE], >=, m->vm_events[PGSTEAL_FILE]);
-	/* the last run left the node balanced; the reads since took at most
-	 * a few batches below it */
+	/* DMA is left out: lowmem_reserve keeps these allocations out of it */
 	for_each_zone_in_node(m->node_data[0], zone) {
 		if (!populated_zone(zone) || zone->zone_idx == 0)
 			continue;

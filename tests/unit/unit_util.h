@@ -7,30 +7,50 @@
 
 #include "mmsim/machine.h"
 
-/* One node, 2 CPUs, manual clock; swap as given (the preset's default is
- * replaced), --debug-vm on request */
-static inline struct machine *unit_machine(unsigned long mem, unsigned long swap, bool debug)
+#define MiB (1UL << 20)
+#define GiB (1UL << 30)
+
+/* What a test changes of the built-in machine: one node, 2 CPUs, the
+ * manual clock always; a zero field keeps the default (kernel image 32 MiB,
+ * 2 CPUs).  bare: no processes or kernel threads at boot. */
+struct unit_config {
+	unsigned long long mem, swap, kernel_reserved;
+	int cpus;
+	bool debug, bare;
+};
+
+static inline struct machine *unit_machine_cfg(struct unit_config u)
 {
 	struct machine_config cfg;
 	struct machine *m;
 	GError *error = NULL;
 
 	machine_config_init(&cfg);
-	cfg.mem_bytes = mem;
-	cfg.swap_bytes = swap;
+	cfg.mem_bytes = u.mem;
+	cfg.swap_bytes = u.swap;
 	cfg.nr_nodes = 1;
-	cfg.nr_cpus = 2;
+	cfg.nr_cpus = u.cpus ? u.cpus : 2;
+	if (u.kernel_reserved)
+		cfg.kernel_reserved_bytes = u.kernel_reserved;
 	cfg.manual_clock = true;
-	cfg.debug_vm = debug;
+	cfg.debug_vm = u.debug;
+	cfg.bare = u.bare;
 	m = machine_create(&cfg, &error);
 	g_assert_no_error(error);
 	machine_config_clear(&cfg);
 	return m;
 }
 
+/* One node, 2 CPUs, manual clock; swap as given (the preset's default is
+ * replaced), --debug-vm on request */
+static inline struct machine *unit_machine(unsigned long mem, unsigned long swap, bool debug)
+{
+	return unit_machine_cfg((struct unit_config){ .mem = mem, .swap = swap, .debug = debug });
+}
+
 static inline void check(struct machine *m)
 {
-	char *err = machine_check_invariants(m);
+	g_autofree char *err = machine_check_invariants(m);
 
 	if (err)
 		g_error("invariant: %s", err);
