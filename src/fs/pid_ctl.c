@@ -1,5 +1,5 @@
 /*
- * proc/PID/ctl: one process's commands (CONTRACT.md), as system calls the
+ * proc/PID/ctl: one process's commands, as system calls the
  * process makes: mmap, munmap, mprotect, madvise, mlock, munlock, brk,
  * malloc/free (glibc), loads and stores, fork, exit.  Like sim/ctl (ctl.c,
  * whose runner this shares), every argument is checked before the one

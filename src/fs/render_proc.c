@@ -799,16 +799,11 @@ void render_pressure(struct machine *m, const struct fs_ctx *ctx, GString *out)
 /* sys/kernel                                                          */
 /* ------------------------------------------------------------------ */
 
-/*
- * PID_MAX_LIMIT: simulated pids start above any real pid so that a signal
- * a tool sends by number can never reach a real process (tools-compat.md).
- */
-#define PID_MAX_LIMIT 4194304
-
-void render_pid_max(struct machine *m G_GNUC_UNUSED, const struct fs_ctx *ctx G_GNUC_UNUSED,
-		    GString *out)
+/* proc/sys/kernel/pid_max: the machine's pid_max (fork.c sets the 64-bit
+ * PID_MAX_LIMIT, the ceiling of the pid= option) */
+void render_pid_max(struct machine *m, const struct fs_ctx *ctx G_GNUC_UNUSED, GString *out)
 {
-	g_string_append_printf(out, "%d\n", PID_MAX_LIMIT);
+	g_string_append_printf(out, "%d\n", m->pid_max);
 }
 
 void render_osrelease(struct machine *m G_GNUC_UNUSED, const struct fs_ctx *ctx G_GNUC_UNUSED,

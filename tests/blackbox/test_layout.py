@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from conftest import TEMPLATES, parent_dirs, parse_layout
+from conftest import REPO, TEMPLATES, parent_dirs, parse_layout
 
 
 def test_layout_parses():
@@ -158,3 +158,27 @@ def test_ctl_help(mnt):
                 'vfree', 'kvmalloc'):
         assert cmd in firsts, 'help lacks %s:\n%s' % (cmd, text)
     assert mnt.read('sim/ctl') == text
+
+
+def _commands(help_text):
+    return [line.split()[0] for line in help_text.splitlines() if line.strip()]
+
+
+def _layout_commands(path):
+    doc = [d for p, _, _, d in parse_layout() if p == path][0]
+    listed = doc.split(': ', 1)[1].split('.', 1)[0]
+    return [w.strip() for w in listed.split(',')]
+
+
+@pytest.mark.parametrize('rel,layout_path', [('sim/ctl', 'sim/ctl'), ('proc/1/ctl', 'proc/{PID}/ctl')])
+def test_ctl_commands_are_documented(mnt, rel, layout_path):
+    """The layout row of a ctl file lists every command of its table, in the
+    table's order (the help that reading the file returns), and the man page
+    documents each: the docs cannot drift from the code unnoticed."""
+    cmds = _commands(mnt.read(rel))
+    assert len(cmds) > 10
+    assert _layout_commands(layout_path) == cmds
+    with open(os.path.join(REPO, 'doc', 'mmsimd.1'), encoding='utf-8') as f:
+        man = f.read()
+    missing = [c for c in cmds if not re.search(r'(\\fB|^\.B[IR]? )%s\b' % re.escape(c), man, re.M)]
+    assert not missing, 'commands missing from doc/mmsimd.1: %s' % missing

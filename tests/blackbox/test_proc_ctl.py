@@ -1,4 +1,4 @@
-"""proc/PID/ctl: the process commands of CONTRACT.md and what they do to the
+"""proc/PID/ctl: the process commands (the system calls they model) and what they do to the
 files: VmSize, VmRSS, PSS, AnonPages, pgfault, MemFree; refusals with the
 right errno, one log line and nothing changed; concurrent writers."""
 import errno
