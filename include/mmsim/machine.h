@@ -15,7 +15,10 @@
 #include "mmsim/mmzone.h"
 #include "mmsim/vmstat.h"
 
-#define MMSIM_VERSION "0.1.0"
+/* MMSIM_VERSION comes from the build (meson.build's project version) */
+#ifndef MMSIM_VERSION
+#error "the build must define MMSIM_VERSION"
+#endif
 
 struct machine_config {
 	char *name;              /* preset name */

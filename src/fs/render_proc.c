@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "mmsim/swap.h"
+#include "layout_handlers.h"
 #include "render.h"
 #include "render_util.h"
 #include "mmsim/pagemap.h"

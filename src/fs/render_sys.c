@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "layout_handlers.h"
 #include "render.h"
 #include "render_util.h"
 

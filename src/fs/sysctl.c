@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "layout_handlers.h"
 #include "render.h"
 #include "render_util.h"
 #include "mmsim/pagemap.h"

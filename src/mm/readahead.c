@@ -41,7 +41,7 @@ unsigned long get_init_ra_size(unsigned long size, unsigned long max)
 }
 
 /* get_next_ra_size: ramp up quickly (x4 while small, then x2), cap at max */
-unsigned long get_next_ra_size(const struct file_ra_state *ra, unsigned long max)
+static unsigned long get_next_ra_size(const struct file_ra_state *ra, unsigned long max)
 {
 	unsigned long cur = ra->size;
 

@@ -25,6 +25,7 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/slab.h"
 #include "mmsim/pagemap.h"
 
 #define SWAP_CLUSTER_MAX 32UL
