@@ -35,6 +35,8 @@ struct machine_config {
 				    allocator as it stands before rest_init) */
 	char *cpu_model;
 	unsigned int cpu_mhz;
+	bool pdpe1gb;            /* the CPU has 1 GiB pages (X86_FEATURE_GBPAGES):
+				    cpuinfo's flag, the direct map's DirectMap1G */
 	int distance_local, distance_remote;
 	/* the simulated disk (sda): per-request latency and bandwidth */
 	uint64_t disk_latency_ns;

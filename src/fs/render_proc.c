@@ -16,7 +16,8 @@
  *    no NOHZ), which x86 counts in the "intr" total but in no column, and
  *    the TIMER softirq they raise.
  *  - cpuinfo describes one of two fixed x86-64 parts (Intel or AMD, picked
- *    from the preset's model name): hardware description, not simulation.
+ *    from the preset's model name), with pdpe1gb as the preset says:
+ *    hardware description, not simulation.
  *  - The vmstat "vm stats threshold" is computed here
  *    (calculate_normal_threshold) because the engine has no per-cpu
  *    counter deltas; the dirty thresholds come from the engine's
@@ -76,9 +77,11 @@ struct direct_map {
 /*
  * arch/x86/mm/init.c split_mem_range for one RAM range: 4k pages up to a
  * 2M boundary, 2M pages up to a 1G boundary, 1G pages, then 2M and 4k
- * tails.  Later splits by set_memory_*() are not modelled.
+ * tails.  Without gbpages (probe_page_size_mask leaves PG_LEVEL_1G out of
+ * the mask when the CPU lacks X86_FEATURE_GBPAGES) 2M pages cover what 1G
+ * pages would.  Later splits by set_memory_*() are not modelled.
  */
-static void direct_map_add(struct direct_map *dm, uint64_t start, uint64_t end)
+static void direct_map_add(struct direct_map *dm, bool gbpages, uint64_t start, uint64_t end)
 {
 	uint64_t head = MIN(ALIGN_UP(start, SZ_2M), end);
 	uint64_t g_start, g_end;
@@ -87,7 +90,7 @@ static void direct_map_add(struct direct_map *dm, uint64_t start, uint64_t end)
 	start = head;
 	g_start = MIN(ALIGN_UP(start, SZ_1G), end);
 	g_end = ALIGN_DOWN(end, SZ_1G);
-	if (g_end > g_start) {
+	if (gbpages && g_end > g_start) {
 		dm->map_2m += g_start - start;
 		dm->map_1g += g_end - g_start;
 		start = g_end;
@@ -118,7 +121,7 @@ static void direct_map_count(const struct machine *m, struct direct_map *dm)
 		for (e = s; e < m->nr_sections && m->sections[e].state != SECTION_ABSENT; e++)
 			;
 		start = MAX((uint64_t)s * sect, SZ_1M);
-		direct_map_add(dm, start, (uint64_t)e * sect);
+		direct_map_add(dm, m->cfg.pdpe1gb, start, (uint64_t)e * sect);
 		s = e;
 	}
 }
@@ -179,7 +182,11 @@ static void meminfo_huge(GString *out, const struct meminfo_pages *mi)
 	show_kb(out, "", "Hugetlb:", 0);
 }
 
-/* arch/x86/mm/pat/set_memory.c arch_report_meminfo */
+/*
+ * arch/x86/mm/pat/set_memory.c arch_report_meminfo: DirectMap1G only when
+ * the direct map may use 1G pages (direct_gbpages, cleared at boot on a
+ * CPU without pdpe1gb).
+ */
 static void meminfo_directmap(GString *out, const struct machine *m)
 {
 	struct direct_map dm;
@@ -187,7 +194,8 @@ static void meminfo_directmap(GString *out, const struct machine *m)
 	direct_map_count(m, &dm);
 	show_kb(out, "", "DirectMap4k:", (unsigned long)(dm.map_4k >> 10));
 	show_kb(out, "", "DirectMap2M:", (unsigned long)(dm.map_2m >> 10));
-	show_kb(out, "", "DirectMap1G:", (unsigned long)(dm.map_1g >> 10));
+	if (m->cfg.pdpe1gb)
+		show_kb(out, "", "DirectMap1G:", (unsigned long)(dm.map_1g >> 10));
 }
 
 void render_meminfo(struct machine *m, const struct fs_ctx *ctx G_GNUC_UNUSED, GString *out)
@@ -702,6 +710,28 @@ static void cpuinfo_core(GString *out, const struct machine *m, int cpu)
 			       nid, ncpus, cpu_core_id(m, cpu), ncpus, cpu, cpu);
 }
 
+/*
+ * The x86_cap_flags names of the part's features, less those the preset
+ * takes away: pdpe1gb (X86_FEATURE_GBPAGES) is the preset's to say.
+ */
+static void cpuinfo_flags(GString *out, const struct machine *m, const struct x86_cpu_desc *d)
+{
+	const char *p = d->flags;
+
+	g_string_append(out, "flags\t\t:");
+	while (*p) {
+		size_t len = strcspn(p, " ");
+
+		if (len && (m->cfg.pdpe1gb || len != strlen("pdpe1gb") || strncmp(p, "pdpe1gb", len))) {
+			g_string_append_c(out, ' ');
+			g_string_append_len(out, p, (gssize)len);
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+	g_string_append_c(out, '\n');
+}
+
 static void cpuinfo_misc(GString *out, const struct machine *m, const struct x86_cpu_desc *d)
 {
 	/* calibrate from the TSC: loops_per_jiffy = tsc_khz * 1000 / HZ */
@@ -711,12 +741,13 @@ static void cpuinfo_misc(GString *out, const struct machine *m, const struct x86
 			       "fpu\t\t: yes\n"
 			       "fpu_exception\t: yes\n"
 			       "cpuid level\t: %d\n"
-			       "wp\t\t: yes\n"
-			       "flags\t\t: %s\n"
+			       "wp\t\t: yes\n",
+			       d->cpuid_level);
+	cpuinfo_flags(out, m, d);
+	g_string_append_printf(out,
 			       "bugs\t\t: %s\n"
 			       "bogomips\t: %lu.%02lu\n",
-			       d->cpuid_level, d->flags, d->bugs, lpj / (500000 / CONFIG_HZ),
-			       (lpj / (5000 / CONFIG_HZ)) % 100);
+			       d->bugs, lpj / (500000 / CONFIG_HZ), (lpj / (5000 / CONFIG_HZ)) % 100);
 	if (d->tlb_size > 0)
 		g_string_append_printf(out, "TLB size\t: %d 4K pages\n", d->tlb_size);
 	g_string_append_printf(out,

@@ -22,8 +22,8 @@ void render_machine(struct machine *m, const struct fs_ctx *ctx, GString *out)
 			       (unsigned long)(cfg->movable_bytes >> 10),
 			       (unsigned long)(cfg->kernel_reserved_bytes >> 10),
 			       cfg->manual_clock ? "manual" : "realtime", (unsigned long)cfg->seed);
-	g_string_append_printf(out, "cpu_model=%s\ncpu_mhz=%u\nmax_pfn=%#lx\nsections=%lu\nsections_with_memmap=%lu\n",
-			       cfg->cpu_model, cfg->cpu_mhz, m->max_pfn, m->nr_sections, m->nr_memmap_sections);
+	g_string_append_printf(out, "cpu_model=%s\ncpu_mhz=%u\npdpe1gb=%s\nmax_pfn=%#lx\nsections=%lu\nsections_with_memmap=%lu\n",
+			       cfg->cpu_model, cfg->cpu_mhz, cfg->pdpe1gb ? "true" : "false", m->max_pfn, m->nr_sections, m->nr_memmap_sections);
 	for (int nid = 0; nid < m->nr_nodes; nid++) {
 		pg_data_t *pgdat = m->node_data[nid];
 

@@ -25,6 +25,7 @@ void machine_config_init(struct machine_config *cfg)
 	cfg->seed = 1;
 	cfg->cpu_model = g_strdup("Intel(R) Xeon(R) Processor");
 	cfg->cpu_mhz = 2300;
+	cfg->pdpe1gb = true;
 	/* a SATA SSD: 100 us a request, 500 MB/s */
 	cfg->disk_latency_ns = 100000;
 	cfg->disk_bandwidth = 500000000;
@@ -83,6 +84,25 @@ static bool kf_size(GKeyFile *kf, const char *key, uint64_t *out, GError **error
 	return true;
 }
 
+static bool kf_bool(GKeyFile *kf, const char *key, bool *out, GError **error)
+{
+	g_autofree char *v = g_key_file_get_string(kf, "machine", key, NULL);
+
+	if (!v)
+		return true;
+	g_strstrip(v);
+	if (!strcmp(v, "true") || !strcmp(v, "1")) {
+		*out = true;
+	} else if (!strcmp(v, "false") || !strcmp(v, "0")) {
+		*out = false;
+	} else {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "key '%s': '%s' is not a boolean (true or false)", key, v);
+		return false;
+	}
+	return true;
+}
+
 static bool kf_int(GKeyFile *kf, const char *key, int *out, GError **error)
 {
 	GError *e = NULL;
@@ -117,7 +137,8 @@ bool machine_config_load_keyfile(struct machine_config *cfg, GKeyFile *kf, GErro
 	    !kf_int(kf, "cpus", &cfg->nr_cpus, error) ||
 	    !kf_int(kf, "cpu_mhz", &mhz, error) ||
 	    !kf_int(kf, "distance_local", &cfg->distance_local, error) ||
-	    !kf_int(kf, "distance_remote", &cfg->distance_remote, error))
+	    !kf_int(kf, "distance_remote", &cfg->distance_remote, error) ||
+	    !kf_bool(kf, "pdpe1gb", &cfg->pdpe1gb, error))
 		return false;
 	if (mhz <= 0) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,

@@ -26,6 +26,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD_DIR = os.path.abspath(os.environ.get('MMSIM_BUILD_DIR') or os.path.join(REPO, 'build'))
 MMSIMD = os.path.join(BUILD_DIR, 'src', 'mmsimd')
 LAYOUT_DIR = os.path.join(REPO, 'fs-layout')
+REF_DIR = os.path.join(REPO, 'tests', 'ref')
 MMSIM_NS = os.path.join(REPO, 'tools', 'mmsim-ns')
 MOUNT_TIMEOUT = float(os.environ.get('MMSIM_MOUNT_TIMEOUT', '20'))
 EXIT_TIMEOUT = 20
@@ -43,6 +44,14 @@ def fuse_unavailable():
 def require_daemon():
     if not os.access(MMSIMD, os.X_OK):
         pytest.fail('%s is not built (meson compile -C %s)' % (MMSIMD, BUILD_DIR))
+
+
+def ref(name):
+    """A pinned Linux 6.18 file from tests/ref (tests/ref/README says
+    where each comes from): what formats are compared with, never the
+    running kernel's own /proc and /sys."""
+    with open(os.path.join(REF_DIR, name), encoding='utf-8') as f:
+        return f.read()
 
 
 # ---------------------------------------------------------------- layout

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import PageTypeInfo, parse_buddyinfo, parse_kv, parse_list, parse_zoneinfo
+from conftest import PageTypeInfo, parse_buddyinfo, parse_kv, parse_list, parse_zoneinfo, ref
 
 MAX_NR_ZONES = 5
 
@@ -212,12 +212,7 @@ def check_protection(m):
 
 def test_lowmem_reserve_default(mnt):
     text = sysctl(mnt, 'lowmem_reserve_ratio')
-    try:
-        with open('/proc/sys/vm/lowmem_reserve_ratio') as f:
-            host = f.read()
-    except OSError:
-        host = '256\t256\t32\t0\t0\n'
-    assert text == host
+    assert text == ref('sys/vm/lowmem_reserve_ratio')
     check_protection(mnt)
 
 

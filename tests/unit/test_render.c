@@ -1,6 +1,6 @@
 /*
  * The renderers of proc/ and sys/ and the vm sysctl writers, without a
- * mount: key lists against the host's reference files in tests/ref, the
+ * mount: key lists against the pinned Linux 6.18 files in tests/ref, the
  * numbers against each other (buddyinfo, zoneinfo, meminfo, vmstat), and
  * sysctl writes against the kernel's parsing and watermark formulas.
  */
@@ -161,7 +161,7 @@ static unsigned long global_free(struct machine *m)
 }
 
 /* ------------------------------------------------------------------ */
-/* key lists against the host's                                        */
+/* key lists against the pinned Linux files                           */
 /* ------------------------------------------------------------------ */
 
 static void test_meminfo_keys(struct fixture *f, gconstpointer data)
@@ -183,6 +183,45 @@ static void test_node_keys(struct fixture *f, gconstpointer data)
 		check_keys(f->m, render_node_meminfo, nid, "node0/meminfo", ':', 2);
 		check_keys(f->m, render_node_vmstat, nid, "node0/vmstat", ' ', 0);
 	}
+}
+
+/*
+ * A CPU without pdpe1gb: no DirectMap1G line (arch_report_meminfo), and the
+ * 2M pages of the direct map cover what the 1G pages did.
+ */
+static void test_meminfo_without_gbpages(struct fixture *f, gconstpointer data)
+{
+	struct machine_config cfg;
+	struct machine *m;
+	GError *err = NULL;
+	g_autofree char *with = render(f->m, render_meminfo, NULL, -1);
+	g_autofree char *without = NULL;
+	g_autofree char *want = read_ref("meminfo");
+	g_autoptr(GPtrArray) a = NULL;
+	g_autoptr(GPtrArray) b = NULL;
+
+	(void)data;
+	machine_config_init(&cfg);
+	cfg.mem_bytes = f->m->cfg.mem_bytes;
+	cfg.nr_nodes = f->m->cfg.nr_nodes;
+	cfg.nr_cpus = f->m->cfg.nr_cpus;
+	cfg.manual_clock = true;
+	cfg.pdpe1gb = false;
+	m = machine_create(&cfg, &err);
+	g_assert_no_error(err);
+	machine_config_clear(&cfg);
+	without = render(m, render_meminfo, NULL, -1);
+	a = keys(without, ':', 0);
+	b = keys(want, ':', 0);
+	g_assert_cmpstr(b->pdata[b->len - 1], ==, "DirectMap1G");
+	g_ptr_array_remove_index(b, b->len - 1);
+	assert_same_keys(a, b);
+	g_assert_null(strstr(without, "DirectMap1G"));
+	g_assert_cmpuint(value_of(with, "DirectMap1G:"), >, 0);
+	g_assert_cmpuint(value_of(without, "DirectMap4k:"), ==, value_of(with, "DirectMap4k:"));
+	g_assert_cmpuint(value_of(without, "DirectMap2M:"), ==,
+			 value_of(with, "DirectMap2M:") + value_of(with, "DirectMap1G:"));
+	machine_destroy(m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -621,6 +660,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/render/util/parse_ulong", test_parse_ulong);
 	ADD("/render/meminfo/keys", test_meminfo_keys);
 	ADD("/render/meminfo/values", test_meminfo_values);
+	ADD("/render/meminfo/no_gbpages", test_meminfo_without_gbpages);
 	ADD("/render/vmstat/keys", test_vmstat_keys);
 	ADD("/render/node/keys", test_node_keys);
 	ADD("/render/node/masks", test_node_masks);
