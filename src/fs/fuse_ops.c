@@ -233,7 +233,7 @@ static int override_creds(uid_t uid, gid_t gid, struct saved_creds *old)
 	old->groups = g_new0(gid_t, MAX(old->ngroups, 1));
 	old->ngroups = getgroups(old->ngroups, old->groups);
 	if (old->ngroups < 0 || syscall(SYS_setgroups, 0, NULL)) {
-		g_free(old->groups);
+		g_clear_pointer(&old->groups, g_free);
 		return has_capabilities() ? -EACCES : 0;
 	}
 	old->switched = true;
@@ -302,8 +302,7 @@ static int real_read(const struct open_file *of, char *buf, size_t size, off_t o
 	if (ret < 0)
 		return ret;
 	while (done < size) {
-		int fd = of->real_fd;
-		ssize_t n = pread(fd, buf + done, size - done, off + (off_t)done);
+		ssize_t n = pread(of->real_fd, buf + done, size - done, off + (off_t)done);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -603,6 +602,7 @@ static int real_readdir(struct mmsim_fs *fs, const char *rel, void *buf, fuse_fi
 	struct saved_creds old;
 	struct dirent *de;
 	DIR *d;
+	int ret;
 
 	if (fd < 0)
 		return fd;
@@ -612,7 +612,8 @@ static int real_readdir(struct mmsim_fs *fs, const char *rel, void *buf, fuse_fi
 		return -errno;
 	}
 	/* procfs checks some directories (fd/) as they are read */
-	if (!override_creds(fuse_get_context()->uid, fuse_get_context()->gid, &old)) {
+	ret = override_creds(fuse_get_context()->uid, fuse_get_context()->gid, &old);
+	if (!ret) {
 		while ((de = readdir(d))) {
 			struct stat st = { .st_mode = (mode_t)DTTOIF(de->d_type) };
 
@@ -622,7 +623,7 @@ static int real_readdir(struct mmsim_fs *fs, const char *rel, void *buf, fuse_fi
 		revert_creds(&old);
 	}
 	closedir(d);
-	return 0;
+	return ret;
 }
 
 static int mmsim_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
@@ -736,7 +737,7 @@ static int mmsim_open(const char *path, struct fuse_file_info *fi)
  *  - kernfs (sysfs; the tree's own root and sim/ answer the same) finds no
  *    such name, checks write permission on the directory (0555: EACCES to
  *    all but root), then has no such operation: EACCES for a regular
- *    file's create (vfs_create), EPERM for mkdir, mknod, symlink and link;
+ *    file (vfs_create), EPERM for mkdir, a device or fifo, symlink, link;
  *  - removing or renaming a name checks the directory (may_delete), then
  *    finds no such operation (EPERM); a process's directory refuses with
  *    EPERM whoever asks, proc/sys/ with EACCES even root;
@@ -921,7 +922,8 @@ static int mmsim_link(const char *from, const char *to)
 	return may_link ? -EACCES : -EPERM;
 }
 
-/* Modes are fixed, as those of a process's files and of proc/sys/ */
+/* Modes are fixed, as those of a process's files and of proc/sys/ (Linux
+ * would let root change those of sysfs and of proc's own files) */
 static int mmsim_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	(void)path;
