@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,23 +183,91 @@ static int caller_tgid(struct mmsim_fs *fs, int *tid_out)
 
 /* ---------------------------------------------------------------- the real procfs */
 
-/* Open a path of the real procfs, relative to it ("1234/stat"): never
- * through a magic link (proc/PID/cwd would lead out of procfs) nor above
- * it.  A descriptor or -errno. */
+/*
+ * The real procfs is asked with the caller's credentials, never the
+ * daemon's: a root daemon would otherwise open a user's own pagemap with
+ * PFNs and its kernel stack, which procfs refuses the user.  The switch
+ * is for this thread alone (raw system calls: glibc's wrappers change
+ * every thread of the process), uid and gid effective only, no
+ * supplementary groups; leaving euid 0 clears the effective capabilities
+ * and coming back restores them.  A daemon that may not switch (not root)
+ * and has no capability has no more rights over the caller's own process
+ * than the caller, and asks with its own.
+ */
+struct saved_creds {
+	bool switched;
+	uid_t euid;
+	gid_t egid;
+	int ngroups;
+	gid_t *groups;
+};
+
+static bool has_capabilities(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	return syscall(SYS_capget, &h, d) != 0 || d[0].effective || d[1].effective;
+}
+
+static void revert_creds(struct saved_creds *old)
+{
+	if (!old->switched)
+		return;
+	/* back to what the thread had: cannot fail, and must not */
+	if (syscall(SYS_setresuid, -1, old->euid, -1) || syscall(SYS_setresgid, -1, old->egid, -1) ||
+	    syscall(SYS_setgroups, old->ngroups, old->groups))
+		g_error("cannot restore the daemon's credentials: %s", g_strerror(errno));
+	g_free(old->groups);
+	old->switched = false;
+}
+
+static int override_creds(uid_t uid, gid_t gid, struct saved_creds *old)
+{
+	memset(old, 0, sizeof(*old));
+	old->euid = geteuid();
+	old->egid = getegid();
+	if (uid == old->euid && gid == old->egid)
+		return 0;
+	old->ngroups = getgroups(0, NULL);
+	old->groups = g_new0(gid_t, MAX(old->ngroups, 1));
+	old->ngroups = getgroups(old->ngroups, old->groups);
+	if (old->ngroups < 0 || syscall(SYS_setgroups, 0, NULL)) {
+		g_clear_pointer(&old->groups, g_free);
+		return has_capabilities() ? -EACCES : 0;
+	}
+	old->switched = true;
+	if (syscall(SYS_setresgid, -1, gid, -1) || syscall(SYS_setresuid, -1, uid, -1)) {
+		revert_creds(old);
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* Open a path of the real procfs, relative to it ("1234/stat"), as the
+ * caller: never through a magic link (proc/PID/cwd would lead out of
+ * procfs) nor above it.  A descriptor or -errno. */
 static int real_open(struct mmsim_fs *fs, const char *rel, int flags)
 {
+	const struct fuse_context *c = fuse_get_context();
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
+	struct saved_creds old;
 	int fd;
 
 	if (fs->procfd < 0)
 		return -ENOENT;
+	fd = override_creds(c->uid, c->gid, &old);
+	if (fd < 0)
+		return fd;
 	fd = (int)syscall(SYS_openat2, fs->procfd, rel, &how, sizeof(how));
 	if (fd < 0 && errno == ENOSYS)
 		fd = openat(fs->procfd, rel, flags | O_CLOEXEC | O_NOFOLLOW);
-	return fd < 0 ? -errno : fd;
+	fd = fd < 0 ? -errno : fd;
+	revert_creds(&old);
+	return fd;
 }
 
 /* "PID" or "PID/REST" of the real procfs, when PID is the caller's own
@@ -222,24 +291,31 @@ static int real_getattr(struct mmsim_fs *fs, const char *rel, struct stat *st)
 	return ret;
 }
 
-/* Fill a read from the real file: whole, except at end of file */
-static int real_read(int fd, char *buf, size_t size, off_t off)
+/* Fill a read from the real file: whole, except at end of file; as the
+ * opener (procfs checks some files at each read) */
+static int real_read(const struct open_file *of, char *buf, size_t size, off_t off)
 {
+	struct saved_creds old;
 	size_t done = 0;
+	int ret = override_creds(of->uid, of->gid, &old);
 
+	if (ret < 0)
+		return ret;
 	while (done < size) {
-		ssize_t n = pread(fd, buf + done, size - done, off + (off_t)done);
+		ssize_t n = pread(of->real_fd, buf + done, size - done, off + (off_t)done);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return done ? (int)done : -errno;
+			ret = done ? 0 : -errno;
+			break;
 		}
 		if (n == 0)
 			break;
 		done += (size_t)n;
 	}
-	return (int)done;
+	revert_creds(&old);
+	return ret < 0 ? ret : (int)done;
 }
 
 /* ---------------------------------------------------------------- attributes and access */
@@ -425,14 +501,18 @@ static int mmsim_readlink(const char *path, char *buf, size_t size)
 	}
 	case T_REAL: {
 		int fd = real_open(fs, t.real, O_PATH | O_NOFOLLOW);
+		struct saved_creds old;
 		ssize_t n;
 
 		if (fd < 0) {
 			ret = fd;
 			break;
 		}
-		n = readlinkat(fd, "", buf, size - 1);
-		ret = n < 0 ? -errno : 0;
+		ret = override_creds(fuse_get_context()->uid, fuse_get_context()->gid, &old);
+		n = ret ? -1 : readlinkat(fd, "", buf, size - 1);
+		if (!ret)
+			ret = n < 0 ? -errno : 0;
+		revert_creds(&old);
 		if (n >= 0)
 			buf[n] = '\0';
 		close(fd);
@@ -519,8 +599,10 @@ done:
 static int real_readdir(struct mmsim_fs *fs, const char *rel, void *buf, fuse_fill_dir_t filler)
 {
 	int fd = real_open(fs, rel, O_RDONLY | O_DIRECTORY);
+	struct saved_creds old;
 	struct dirent *de;
 	DIR *d;
+	int ret;
 
 	if (fd < 0)
 		return fd;
@@ -529,14 +611,19 @@ static int real_readdir(struct mmsim_fs *fs, const char *rel, void *buf, fuse_fi
 		close(fd);
 		return -errno;
 	}
-	while ((de = readdir(d))) {
-		struct stat st = { .st_mode = (mode_t)DTTOIF(de->d_type) };
+	/* procfs checks some directories (fd/) as they are read */
+	ret = override_creds(fuse_get_context()->uid, fuse_get_context()->gid, &old);
+	if (!ret) {
+		while ((de = readdir(d))) {
+			struct stat st = { .st_mode = (mode_t)DTTOIF(de->d_type) };
 
-		if (filler(buf, de->d_name, &st, 0, 0))
-			break;
+			if (filler(buf, de->d_name, &st, 0, 0))
+				break;
+		}
+		revert_creds(&old);
 	}
 	closedir(d);
-	return 0;
+	return ret;
 }
 
 static int mmsim_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
@@ -585,6 +672,8 @@ static int open_real(struct mmsim_fs *fs, const char *rel, struct fuse_file_info
 		return fd;
 	of = g_new0(struct open_file, 1);
 	of->real_fd = fd;
+	of->uid = fuse_get_context()->uid;
+	of->gid = fuse_get_context()->gid;
 	open_file_register(fs_of_ctx(), of);
 	fi->fh = (uint64_t)(uintptr_t)of;
 	fi->direct_io = 1;
@@ -638,6 +727,271 @@ static int mmsim_open(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- names and attributes */
+
+/*
+ * The tree's names and modes are fixed.  What Linux answers to changing
+ * them depends on the filesystem and the directory:
+ *  - procfs's lookup of a name it does not have fails (ENOENT) before
+ *    anything else is asked, so making any name under proc/ is ENOENT;
+ *  - kernfs (sysfs; the tree's own root and sim/ answer the same) finds no
+ *    such name, checks write permission on the directory (0555: EACCES to
+ *    all but root), then has no such operation: EACCES for a regular
+ *    file (vfs_create), EPERM for mkdir, a device or fifo, symlink, link;
+ *  - removing or renaming a name checks the directory (may_delete), then
+ *    finds no such operation (EPERM); a process's directory refuses with
+ *    EPERM whoever asks, proc/sys/ with EACCES even root;
+ *  - a rename or link between proc/, sys/ and the rest crosses mounts
+ *    (EXDEV), as between the real /proc and /sys.
+ * cgroupfs (sys/fs/cgroup/) makes and removes cgroups with mkdir and
+ * rmdir: those come in through mmsim_mkdir and mmsim_rmdir.
+ */
+enum dir_kind { DIR_KERNFS, DIR_PROC, DIR_PROC_PID, DIR_PROC_SYS };
+
+/* The kind of the directory holding the name path */
+static enum dir_kind dir_kind_of(const char *path)
+{
+	const char *rest = "";
+
+	while (*path == '/')
+		path++;
+	if (strncmp(path, "proc/", 5))
+		return DIR_KERNFS;
+	if (fs_path_pid(path, &rest) && *rest)
+		return DIR_PROC_PID;
+	return strncmp(path, "proc/sys/", 9) ? DIR_PROC : DIR_PROC_SYS;
+}
+
+/* The mount a name is on: 'p' proc/, 's' sys/, 0 the tree's root */
+static char mount_of(const char *path)
+{
+	while (*path == '/')
+		path++;
+	if (!strncmp(path, "proc/", 5))
+		return 'p';
+	return strncmp(path, "sys/", 4) ? 0 : 's';
+}
+
+static bool caller_is_root(void)
+{
+	return fuse_get_context()->uid == 0;
+}
+
+/* Making the name path, which does not exist; op_errno is kernfs's
+ * answer to root */
+static int new_name_errno(const char *path, int op_errno)
+{
+	if (dir_kind_of(path) != DIR_KERNFS)
+		return -ENOENT;
+	return caller_is_root() ? op_errno : -EACCES;
+}
+
+/* Removing or renaming the existing name path */
+static int remove_errno(const char *path)
+{
+	switch (dir_kind_of(path)) {
+	case DIR_PROC_PID:
+		return -EPERM;
+	case DIR_PROC_SYS:
+		return -EACCES;
+	default:
+		return caller_is_root() ? -EPERM : -EACCES;
+	}
+}
+
+/* The caller owns a file of owner uid: the mounter owns them all */
+static bool is_owner(struct mmsim_fs *fs, uid_t uid)
+{
+	uid_t c = fuse_get_context()->uid;
+
+	return c == uid || c == fs->uid;
+}
+
+static int mmsim_access(const char *path, int mask)
+{
+	struct mmsim_fs *fs = fs_of_ctx();
+	struct saved_creds old;
+	struct target t;
+	int ret = 0, fd;
+
+	switch (resolve(fs, path, &t)) {
+	case T_NONE:
+		return -ENOENT;
+	case T_REAL:
+		/* the caller's own process, read-only: procfs says the rest */
+		fd = real_open(fs, t.real, O_PATH | O_NOFOLLOW);
+		target_clear(&t);
+		if (fd < 0)
+			return fd;
+		if (mask & W_OK)
+			ret = -EACCES;
+		else if (!(ret = override_creds(fuse_get_context()->uid, fuse_get_context()->gid, &old))) {
+			ret = faccessat(fd, "", mask, AT_EMPTY_PATH | AT_EACCESS) ? -errno : 0;
+			revert_creds(&old);
+		}
+		close(fd);
+		return ret;
+	case T_NODE:
+		break;
+	}
+	if (t.node->is_link || (t.node->is_dir && caller_is_root()))
+		return 0;
+	for (int bit = 04; bit; bit >>= 1)
+		if ((mask & bit) && !may_access(fs, t.node->mode, t.uid, t.gid, (unsigned int)bit))
+			return -EACCES;
+	return 0;
+}
+
+/* Whether path names something (the caller's own process: if procfs has it) */
+static bool target_exists(struct mmsim_fs *fs, const char *path)
+{
+	struct target t;
+	struct stat st;
+	bool exists;
+
+	exists = resolve(fs, path, &t) == T_NODE || (t.kind == T_REAL && !real_getattr(fs, t.real, &st));
+	target_clear(&t);
+	return exists;
+}
+
+static int mmsim_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void)mode;
+	/* there after all (made since the kernel looked): open it */
+	if (target_exists(fs_of_ctx(), path))
+		return mmsim_open(path, fi);
+	return new_name_errno(path, -EACCES);
+}
+
+static int mmsim_mknod(const char *path, mode_t mode, dev_t rdev)
+{
+	(void)rdev;
+	return new_name_errno(path, S_ISREG(mode) ? -EACCES : -EPERM);
+}
+
+static int mmsim_mkdir(const char *path, mode_t mode)
+{
+	(void)mode;
+	return new_name_errno(path, -EPERM);
+}
+
+static int mmsim_symlink(const char *target, const char *path)
+{
+	(void)target;
+	return new_name_errno(path, -EPERM);
+}
+
+static int mmsim_unlink(const char *path)
+{
+	return remove_errno(path);
+}
+
+static int mmsim_rmdir(const char *path)
+{
+	return remove_errno(path);
+}
+
+static int mmsim_rename(const char *from, const char *to, unsigned int flags)
+{
+	(void)flags;
+	if (mount_of(from) != mount_of(to))
+		return -EXDEV;
+	if (!target_exists(fs_of_ctx(), to) && dir_kind_of(to) != DIR_KERNFS)
+		return -ENOENT;
+	return remove_errno(from);
+}
+
+static int mmsim_link(const char *from, const char *to)
+{
+	struct mmsim_fs *fs = fs_of_ctx();
+	struct target t;
+	bool may_link;
+
+	if (dir_kind_of(to) != DIR_KERNFS)
+		return -ENOENT;
+	if (mount_of(from) != mount_of(to))
+		return -EXDEV;
+	if (caller_is_root())
+		return -EPERM;
+	/* protected_hardlinks (may_linkat): only a file the caller owns or
+	 * may read and write, then the directory's permission */
+	may_link = resolve(fs, from, &t) == T_NODE && !t.node->is_dir &&
+		   (is_owner(fs, t.uid) || (may_access(fs, t.node->mode, t.uid, t.gid, 04) &&
+					    may_access(fs, t.node->mode, t.uid, t.gid, 02)));
+	target_clear(&t);
+	return may_link ? -EACCES : -EPERM;
+}
+
+/* Modes are fixed, as those of a process's files and of proc/sys/ (Linux
+ * would let root change those of sysfs and of proc's own files) */
+static int mmsim_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void)path;
+	(void)mode;
+	(void)fi;
+	return -EPERM;
+}
+
+/* Owners too; chown to the owner it has is the no-op chown_ok allows */
+static int mmsim_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+	struct mmsim_fs *fs = fs_of_ctx();
+	struct open_file *of = of_of(fi);
+	struct target t = { 0 };
+	uid_t owner;
+	gid_t group;
+
+	if (of && of->node) {
+		owner = of->uid;
+		group = of->gid;
+	} else if (!of && resolve(fs, path, &t) == T_NODE) {
+		owner = t.uid;
+		group = t.gid;
+	} else {
+		target_clear(&t);
+		return -EPERM;
+	}
+	if ((uid == (uid_t)-1 || uid == owner) && (gid == (gid_t)-1 || gid == group) &&
+	    (caller_is_root() || is_owner(fs, owner)))
+		return 0;
+	return -EPERM;
+}
+
+/* Times follow the simulated clock: setting them is accepted and
+ * changes nothing, for whom Linux accepts it (setattr_prepare): the
+ * owner and root; "now" for who may write the file */
+static int mmsim_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+{
+	struct mmsim_fs *fs = fs_of_ctx();
+	bool now = !tv || (tv[0].tv_nsec == UTIME_NOW && tv[1].tv_nsec == UTIME_NOW);
+	struct open_file *of = of_of(fi);
+	struct target t = { 0 };
+	int ret;
+
+	if (caller_is_root())
+		return 0;
+	if (of && of->node)
+		ret = is_owner(fs, of->uid) || (now && may_access(fs, of->node->mode, of->uid, of->gid, 02)) ? 0
+		      : now ? -EACCES : -EPERM;
+	else if (of)
+		ret = 0;  /* the caller's own process's file */
+	else
+		switch (resolve(fs, path, &t)) {
+		case T_NONE:
+			ret = -ENOENT;
+			break;
+		case T_REAL:
+			ret = 0;
+			break;
+		default:
+			ret = is_owner(fs, t.uid) || (now && may_access(fs, t.node->mode, t.uid, t.gid, 02)) ? 0
+			      : now ? -EACCES : -EPERM;
+			break;
+		}
+	target_clear(&t);
+	return ret;
+}
+
 static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
@@ -646,7 +1000,7 @@ static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struc
 
 	(void)path;
 	if (of->real_fd >= 0)
-		return real_read(of->real_fd, buf, size, off);
+		return real_read(of, buf, size, off);
 	if (of->wrote && !of->read_since_write) {
 		/* the first read after a write returns the replies, at whatever
 		 * offset the descriptor stands (`exec 3<>ctl; echo .. >&3; cat <&3`) */
@@ -807,4 +1161,16 @@ const struct fuse_operations mmsim_fuse_ops = {
 	.write = mmsim_write,
 	.truncate = mmsim_truncate,
 	.release = mmsim_release,
+	.access = mmsim_access,
+	.create = mmsim_create,
+	.mknod = mmsim_mknod,
+	.mkdir = mmsim_mkdir,
+	.symlink = mmsim_symlink,
+	.unlink = mmsim_unlink,
+	.rmdir = mmsim_rmdir,
+	.rename = mmsim_rename,
+	.link = mmsim_link,
+	.chmod = mmsim_chmod,
+	.chown = mmsim_chown,
+	.utimens = mmsim_utimens,
 };

@@ -76,29 +76,17 @@ void render_files(struct machine *m, const struct fs_ctx *ctx, GString *out)
 /* sysfs: the disk's backing_dev_info                                  */
 /* ------------------------------------------------------------------ */
 
-/* kstrtoul(buf, 10): an optional '+', decimal digits, one optional
- * trailing newline; EINVAL for anything else, ERANGE on overflow */
+/* kstrtoul(buf, 10) on what a sysfs store gets: the written bytes as a
+ * string (the first NUL ends it) */
 static int parse_kstrtoul(const char *buf, size_t len, unsigned long *out)
 {
-	char tmp[32];
-	char *end;
+	g_autofree char *s = g_strndup(buf, len);
+	unsigned long long v;
+	int err = kstrtoull(s, 10, &v);
 
-	if (len && buf[len - 1] == '\n')
-		len--;
-	if (len && buf[0] == '+') {
-		buf++;
-		len--;
-	}
-	if (!len || len >= sizeof(tmp))
-		return len ? -ERANGE : -EINVAL;
-	memcpy(tmp, buf, len);
-	tmp[len] = '\0';
-	for (size_t i = 0; i < len; i++)
-		if (!g_ascii_isdigit(tmp[i]))
-			return -EINVAL;
-	errno = 0;
-	*out = strtoul(tmp, &end, 10);
-	return errno ? -ERANGE : 0;
+	if (!err)
+		*out = (unsigned long)v;
+	return err;
 }
 
 static void log_refused(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, const char *why)

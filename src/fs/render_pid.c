@@ -959,44 +959,17 @@ void render_pid_oom_adj(struct machine *m, const struct fs_ctx *ctx, GString *ou
 	g_string_append_printf(out, "%d\n", MIN(oom_adj, OOM_ADJUST_MAX));
 }
 
-/*
- * lib/kstrtox.c kstrtoint(s, 0, res): an optional sign, digits in base
- * 0 (0x.. hex, 0.. octal), one optional trailing newline, nothing else.
- * -ERANGE when the number does not fit an int.
- */
+/* lib/kstrtox.c kstrtoint(s, 0, res): -ERANGE when it does not fit an int */
 static int kstrtoint(const char *s, int *res)
 {
-	unsigned long long acc = 0;
-	bool neg = false;
-	unsigned int base = 10;
-	const char *start;
+	long long tmp;
+	int err = kstrtoll(s, 0, &tmp);
 
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	if (s[0] == '0' && g_ascii_tolower(s[1]) == 'x' && g_ascii_isxdigit(s[2])) {
-		base = 16;
-		s += 2;
-	} else if (s[0] == '0') {
-		base = 8;
-	}
-	for (start = s; g_ascii_isxdigit(*s); s++) {
-		unsigned int d = (unsigned int)g_ascii_xdigit_value(*s);
-
-		if (d >= base)
-			break;
-		if (acc > (ULLONG_MAX - d) / base)
-			return -ERANGE;
-		acc = acc * base + d;
-	}
-	if (s == start)
-		return -EINVAL;
-	if (*s == '\n')
-		s++;
-	if (*s)
-		return -EINVAL;
-	if (acc > (neg ? (unsigned long long)INT_MAX + 1 : (unsigned long long)INT_MAX))
+	if (err)
+		return err;
+	if (tmp != (int)tmp)
 		return -ERANGE;
-	*res = neg ? (int)-(long long)acc : (int)acc;
+	*res = (int)tmp;
 	return 0;
 }
 

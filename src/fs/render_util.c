@@ -119,6 +119,66 @@ static void skip_spaces(const char **p, size_t *left)
 	}
 }
 
+/* _parse_integer_fixup_radix, _parse_integer and _kstrtoull */
+static int parse_kstrtoull(const char *s, unsigned int base, unsigned long long *res)
+{
+	unsigned long long acc = 0;
+	bool overflow = false;
+	const char *start;
+
+	if (base == 0)
+		base = s[0] != '0' ? 10 : g_ascii_tolower(s[1]) == 'x' && g_ascii_isxdigit(s[2]) ? 16 : 8;
+	if (base == 16 && s[0] == '0' && g_ascii_tolower(s[1]) == 'x')
+		s += 2;
+	for (start = s; g_ascii_isxdigit(*s); s++) {
+		unsigned int d = (unsigned int)g_ascii_xdigit_value(*s);
+
+		if (d >= base)
+			break;
+		if (acc > (ULLONG_MAX - d) / base)
+			overflow = true;
+		acc = acc * base + d;
+	}
+	if (overflow)
+		return -ERANGE;
+	if (s == start)
+		return -EINVAL;
+	if (*s == '\n')
+		s++;
+	if (*s)
+		return -EINVAL;
+	*res = acc;
+	return 0;
+}
+
+int kstrtoull(const char *s, unsigned int base, unsigned long long *res)
+{
+	return parse_kstrtoull(s[0] == '+' ? s + 1 : s, base, res);
+}
+
+int kstrtoll(const char *s, unsigned int base, long long *res)
+{
+	unsigned long long tmp;
+	int err;
+
+	if (s[0] == '-') {
+		err = parse_kstrtoull(s + 1, base, &tmp);
+		if (err)
+			return err;
+		if (tmp > (unsigned long long)LLONG_MAX + 1)
+			return -ERANGE;
+		*res = (long long)(0 - tmp);
+		return 0;
+	}
+	err = kstrtoull(s, base, &tmp);
+	if (err)
+		return err;
+	if (tmp > LLONG_MAX)
+		return -ERANGE;
+	*res = (long long)tmp;
+	return 0;
+}
+
 /*
  * proc_get_long: an optional '-', then digits in base 0 (so "0x10" is 16
  * and "010" is 8, as in the kernel), then the end of the buffer or a

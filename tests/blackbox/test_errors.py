@@ -3,6 +3,7 @@ changes nothing (every file of the tree reads the same before and after),
 and leaves one line in sim/log."""
 import errno
 import os
+import stat
 
 import pytest
 
@@ -16,7 +17,7 @@ NOT_A_NUMBER = ['abc\n', '12abc\n', '\n', '1.5\n', '- 1\n', '2147483648\n',
 NOT_A_ULONG = [v for v in NOT_A_NUMBER if v != '2147483648\n']
 # sysfs stores that parse with kstrtoul(buf, 10) (one trailing newline)
 BAD_KSTRTOUL = ['abc\n', '12abc\n', '\n', '1.5\n', '-1\n', ' 12\n', '0x10\n', '\x00\n', 'x1\n', '+\n',
-                '12\n\n']
+                '12\n\n', 'a' * 40 + '\n', '1' + 'x' * 40 + '\n', '+' + ' ' * 40 + '\n']
 MALFORMED = {
     'proc/sys/vm/min_free_kbytes': NOT_A_NUMBER + ['-1\n'],
     'proc/sys/vm/watermark_scale_factor': NOT_A_NUMBER + ['0\n', '3001\n', '-5\n'],
@@ -155,3 +156,149 @@ def test_sysctl_accepts_what_linux_accepts(mnt, name, value):
     ok, err = mnt.write('proc/sys/vm/' + name, value + '\n')
     assert ok, err
     assert mnt.read('proc/sys/vm/' + name) == '%d\n' % int(value)
+
+
+# ---------------------------------------------------------------- kstrtoul
+
+@pytest.mark.parametrize('path', ['sys/class/bdi/8:0/read_ahead_kb', 'sys/class/bdi/8:0/min_ratio',
+                                  'sys/class/bdi/8:0/max_ratio', 'sys/class/bdi/8:0/min_bytes',
+                                  'sys/class/bdi/8:0/max_bytes'])
+def test_bdi_overflow_is_erange_and_garbage_einval(mnt, path):
+    """kstrtoul: ERANGE for a number that overflows, even with garbage
+    after it (overflow is checked first); EINVAL for garbage of any length"""
+    before = mnt.read(path)
+    for value in ['99999999999999999999999\n', '18446744073709551616\n', '99999999999999999999999x\n']:
+        assert mnt.write(path, value) == (False, errno.ERANGE), value
+    for value in ['z' * 100 + '\n', '1' + ' ' * 100 + '\n', '0x' + 'f' * 40 + '\n']:
+        assert mnt.write(path, value) == (False, errno.EINVAL), value
+    assert mnt.read(path) == before
+
+
+def test_bdi_takes_what_kstrtoul_takes(mnt):
+    """Leading zeros of any length, '+', and a sysfs store's string ending
+    at the first NUL"""
+    ratio = 'sys/class/bdi/8:0/min_ratio'
+    assert mnt.write(ratio, '0' * 60 + '5\n') == (True, 0)
+    assert mnt.read(ratio) == '5\n'
+    assert mnt.write(ratio, '+3') == (True, 0)
+    assert mnt.read(ratio) == '3\n'
+    assert mnt.write(ratio, '2\x00junk\n') == (True, 0)
+    assert mnt.read(ratio) == '2\n'
+    assert mnt.write('sys/class/bdi/8:0/read_ahead_kb', '0' * 40 + '64\n') == (True, 0)
+    assert mnt.read('sys/class/bdi/8:0/read_ahead_kb') == '64\n'
+
+
+# ---------------------------------------------------------------- names and modes
+
+def _errno(fn, *args):
+    try:
+        fn(*args)
+    except OSError as e:
+        return e.errno
+    return 0
+
+
+def _create(path):
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
+
+
+# Making a name: procfs's lookup fails first (ENOENT); kernfs (sys/, and the
+# tree's own root and sim/) then checks the directory (0555: EACCES but for
+# root) and has no such operation (EACCES for a regular file, else EPERM).
+PROC_DIRS = ['proc', 'proc/sys/vm', 'proc/pressure', 'proc/1', 'proc/1/task/1', 'proc/self']
+KERNFS_DIRS = ['', 'sim', 'sys/devices/system/node', 'sys/devices/system/node/node0', 'sys/kernel/slab']
+
+
+@pytest.mark.parametrize('d', PROC_DIRS + KERNFS_DIRS)
+def test_making_a_name_fails_as_in_linux(mnt, d):
+    root = os.geteuid() == 0
+    procfs = d.startswith('proc')
+    new = mnt.abs(os.path.join(d, 'newname'))
+    perm = errno.ENOENT if procfs else errno.EPERM if root else errno.EACCES
+    assert _errno(_create, new) == (errno.ENOENT if procfs else errno.EACCES)
+    assert _errno(os.mknod, new, 0o644 | stat.S_IFREG) == (errno.ENOENT if procfs else errno.EACCES)
+    assert _errno(os.mknod, new, 0o644 | stat.S_IFIFO) == perm
+    assert _errno(os.mkdir, new) == perm
+    assert _errno(os.symlink, 'meminfo', new) == perm
+    assert not os.path.lexists(new)
+    # a file of the same mount, linked or renamed to the new name
+    src = 'proc/meminfo' if procfs else 'sys/devices/system/node/online' if d.startswith('sys') else 'sim/log'
+    assert _errno(os.link, mnt.abs(src), new) == perm
+    assert _errno(os.rename, mnt.abs(src), new) == perm
+    assert mnt.read(src)
+
+
+# Removing or renaming a name: the directory's permission first (may_delete),
+# then no such operation (EPERM); a process's directory answers EPERM to all,
+# proc/sys/ EACCES even to root.
+@pytest.mark.parametrize('path,kind,other', [
+    ('proc/meminfo', 'dir', 'proc/vmstat'), ('proc/sys', 'dir', 'proc/pressure'), ('proc/1', 'dir', 'proc/2'),
+    ('proc/self', 'dir', 'proc/thread-self'), ('proc/sys/vm/swappiness', 'sysctl', 'proc/sys/vm/max_map_count'),
+    ('proc/sys/vm', 'sysctl', 'proc/sys/kernel'), ('proc/1/status', 'pid', 'proc/1/stat'),
+    ('proc/1/task', 'pid', None), ('proc/1/task/1/stat', 'pid', 'proc/1/task/1/status'),
+    ('sim/ctl', 'dir', 'sim/log'), ('sim', 'dir', None), ('sys/devices/system/node/online', 'dir',
+                                                          'sys/devices/system/node/possible'),
+    ('sys/devices/system/node/node0', 'dir', None)])
+def test_removing_a_name_fails_as_in_linux(mnt, path, kind, other):
+    root = os.geteuid() == 0
+    want = {'pid': errno.EPERM, 'sysctl': errno.EACCES}.get(kind, errno.EPERM if root else errno.EACCES)
+    p = mnt.abs(path)
+    isdir = stat.S_ISDIR(os.lstat(p).st_mode)
+    assert _errno(os.rmdir if isdir else os.unlink, p) == want
+    if other:
+        assert _errno(os.rename, p, mnt.abs(other)) == want
+        assert os.path.lexists(mnt.abs(other))
+    assert os.path.lexists(p)
+
+
+def test_own_process_pass_through_refuses_changes(mnt):
+    """proc/PID of the caller's own process (passed through from procfs)"""
+    me = mnt.abs('proc/%d' % os.getpid())
+    assert _errno(_create, me + '/newname') == errno.ENOENT
+    assert _errno(os.mkdir, me + '/newname') == errno.ENOENT
+    assert _errno(os.unlink, me + '/status') == errno.EPERM
+    assert _errno(os.rename, me + '/status', me + '/newname') == errno.ENOENT
+    assert _errno(os.chmod, me + '/status', 0o666) == errno.EPERM
+
+
+def test_rename_and_link_across_proc_sys_and_sim_is_exdev(mnt):
+    for src, dst in [('proc/meminfo', 'sys/x'), ('sys/devices/system/node/online', 'sim/x'),
+                     ('sim/log', 'proc/vmstat')]:
+        assert _errno(os.rename, mnt.abs(src), mnt.abs(dst)) == errno.EXDEV, (src, dst)
+    assert _errno(os.link, mnt.abs('sim/log'), mnt.abs('sys/x')) == errno.EXDEV
+
+
+def test_modes_and_owners_are_fixed(mnt):
+    """chmod is EPERM (as for a process's files and proc/sys/); chown to
+    another owner too; chown to the owner it has and touch are accepted and
+    change nothing"""
+    for path in ['proc/meminfo', 'proc/sys/vm/swappiness', 'proc/1/status', 'sim/ctl',
+                 'sys/devices/system/node/online', 'proc/sys/vm', 'sim']:
+        p = mnt.abs(path)
+        st = os.stat(p)
+        assert _errno(os.chmod, p, 0o777) == errno.EPERM, path
+        assert _errno(os.chown, p, st.st_uid + 1, -1) == errno.EPERM, path
+        assert _errno(os.chown, p, -1, st.st_gid + 1) == errno.EPERM, path
+        assert _errno(os.chown, p, st.st_uid, st.st_gid) == 0, path
+        assert _errno(os.chown, p, -1, -1) == 0, path
+        assert _errno(os.utime, p) == 0, path
+        assert _errno(os.utime, p, (1, 1)) == 0, path
+        after = os.stat(p)
+        assert (after.st_mode, after.st_uid, after.st_gid) == (st.st_mode, st.st_uid, st.st_gid), path
+    assert _errno(os.utime, mnt.abs('proc/nosuch')) == errno.ENOENT
+
+
+def test_access_agrees_with_open(mnt):
+    root = os.geteuid() == 0
+    assert os.access(mnt.abs('sim/ctl'), os.R_OK | os.W_OK)
+    assert os.access(mnt.abs('proc/1/ctl'), os.W_OK)
+    assert os.access(mnt.abs('proc/meminfo'), os.R_OK)
+    assert not os.access(mnt.abs('proc/meminfo'), os.W_OK)
+    assert not os.access(mnt.abs('proc/meminfo'), os.X_OK)
+    assert not os.access(mnt.abs('proc/sys/vm/drop_caches'), os.R_OK)
+    assert os.access(mnt.abs('proc/sys/vm/drop_caches'), os.W_OK)
+    assert os.access(mnt.abs('proc/sys/vm'), os.X_OK)
+    assert os.access(mnt.abs('proc/sys/vm'), os.W_OK) == root
+    assert not os.access(mnt.abs('proc/nosuch'), os.F_OK)
+    assert os.access(mnt.abs('proc/%d/status' % os.getpid()), os.R_OK)
+    assert not os.access(mnt.abs('proc/%d/status' % os.getpid()), os.W_OK)
