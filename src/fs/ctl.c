@@ -402,15 +402,15 @@ int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, con
 				w->done = pos;
 			continue;
 		}
-		/* a long batch yields between its commands; the daemon's end
-		 * (SIGTERM) stops it, as a fatal signal stops a kernel loop */
+		/* a long batch yields between its commands; the writer's
+		 * signal or the daemon's end (SIGTERM) stops it, as a signal
+		 * stops a long loop in the kernel */
 		if (ran && w && w->cond_resched) {
 			err = w->cond_resched();
 			if (err) {
 				g_autofree char *shown = ctl_escape(buf + pos, n);
 
-				printk(m, "%s: '%s' not run, nor the lines after it: the daemon is stopping (%s)",
-				       who, shown, g_strerror(-err));
+				printk(m, "%s: write interrupted before '%s' (%s)", who, shown, g_strerror(-err));
 				return err;
 			}
 		}
