@@ -396,7 +396,7 @@ int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, con
 		 * write), so it runs whole or is refused whole */
 		if (!nl && w && w->more && n <= CTL_MAX_LINE)
 			break;
-		if (ctl_blank(buf + pos, n)) {
+		if (n <= CTL_MAX_LINE && ctl_blank(buf + pos, n)) {
 			pos += nl ? n + 1 : n;
 			if (w)
 				w->done = pos;
