@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -185,12 +186,15 @@ static char *mount_type_at(const char *path)
 	return type;
 }
 
-/* fusermount3 -u -z PATH: true when it succeeded */
+/* A lazy unmount (root's umount -l, else fusermount3 -u -z, as libfuse
+ * unmounts): true when it succeeded */
 static bool lazy_unmount(const char *path)
 {
 	const char *argv[] = { "fusermount3", "-u", "-z", path, NULL };
 	int status;
 
+	if (geteuid() == 0 && umount2(path, MNT_DETACH) == 0)
+		return true;
 	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
 			  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL))
 		return false;
