@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fuse_ops.h"
@@ -20,6 +22,8 @@
 
 #define EXIT_USAGE 2
 #define MAX_FUSE_THREADS 4
+/* The filesystem's name and subtype: mounts show as type fuse.mmsim */
+#define MMSIM_FS_TYPE "mmsim"
 
 struct options {
 	char *machine;
@@ -117,6 +121,118 @@ static bool build_config(struct options *o, struct machine_config *cfg, GError *
 	return machine_config_validate(cfg, error);
 }
 
+/* The mount point as an absolute path: the daemon changes to / once
+ * mounted, and the unmount at SIGTERM must still find it.  The parent
+ * directory is resolved, not the mount point itself, whose stat fails
+ * when it is a dead mount. */
+static char *mountpoint_path(const char *arg)
+{
+	g_autofree char *canon = g_canonicalize_filename(arg, NULL);
+	g_autofree char *dir = NULL, *base = NULL;
+	char *real, *out;
+
+	if (!strcmp(canon, "/"))
+		return g_steal_pointer(&canon);
+	dir = g_path_get_dirname(canon);
+	base = g_path_get_basename(canon);
+	real = realpath(dir, NULL);
+	if (!real)
+		return g_steal_pointer(&canon);
+	out = g_build_filename(real, base, NULL);
+	free(real);
+	return out;
+}
+
+/* A mount point field of /proc/self/mountinfo, with its \ooo escapes undone */
+static char *mountinfo_unescape(const char *s)
+{
+	GString *out = g_string_new(NULL);
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			g_string_append_c(out, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+			s += 3;
+		} else {
+			g_string_append_c(out, *s);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The type of the topmost mount at path ("fuse.mmsim"), or NULL */
+static char *mount_type_at(const char *path)
+{
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	char *type = NULL;
+
+	if (!g_file_get_contents("/proc/self/mountinfo", &text, NULL, NULL))
+		return NULL;
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		g_auto(GStrv) f = g_strsplit(*l, " ", -1);
+		g_autofree char *mp = NULL;
+		const char *sep = strstr(*l, " - ");
+
+		if (g_strv_length(f) < 5 || !sep)
+			continue;
+		mp = mountinfo_unescape(f[4]);
+		if (strcmp(mp, path))
+			continue;
+		g_free(type);
+		type = g_strndup(sep + 3, strcspn(sep + 3, " "));
+	}
+	return type;
+}
+
+/* A lazy unmount (root's umount -l, else fusermount3 -u -z, as libfuse
+ * unmounts): true when it succeeded */
+static bool lazy_unmount(const char *path)
+{
+	const char *argv[] = { "fusermount3", "-u", "-z", path, NULL };
+	int status;
+
+	if (geteuid() == 0 && umount2(path, MNT_DETACH) == 0)
+		return true;
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+			  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL))
+		return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * The mount point must be a directory.  A dead FUSE mount there (its daemon
+ * was killed: stat fails with ENOTCONN) is unmounted when it was mmsim's,
+ * and named, with how to clear it, when it is another filesystem's.
+ */
+static bool check_mountpoint(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 && errno == ENOTCONN) {
+		g_autofree char *type = mount_type_at(path);
+
+		if (!type || strcmp(type, "fuse." MMSIM_FS_TYPE) || !lazy_unmount(path)) {
+			fprintf(stderr, "mmsimd: mount point %s is a stale FUSE mount%s%s%s (its daemon has gone: %s); "
+				"clear it with fusermount3 -u %s\n", path, type ? " (" : "", type ? type : "",
+				type ? ")" : "", strerror(ENOTCONN), path);
+			return false;
+		}
+		fprintf(stderr, "mmsimd: mount point %s was a stale mmsim mount (its daemon had gone): unmounted it\n",
+			path);
+	}
+	if (stat(path, &st) != 0) {
+		fprintf(stderr, "mmsimd: mount point %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "mmsimd: mount point %s is not a directory\n", path);
+		return false;
+	}
+	return true;
+}
+
 static int run_fuse(struct mmsim_fs *fs, struct options *o, const char *mountpoint, const char *argv0)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
@@ -128,7 +244,7 @@ static int run_fuse(struct mmsim_fs *fs, struct options *o, const char *mountpoi
 	if (o->fuse_debug)
 		fuse_opt_add_arg(&args, "-d");
 	fuse_opt_add_arg(&args, "-o");
-	fuse_opt_add_arg(&args, "fsname=mmsim,subtype=mmsim");
+	fuse_opt_add_arg(&args, "fsname=" MMSIM_FS_TYPE ",subtype=" MMSIM_FS_TYPE);
 	for (char **mo = o->mount_opts; mo && *mo; mo++) {
 		fuse_opt_add_arg(&args, "-o");
 		fuse_opt_add_arg(&args, *mo);
@@ -186,7 +302,7 @@ int main(int argc, char **argv)
 	struct machine_config cfg = { 0 };
 	struct mmsim_fs fs = { 0 };
 	GError *error = NULL;
-	struct stat st;
+	g_autofree char *mountpoint = NULL;
 	int ret;
 
 	g_option_group_add_entries(group, entries);
@@ -215,10 +331,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mmsimd: %s\n", error->message);
 		goto out;
 	}
-	if (stat(o.rest[0], &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "mmsimd: mount point %s is not a directory\n", o.rest[0]);
+	mountpoint = mountpoint_path(o.rest[0]);
+	if (!check_mountpoint(mountpoint))
 		goto out;
-	}
 	fs.m = machine_create(&cfg, &error);
 	if (!fs.m) {
 		fprintf(stderr, "mmsimd: %s\n", error->message);
@@ -232,14 +347,15 @@ int main(int argc, char **argv)
 	 * proc/PID: opened now, so that a bind mount of the tree over /proc
 	 * can never make the daemon read itself */
 	fs.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	g_mutex_init(&fs.lock);
+	mmsim_fs_lock_init(&fs);
 	g_mutex_init(&fs.open_lock);
-	ret = run_fuse(&fs, &o, o.rest[0], argv[0]);
+	ret = run_fuse(&fs, &o, mountpoint, argv[0]);
 	mmsim_fs_release_all(&fs);
 	if (fs.procfd >= 0)
 		close(fs.procfd);
 	fs_tree_free(fs.tree);
 	machine_destroy(fs.m);
+	mmsim_fs_lock_clear(&fs);
 out:
 	g_clear_error(&error);
 	machine_config_clear(&cfg);

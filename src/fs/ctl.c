@@ -326,13 +326,30 @@ static char *ctl_escape(const char *line, size_t len)
 	return g_string_free(s, FALSE);
 }
 
+/* A line of blanks only (the buffer is not NUL-terminated) */
+static bool ctl_blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			return false;
+	return true;
+}
+
 static int ctl_run_line(struct machine *m, const struct ctl_command *cmds, size_t ncmds,
 			const struct fs_ctx *ctx, const char *who, const char *line, size_t len, GString *reply)
 {
 	struct ctl_cmd *cmd = g_new(struct ctl_cmd, 1);
 	const char *why = NULL;
-	int err = ctl_parse_line(line, len, cmd, &why);
+	int err;
 
+	/* counted before the parser trims trailing blanks: however the kernel
+	 * cuts a write, a line is whole or too long */
+	if (len > CTL_MAX_LINE) {
+		why = "line too long (at most " G_STRINGIFY(CTL_MAX_LINE) " bytes)";
+		err = -EINVAL;
+	} else {
+		err = ctl_parse_line(line, len, cmd, &why);
+	}
 	if (!err) {
 		size_t i;
 
@@ -363,25 +380,44 @@ static int ctl_run_line(struct machine *m, const struct ctl_command *cmds, size_
 int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, const struct fs_ctx *ctx,
 	    const char *who, const char *buf, size_t len, GString *reply)
 {
+	struct fs_write *w = ctx->write;
+	bool ran = false;
 	size_t pos = 0;
 
-	/* after a kernel panic (panic_on_oom) the machine runs nothing more */
-	if (m->panicked) {
-		printk(m, "%s: write refused: the machine has panicked (%s)", who, g_strerror(EIO));
-		return -EIO;
-	}
-	if (memchr(buf, '\0', len)) {
-		printk(m, "%s: write refused: NUL byte in command (%s)", who, g_strerror(EINVAL));
-		return -EINVAL;
-	}
+	if (w)
+		w->done = 0;
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
 		int err;
 
-		if (n == 0 || strspn(buf + pos, " \t\r") >= n) {
-			pos += n + 1;
+		/* a last line without its newline that may go on in the next
+		 * request is not taken: the writer sends it again (a short
+		 * write), so it runs whole or is refused whole */
+		if (!nl && w && w->more && n <= CTL_MAX_LINE)
+			break;
+		if (n <= CTL_MAX_LINE && ctl_blank(buf + pos, n)) {
+			pos += nl ? n + 1 : n;
+			if (w)
+				w->done = pos;
 			continue;
+		}
+		/* a long batch yields between its commands; the writer's
+		 * signal or the daemon's end (SIGTERM) stops it, as a signal
+		 * stops a long loop in the kernel */
+		if (ran && w && w->cond_resched) {
+			err = w->cond_resched();
+			if (err) {
+				g_autofree char *shown = ctl_escape(buf + pos, n);
+
+				printk(m, "%s: write interrupted before '%s' (%s)", who, shown, g_strerror(-err));
+				return err;
+			}
+		}
+		/* after a kernel panic (panic_on_oom) the machine runs nothing more */
+		if (m->panicked) {
+			printk(m, "%s: write refused: the machine has panicked (%s)", who, g_strerror(EIO));
+			return -EIO;
 		}
 		/* the command checks the invariants once, when it is done:
 		 * the kernel work it causes (reclaim, I/O completions) is not
@@ -392,7 +428,10 @@ int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, con
 		machine_debug_check(m, who);
 		if (err)
 			return err;
-		pos += n + 1;
+		ran = true;
+		pos += nl ? n + 1 : n;
+		if (w)
+			w->done = pos;
 	}
 	return 0;
 }

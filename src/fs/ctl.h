@@ -26,7 +26,12 @@ struct ctl_command {
 };
 
 /* Run the lines of buf in order up to the first failure, which is
- * returned; `who` names the file in sim/log ("sim/ctl", "proc/42/ctl"). */
+ * returned; `who` names the file in sim/log ("sim/ctl", "proc/42/ctl").
+ * A line is at most CTL_MAX_LINE bytes before its newline.  With
+ * ctx->write (a FUSE write request): a last line without its newline is
+ * left when the request may go on in the next, ctx->write->done says how
+ * many bytes were taken (whole lines that ran), and cond_resched runs
+ * between two commands. */
 int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, const struct fs_ctx *ctx,
 	    const char *who, const char *buf, size_t len, GString *reply);
 

@@ -37,25 +37,33 @@ struct open_file {
 	uid_t uid;             /* the owner at open */
 	gid_t gid;
 	int real_fd;           /* passthrough: the real procfs file; else -1 */
+	GMutex io;             /* a read and a write through the descriptor at once */
 	GString *snapshot;     /* rendered at the last read at offset 0 */
 	GString *reply;        /* replies to the writes since the last read */
-	GString *pending;      /* the unfinished last line of a split write */
 	off_t snap_base;       /* the file offset the snapshot starts at */
+	off_t next_off;        /* where a request continuing the last write would start, or -1 */
 	bool wrote;
 	bool read_since_write;
 };
 
-/* The kernel cuts a large write(2) into FUSE requests of max_write bytes
- * (128 KiB or more, less the buffer's offset in its first page): a request
- * that large which ends inside a line is continued by the next one.  A
- * shorter one is the end of its write(2), and no command line is longer
- * than CTL_MAX_LINE, so 64 KiB separates the two cases. */
+/*
+ * The kernel cuts a large write(2) into FUSE requests of max_write bytes
+ * (128 KiB or more; the first less the buffer's offset in its page), sends
+ * them one after the other and stops at the first that fails or takes
+ * fewer bytes than it carried: the write(2) returns the bytes taken before
+ * it, or its error if it was the first.  A shorter request is the last of
+ * its write(2), and no command line is longer than CTL_MAX_LINE, so 64 KiB
+ * separates the requests that may be cut from a larger write from the rest.
+ *
+ * A ctl file takes whole lines only.  A request that may go on in the next
+ * takes up to its last newline: the short count makes the writer send the
+ * cut line again, whole, at the start of its next write(2).  A command that
+ * fails makes its request fail, unless that request continues a write(2)
+ * and lines of it ran: then it takes those lines (a short count), and the
+ * writer's next write(2) starts at the failing line, whose error it gets.
+ * So what a write reports written is exactly what ran, however it is cut.
+ */
 #define SPLIT_WRITE_MIN (64 * 1024)
-
-static bool write_continues(size_t size, const char *buf)
-{
-	return size >= SPLIT_WRITE_MIN && buf[size - 1] != '\n';
-}
 
 static struct mmsim_fs *fs_of_ctx(void)
 {
@@ -69,6 +77,8 @@ static struct open_file *of_of(const struct fuse_file_info *fi)
 
 static void open_file_register(struct mmsim_fs *fs, struct open_file *of)
 {
+	g_mutex_init(&of->io);
+	of->next_off = -1;
 	g_mutex_lock(&fs->open_lock);
 	if (!fs->open_files)
 		fs->open_files = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -84,8 +94,7 @@ static void open_file_free(struct open_file *of)
 		g_string_free(of->snapshot, TRUE);
 	if (of->reply)
 		g_string_free(of->reply, TRUE);
-	if (of->pending)
-		g_string_free(of->pending, TRUE);
+	g_mutex_clear(&of->io);
 	g_free(of->path);
 	g_free(of);
 }
@@ -119,9 +128,9 @@ static bool stat_open_file_by_path(struct mmsim_fs *fs, const char *path, struct
 	if (fs->open_files)
 		g_hash_table_find(fs->open_files, match_path, &pm);
 	if (pm.of) {
-		g_mutex_lock(&fs->lock);
+		mmsim_fs_lock(fs);
 		fill_stat(fs, pm.of->node, pm.of->uid, pm.of->gid, st);
-		g_mutex_unlock(&fs->lock);
+		mmsim_fs_unlock(fs);
 	}
 	g_mutex_unlock(&fs->open_lock);
 	return pm.of != NULL;
@@ -134,6 +143,57 @@ static void open_file_free_cb(gpointer key, gpointer value, gpointer data)
 	open_file_free(key);
 }
 
+/* ---------------------------------------------------------------- the model lock */
+
+void mmsim_fs_lock_init(struct mmsim_fs *fs)
+{
+	struct model_lock *l = &fs->model_lock;
+
+	g_mutex_init(&l->mutex);
+	g_cond_init(&l->turn);
+	l->next = l->owner = 0;
+}
+
+void mmsim_fs_lock_clear(struct mmsim_fs *fs)
+{
+	g_cond_clear(&fs->model_lock.turn);
+	g_mutex_clear(&fs->model_lock.mutex);
+}
+
+void mmsim_fs_lock(struct mmsim_fs *fs)
+{
+	struct model_lock *l = &fs->model_lock;
+	guint64 ticket;
+
+	g_mutex_lock(&l->mutex);
+	ticket = l->next++;
+	while (l->owner != ticket)
+		g_cond_wait(&l->turn, &l->mutex);
+	g_mutex_unlock(&l->mutex);
+}
+
+void mmsim_fs_unlock(struct mmsim_fs *fs)
+{
+	struct model_lock *l = &fs->model_lock;
+
+	g_mutex_lock(&l->mutex);
+	l->owner++;
+	if (l->next != l->owner)
+		g_cond_broadcast(&l->turn);
+	g_mutex_unlock(&l->mutex);
+}
+
+/* Someone waits for the model lock (the kernel's spin_is_contended) */
+static bool mmsim_fs_lock_contended(struct mmsim_fs *fs)
+{
+	struct model_lock *l = &fs->model_lock;
+	bool ret;
+
+	g_mutex_lock(&l->mutex);
+	ret = l->next - l->owner > 1;
+	g_mutex_unlock(&l->mutex);
+	return ret;
+}
 
 void mmsim_fs_sync_clock(struct mmsim_fs *fs)
 {
@@ -390,9 +450,9 @@ static enum target_kind resolve(struct mmsim_fs *fs, const char *path, struct ta
 		t->gid = fs->gid;
 		if (t->node->in_cache) {
 			/* a cache's directory, a link to one, or nothing */
-			g_mutex_lock(&fs->lock);
+			mmsim_fs_lock(fs);
 			t->node = fs_cache_node(fs->tree, fs->m, t->node, &t->ctx);
-			g_mutex_unlock(&fs->lock);
+			mmsim_fs_unlock(fs);
 			if (!t->node)
 				return t->kind = T_NONE;
 		}
@@ -401,14 +461,14 @@ static enum target_kind resolve(struct mmsim_fs *fs, const char *path, struct ta
 	pid = fs_path_pid(path, &rest);
 	if (!pid)
 		return t->kind = T_NONE;
-	g_mutex_lock(&fs->lock);
+	mmsim_fs_lock(fs);
 	simulated = find_task_by_pid(fs->m, pid) != NULL;
 	task = t->node ? fs_ctx_task(fs->m, &t->ctx) : NULL;
 	if (task) {
 		t->uid = task->uid;
 		t->gid = task->gid;
 	}
-	g_mutex_unlock(&fs->lock);
+	mmsim_fs_unlock(fs);
 	if (task)
 		return t->kind = T_NODE;
 	if (simulated)
@@ -435,16 +495,16 @@ static int mmsim_getattr(const char *path, struct stat *st, struct fuse_file_inf
 	if (of) {
 		if (of->real_fd >= 0)
 			return fstat(of->real_fd, st) ? -errno : 0;
-		g_mutex_lock(&fs->lock);
+		mmsim_fs_lock(fs);
 		fill_stat(fs, of->node, of->uid, of->gid, st);
-		g_mutex_unlock(&fs->lock);
+		mmsim_fs_unlock(fs);
 		return 0;
 	}
 	switch (resolve(fs, path, &t)) {
 	case T_NODE:
-		g_mutex_lock(&fs->lock);
+		mmsim_fs_lock(fs);
 		fill_stat(fs, t.node, t.uid, t.gid, st);
-		g_mutex_unlock(&fs->lock);
+		mmsim_fs_unlock(fs);
 		break;
 	case T_REAL:
 		ret = real_getattr(fs, t.real, st);
@@ -485,9 +545,9 @@ static int mmsim_readlink(const char *path, char *buf, size_t size)
 			}
 		}
 		s = g_string_sized_new(64);
-		g_mutex_lock(&fs->lock);
+		mmsim_fs_lock(fs);
 		ret = fs_node_render(fs->m, t.node, &t.ctx, s);
-		g_mutex_unlock(&fs->lock);
+		mmsim_fs_unlock(fs);
 		if (!ret) {
 			size_t n = MIN(s->len, size - 1);
 
@@ -557,7 +617,7 @@ static void fill_dyn(struct mmsim_fs *fs, const struct fs_node *n, const struct 
 		struct stat lst = { .st_mode = S_IFLNK };
 		char dir[48];
 
-		g_mutex_lock(&fs->lock);
+		mmsim_fs_lock(fs);
 		caches = slab_caches(fs->m);
 		for (guint i = 0; i < caches->len; i++) {
 			const struct kmem_cache *s = g_ptr_array_index(caches, i);
@@ -571,7 +631,7 @@ static void fill_dyn(struct mmsim_fs *fs, const struct fs_node *n, const struct 
 				g_ptr_array_add(links, g_strdup(g_ptr_array_index(s->aliases, a)));
 		}
 		g_ptr_array_free(caches, TRUE);
-		g_mutex_unlock(&fs->lock);
+		mmsim_fs_unlock(fs);
 		for (guint i = 0; i < names->len; i++)
 			if (filler(buf, g_ptr_array_index(names, i), &st, 0, 0))
 				goto done;
@@ -585,9 +645,9 @@ done:
 	}
 	if (n->dyn != FS_DYN_PIDS)
 		return;
-	g_mutex_lock(&fs->lock);
+	mmsim_fs_lock(fs);
 	pids = task_pids(fs->m);
-	g_mutex_unlock(&fs->lock);
+	mmsim_fs_unlock(fs);
 	for (guint i = 0; i < pids->len; i++) {
 		g_snprintf(name, sizeof(name), "%d", g_array_index(pids, int, i));
 		if (filler(buf, name, &st, 0, 0))
@@ -992,15 +1052,11 @@ static int mmsim_utimens(const char *path, const struct timespec tv[2], struct f
 	return ret;
 }
 
-static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+/* A read of a tree file: the replies, or a snapshot (of->io held) */
+static int read_node(struct mmsim_fs *fs, struct open_file *of, char *buf, size_t size, off_t off)
 {
-	struct mmsim_fs *fs = fs_of_ctx();
-	struct open_file *of = of_of(fi);
 	size_t n;
 
-	(void)path;
-	if (of->real_fd >= 0)
-		return real_read(of, buf, size, off);
 	if (of->wrote && !of->read_since_write) {
 		/* the first read after a write returns the replies, at whatever
 		 * offset the descriptor stands (`exec 3<>ctl; echo .. >&3; cat <&3`) */
@@ -1020,10 +1076,10 @@ static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struc
 		} else {
 			int ret;
 
-			g_mutex_lock(&fs->lock);
+			mmsim_fs_lock(fs);
 			mmsim_fs_sync_clock(fs);
 			ret = fs_node_render(fs->m, of->node, &of->ctx, of->snapshot);
-			g_mutex_unlock(&fs->lock);
+			mmsim_fs_unlock(fs);
 			if (ret)
 				return ret;
 		}
@@ -1038,48 +1094,90 @@ static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struc
 	return (int)n;
 }
 
+static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct mmsim_fs *fs = fs_of_ctx();
+	struct open_file *of = of_of(fi);
+	int ret;
+
+	(void)path;
+	if (of->real_fd >= 0)
+		return real_read(of, buf, size, off);
+	g_mutex_lock(&of->io);
+	ret = read_node(fs, of, buf, size, off);
+	g_mutex_unlock(&of->io);
+	return ret;
+}
+
+/* Between two commands of a write, as the kernel's cond_resched_lock() in
+ * a long loop with its signal check: the writer's signal (an interrupt
+ * request) or the daemon's end stops the write; whoever waits for the model
+ * lock gets it first */
+static int write_cond_resched(void)
+{
+	struct fuse_context *c = fuse_get_context();
+	struct mmsim_fs *fs = c->private_data;
+
+	if (fuse_interrupted() || fuse_session_exited(fuse_get_session(c->fuse)))
+		return -EINTR;
+	if (mmsim_fs_lock_contended(fs)) {
+		mmsim_fs_unlock(fs);
+		mmsim_fs_lock(fs);
+		mmsim_fs_sync_clock(fs);
+	}
+	return 0;
+}
+
 static int mmsim_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
 	struct open_file *of = of_of(fi);
-	GString *data;
-	size_t run;
-	int ret = 0;
+	struct fs_write w = {
+		.more = size >= SPLIT_WRITE_MIN,
+		.done = size,
+		.cond_resched = write_cond_resched,
+	};
+	struct fs_ctx ctx;
+	bool continued;
+	int ret;
 
 	(void)path;
-	(void)off;
 	if (!of->node)
 		return -EACCES;
+	g_mutex_lock(&of->io);
 	if (!of->reply)
 		of->reply = g_string_new(NULL);
-	if (!of->pending)
-		of->pending = g_string_new(NULL);
 	if (of->read_since_write) {
 		g_string_truncate(of->reply, 0);
 		of->read_since_write = false;
 	}
-	data = of->pending;
-	g_string_append_len(data, buf, (gssize)size);
-	/* run up to the last newline when the line continues in the next request */
-	run = data->len;
-	if (write_continues(size, buf)) {
-		const char *nl = memrchr(data->str, '\n', data->len);
-
-		run = nl ? (size_t)(nl - data->str) + 1 : 0;
-		if (data->len - run > 1 << 20) /* a line of a megabyte is not a command */
-			run = data->len;
-	}
-	if (run) {
-		g_mutex_lock(&fs->lock);
-		mmsim_fs_sync_clock(fs);
-		ret = fs_node_write(fs->m, of->node, &of->ctx, data->str, run, of->reply);
-		g_mutex_unlock(&fs->lock);
-		g_string_erase(data, 0, (gssize)run);
-	}
+	continued = of->next_off >= 0 && off == of->next_off;
+	of->next_off = -1;
+	ctx = of->ctx;
+	ctx.write = &w;
+	mmsim_fs_lock(fs);
+	mmsim_fs_sync_clock(fs);
+	ret = fs_node_write(fs->m, of->node, &ctx, buf, size, of->reply);
+	mmsim_fs_unlock(fs);
 	of->wrote = true;
-	if (ret < 0)
-		g_string_truncate(data, 0);
-	return ret < 0 ? ret : (int)size;
+	if (ret < 0) {
+		/* lines ran before the failure: a request that continues a
+		 * write(2) takes them, as does one that the writer's signal
+		 * interrupted (a write(2) interrupted after it wrote returns
+		 * what it wrote); the daemon's end is an error */
+		bool interrupted = ret == -EINTR && !fuse_session_exited(fuse_get_session(fuse_get_context()->fuse));
+
+		if (w.done > 0 && w.done < size && (continued || interrupted))
+			ret = (int)w.done;
+	} else {
+		/* a ctl file took w.done bytes (at least the lines before a
+		 * large request's last newline), any other file all */
+		ret = (int)w.done;
+		if (w.more && w.done == size)
+			of->next_off = off + (off_t)size;
+	}
+	g_mutex_unlock(&of->io);
+	return ret;
 }
 
 static int mmsim_truncate(const char *path, off_t size, struct fuse_file_info *fi)

@@ -6,14 +6,25 @@
 
 #define FUSE_USE_VERSION 312
 #include <fuse.h>
+#include <fuse_lowlevel.h>
 #include <glib.h>
 
 #include "tree.h"
 
+/* The model lock, first come first served: a long write lets go of it
+ * between two of its commands, and whoever waits for it then runs first
+ * (with a plain mutex the writer would take it straight back) */
+struct model_lock {
+	GMutex mutex;           /* guards the two counters */
+	GCond turn;
+	guint64 next;           /* the ticket the next locker takes */
+	guint64 owner;          /* the ticket that holds the lock */
+};
+
 struct mmsim_fs {
 	struct machine *m;
 	struct fs_tree *tree;
-	GMutex lock;            /* the one model lock */
+	struct model_lock model_lock; /* the one lock over the machine */
 	gint64 start_mono_us;   /* wall clock at boot, realtime mode */
 	uid_t uid;              /* the mounter: owns the fixed files */
 	gid_t gid;
@@ -22,6 +33,11 @@ struct mmsim_fs {
 				   kernel's release never came */
 	GMutex open_lock;
 };
+
+void mmsim_fs_lock_init(struct mmsim_fs *fs);
+void mmsim_fs_lock_clear(struct mmsim_fs *fs);
+void mmsim_fs_lock(struct mmsim_fs *fs);
+void mmsim_fs_unlock(struct mmsim_fs *fs);
 
 /* Free what the kernel left open when the filesystem went away. */
 void mmsim_fs_release_all(struct mmsim_fs *fs);

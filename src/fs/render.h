@@ -13,15 +13,30 @@
  * nothing the engine should own.  A writer returns 0 or a negative errno;
  * on failure it has changed nothing and has logged a one-line reason with
  * printk.  `reply` collects what a read on the same descriptor returns
- * (sim/ctl); other writers leave it alone.
+ * (sim/ctl); other writers leave it alone.  A writer takes the whole
+ * buffer, except the ctl files', which take whole lines and say in
+ * ctx->write how many bytes they took.
  */
 #ifndef MMSIM_FS_RENDER_H
 #define MMSIM_FS_RENDER_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mmsim/machine.h"
+
+/* A write request to a ctl file, as the FUSE layer sees it (fs_ctx.write) */
+struct fs_write {
+	/* the write(2) may go on in a later request: a last line without a
+	 * newline may be cut, so it is not taken */
+	bool more;
+	/* out: the bytes taken, whole lines that ran (or were blank) */
+	size_t done;
+	/* between two commands: 0 to go on (it may let other requests take
+	 * the model lock meanwhile), or -EINTR when the daemon is stopping */
+	int (*cond_resched)(void);
+};
 
 struct fs_ctx {
 	int node;          /* {N} in the path, or -1 */
@@ -31,6 +46,7 @@ struct fs_ctx {
 	const char *name;  /* the file's basename (sysctl knobs use it) */
 	const char *path;  /* the file's path in the tree, without a leading / */
 	char cache[40];    /* {CACHE} in the path (a slab cache name), or "" */
+	struct fs_write *write; /* a write request's, for the ctl files; or NULL */
 };
 
 typedef void (*render_fn)(struct machine *m, const struct fs_ctx *ctx, GString *out);

@@ -206,16 +206,24 @@ class Mount:
             os.close(fd)
 
     def ctl_raw(self, cmd, rel='sim/ctl'):
-        """Write cmd to a ctl file, then read the reply through the same fd.
-        Returns (errno, reply): errno 0 on success."""
+        """Write cmd to a ctl file as echo does (after a short count, the
+        rest again: a ctl file takes whole lines only, and a write of more
+        than 64 KiB may be taken in part), then read the reply through the
+        same fd.  Returns (errno, reply): errno 0 on success."""
         data = cmd.encode() if isinstance(cmd, str) else cmd
         if isinstance(cmd, str) and not cmd.endswith('\n'):
             data += b'\n'
         fd = os.open(self.abs(rel), os.O_RDWR)
         try:
+            err = 0
+            done = 0
             try:
-                n = os.write(fd, data)
-                err = 0 if n == len(data) else -1
+                while done < len(data):
+                    n = os.write(fd, data[done:])
+                    if n <= 0:
+                        err = -1
+                        break
+                    done += n
             except OSError as e:
                 err = e.errno
             os.lseek(fd, 0, os.SEEK_SET)
