@@ -68,7 +68,8 @@ void munlock_page_pte(struct machine *m, pte_t pte);
 void mlock_page_pte(struct machine *m, pte_t pte);
 int do_munmap(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long len);
 
-/* filemap.c, readahead.c, page-writeback.c, blk.c: the page cache and the disk */
+/* filemap.c, readahead.c, page-writeback.c: the page cache; simfs.c, file_table.c,
+ * truncate.c, blk.c: the simulated file system, its open files and its disk */
 struct file;
 struct inode;
 struct address_space;
