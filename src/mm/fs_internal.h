@@ -43,7 +43,8 @@ struct file *file_alloc(struct machine *m, struct inode *inode);
 /* Close every task's descriptor of inode (rmfile) */
 void close_all_files_of(struct machine *m, struct inode *inode);
 
-/* inode.c: evict_inode truncates all the pages and frees the inode */
+/* inode.c: an inode named path with an empty address_space; its end;
+ * evict_inode truncates all its pages, then destroys it */
 struct inode *alloc_inode(const char *path);
 void destroy_inode(struct inode *inode);
 void evict_inode(struct machine *m, struct inode *inode);
