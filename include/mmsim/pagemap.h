@@ -85,19 +85,22 @@ struct address_space {
 
 enum inode_kind { INODE_REG, INODE_SHMEM };
 
+/* One inode for the simulated files and for the dcache's path lookups
+ * (those are inode_cache objects, cached on the inode LRU while unused) */
 struct inode {
-	char *path;                    /* NULL once unlinked */
+	char *path;                    /* kept once unlinked */
 	unsigned long i_ino;
 	uint64_t i_size;
 	enum inode_kind kind;          /* a disk file or shmem/tmpfs */
 	struct address_space i_data;
-	int i_count;                   /* open files */
+	int i_count;                   /* open files; for a path lookup, its dentries */
 	int i_mmap_count;              /* VMAs mapping it */
 	bool unlinked;                 /* rmfile'd but still mapped: "(deleted)" */
 	bool internal;                 /* shm_mnt's: behind a shared anonymous mapping */
 	uint64_t dirtied_when;         /* ns: when it last went from clean to dirty */
 	bool on_dirty_list;            /* on the bdi's b_dirty list */
-	unsigned long slab_inode, slab_dentry; /* inode_cache / dentry objects */
+	unsigned long slab_inode;      /* its inode_cache object (path lookups) */
+	GList *i_lru;                  /* its link on the inode LRU while unused */
 	unsigned int dev_major, dev_minor;
 };
 

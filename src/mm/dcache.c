@@ -1,85 +1,81 @@
 /*
- * fs/dcache.c and fs/inode.c in outline: the dentries and inodes of the
- * model's own path lookups (programs, ld.so, libc and their directories,
- * looked up at boot and at each spawn).
+ * fs/dcache.c and fs/inode.c's inode cache in outline: the dentries and
+ * inodes of the model's own path lookups (programs, ld.so, libc and
+ * their directories, looked up at boot and at each spawn).
  *
- * Models: one dentry object (dentry cache) and one inode (inode_cache)
- * per path component; a child dentry holds a reference on its parent, so
- * a directory is unused only once no cached child remains; an unused
- * dentry stays cached on the superblock's dentry LRU (added at the tail),
- * and an inode whose dentry is pruned stays cached on the inode LRU, found
- * again by a later lookup (the inode hash); the superblock shrinker
- * (super_cache_count / super_cache_scan) counts both LRUs scaled by
- * vfs_cache_pressure and splits a scan between them in proportion,
- * pruning from the LRU heads (oldest first).
- * Simplifies: one superblock, no hard links, no negative dentries, no
- * DCACHE_REFERENCED/I_REFERENCED second chance, one LRU for all nodes
- * (the shrinker answers for node 0 only, as a shrinker that is not NUMA
- * aware does).  The page-cache model keeps its own files' dentries and
- * inodes with its own shrinker.
+ * Models:
+ * - one dentry (dentry cache) and one inode (inode_cache) per component
+ * - a child dentry holds a reference on its parent: a directory is
+ *   unused only once no cached child remains
+ * - an unused dentry stays cached on the dentry LRU (added at the tail)
+ * - an inode whose dentry is pruned stays cached on the inode LRU,
+ *   found again by a later lookup (the inode hash)
+ * - the superblock shrinker (super_cache_count / super_cache_scan):
+ *   both LRUs counted, scaled by vfs_cache_pressure, a scan split
+ *   between them in proportion, pruned from the LRU heads (oldest first)
+ * Simplifies:
+ * - one superblock, no hard links, no negative dentries
+ * - no DCACHE_REFERENCED/I_REFERENCED second chance
+ * - one LRU for all nodes: the shrinker answers for node 0 only, as a
+ *   shrinker that is not NUMA aware does
+ * - the inodes are struct inode (inode.c) as the simulated files' are,
+ *   but those are not slab objects: drop_caches takes only their pages
  */
 #include <string.h>
 
+#include "fs_internal.h"
 #include "mm_internal.h"
 #include "mmsim/slab.h"
 #include "slab_internal.h"
-
-struct m_inode {
-	char *path;
-	unsigned long obj;         /* inode_cache object */
-	int count;                 /* i_count: dentries using it */
-	GList *lru;                /* link on inode_lru while unused */
-};
 
 struct m_dentry {
 	char *path;
 	unsigned long obj;         /* dentry object: the handle */
 	int count;                 /* d_lockref.count */
 	struct m_dentry *parent;   /* NULL for the root */
-	struct m_inode *inode;
+	struct inode *inode;
 	GList *lru;                /* link on dentry_lru while unused */
 };
 
 struct dcache_state {
 	GHashTable *dentries;      /* path -> struct m_dentry * */
 	GHashTable *by_obj;        /* dentry address -> struct m_dentry * */
-	GHashTable *inodes;        /* path -> struct m_inode * (the inode hash) */
+	GHashTable *inodes;        /* path -> struct inode * (the inode hash) */
 	GQueue dentry_lru, inode_lru;
 	struct m_dentry *root;
 	struct shrinker sb_shrinker;
 };
 
-static struct m_inode *iget(struct machine *m, const char *path)
+static struct inode *iget(struct machine *m, const char *path)
 {
 	struct dcache_state *dc = m->dcache;
-	struct m_inode *inode = g_hash_table_lookup(dc->inodes, path);
+	struct inode *inode = g_hash_table_lookup(dc->inodes, path);
 	unsigned long obj;
 
 	if (inode) {
-		if (inode->lru) {
-			g_queue_delete_link(&dc->inode_lru, inode->lru);
-			inode->lru = NULL;
+		if (inode->i_lru) {
+			g_queue_delete_link(&dc->inode_lru, inode->i_lru);
+			inode->i_lru = NULL;
 		}
-		inode->count++;
+		inode->i_count++;
 		return inode;
 	}
 	obj = kmem_cache_alloc(m, model_cache(m, MC_INODE_CACHE), GFP_KERNEL);
 	if (!obj)
 		return NULL;
-	inode = g_new0(struct m_inode, 1);
-	inode->path = g_strdup(path);
-	inode->obj = obj;
-	inode->count = 1;
+	inode = alloc_inode(path);
+	inode->slab_inode = obj;
+	inode->i_count = 1;
 	g_hash_table_insert(dc->inodes, inode->path, inode);
 	return inode;
 }
 
 /* iput: the last user leaves the inode cached on the LRU */
-static void iput(struct machine *m, struct m_inode *inode)
+static void iput(struct machine *m, struct inode *inode)
 {
-	if (--inode->count == 0) {
+	if (--inode->i_count == 0) {
 		g_queue_push_tail(&m->dcache->inode_lru, inode);
-		inode->lru = m->dcache->inode_lru.tail;
+		inode->i_lru = m->dcache->inode_lru.tail;
 	}
 }
 
@@ -104,7 +100,7 @@ static struct m_dentry *d_alloc(struct machine *m, struct m_dentry *parent, cons
 {
 	struct dcache_state *dc = m->dcache;
 	unsigned long obj = kmem_cache_alloc(m, model_cache(m, MC_DENTRY), GFP_KERNEL);
-	struct m_inode *inode;
+	struct inode *inode;
 	struct m_dentry *d;
 
 	if (!obj)
@@ -201,16 +197,15 @@ static void dentry_kill(struct machine *m, struct m_dentry *d)
 		dput_d(m, parent);
 }
 
-static void inode_evict(struct machine *m, struct m_inode *inode)
+static void inode_evict(struct machine *m, struct inode *inode)
 {
 	g_hash_table_remove(m->dcache->inodes, inode->path);
-	kmem_cache_free(m, model_cache(m, MC_INODE_CACHE), inode->obj);
-	g_free(inode->path);
-	g_free(inode);
+	kmem_cache_free(m, model_cache(m, MC_INODE_CACHE), inode->slab_inode);
+	destroy_inode(inode);
 }
 
-/* prune_dcache_sb */
-static unsigned long prune_dcache(struct machine *m, unsigned long nr)
+/* prune_dcache_sb: up to nr unused dentries leave the LRU, oldest first */
+static unsigned long prune_dcache_sb(struct machine *m, unsigned long nr)
 {
 	struct dcache_state *dc = m->dcache;
 	unsigned long freed = 0;
@@ -225,16 +220,16 @@ static unsigned long prune_dcache(struct machine *m, unsigned long nr)
 	return freed;
 }
 
-/* prune_icache_sb */
-static unsigned long prune_icache(struct machine *m, unsigned long nr)
+/* prune_icache_sb: up to nr unused inodes leave the LRU, oldest first */
+static unsigned long prune_icache_sb(struct machine *m, unsigned long nr)
 {
 	struct dcache_state *dc = m->dcache;
 	unsigned long freed = 0;
 
 	while (nr-- && dc->inode_lru.head) {
-		struct m_inode *inode = g_queue_pop_head(&dc->inode_lru);
+		struct inode *inode = g_queue_pop_head(&dc->inode_lru);
 
-		inode->lru = NULL;
+		inode->i_lru = NULL;
 		inode_evict(m, inode);
 		freed++;
 	}
@@ -273,8 +268,8 @@ static unsigned long super_cache_scan(struct machine *m, struct shrinker *s, int
 	total = dentries + inodes + 1;
 	dentries = mult_frac(nr_to_scan, dentries, total);
 	inodes = mult_frac(nr_to_scan, inodes, total);
-	freed = prune_dcache(m, dentries + 1);
-	freed += prune_icache(m, inodes + 1);
+	freed = prune_dcache_sb(m, dentries + 1);
+	freed += prune_icache_sb(m, inodes + 1);
 	return freed;
 }
 
@@ -305,7 +300,7 @@ void dcache_init(struct machine *m)
 		"/etc/passwd", "/etc/nsswitch.conf", "/etc/localtime",
 	};
 	struct dcache_state *dc = g_new0(struct dcache_state, 1);
-	struct m_inode *root_inode;
+	struct inode *root_inode;
 
 	m->dcache = dc;
 	dc->dentries = g_hash_table_new(g_str_hash, g_str_equal);
@@ -353,12 +348,9 @@ static gboolean free_dentry_steal(gpointer k, gpointer v, gpointer data)
 
 static gboolean free_inode_steal(gpointer k, gpointer v, gpointer data)
 {
-	struct m_inode *i = v;
-
 	(void)k;
 	(void)data;
-	g_free(i->path);
-	g_free(i);
+	destroy_inode(v);
 	return TRUE;
 }
 

@@ -68,7 +68,8 @@ void munlock_page_pte(struct machine *m, pte_t pte);
 void mlock_page_pte(struct machine *m, pte_t pte);
 int do_munmap(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long len);
 
-/* filemap.c, readahead.c, page-writeback.c: the page cache */
+/* filemap.c, readahead.c, page-writeback.c: the page cache; simfs.c, file_table.c,
+ * truncate.c, blk.c: the simulated file system, its open files and its disk */
 struct file;
 struct inode;
 struct address_space;
@@ -99,7 +100,6 @@ long filemap_fault(struct machine *m, struct task_struct *t, struct vm_area_stru
 long do_read_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
 		   bool *mapped);
 unsigned long invalidate_mapping_pages(struct machine *m, struct address_space *mapping);
-void drop_slab_caches(struct machine *m);
 long writeback_inode(struct machine *m, struct inode *inode, long nr_to_write);
 uint64_t writeback_next_completion(struct machine *m);
 void writeback_destroy(struct machine *m);
