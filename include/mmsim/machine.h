@@ -175,7 +175,7 @@ struct machine {
 	 * CONFIG_DEBUG_TLBFLUSH, which the reference kernel lacks) */
 	unsigned long nr_tlb_local_flush_one, nr_tlb_local_flush_all;
 
-	/* the simulated filesystem, disk and page cache (mm/filemap.c) */
+	/* the simulated filesystem, disk and page cache (mm/simfs.c, filemap.c, blk.c) */
 	struct super_block *sb;
 
 	GRand *rand;
