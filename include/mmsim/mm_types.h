@@ -121,15 +121,57 @@ struct vm_area_struct {
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
-/* A page-table page: 512 entries.  Upper levels hold child pointers; the
- * PTE level holds pte_t values.  `pfn` is the buddy page that backs it. */
+/*
+ * A page-table page: 512 entries.  Upper levels hold child pointers; the
+ * PTE level holds pte_t values.  `pfn` is the buddy page that backs it in
+ * the model (NR_PAGETABLE, VmPTE, pgtables_bytes count whole pages).  The
+ * host keeps only the parts in use: chunks of PT_CHUNK entries, the first
+ * PT_SMALL_CHUNKS chunks a table uses allocated one by one, and when it
+ * needs more, the whole table at once (`bulk`, every entry at its own
+ * index; the small chunks keep theirs).  A chunk never moves while its
+ * table lives, so a pte_t * stays valid as long as the table.
+ */
 typedef uint64_t pte_t;
 #define PTRS_PER_TABLE 512
+#define PT_CHUNK_SHIFT 3
+#define PT_CHUNK (1u << PT_CHUNK_SHIFT)
+#define PT_NR_CHUNKS (PTRS_PER_TABLE >> PT_CHUNK_SHIFT)
+#define PT_SMALL_CHUNKS 3
 struct pt_page {
-	uint64_t e[PTRS_PER_TABLE];
+	pte_t *small[PT_SMALL_CHUNKS];
+	pte_t *bulk;                       /* all PTRS_PER_TABLE entries, or NULL */
 	unsigned long pfn;
-	int nr_used;
+	uint16_t nr_used;                  /* entries that are not 0 */
+	/* 2 bits per chunk: 0 in bulk (absent without it), s: small[s - 1] */
+	uint8_t map[PT_NR_CHUNKS / 4];
 };
+
+static inline unsigned int pt_chunk_small(const struct pt_page *t, unsigned int k)
+{
+	return (t->map[k >> 2] >> ((k & 3) << 1)) & 3;
+}
+/* Chunk k's entries, or NULL when the host has none for it (all 0) */
+static inline pte_t *pt_chunk(const struct pt_page *t, unsigned int k)
+{
+	unsigned int s = pt_chunk_small(t, k);
+
+	if (s)
+		return t->small[s - 1];
+	return t->bulk ? t->bulk + (k << PT_CHUNK_SHIFT) : NULL;
+}
+/* Entry i's slot, or NULL when its chunk is absent (the entry is 0) */
+static inline pte_t *pt_slot(const struct pt_page *t, unsigned int i)
+{
+	pte_t *c = pt_chunk(t, i >> PT_CHUNK_SHIFT);
+
+	return c ? c + (i & (PT_CHUNK - 1)) : NULL;
+}
+static inline pte_t pt_entry(const struct pt_page *t, unsigned int i)
+{
+	const pte_t *p = pt_slot(t, i);
+
+	return p ? *p : 0;
+}
 
 /* pte bits (x86: present, rw, user, accessed, dirty; a software bit for
  * the shared zero page) and the pfn above PAGE_SHIFT */

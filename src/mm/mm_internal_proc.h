@@ -21,6 +21,7 @@
 /* memory.c */
 void account_system_time(struct machine *m, struct task_struct *t, uint64_t ns);
 struct pt_page *pt_alloc(struct machine *m, struct mm_struct *mm, int nid);
+pte_t *pt_slot_alloc(struct pt_page *t, unsigned int i);
 void free_pgd(struct machine *m, struct mm_struct *mm);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
 int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
