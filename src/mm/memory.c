@@ -3,7 +3,9 @@
  * tables, demand paging, copy-on-write, unmapping and the reverse map.
  *
  * Models: x86-64 4-level page tables whose pages come from the buddy
- * allocator (NR_PAGETABLE, VmPTE) and are freed when empty; handle_mm_fault
+ * allocator (NR_PAGETABLE, VmPTE) and are freed when empty (the host keeps
+ * only the 8-entry chunks of a table that are in use, up to three, then
+ * the whole table: struct pt_page); handle_mm_fault
  * with do_anonymous_page (a read of untouched private memory maps the shared
  * zero page, a write allocates a page), do_fault for file mappings
  * (do_read_fault with fault-around, do_cow_fault, do_shared_fault; the
