@@ -108,7 +108,8 @@ struct vm_area_struct {
 	struct anon_vma *anon_vma;
 	enum vma_kind kind;
 	char *name;                      /* anon name (name= / PR_SET_VMA_ANON_NAME), or NULL */
-	char *file;                      /* path of a file mapping */
+	char *file;                      /* path of a file mapping: an interned GRefString,
+					    one copy however many VMAs map the path */
 	unsigned long file_ino;          /* inode number shown in maps */
 	unsigned int file_dev_major, file_dev_minor;
 	struct file *vm_file;            /* a simulated file (include/mmsim/pagemap.h), or NULL */

@@ -489,7 +489,7 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 			tmp->fork_avc_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA_CHAIN), GFP_KERNEL);
 		}
 		tmp->name = g_strdup(vma->name);
-		tmp->file = g_strdup(vma->file);
+		tmp->file = vma_file_path_get(vma->file);
 		tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
 		if (tmp->anon_vma) {
 			tmp->anon_vma->refcount++;

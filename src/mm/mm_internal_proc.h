@@ -53,6 +53,11 @@ static inline unsigned long linear_page_index(const struct vm_area_struct *vma, 
 }
 struct mm_struct *mm_alloc(struct machine *m);
 void mmput(struct machine *m, struct mm_struct *mm);
+/* Another reference to a VMA's file path (interned: one copy per path) */
+static inline char *vma_file_path_get(char *path)
+{
+	return path ? g_ref_string_acquire(path) : NULL;
+}
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 void vm_area_free(struct vm_area_struct *vma);
 void vma_insert(struct mm_struct *mm, struct vm_area_struct *vma);
