@@ -110,8 +110,6 @@ struct vm_area_struct {
 	char *name;                      /* anon name (name= / PR_SET_VMA_ANON_NAME), or NULL */
 	char *file;                      /* path of a file mapping: an interned GRefString,
 					    one copy however many VMAs map the path */
-	unsigned long file_ino;          /* inode number shown in maps */
-	unsigned int file_dev_major, file_dev_minor;
 	struct file *vm_file;            /* a simulated file (include/mmsim/pagemap.h), or NULL */
 	unsigned long slab_obj;          /* its vm_area_struct slab object */
 	unsigned long avc_obj;           /* its anon_vma_chain object, with anon_vma */
@@ -227,7 +225,8 @@ static inline pte_t swp_entry_to_pte(swp_entry_t e)
 	       ((pte_t)swp_type(e) << (64 - __SWP_TYPE_BITS));
 }
 
-/* glibc malloc's view of a process (a simplified ptmalloc main arena) */
+/* glibc malloc's view of a process (a simplified ptmalloc main arena);
+ * the trees are NULL until its first malloc or free */
 struct malloc_state {
 	GTree *chunks;          /* addr -> size of live chunks */
 	GTree *mmapped;         /* addr -> size of chunks served by mmap */
@@ -272,7 +271,7 @@ struct task_struct {
 	struct task_struct *real_parent;
 	char comm[TASK_COMM_LEN];
 	GByteArray *cmdline;         /* argv, NUL-separated, NUL-terminated; empty for kthreads */
-	GByteArray *environ;
+	GByteArray *environ;         /* shared between tasks: replaced, never modified in place */
 	unsigned int flags;          /* PF_KTHREAD */
 	char state;                  /* 'R', 'S', 'I', 'Z' */
 	unsigned int uid, gid;
@@ -336,6 +335,10 @@ int glibc_free(struct machine *m, struct task_struct *t, unsigned long addr);
  * faults, zero page, COW.  -EFAULT when the task was killed by SIGSEGV. */
 int access_process_range(struct machine *m, struct task_struct *t, unsigned long addr,
 			 unsigned long len, bool write);
+
+/* The device and inode maps shows for a file mapping: its file's, or for
+ * a program image a stable number per path (0 for anonymous memory) */
+void vma_file_id(const struct vm_area_struct *vma, unsigned int *major, unsigned int *minor, unsigned long *ino);
 
 /* VMA lookup */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr); /* first with end > addr */

@@ -57,6 +57,23 @@ struct mm_struct *mm_alloc(struct machine *m)
 	return mm;
 }
 
+void vma_file_id(const struct vm_area_struct *vma, unsigned int *major, unsigned int *minor, unsigned long *ino)
+{
+	if (vma->vm_file) {
+		*major = vma->vm_file->f_inode->dev_major;
+		*minor = vma->vm_file->f_inode->dev_minor;
+		*ino = vma->vm_file->f_inode->i_ino;
+	} else if (vma->file) {
+		/* a stable inode number per path, as a filesystem would give */
+		*major = 8;
+		*minor = 1;
+		*ino = g_str_hash(vma->file) % 4000000 + 1000;
+	} else {
+		*major = *minor = 0;
+		*ino = 0;
+	}
+}
+
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma = g_slice_new0(struct vm_area_struct);
@@ -431,14 +448,6 @@ static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct 
 	if (vm_file) {
 		vma->vm_file = vm_file;
 		vma_file_attach(vma);
-		vma->file_ino = vm_file->f_inode->i_ino;
-		vma->file_dev_major = vm_file->f_inode->dev_major;
-		vma->file_dev_minor = vm_file->f_inode->dev_minor;
-	} else if (file) {
-		/* a stable inode number per path, as a filesystem would give */
-		vma->file_ino = g_str_hash(file) % 4000000 + 1000;
-		vma->file_dev_major = 8;
-		vma->file_dev_minor = 1;
 	}
 	vma_insert(mm, vma);
 	vm_stat_account(mm, vm_flags, (long)(len >> PAGE_SHIFT));
