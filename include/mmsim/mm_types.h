@@ -108,9 +108,8 @@ struct vm_area_struct {
 	struct anon_vma *anon_vma;
 	enum vma_kind kind;
 	char *name;                      /* anon name (name= / PR_SET_VMA_ANON_NAME), or NULL */
-	char *file;                      /* path of a file mapping */
-	unsigned long file_ino;          /* inode number shown in maps */
-	unsigned int file_dev_major, file_dev_minor;
+	char *file;                      /* path of a file mapping: an interned GRefString,
+					    one copy however many VMAs map the path */
 	struct file *vm_file;            /* a simulated file (include/mmsim/pagemap.h), or NULL */
 	unsigned long slab_obj;          /* its vm_area_struct slab object */
 	unsigned long avc_obj;           /* its anon_vma_chain object, with anon_vma */
@@ -121,15 +120,57 @@ struct vm_area_struct {
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
-/* A page-table page: 512 entries.  Upper levels hold child pointers; the
- * PTE level holds pte_t values.  `pfn` is the buddy page that backs it. */
+/*
+ * A page-table page: 512 entries.  Upper levels hold child pointers; the
+ * PTE level holds pte_t values.  `pfn` is the buddy page that backs it in
+ * the model (NR_PAGETABLE, VmPTE, pgtables_bytes count whole pages).  The
+ * host keeps only the parts in use: chunks of PT_CHUNK entries, the first
+ * PT_SMALL_CHUNKS chunks a table uses allocated one by one, and when it
+ * needs more, the whole table at once (`bulk`, every entry at its own
+ * index; the small chunks keep theirs).  A chunk never moves while its
+ * table lives, so a pte_t * stays valid as long as the table.
+ */
 typedef uint64_t pte_t;
 #define PTRS_PER_TABLE 512
+#define PT_CHUNK_SHIFT 3
+#define PT_CHUNK (1u << PT_CHUNK_SHIFT)
+#define PT_NR_CHUNKS (PTRS_PER_TABLE >> PT_CHUNK_SHIFT)
+#define PT_SMALL_CHUNKS 3
 struct pt_page {
-	uint64_t e[PTRS_PER_TABLE];
+	pte_t *small[PT_SMALL_CHUNKS];
+	pte_t *bulk;                       /* all PTRS_PER_TABLE entries, or NULL */
 	unsigned long pfn;
-	int nr_used;
+	uint16_t nr_used;                  /* entries that are not 0 */
+	/* 2 bits per chunk: 0 in bulk (absent without it), s: small[s - 1] */
+	uint8_t map[PT_NR_CHUNKS / 4];
 };
+
+static inline unsigned int pt_chunk_small(const struct pt_page *t, unsigned int k)
+{
+	return (t->map[k >> 2] >> ((k & 3) << 1)) & 3;
+}
+/* Chunk k's entries, or NULL when the host has none for it (all 0) */
+static inline pte_t *pt_chunk(const struct pt_page *t, unsigned int k)
+{
+	unsigned int s = pt_chunk_small(t, k);
+
+	if (s)
+		return t->small[s - 1];
+	return t->bulk ? t->bulk + (k << PT_CHUNK_SHIFT) : NULL;
+}
+/* Entry i's slot, or NULL when its chunk is absent (the entry is 0) */
+static inline pte_t *pt_slot(const struct pt_page *t, unsigned int i)
+{
+	pte_t *c = pt_chunk(t, i >> PT_CHUNK_SHIFT);
+
+	return c ? c + (i & (PT_CHUNK - 1)) : NULL;
+}
+static inline pte_t pt_entry(const struct pt_page *t, unsigned int i)
+{
+	const pte_t *p = pt_slot(t, i);
+
+	return p ? *p : 0;
+}
 
 /* pte bits (x86: present, rw, user, accessed, dirty; a software bit for
  * the shared zero page) and the pfn above PAGE_SHIFT */
@@ -184,7 +225,8 @@ static inline pte_t swp_entry_to_pte(swp_entry_t e)
 	       ((pte_t)swp_type(e) << (64 - __SWP_TYPE_BITS));
 }
 
-/* glibc malloc's view of a process (a simplified ptmalloc main arena) */
+/* glibc malloc's view of a process (a simplified ptmalloc main arena);
+ * the trees are NULL until its first malloc or free */
 struct malloc_state {
 	GTree *chunks;          /* addr -> size of live chunks */
 	GTree *mmapped;         /* addr -> size of chunks served by mmap */
@@ -229,7 +271,7 @@ struct task_struct {
 	struct task_struct *real_parent;
 	char comm[TASK_COMM_LEN];
 	GByteArray *cmdline;         /* argv, NUL-separated, NUL-terminated; empty for kthreads */
-	GByteArray *environ;
+	GByteArray *environ;         /* shared between tasks: replaced, never modified in place */
 	unsigned int flags;          /* PF_KTHREAD */
 	char state;                  /* 'R', 'S', 'I', 'Z' */
 	unsigned int uid, gid;
@@ -293,6 +335,10 @@ int glibc_free(struct machine *m, struct task_struct *t, unsigned long addr);
  * faults, zero page, COW.  -EFAULT when the task was killed by SIGSEGV. */
 int access_process_range(struct machine *m, struct task_struct *t, unsigned long addr,
 			 unsigned long len, bool write);
+
+/* The device and inode maps shows for a file mapping: its file's, or for
+ * a program image a stable number per path (0 for anonymous memory) */
+void vma_file_id(const struct vm_area_struct *vma, unsigned int *major, unsigned int *minor, unsigned long *ino);
 
 /* VMA lookup */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr); /* first with end > addr */

@@ -534,11 +534,14 @@ static void show_map_vma(GString *out, const struct vm_area_struct *vma)
 {
 	gsize line_start = out->len;
 
-	if (vma_has_file(vma))
+	if (vma_has_file(vma)) {
+		unsigned int major, minor;
+		unsigned long ino;
+
+		vma_file_id(vma, &major, &minor, &ino);
 		show_vma_header_prefix(out, vma->vm_start, vma->vm_end, vma->vm_flags,
-				       (unsigned long long)vma->vm_pgoff << PAGE_SHIFT,
-				       vma->file_dev_major, vma->file_dev_minor, vma->file_ino);
-	else
+				       (unsigned long long)vma->vm_pgoff << PAGE_SHIFT, major, minor, ino);
+	} else
 		show_vma_header_prefix(out, vma->vm_start, vma->vm_end, vma->vm_flags, 0, 0, 0, 0);
 	if (vma_has_name(vma)) {
 		seq_pad(out, line_start);

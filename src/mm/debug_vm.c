@@ -9,7 +9,9 @@
  * what its count says; every present page of every mem_map is in exactly
  * one place (reserved, a buddy block, a pcp block or an allocated block);
  * per zone, managed = present - reserved; totalram is the sum of managed;
- * the NUMA counters satisfy hit + miss = local + other; swap devices'
+ * the NUMA counters satisfy hit + miss = local + other; every page table
+ * counts its entries right and uses its host chunks once each, the tables
+ * make each mm's pgtables_bytes and, over all mms, NR_PAGETABLE; swap devices'
  * slot counts agree with their maps, cluster lists and the totals.
  */
 #include <stdio.h>
@@ -194,12 +196,48 @@ static void tally_pte(struct machine *m, struct vm_area_struct *vma, unsigned lo
 		t->file++;
 }
 
+/* A page table and the tables under it: each chunk the map names is one
+ * of the table's own small chunks, no two chunks share one, nr_used counts
+ * the entries that are not 0; *nr counts the tables */
+static char *check_pgtable(const struct pt_page *t, int level, unsigned long *nr)
+{
+	unsigned int used = 0, small_seen = 0, nr_small = 0;
+
+	(*nr)++;
+	for (int i = 0; i < PT_SMALL_CHUNKS; i++)
+		nr_small += t->small[i] != NULL;
+	for (unsigned int k = 0; k < PT_NR_CHUNKS; k++) {
+		unsigned int s = pt_chunk_small(t, k);
+		const pte_t *chunk = pt_chunk(t, k);
+
+		if (s && (s > nr_small || (small_seen & (1u << s))))
+			FAIL("page table pfn %#lx: chunk %u names small chunk %u of %u, or one named before", t->pfn,
+			     k, s, nr_small);
+		small_seen |= 1u << s;
+		for (unsigned int i = 0; chunk && i < PT_CHUNK; i++) {
+			char *err;
+
+			if (!chunk[i])
+				continue;
+			used++;
+			if (level < 3 &&
+			    (err = check_pgtable((const struct pt_page *)(uintptr_t)chunk[i], level + 1, nr)))
+				return err;
+		}
+	}
+	if (used != t->nr_used)
+		FAIL("page table pfn %#lx (level %d): nr_used %u but %u entries are set", t->pfn, level, t->nr_used,
+		     used);
+	return NULL;
+}
+
 static char *check_processes(struct machine *m)
 {
 	GHashTable *maps = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GHashTable *mms = g_hash_table_new(g_direct_hash, g_direct_equal);
 	GHashTableIter it;
 	gpointer k, v;
-	long committed = 0, anon_pages = 0;
+	long committed = 0, anon_pages = 0, pgtables = 0;
 	char *err = NULL;
 
 	g_hash_table_iter_init(&it, m->tasks);
@@ -213,6 +251,19 @@ static char *check_processes(struct machine *m)
 
 		if (!mm)
 			continue;
+		if (mm->pgd && !g_hash_table_contains(mms, mm)) {
+			unsigned long nr = 0;
+
+			g_hash_table_add(mms, mm);
+			if ((err = check_pgtable(mm->pgd, 0, &nr)))
+				break;
+			if (nr * PAGE_SIZE != mm->pgtables_bytes) {
+				err = g_strdup_printf("pid %d: %lu page tables but pgtables_bytes %lu", t->pid, nr,
+						      mm->pgtables_bytes);
+				break;
+			}
+			pgtables += (long)nr;
+		}
 		for_each_vma(mm, vit, vma) {
 			if (vma->vm_start < prev_end || vma->vm_start >= vma->vm_end || (vma->vm_start & ~PAGE_MASK) ||
 			    (vma->vm_end & ~PAGE_MASK)) {
@@ -261,7 +312,11 @@ static char *check_processes(struct machine *m)
 	if (!err && anon_pages != global_node_page_state(m, NR_ANON_MAPPED))
 		err = g_strdup_printf("AnonPages %ld but %ld anon pages are mapped", global_node_page_state(m, NR_ANON_MAPPED),
 				      anon_pages);
+	if (!err && pgtables != global_node_page_state(m, NR_PAGETABLE))
+		err = g_strdup_printf("NR_PAGETABLE %ld but the mms have %ld page tables",
+				      global_node_page_state(m, NR_PAGETABLE), pgtables);
 	g_hash_table_destroy(maps);
+	g_hash_table_destroy(mms);
 	return err;
 }
 

@@ -318,6 +318,23 @@ static const struct elf_image libc_so = {
 	"/usr/lib/x86_64-linux-gnu/libc.so.6", { 40, 354, 85, 4, 2 }, 13
 };
 
+/* The environment a shell passes every program it starts: one array,
+ * shared (never modified in place) by all the processes that have it */
+static GByteArray *spawn_environ(void)
+{
+	static const char *const envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/home/user",
+					    "USER=user", "LANG=C.UTF-8", "SHELL=/bin/bash", NULL };
+	static gsize once;
+	static GByteArray *env;
+
+	if (g_once_init_enter(&once)) {
+		env = g_byte_array_new();
+		set_strings(env, envp);
+		g_once_init_leave(&once, 1);
+	}
+	return g_byte_array_ref(env);
+}
+
 /* execve of NAME: a fresh mm with the program, its libraries and stack */
 static int exec_mmap(struct machine *m, struct task_struct *t, const char *name, const char *file)
 {
@@ -328,8 +345,6 @@ static int exec_mmap(struct machine *m, struct task_struct *t, const char *name,
 	struct mm_struct *mm = mm_alloc(m);
 	unsigned long base, end, prog_end, stack_top, stack_start, lib, vdso;
 	const char *argv[] = { name, NULL };
-	const char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/home/user", "USER=user",
-			       "LANG=C.UTF-8", "SHELL=/bin/bash", NULL };
 	int err;
 
 	if (!mm)
@@ -372,7 +387,8 @@ static int exec_mmap(struct machine *m, struct task_struct *t, const char *name,
 				 VM_READ | VM_EXEC | VM_DONTEXPAND, VMA_VDSO, NULL, 0)))
 		return err;
 	set_strings(t->cmdline, argv);
-	set_strings(t->environ, envp);
+	g_byte_array_unref(t->environ);
+	t->environ = spawn_environ();
 	mm->start_stack = stack_top - 0x1000 + 0x10;
 	mm->arg_start = stack_top - 0x800;
 	mm->arg_end = mm->arg_start + t->cmdline->len;
@@ -489,7 +505,7 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 			tmp->fork_avc_obj = kmem_cache_alloc(m, model_cache(m, MC_ANON_VMA_CHAIN), GFP_KERNEL);
 		}
 		tmp->name = g_strdup(vma->name);
-		tmp->file = g_strdup(vma->file);
+		tmp->file = vma_file_path_get(vma->file);
 		tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
 		if (tmp->anon_vma) {
 			tmp->anon_vma->refcount++;
@@ -535,7 +551,8 @@ static int do_fork(struct machine *m, struct task_struct *parent, const char *na
 	g_free(t->cgroup);
 	t->cgroup = g_strdup(parent->cgroup);
 	g_byte_array_append(t->cmdline, parent->cmdline->data, parent->cmdline->len);
-	g_byte_array_append(t->environ, parent->environ->data, parent->environ->len);
+	g_byte_array_unref(t->environ);
+	t->environ = g_byte_array_ref(parent->environ);
 	if (name) {
 		/* a new name is an exec of it: the child has exec'd */
 		const char *argv[] = { name, NULL };

@@ -31,15 +31,25 @@ static gint addr_cmp(gconstpointer a, gconstpointer b, gpointer d)
 
 void malloc_state_init(struct malloc_state *ms)
 {
-	ms->chunks = g_tree_new_full(addr_cmp, NULL, NULL, NULL);
-	ms->mmapped = g_tree_new_full(addr_cmp, NULL, NULL, NULL);
-	ms->free_chunks = g_tree_new_full(addr_cmp, NULL, NULL, NULL);
+	ms->chunks = ms->mmapped = ms->free_chunks = NULL;
 	ms->top = 0;
 	ms->mmap_threshold = MMAP_THRESHOLD;
 }
 
+/* The chunk trees, made at the first malloc: most processes never call it */
+static void malloc_state_prepare(struct malloc_state *ms)
+{
+	if (ms->chunks)
+		return;
+	ms->chunks = g_tree_new_full(addr_cmp, NULL, NULL, NULL);
+	ms->mmapped = g_tree_new_full(addr_cmp, NULL, NULL, NULL);
+	ms->free_chunks = g_tree_new_full(addr_cmp, NULL, NULL, NULL);
+}
+
 void malloc_state_destroy(struct malloc_state *ms)
 {
+	if (!ms->chunks)
+		return;
 	g_tree_destroy(ms->chunks);
 	g_tree_destroy(ms->mmapped);
 	g_tree_destroy(ms->free_chunks);
@@ -53,11 +63,14 @@ static gboolean copy_one(gpointer k, gpointer v, gpointer data)
 
 void malloc_state_copy(struct malloc_state *dst, const struct malloc_state *src)
 {
+	dst->top = src->top;
+	dst->mmap_threshold = src->mmap_threshold;
+	if (!src->chunks)
+		return;
+	malloc_state_prepare(dst);
 	g_tree_foreach(src->chunks, copy_one, dst->chunks);
 	g_tree_foreach(src->mmapped, copy_one, dst->mmapped);
 	g_tree_foreach(src->free_chunks, copy_one, dst->free_chunks);
-	dst->top = src->top;
-	dst->mmap_threshold = src->mmap_threshold;
 }
 
 struct fit { unsigned long want, addr, size; };
@@ -84,6 +97,7 @@ static long do_glibc_malloc(struct machine *m, struct task_struct *t, unsigned l
 	if (!mm)
 		return -EINVAL;
 	ms = &mm->malloc;
+	malloc_state_prepare(ms);
 	/* malloc(0) returns a unique minimum-size chunk, as glibc does */
 	if (size > (1UL << 46))
 		return -ENOMEM;
@@ -168,6 +182,7 @@ int glibc_free(struct machine *m, struct task_struct *t, unsigned long addr)
 	if (!mm)
 		return -EINVAL;
 	ms = &mm->malloc;
+	malloc_state_prepare(ms);
 	if ((v = g_tree_lookup(ms->mmapped, GSIZE_TO_POINTER(addr)))) {
 		g_tree_remove(ms->mmapped, GSIZE_TO_POINTER(addr));
 		return sys_munmap(m, t, addr - SIZE_SZ, GPOINTER_TO_SIZE(v));

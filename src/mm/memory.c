@@ -3,7 +3,9 @@
  * tables, demand paging, copy-on-write, unmapping and the reverse map.
  *
  * Models: x86-64 4-level page tables whose pages come from the buddy
- * allocator (NR_PAGETABLE, VmPTE) and are freed when empty; handle_mm_fault
+ * allocator (NR_PAGETABLE, VmPTE) and are freed when empty (the host keeps
+ * only the 8-entry chunks of a table that are in use, up to three, then
+ * the whole table: struct pt_page); handle_mm_fault
  * with do_anonymous_page (a read of untouched private memory maps the shared
  * zero page, a write allocates a page), do_fault for file mappings
  * (do_read_fault with fault-around, do_cow_fault, do_shared_fault; the
@@ -42,7 +44,7 @@ struct pt_page *pt_alloc(struct machine *m, struct mm_struct *mm, int nid)
 
 	if (pfn < 0)
 		return NULL;
-	pt = g_new0(struct pt_page, 1);
+	pt = g_slice_new0(struct pt_page);
 	pt->pfn = (unsigned long)pfn;
 	__mod_node_page_state(m->node_data[__pfn_to_section(m, pt->pfn)->nid], NR_PAGETABLE, 1);
 	mm->pgtables_bytes += PAGE_SIZE;
@@ -56,7 +58,31 @@ static void pt_free(struct machine *m, struct mm_struct *mm, struct pt_page *pt)
 	__mod_node_page_state(m->node_data[__pfn_to_section(m, pt->pfn)->nid], NR_PAGETABLE, -1);
 	mm->pgtables_bytes -= PAGE_SIZE;
 	__free_pages(m, pt->pfn, 0, 0);
-	g_free(pt);
+	for (int i = 0; i < PT_SMALL_CHUNKS; i++)
+		if (pt->small[i])
+			g_slice_free1(PT_CHUNK * sizeof(pte_t), pt->small[i]);
+	g_free(pt->bulk);
+	g_slice_free(struct pt_page, pt);
+}
+
+/* Entry i's slot, giving its chunk host memory first when it has none:
+ * a small chunk while there are some left, else the whole table */
+pte_t *pt_slot_alloc(struct pt_page *t, unsigned int i)
+{
+	unsigned int k = i >> PT_CHUNK_SHIFT, s;
+	pte_t *p = pt_slot(t, i);
+
+	if (p)
+		return p;
+	for (s = 0; s < PT_SMALL_CHUNKS && t->small[s]; s++)
+		;
+	if (s == PT_SMALL_CHUNKS) {
+		t->bulk = g_new0(pte_t, PTRS_PER_TABLE);
+		return &t->bulk[i];
+	}
+	t->small[s] = g_slice_alloc0(PT_CHUNK * sizeof(pte_t));
+	t->map[k >> 2] |= (uint8_t)((s + 1) << ((k & 3) << 1));
+	return &t->small[s][i & (PT_CHUNK - 1)];
 }
 
 /* The pte slot of addr, allocating the tables on the way when alloc */
@@ -65,30 +91,34 @@ static pte_t *walk_to_pte(struct machine *m, struct mm_struct *mm, unsigned long
 {
 	static const int shifts[3] = { PGD_SHIFT, PUD_SHIFT, PMD_SHIFT };
 	struct pt_page *table = mm->pgd;
+	unsigned int i = IDX(addr, PAGE_SHIFT);
+	pte_t *ptep;
 
-	if (mm->pte_cache && (addr >> PMD_SHIFT) == mm->pte_cache_base) {
-		if (pte_table)
-			*pte_table = mm->pte_cache;
-		return &mm->pte_cache->e[IDX(addr, PAGE_SHIFT)];
-	}
-	for (int level = 0; level < 3; level++) {
-		uint64_t *slot = &table->e[IDX(addr, shifts[level])];
+	if (!(mm->pte_cache && (addr >> PMD_SHIFT) == mm->pte_cache_base)) {
+		for (int level = 0; level < 3; level++) {
+			unsigned int j = IDX(addr, shifts[level]);
+			uint64_t *slot = alloc ? pt_slot_alloc(table, j) : pt_slot(table, j);
 
-		if (!*slot) {
-			struct pt_page *child;
+			if (!slot || !*slot) {
+				struct pt_page *child;
 
-			if (!alloc || !(child = pt_alloc(m, mm, nid)))
-				return NULL;
-			*slot = (uint64_t)(uintptr_t)child;
-			table->nr_used++;
+				if (!alloc || !(child = pt_alloc(m, mm, nid)))
+					return NULL;
+				*slot = (uint64_t)(uintptr_t)child;
+				table->nr_used++;
+			}
+			table = (struct pt_page *)(uintptr_t)*slot;
 		}
-		table = (struct pt_page *)(uintptr_t)*slot;
+		mm->pte_cache = table;
+		mm->pte_cache_base = addr >> PMD_SHIFT;
 	}
-	mm->pte_cache = table;
-	mm->pte_cache_base = addr >> PMD_SHIFT;
-	if (pte_table)
+	table = mm->pte_cache;
+	ptep = pt_slot(table, i);
+	if (!ptep && alloc)
+		ptep = pt_slot_alloc(table, i);
+	if (ptep && pte_table)
 		*pte_table = table;
-	return &table->e[IDX(addr, PAGE_SHIFT)];
+	return ptep;
 }
 
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr)
@@ -383,19 +413,19 @@ static void walk_ptes(struct machine *m, struct mm_struct *mm, unsigned long sta
 		uint64_t e;
 		unsigned long next;
 
-		e = mm->pgd->e[IDX(addr, PGD_SHIFT)];
+		e = pt_entry(mm->pgd, IDX(addr, PGD_SHIFT));
 		if (!e) {
 			addr = ((addr >> PGD_SHIFT) + 1) << PGD_SHIFT;
 			continue;
 		}
 		pud = (struct pt_page *)(uintptr_t)e;
-		e = pud->e[IDX(addr, PUD_SHIFT)];
+		e = pt_entry(pud, IDX(addr, PUD_SHIFT));
 		if (!e) {
 			addr = ((addr >> PUD_SHIFT) + 1) << PUD_SHIFT;
 			continue;
 		}
 		pmd = (struct pt_page *)(uintptr_t)e;
-		e = pmd->e[IDX(addr, PMD_SHIFT)];
+		e = pt_entry(pmd, IDX(addr, PMD_SHIFT));
 		next = ((addr >> PMD_SHIFT) + 1) << PMD_SHIFT;
 		if (next > end)
 			next = end;
@@ -404,11 +434,25 @@ static void walk_ptes(struct machine *m, struct mm_struct *mm, unsigned long sta
 			continue;
 		}
 		pte = (struct pt_page *)(uintptr_t)e;
-		for (; addr < next; addr += PAGE_SIZE) {
-			pte_t *ptep = &pte->e[IDX(addr, PAGE_SHIFT)];
+		while (addr < next) {
+			/* chunk by chunk: one the host has no memory for maps nothing */
+			unsigned int i = IDX(addr, PAGE_SHIFT);
+			pte_t *chunk = pt_chunk(pte, i >> PT_CHUNK_SHIFT);
+			unsigned long chunk_end = ((addr >> (PAGE_SHIFT + PT_CHUNK_SHIFT)) + 1)
+						  << (PAGE_SHIFT + PT_CHUNK_SHIFT);
 
-			if (pte_present(*ptep) || (swap_too && *ptep))
-				fn(m, pte, ptep, addr, arg);
+			if (chunk_end > next)
+				chunk_end = next;
+			if (!chunk) {
+				addr = chunk_end;
+				continue;
+			}
+			for (; addr < chunk_end; addr += PAGE_SIZE) {
+				pte_t *ptep = &chunk[IDX(addr, PAGE_SHIFT) & (PT_CHUNK - 1)];
+
+				if (pte_present(*ptep) || (swap_too && *ptep))
+					fn(m, pte, ptep, addr, arg);
+			}
 		}
 	}
 }
@@ -509,12 +553,16 @@ void zap_page_range(struct machine *m, struct mm_struct *mm, struct vm_area_stru
 static bool free_level(struct machine *m, struct mm_struct *mm, struct pt_page *table, int level)
 {
 	if (level < 3) {
-		for (int i = 0; i < PTRS_PER_TABLE && table->nr_used; i++) {
-			struct pt_page *child = (struct pt_page *)(uintptr_t)table->e[i];
+		for (unsigned int k = 0; k < PT_NR_CHUNKS && table->nr_used; k++) {
+			uint64_t *chunk = pt_chunk(table, k);
 
-			if (child && free_level(m, mm, child, level + 1)) {
-				table->e[i] = 0;
-				table->nr_used--;
+			for (unsigned int i = 0; chunk && i < PT_CHUNK; i++) {
+				struct pt_page *child = (struct pt_page *)(uintptr_t)chunk[i];
+
+				if (child && free_level(m, mm, child, level + 1)) {
+					chunk[i] = 0;
+					table->nr_used--;
+				}
 			}
 		}
 	}

@@ -21,6 +21,7 @@
 /* memory.c */
 void account_system_time(struct machine *m, struct task_struct *t, uint64_t ns);
 struct pt_page *pt_alloc(struct machine *m, struct mm_struct *mm, int nid);
+pte_t *pt_slot_alloc(struct pt_page *t, unsigned int i);
 void free_pgd(struct machine *m, struct mm_struct *mm);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
 int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
@@ -52,6 +53,11 @@ static inline unsigned long linear_page_index(const struct vm_area_struct *vma, 
 }
 struct mm_struct *mm_alloc(struct machine *m);
 void mmput(struct machine *m, struct mm_struct *mm);
+/* Another reference to a VMA's file path (interned: one copy per path) */
+static inline char *vma_file_path_get(char *path)
+{
+	return path ? g_ref_string_acquire(path) : NULL;
+}
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 void vm_area_free(struct vm_area_struct *vma);
 void vma_insert(struct mm_struct *mm, struct vm_area_struct *vma);

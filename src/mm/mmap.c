@@ -57,9 +57,26 @@ struct mm_struct *mm_alloc(struct machine *m)
 	return mm;
 }
 
+void vma_file_id(const struct vm_area_struct *vma, unsigned int *major, unsigned int *minor, unsigned long *ino)
+{
+	if (vma->vm_file) {
+		*major = vma->vm_file->f_inode->dev_major;
+		*minor = vma->vm_file->f_inode->dev_minor;
+		*ino = vma->vm_file->f_inode->i_ino;
+	} else if (vma->file) {
+		/* a stable inode number per path, as a filesystem would give */
+		*major = 8;
+		*minor = 1;
+		*ino = g_str_hash(vma->file) % 4000000 + 1000;
+	} else {
+		*major = *minor = 0;
+		*ino = 0;
+	}
+}
+
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 {
-	struct vm_area_struct *vma = g_new0(struct vm_area_struct, 1);
+	struct vm_area_struct *vma = g_slice_new0(struct vm_area_struct);
 
 	vma->vm_mm = mm;
 	vma->slab_obj = kmem_cache_alloc(mm->machine, model_cache(mm->machine, MC_VM_AREA_STRUCT), GFP_KERNEL);
@@ -79,8 +96,9 @@ void vm_area_free(struct vm_area_struct *vma)
 	kmem_cache_free(m, model_cache(m, MC_ANON_VMA), vma->fork_av_obj);
 	kmem_cache_free(m, model_cache(m, MC_VM_AREA_STRUCT), vma->slab_obj);
 	g_free(vma->name);
-	g_free(vma->file);
-	g_free(vma);
+	if (vma->file)
+		g_ref_string_release(vma->file);
+	g_slice_free(struct vm_area_struct, vma);
 }
 
 /* anon_vma_prepare: an anon_vma and the chain object linking the VMA to it */
@@ -221,7 +239,7 @@ static struct vm_area_struct *__split_vma(struct mm_struct *mm, struct vm_area_s
 	new->vm_start = addr;
 	new->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	new->name = g_strdup(vma->name);
-	new->file = g_strdup(vma->file);
+	new->file = vma_file_path_get(vma->file);
 	if (new->anon_vma) {
 		new->anon_vma->refcount++;
 		anon_vma_link(new);
@@ -425,19 +443,11 @@ static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct 
 	vma->vm_flags = vm_flags;
 	vma->kind = kind;
 	vma->name = g_strdup(name);
-	vma->file = g_strdup(file);
+	vma->file = file ? g_ref_string_new_intern(file) : NULL;
 	vma->vm_pgoff = (file || vm_file) ? pgoff : addr >> PAGE_SHIFT;
 	if (vm_file) {
 		vma->vm_file = vm_file;
 		vma_file_attach(vma);
-		vma->file_ino = vm_file->f_inode->i_ino;
-		vma->file_dev_major = vm_file->f_inode->dev_major;
-		vma->file_dev_minor = vm_file->f_inode->dev_minor;
-	} else if (file) {
-		/* a stable inode number per path, as a filesystem would give */
-		vma->file_ino = g_str_hash(file) % 4000000 + 1000;
-		vma->file_dev_major = 8;
-		vma->file_dev_minor = 1;
 	}
 	vma_insert(mm, vma);
 	vm_stat_account(mm, vm_flags, (long)(len >> PAGE_SHIFT));

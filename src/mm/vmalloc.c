@@ -3,8 +3,10 @@
  *
  * Models: the x86-64 vmalloc range [VMALLOC_START, VMALLOC_START + 32 TiB)
  * (VmallocTotal 34359738367 kB); alloc_vmap_area's lowest-address first
- * fit, aligned, each area one guard page larger than asked (the area's
- * size includes it, as vmallocinfo shows); a vmap_area object from the
+ * fit, aligned, found in a tree of the free ranges that knows each
+ * subtree's largest (free_vmap_area_root, ranges merged again on free),
+ * each area one guard page larger than asked (the area's size includes
+ * it, as vmallocinfo shows); a vmap_area object from the
  * vmap_area cache and a vm_struct from kmalloc per area; the page array
  * from kmalloc, or from vmalloc itself when it is larger than a page
  * (vmallocinfo's "vpages"); backing pages from the buddy allocator one by
@@ -29,8 +31,23 @@
 
 #define VM_STRUCT_SIZE 72   /* sizeof(struct vm_struct) on x86-64 6.18 */
 
+/*
+ * A free range of the vmalloc space (free_vmap_area_root): a treap ordered
+ * by address, each node knowing the largest free range under it
+ * (subtree_max_size), so that the lowest fit is found without visiting
+ * every area.  Priorities are a hash of the address: the shape, like
+ * everything else, follows from the commands alone.
+ */
+struct free_va {
+	unsigned long start, end;    /* [start, end) */
+	unsigned long subtree_max;   /* the largest end - start below and here */
+	struct free_va *left, *right;
+	uint32_t prio;
+};
+
 struct vmalloc_state {
 	GTree *areas;           /* va_start -> struct vm_struct * (the busy tree) */
+	struct free_va *free;   /* the free ranges */
 	unsigned long nr_pages; /* vmalloc_nr_pages */
 };
 
@@ -42,10 +59,137 @@ static gint addr_cmp(gconstpointer a, gconstpointer b, gpointer data)
 	return x < y ? -1 : x > y;
 }
 
+static unsigned long va_size(const struct free_va *v) { return v->end - v->start; }
+static unsigned long subtree_max(const struct free_va *v) { return v ? v->subtree_max : 0; }
+
+static void va_update(struct free_va *v)
+{
+	v->subtree_max = MAX(va_size(v), MAX(subtree_max(v->left), subtree_max(v->right)));
+}
+
+static struct free_va *va_new(unsigned long start, unsigned long end)
+{
+	struct free_va *v = g_new0(struct free_va, 1);
+	uint64_t h = start * 0x9e3779b97f4a7c15ULL;
+
+	v->start = start;
+	v->end = end;
+	v->subtree_max = end - start;
+	v->prio = (uint32_t)(h >> 32) ^ (uint32_t)h;
+	return v;
+}
+
+/* l's ranges all lie below r's */
+static struct free_va *va_merge(struct free_va *l, struct free_va *r)
+{
+	if (!l || !r)
+		return l ? l : r;
+	if (l->prio >= r->prio) {
+		l->right = va_merge(l->right, r);
+		va_update(l);
+		return l;
+	}
+	r->left = va_merge(l, r->left);
+	va_update(r);
+	return r;
+}
+
+/* Ranges starting below addr to *l, the others to *r */
+static void va_split(struct free_va *t, unsigned long addr, struct free_va **l, struct free_va **r)
+{
+	if (!t) {
+		*l = *r = NULL;
+	} else if (t->start < addr) {
+		va_split(t->right, addr, &t->right, r);
+		va_update(t);
+		*l = t;
+	} else {
+		va_split(t->left, addr, l, &t->left);
+		va_update(t);
+		*r = t;
+	}
+}
+
+static struct free_va *va_insert(struct free_va *t, struct free_va *v)
+{
+	struct free_va *l, *r;
+
+	va_split(t, v->start, &l, &r);
+	return va_merge(va_merge(l, v), r);
+}
+
+/* Take the range that starts at addr out of the tree */
+static struct free_va *va_erase(struct free_va *t, unsigned long addr)
+{
+	struct free_va *l, *mid, *r;
+
+	va_split(t, addr, &l, &mid);
+	va_split(mid, addr + 1, &mid, &r);
+	g_free(mid);
+	return va_merge(l, r);
+}
+
+static unsigned long align_up(unsigned long addr, unsigned long align)
+{
+	return (addr + align - 1) & ~(align - 1);
+}
+
+/* The lowest free range holding `size` bytes at `align` */
+static struct free_va *va_lowest_fit(struct free_va *t, unsigned long size, unsigned long align)
+{
+	struct free_va *v;
+
+	if (!t || t->subtree_max < size)
+		return NULL;
+	if ((v = va_lowest_fit(t->left, size, align)))
+		return v;
+	if (align_up(t->start, align) + size <= t->end)
+		return t;
+	return va_lowest_fit(t->right, size, align);
+}
+
+/* The range containing addr - 1 or starting at addr, if any */
+static struct free_va *va_find(struct free_va *t, unsigned long addr, bool ending_at)
+{
+	while (t) {
+		if (ending_at ? t->end == addr : t->start == addr)
+			return t;
+		t = (ending_at ? addr <= t->start : addr < t->start) ? t->left : t->right;
+	}
+	return NULL;
+}
+
+/* An area's range becomes free, merged with the free ranges it touches
+ * (merge_or_add_vmap_area) */
+static void va_release(struct vmalloc_state *vs, unsigned long start, unsigned long end)
+{
+	struct free_va *prev = va_find(vs->free, start, true), *next = va_find(vs->free, end, false);
+
+	if (prev) {
+		start = prev->start;
+		vs->free = va_erase(vs->free, start);
+	}
+	if (next) {
+		end = next->end;
+		vs->free = va_erase(vs->free, next->start);
+	}
+	vs->free = va_insert(vs->free, va_new(start, end));
+}
+
+static void va_destroy(struct free_va *t)
+{
+	if (!t)
+		return;
+	va_destroy(t->left);
+	va_destroy(t->right);
+	g_free(t);
+}
+
 void vmalloc_init(struct machine *m)
 {
 	m->vmalloc = g_new0(struct vmalloc_state, 1);
 	m->vmalloc->areas = g_tree_new_full(addr_cmp, NULL, NULL, NULL);
+	m->vmalloc->free = va_new(VMALLOC_START, VMALLOC_START + VMALLOC_SIZE);
 }
 
 bool is_vmalloc_addr(unsigned long addr)
@@ -78,31 +222,25 @@ GPtrArray *vmalloc_areas(struct machine *m)
 	return a;
 }
 
-/* The first gap of `size` bytes at `align` from VMALLOC_START */
-struct gap_search {
-	unsigned long size, align, addr;
-};
-
-static gboolean gap_step(gpointer k, gpointer v, gpointer data)
-{
-	struct gap_search *g = data;
-	struct vm_struct *vm = v;
-
-	(void)k;
-	if (g->addr + g->size <= vm->addr)
-		return TRUE;
-	g->addr = (vm->addr + vm->size + g->align - 1) & ~(g->align - 1);
-	return FALSE;
-}
-
+/* alloc_vmap_area: the lowest address with `size` bytes free at `align`,
+ * taken out of the free ranges; 0 when none */
 static unsigned long find_vmap_lowest_match(struct machine *m, unsigned long size, unsigned long align)
 {
-	struct gap_search g = { size, align, VMALLOC_START };
+	struct vmalloc_state *vs = m->vmalloc;
+	struct free_va *v = va_lowest_fit(vs->free, size, align);
+	unsigned long start, end, addr;
 
-	g_tree_foreach(m->vmalloc->areas, gap_step, &g);
-	if (g.addr + g.size - 1 > VMALLOC_END)
+	if (!v)
 		return 0;
-	return g.addr;
+	start = v->start;
+	end = v->end;
+	addr = align_up(start, align);
+	vs->free = va_erase(vs->free, start);
+	if (addr > start)
+		vs->free = va_insert(vs->free, va_new(start, addr));
+	if (addr + size < end)
+		vs->free = va_insert(vs->free, va_new(addr + size, end));
+	return addr;
 }
 
 static int cpu_of_node(struct machine *m, int nid)
@@ -144,6 +282,7 @@ static bool alloc_area_pages(struct machine *m, struct vm_struct *vm, unsigned i
 static void free_vm_struct(struct machine *m, struct vm_struct *vm)
 {
 	g_tree_remove(m->vmalloc->areas, (gpointer)vm->addr);
+	va_release(m->vmalloc, vm->addr, vm->addr + vm->size);
 	if (vm->flags & VM_VPAGES)
 		vfree(m, vm->pages_obj);
 	else
@@ -198,6 +337,7 @@ static unsigned long __vmalloc_node(struct machine *m, unsigned long size, unsig
 		free_area_pages(m, vm, 0);
 		if (!vm->va_obj || !vm->vm_obj) {
 			g_tree_remove(m->vmalloc->areas, (gpointer)vm->addr);
+			va_release(m->vmalloc, vm->addr, vm->addr + vm->size);
 			if (vm->pages_obj)
 				kvfree(m, vm->pages_obj);
 			kfree(m, vm->vm_obj);
@@ -320,15 +460,51 @@ static gboolean check_area(gpointer k, gpointer v, gpointer data)
 	return FALSE;
 }
 
+struct free_check {
+	unsigned long bytes, last_end;
+	const struct free_va *bad;
+};
+
+/* In address order: ranges apart (touching ones are merged), each node's
+ * subtree_max right */
+static void check_free(const struct free_va *v, struct free_check *c)
+{
+	if (!v || c->bad)
+		return;
+	check_free(v->left, c);
+	if (v->start >= v->end || (c->last_end && v->start <= c->last_end) ||
+	    v->subtree_max != MAX(va_size(v), MAX(subtree_max(v->left), subtree_max(v->right))))
+		c->bad = v;
+	c->bytes += va_size(v);
+	c->last_end = v->end;
+	check_free(v->right, c);
+}
+
+static gboolean sum_area(gpointer k, gpointer v, gpointer data)
+{
+	(void)k;
+	*(unsigned long *)data += ((struct vm_struct *)v)->size;
+	return FALSE;
+}
+
 char *vmalloc_check_invariants(struct machine *m)
 {
-	unsigned long acc[3] = { 0, 0, 0 };
+	unsigned long acc[3] = { 0, 0, 0 }, busy = 0;
+	struct free_check fc = { 0, 0, NULL };
 
 	if (!m->vmalloc)
 		return NULL;
 	g_tree_foreach(m->vmalloc->areas, check_area, acc);
 	if (acc[2])
 		return g_strdup_printf("vmalloc: area at %#lx overlaps the one before", acc[2]);
+	check_free(m->vmalloc->free, &fc);
+	if (fc.bad)
+		return g_strdup_printf("vmalloc: free range %#lx-%#lx out of order, touching the one before "
+				       "or with a wrong subtree size", fc.bad->start, fc.bad->end);
+	g_tree_foreach(m->vmalloc->areas, sum_area, &busy);
+	if (busy + fc.bytes != VMALLOC_SIZE)
+		return g_strdup_printf("vmalloc: %lu bytes in areas and %lu free do not make the %lu of the space",
+				       busy, fc.bytes, VMALLOC_SIZE);
 	if (acc[0] != m->vmalloc->nr_pages)
 		return g_strdup_printf("vmalloc: areas hold %lu pages, VmallocUsed counts %lu", acc[0],
 				       m->vmalloc->nr_pages);
@@ -352,6 +528,7 @@ void vmalloc_destroy(struct machine *m)
 		return;
 	g_tree_foreach(m->vmalloc->areas, free_one, NULL);
 	g_tree_destroy(m->vmalloc->areas);
+	va_destroy(m->vmalloc->free);
 	g_free(m->vmalloc);
 	m->vmalloc = NULL;
 }

@@ -213,6 +213,43 @@ static void test_kmalloc_sizes_and_large(void)
 	machine_destroy(m);
 }
 
+/* Aligned fits leave holes; freed neighbours merge with the holes into
+ * one range that a larger area fits in again */
+static void test_vmalloc_aligned_merge(void)
+{
+	struct machine *m = machine_with(2, true);
+	unsigned long a, b, c, d, e;
+
+	/* kernel stacks: 16 KiB at 16 KiB, 20 KiB with the guard page */
+	a = __vmalloc_node_aligned(m, 16384, 16384, -1, "t+0x0/0x10");
+	b = __vmalloc_node_aligned(m, 16384, 16384, -1, "t+0x0/0x10");
+	c = __vmalloc_node_aligned(m, 16384, 16384, -1, "t+0x0/0x10");
+	g_assert_cmpuint(a, ==, VMALLOC_START);
+	g_assert_cmpuint(b, ==, VMALLOC_START + 32768);
+	g_assert_cmpuint(c, ==, VMALLOC_START + 65536);
+	/* a page fits in the 12 KiB hole after a (8 KiB with its guard) */
+	d = vmalloc(m, 4096, "t+0x0/0x10");
+	g_assert_cmpuint(d, ==, VMALLOC_START + 20480);
+	check(m);
+	vfree(m, d);
+	vfree(m, b);
+	vfree(m, a);
+	check(m);
+	/* [START, START + 64 KiB) is one free range again: 40 KiB + guard fit */
+	e = vmalloc(m, 40960, "t+0x0/0x10");
+	g_assert_cmpuint(e, ==, VMALLOC_START);
+	/* too big for what is left before c: after it */
+	a = vmalloc(m, 20480, "t+0x0/0x10");
+	g_assert_cmpuint(a, ==, c + 20480);
+	check(m);
+	vfree(m, a);
+	vfree(m, c);
+	vfree(m, e);
+	g_assert_cmpuint(vmalloc_nr_pages(m), ==, 0);
+	check(m);
+	machine_destroy(m);
+}
+
 static void test_vmalloc(void)
 {
 	struct machine *m = machine_with(2, true);
@@ -358,6 +395,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slub/kmalloc_1000_then_free", test_kmalloc_1000_then_free);
 	g_test_add_func("/slub/kmalloc_sizes_large", test_kmalloc_sizes_and_large);
 	g_test_add_func("/vmalloc/vmalloc_vrealloc_kvmalloc", test_vmalloc);
+	g_test_add_func("/vmalloc/aligned_fit_merge", test_vmalloc_aligned_merge);
 	g_test_add_func("/shrinker/shrink_slab", test_shrink_slab_arithmetic);
 	g_test_add_func("/shrinker/dcache_drop_slab", test_dcache_and_drop_slab);
 	return g_test_run();
