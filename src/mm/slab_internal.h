@@ -38,13 +38,10 @@ struct slab_state {
 	struct kmem_cache *kmalloc[NR_KMALLOC_TYPES][NR_KMALLOC_INDEX];
 	struct kmem_cache *model[NR_MODEL_CACHES];
 	struct kmem_cache *kmem_cache, *kmem_cache_node;
-	GHashTable *ctl_handles;     /* sim/ctl: addr -> struct slab_handle * */
-	GHashTable *ctl_caches;      /* names sim/ctl created (owned strings) */
 	bool booted;                 /* kmem_cache_init done: new caches get descriptors */
 	long large_pages[MAX_NUMNODES]; /* kmalloc_large pages, in NR_SLAB_UNRECLAIMABLE_B */
 };
 
-void slab_handle_free(gpointer p);
 void slab_cache_descriptors(struct machine *m, struct kmem_cache *s);
 void slab_cache_descriptors_free(struct machine *m, struct kmem_cache *s);
 char *vmalloc_check_invariants(struct machine *m);

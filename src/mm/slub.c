@@ -184,61 +184,6 @@ struct kmem_cache *model_cache(struct machine *m, enum model_cache c)
 	return m->slab ? m->slab->model[c] : NULL;
 }
 
-GHashTable *slab_ctl_handles(struct machine *m) { return m->slab->ctl_handles; }
-
-unsigned long slab_ctl_handles_of(struct machine *m, const char *name)
-{
-	GHashTableIter it;
-	gpointer k, v;
-	unsigned long n = 0;
-
-	g_hash_table_iter_init(&it, m->slab->ctl_handles);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct slab_handle *h = v;
-
-		if (h->kind == SH_CACHE && !strcmp(h->cache, name))
-			n++;
-	}
-	return n;
-}
-
-bool slab_ctl_cache_owned(struct machine *m, const char *name)
-{
-	return g_hash_table_contains(m->slab->ctl_caches, name);
-}
-
-int slab_ctl_cache_create(struct machine *m, const char *name, unsigned int size)
-{
-	struct kmem_cache *s;
-
-	if (kmem_cache_find(m, name))
-		return -EEXIST;
-	if (!size || size > KMALLOC_MAX_SIZE)
-		return -EINVAL;
-	s = kmem_cache_create(m, name, size, 0, 0);
-	if (!s)
-		return -ENOMEM;
-	g_hash_table_add(m->slab->ctl_caches, g_strdup(name));
-	return 0;
-}
-
-int slab_ctl_cache_destroy(struct machine *m, const char *name)
-{
-	struct kmem_cache *s = kmem_cache_find(m, name);
-	int err;
-
-	if (!s)
-		return -ENOENT;
-	if (!slab_ctl_cache_owned(m, name))
-		return -EPERM;
-	if (slab_ctl_handles_of(m, name))
-		return -EBUSY;
-	err = kmem_cache_destroy(m, s, name);
-	if (!err)
-		g_hash_table_remove(m->slab->ctl_caches, name);
-	return err;
-}
-
 /* The CPU an allocation runs on: the current task's, or the boot CPU */
 static inline int slab_cpu(struct machine *m)
 {
@@ -989,8 +934,6 @@ void kmem_cache_init(struct machine *m)
 	m->slab = g_new0(struct slab_state, 1);
 	m->slab->caches = g_ptr_array_new();
 	m->slab->by_name = g_hash_table_new(g_str_hash, g_str_equal);
-	m->slab->ctl_handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, slab_handle_free);
-	m->slab->ctl_caches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	/* create_boot_cache: kmem_cache and kmem_cache_node, never merged;
 	 * bootstrap() lists kmem_cache first */
 	s = alloc_cache(m, "kmem_cache", 232, 0, SLAB_HWCACHE_ALIGN);
@@ -1038,16 +981,6 @@ void slab_cache_descriptors_free(struct machine *m, struct kmem_cache *s)
 	s->self_obj = 0;
 }
 
-void slab_handle_free(gpointer p)
-{
-	struct slab_handle *h = p;
-
-	if (h) {
-		g_free(h->cache);
-		g_free(h);
-	}
-}
-
 /* machine_destroy: the pages go with the machine; only the model's own
  * memory is freed here */
 void slab_destroy_all(struct machine *m)
@@ -1078,8 +1011,6 @@ void slab_destroy_all(struct machine *m)
 	}
 	g_ptr_array_free(m->slab->caches, TRUE);
 	g_hash_table_destroy(m->slab->by_name);
-	g_hash_table_destroy(m->slab->ctl_handles);
-	g_hash_table_destroy(m->slab->ctl_caches);
 	g_free(m->slab);
 	m->slab = NULL;
 }
