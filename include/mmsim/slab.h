@@ -229,9 +229,6 @@ void kmem_cache_init(struct machine *m);   /* boot caches, kmalloc caches, named
 void vmalloc_init(struct machine *m);
 void dcache_init(struct machine *m);       /* the root and boot lookups, before tasks_init */
 void slab_destroy_all(struct machine *m);  /* everything, at machine_destroy */
-/* --debug-vm: per cache, counts against the lists; slab pages against
- * NR_SLAB_*; vmalloc pages against the areas.  NULL or a description. */
-char *slab_check_invariants(struct machine *m);
 
 /* The model's named caches (kmem_cache_find works too) */
 enum model_cache {
