@@ -47,25 +47,13 @@
 #include "mmsim/pagemap.h"
 #include "mmsim/swap.h"
 
-#ifndef PAGE_MASK
-#define PAGE_MASK (~(PAGE_SIZE - 1))
-#endif
-#ifndef PAGE_ALIGN
-#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
-#endif
-
-/* include/linux/sched.h task->flags beyond PF_KTHREAD */
-#define PF_FORKNOEXEC_BIT 0x00000040
-#define PF_RANDOMIZE_BIT 0x00400000
-
 #define SIGCHLD 17
 #define RLIM_INFINITY_STR "18446744073709551615"
 
 /* The kernel's fd table before it grows (NR_OPEN_DEFAULT = BITS_PER_LONG) */
 #define NR_OPEN_DEFAULT 64
 
-/* x86-64: 16 KiB kernel stacks; kernel/fork.c set_max_threads bounds */
-#define THREAD_SIZE (PAGE_SIZE << 2)
+/* kernel/fork.c set_max_threads bounds */
 #define MIN_THREADS 20
 #define MAX_THREADS 0x3fffffff /* FUTEX_TID_MASK */
 
@@ -85,8 +73,6 @@ G_STATIC_ASSERT(MAX_NUMNODES % 32 == 0 && MAX_NUMNODES <= NODEMASK_PR_BITS);
 #define VSYSCALL_ADDR 0xffffffffff600000UL
 
 /* include/uapi/linux/oom.h and fs/proc/base.c */
-#define OOM_SCORE_ADJ_MIN (-1000)
-#define OOM_SCORE_ADJ_MAX 1000
 #define OOM_DISABLE (-17)
 #define OOM_ADJUST_MIN (-16)
 #define OOM_ADJUST_MAX 15
@@ -142,7 +128,7 @@ static int task_exit_signal(const struct task_struct *t)
 
 static unsigned int task_pf_flags(const struct task_struct *t)
 {
-	return t->flags | (t->mm ? PF_RANDOMIZE_BIT : PF_FORKNOEXEC_BIT);
+	return t->flags | (t->mm ? PF_RANDOMIZE : PF_FORKNOEXEC);
 }
 
 /* One thread per process so far */
