@@ -218,6 +218,48 @@ int parse_int_strict(const char *buf, size_t len, long *out)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * lib/kstrtox.c kstrtoint(s, base, res): an optional sign, digits in base
+ * (0: 0x.. hex, 0.. octal, else decimal; 16 takes an optional 0x), one
+ * optional trailing newline, nothing else.  -ERANGE when the number does
+ * not fit an int.  (proc_dointvec above is a different parser: no '+',
+ * blanks between values, EINVAL for a number out of range.)
+ */
+int kstrtoint(const char *s, unsigned int base, int *res)
+{
+	unsigned long long acc = 0;
+	bool neg = false;
+	bool hex_prefix;
+	const char *start;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	hex_prefix = s[0] == '0' && g_ascii_tolower(s[1]) == 'x' && g_ascii_isxdigit(s[2]);
+	if (base == 0)
+		base = hex_prefix ? 16 : s[0] == '0' ? 8 : 10;
+	if (base == 16 && hex_prefix)
+		s += 2;
+	for (start = s; g_ascii_isxdigit(*s); s++) {
+		unsigned int d = (unsigned int)g_ascii_xdigit_value(*s);
+
+		if (d >= base)
+			break;
+		if (acc > (ULLONG_MAX - d) / base)
+			return -ERANGE;
+		acc = acc * base + d;
+	}
+	if (s == start)
+		return -EINVAL;
+	if (*s == '\n')
+		s++;
+	if (*s)
+		return -EINVAL;
+	if (acc > (neg ? (unsigned long long)INT_MAX + 1 : (unsigned long long)INT_MAX))
+		return -ERANGE;
+	*res = neg ? (int)-(long long)acc : (int)acc;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Counters                                                            */
 /* ------------------------------------------------------------------ */
