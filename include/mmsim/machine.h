@@ -120,6 +120,7 @@ struct psi_group_res {
 enum psi_res { PSI_IO, PSI_MEM, PSI_CPU, NR_PSI_RESOURCES };
 
 struct xarray;
+struct ctl_state;
 
 struct machine {
 	struct machine_config cfg;
@@ -160,8 +161,11 @@ struct machine {
 	GString *log;
 	gsize log_limit;
 
-	/* kernel allocations made with alloc_pages from sim/ctl: pfn -> order */
-	GHashTable *kalloc;
+	/* the front end's own per-machine state (the handles sim/ctl gave
+	 * out): opaque to the engine, freed through ctl_destroy by
+	 * machine_destroy */
+	struct ctl_state *ctl;
+	void (*ctl_destroy)(struct ctl_state *ctl);
 
 	/* tasks (kernel/pid.c): pid -> struct task_struct * */
 	GHashTable *tasks;

@@ -259,11 +259,16 @@ struct mm_struct {
 	unsigned long slab_obj;      /* its mm_struct slab object */
 };
 
+/* x86-64 kernel stacks: 16 KiB (arch/x86/include/asm/page_64_types.h) */
+#define THREAD_SIZE_ORDER 2
+#define THREAD_SIZE (PAGE_SIZE << THREAD_SIZE_ORDER)
+
 #define PF_FORKNOEXEC 0x00000040 /* forked but didn't exec */
 #define PF_MEMALLOC 0x00000800   /* may dip into the reserves (kswapd) */
 #define PF_NOFREEZE 0x00008000
 #define PF_KSWAPD 0x00020000
 #define PF_KTHREAD 0x00200000
+#define PF_RANDOMIZE 0x00400000 /* randomize virtual address space */
 #define TASK_COMM_LEN 16
 
 struct task_struct {
@@ -372,6 +377,9 @@ static inline unsigned long get_mm_rss(const struct mm_struct *mm)
 /* mm/util.c: overcommit and Committed_AS */
 unsigned long vm_commit_limit(const struct machine *m);
 long vm_memory_committed(const struct machine *m);
+/* include/uapi/linux/oom.h: the range of oom_score_adj */
+#define OOM_SCORE_ADJ_MIN (-1000)
+#define OOM_SCORE_ADJ_MAX 1000
 /* oom_badness-based score shown in proc/PID/oom_score (0..2000 as Linux) */
 long oom_score(struct machine *m, struct task_struct *t);
 /* A system call of t starts: t becomes current; returns the task that

@@ -229,28 +229,6 @@ void kmem_cache_init(struct machine *m);   /* boot caches, kmalloc caches, named
 void vmalloc_init(struct machine *m);
 void dcache_init(struct machine *m);       /* the root and boot lookups, before tasks_init */
 void slab_destroy_all(struct machine *m);  /* everything, at machine_destroy */
-/* --debug-vm: per cache, counts against the lists; slab pages against
- * NR_SLAB_*; vmalloc pages against the areas.  NULL or a description. */
-char *slab_check_invariants(struct machine *m);
-
-/* ---- handles given out by sim/ctl (ctl_slab.c keeps them here so that
- * machine_destroy frees what they hold) ---- */
-enum slab_handle_kind { SH_KMALLOC = 1, SH_CACHE, SH_VMALLOC };
-struct slab_handle {
-	enum slab_handle_kind kind;
-	char *cache;                 /* SH_CACHE: the name it was allocated through */
-};
-GHashTable *slab_ctl_handles(struct machine *m);   /* addr -> struct slab_handle * */
-/* Live sim/ctl handles allocated through a cache name */
-unsigned long slab_ctl_handles_of(struct machine *m, const char *name);
-/* Names sim/ctl's kmem_cache_create made (only those may be destroyed) */
-bool slab_ctl_cache_owned(struct machine *m, const char *name);
-/* sim/ctl kmem_cache_create: a cache (or alias) NAME owned by sim/ctl;
- * -EEXIST, -EINVAL (bad size), -ENOMEM */
-int slab_ctl_cache_create(struct machine *m, const char *name, unsigned int size);
-/* sim/ctl kmem_cache_destroy: -ENOENT, -EPERM (a kernel cache), -EBUSY
- * (objects allocated through it remain) */
-int slab_ctl_cache_destroy(struct machine *m, const char *name);
 
 /* The model's named caches (kmem_cache_find works too) */
 enum model_cache {

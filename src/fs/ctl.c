@@ -10,6 +10,7 @@
 
 #include "ctl.h"
 #include "ctl_slab.h"
+#include "ctl_state.h"
 #include "layout_handlers.h"
 #include "mmsim/gfp.h"
 
@@ -127,7 +128,7 @@ static int ctl_alloc_pages(struct machine *m, const struct fs_ctx *ctx, struct c
 		for (guint i = 0; i < done->len; i++) {
 			long pfn = g_array_index(done, long, i);
 
-			g_hash_table_insert(m->kalloc, GSIZE_TO_POINTER((gsize)pfn), GUINT_TO_POINTER((guint)order + 1));
+			ctl_pages_add(m, (unsigned long)pfn, (unsigned int)order);
 			g_string_append_printf(reply, "%s0x%lx", i ? " " : "", (unsigned long)pfn);
 		}
 	}
@@ -139,20 +140,20 @@ static int ctl_free_pages(struct machine *m, const struct fs_ctx *ctx, struct ct
 			  const char **why)
 {
 	uint64_t pfn;
-	gpointer v;
+	unsigned int v;
 
 	(void)ctx;
 	if (cmd->nargs != 1 || cmd->nopts || !ctl_parse_hex(cmd->args[0], &pfn)) {
 		*why = "usage: free_pages HANDLE (a 0x... handle from alloc_pages)";
 		return -EINVAL;
 	}
-	v = g_hash_table_lookup(m->kalloc, GSIZE_TO_POINTER((gsize)pfn));
+	v = ctl_pages_lookup(m, pfn);
 	if (!v) {
 		*why = "no allocation has that handle";
 		return -EINVAL;
 	}
-	g_hash_table_remove(m->kalloc, GSIZE_TO_POINTER((gsize)pfn));
-	__free_pages(m, pfn, GPOINTER_TO_UINT(v) - 1, node_first_cpu(m, __pfn_to_section(m, pfn)->nid));
+	ctl_pages_remove(m, pfn);
+	__free_pages(m, pfn, v - 1, node_first_cpu(m, __pfn_to_section(m, pfn)->nid));
 	g_string_append(reply, "ok");
 	return 0;
 }

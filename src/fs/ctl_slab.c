@@ -4,7 +4,7 @@
  * Each checks its arguments and the handle completely before one engine
  * call, so a refused command changes nothing.  Handles are the kernel
  * virtual addresses the engine returns; the ones sim/ctl gave out are
- * remembered (slab_ctl_handles) so that a bad or repeated handle is
+ * remembered (ctl_state.h) so that a bad or repeated handle is
  * refused (EINVAL, as free_pages does) instead of corrupting a slab.
  */
 #include <errno.h>
@@ -12,6 +12,7 @@
 
 #include "ctl.h"
 #include "ctl_slab.h"
+#include "ctl_state.h"
 #include "mmsim/slab.h"
 
 #define SLAB_CTL_MAX_COUNT (1u << 20)
@@ -30,27 +31,18 @@ static bool parse_count(struct ctl_cmd *cmd, uint64_t *count, const char **why)
 	return true;
 }
 
-static void add_handle(struct machine *m, unsigned long addr, enum slab_handle_kind kind, const char *cache)
-{
-	struct slab_handle *h = g_new0(struct slab_handle, 1);
-
-	h->kind = kind;
-	h->cache = g_strdup(cache);
-	g_hash_table_insert(slab_ctl_handles(m), GSIZE_TO_POINTER(addr), h);
-}
-
 /* A handle sim/ctl gave out, of the kind wanted; NULL with *why */
-static struct slab_handle *find_handle(struct machine *m, const char *arg, enum slab_handle_kind kind,
-				       unsigned long *addr, const char **why)
+static struct ctl_handle *find_handle(struct machine *m, const char *arg, enum ctl_handle_kind kind,
+				      unsigned long *addr, const char **why)
 {
 	uint64_t v;
-	struct slab_handle *h;
+	struct ctl_handle *h;
 
 	if (!ctl_parse_hex(arg, &v)) {
 		*why = "a handle is a 0x... address";
 		return NULL;
 	}
-	h = g_hash_table_lookup(slab_ctl_handles(m), GSIZE_TO_POINTER((gsize)v));
+	h = ctl_handle_lookup(m, (unsigned long)v);
 	if (!h || h->kind != kind) {
 		*why = h ? "that handle belongs to another allocator"
 			 : "no live allocation has that handle (never allocated, or already freed)";
@@ -64,7 +56,7 @@ static struct slab_handle *find_handle(struct machine *m, const char *arg, enum 
 typedef unsigned long (*alloc_one_fn)(struct machine *m, void *arg);
 
 static int alloc_many(struct machine *m, uint64_t count, alloc_one_fn fn, void *arg, void (*undo)(struct machine *, unsigned long, void *),
-		      enum slab_handle_kind kind, const char *cache, GString *reply, const char **why)
+		      enum ctl_handle_kind kind, const char *cache, GString *reply, const char **why)
 {
 	GArray *done = g_array_new(FALSE, FALSE, sizeof(unsigned long));
 	int err = 0;
@@ -86,7 +78,7 @@ static int alloc_many(struct machine *m, uint64_t count, alloc_one_fn fn, void *
 		for (guint i = 0; i < done->len; i++) {
 			unsigned long a = g_array_index(done, unsigned long, i);
 
-			add_handle(m, a, kind, cache);
+			ctl_handle_add(m, a, kind, cache);
 			g_string_append_printf(reply, "%s0x%lx", i ? " " : "", a);
 		}
 	}
@@ -130,7 +122,7 @@ int ctl_kmalloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd
 		return -ENOMEM;
 	}
 	sz = (size_t)size;
-	return alloc_many(m, count, kmalloc_one, &sz, kfree_one, SH_KMALLOC, NULL, reply, why);
+	return alloc_many(m, count, kmalloc_one, &sz, kfree_one, CTL_KMALLOC, NULL, reply, why);
 }
 
 int ctl_kfree(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why)
@@ -142,9 +134,9 @@ int ctl_kfree(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, 
 		*why = "usage: kfree HANDLE";
 		return -EINVAL;
 	}
-	if (!find_handle(m, cmd->args[0], SH_KMALLOC, &addr, why))
+	if (!find_handle(m, cmd->args[0], CTL_KMALLOC, &addr, why))
 		return -EINVAL;
-	g_hash_table_remove(slab_ctl_handles(m), GSIZE_TO_POINTER(addr));
+	ctl_handle_remove(m, addr);
 	kfree(m, addr);
 	g_string_append(reply, "ok");
 	return 0;
@@ -167,7 +159,6 @@ int ctl_kmem_cache_create(struct machine *m, const struct fs_ctx *ctx, struct ct
 			  const char **why)
 {
 	uint64_t size;
-	int err;
 
 	(void)ctx;
 	if (cmd->nargs != 2 || cmd->nopts || !parse_size(cmd->args[1], &size)) {
@@ -186,11 +177,11 @@ int ctl_kmem_cache_create(struct machine *m, const struct fs_ctx *ctx, struct ct
 		*why = "object size must be 1 .. KMALLOC_MAX_SIZE (4 MiB)";
 		return -EINVAL;
 	}
-	err = slab_ctl_cache_create(m, cmd->args[0], (unsigned int)size);
-	if (err) {
+	if (!kmem_cache_create(m, cmd->args[0], (unsigned int)size, 0, 0)) {
 		*why = "out of memory";
-		return err;
+		return -ENOMEM;
 	}
+	ctl_cache_add(m, cmd->args[0]);
 	g_string_append(reply, "ok");
 	return 0;
 }
@@ -231,13 +222,13 @@ int ctl_kmem_cache_alloc(struct machine *m, const struct fs_ctx *ctx, struct ctl
 		*why = "no cache of that name";
 		return -ENOENT;
 	}
-	return alloc_many(m, count, cache_alloc_one, &a, cache_free_one, SH_CACHE, cmd->args[0], reply, why);
+	return alloc_many(m, count, cache_alloc_one, &a, cache_free_one, CTL_CACHE, cmd->args[0], reply, why);
 }
 
 int ctl_kmem_cache_free(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
 			const char **why)
 {
-	struct slab_handle *h;
+	struct ctl_handle *h;
 	unsigned long addr;
 
 	(void)ctx;
@@ -245,11 +236,11 @@ int ctl_kmem_cache_free(struct machine *m, const struct fs_ctx *ctx, struct ctl_
 		*why = "usage: kmem_cache_free HANDLE";
 		return -EINVAL;
 	}
-	h = find_handle(m, cmd->args[0], SH_CACHE, &addr, why);
+	h = find_handle(m, cmd->args[0], CTL_CACHE, &addr, why);
 	if (!h)
 		return -EINVAL;
 	kmem_cache_free(m, kmem_cache_find(m, h->cache), addr);
-	g_hash_table_remove(slab_ctl_handles(m), GSIZE_TO_POINTER(addr));
+	ctl_handle_remove(m, addr);
 	g_string_append(reply, "ok");
 	return 0;
 }
@@ -269,18 +260,19 @@ int ctl_kmem_cache_destroy(struct machine *m, const struct fs_ctx *ctx, struct c
 		*why = "no cache of that name";
 		return -ENOENT;
 	}
-	if (!slab_ctl_cache_owned(m, name)) {
+	if (!ctl_cache_owned(m, name)) {
 		*why = "a kernel cache: only caches made by kmem_cache_create here may be destroyed";
 		return -EPERM;
 	}
-	if (slab_ctl_handles_of(m, name)) {
+	if (ctl_handles_of(m, name)) {
 		*why = "kmem_cache_destroy: Slab cache still has objects";
 		return -EBUSY;
 	}
-	if (slab_ctl_cache_destroy(m, name)) {
+	if (kmem_cache_destroy(m, kmem_cache_find(m, name), name)) {
 		*why = "kmem_cache_destroy: Slab cache still has objects";
 		return -EBUSY;
 	}
+	ctl_cache_remove(m, name);
 	g_string_append(reply, "ok");
 	return 0;
 }
@@ -321,7 +313,7 @@ int ctl_vmalloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd
 		*why = "out of memory";
 		return -ENOMEM;
 	}
-	add_handle(m, addr, SH_VMALLOC, NULL);
+	ctl_handle_add(m, addr, CTL_VMALLOC, NULL);
 	g_string_append_printf(reply, "0x%lx", addr);
 	return 0;
 }
@@ -338,7 +330,7 @@ int ctl_vrealloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cm
 		*why = "usage: vrealloc ADDR SIZE";
 		return -EINVAL;
 	}
-	if (!find_handle(m, cmd->args[0], SH_VMALLOC, &addr, why))
+	if (!find_handle(m, cmd->args[0], CTL_VMALLOC, &addr, why))
 		return -EINVAL;
 	if ((err = vmalloc_size(m, cmd->args[1], &size, "usage: vrealloc ADDR SIZE", why)))
 		return err;
@@ -348,8 +340,8 @@ int ctl_vrealloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cm
 		return -ENOMEM;
 	}
 	if (n != addr) {
-		g_hash_table_remove(slab_ctl_handles(m), GSIZE_TO_POINTER(addr));
-		add_handle(m, n, SH_VMALLOC, NULL);
+		ctl_handle_remove(m, addr);
+		ctl_handle_add(m, n, CTL_VMALLOC, NULL);
 	}
 	g_string_append_printf(reply, "0x%lx", n);
 	return 0;
@@ -364,9 +356,9 @@ int ctl_vfree(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, 
 		*why = "usage: vfree ADDR";
 		return -EINVAL;
 	}
-	if (!find_handle(m, cmd->args[0], SH_VMALLOC, &addr, why))
+	if (!find_handle(m, cmd->args[0], CTL_VMALLOC, &addr, why))
 		return -EINVAL;
-	g_hash_table_remove(slab_ctl_handles(m), GSIZE_TO_POINTER(addr));
+	ctl_handle_remove(m, addr);
 	vfree(m, addr);
 	g_string_append(reply, "ok");
 	return 0;
@@ -392,7 +384,7 @@ int ctl_kvmalloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cm
 		return -ENOMEM;
 	}
 	/* a vmalloc address is freed with vfree, a kmalloc one with kfree */
-	add_handle(m, addr, is_vmalloc_addr(addr) ? SH_VMALLOC : SH_KMALLOC, NULL);
+	ctl_handle_add(m, addr, is_vmalloc_addr(addr) ? CTL_VMALLOC : CTL_KMALLOC, NULL);
 	g_string_append_printf(reply, "0x%lx", addr);
 	return 0;
 }

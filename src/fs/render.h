@@ -76,5 +76,8 @@ int parse_int_strict(const char *buf, size_t len, long *out);
 int parse_int_vector(const char *buf, size_t len, long *out, int n);
 /* Parse one unsigned long as proc_doulongvec_minmax does (no sign). */
 int parse_ulong_strict(const char *buf, size_t len, unsigned long *out);
+/* kstrtoint(s, base, res) on a NUL-terminated string: sign, digits, one
+ * optional trailing newline; -EINVAL or -ERANGE (lib/kstrtox.c) */
+int kstrtoint(const char *s, unsigned int base, int *res);
 
 #endif

@@ -278,6 +278,25 @@ int parse_int_strict(const char *buf, size_t len, long *out)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * lib/kstrtox.c kstrtoint(s, base, res): kstrtoll's parse (an optional
+ * sign, digits in base, one optional trailing newline, nothing else), then
+ * -ERANGE when the number does not fit an int.  (proc_dointvec above is a different parser: no '+',
+ * blanks between values, EINVAL for a number out of range.)
+ */
+int kstrtoint(const char *s, unsigned int base, int *res)
+{
+	long long tmp;
+	int err = kstrtoll(s, base, &tmp);
+
+	if (err)
+		return err;
+	if (tmp != (int)tmp)
+		return -ERANGE;
+	*res = (int)tmp;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Counters                                                            */
 /* ------------------------------------------------------------------ */

@@ -12,7 +12,9 @@
  * the NUMA counters satisfy hit + miss = local + other; every page table
  * counts its entries right and uses its host chunks once each, the tables
  * make each mm's pgtables_bytes and, over all mms, NR_PAGETABLE; swap devices'
- * slot counts agree with their maps, cluster lists and the totals.
+ * slot counts agree with their maps, cluster lists and the totals; each
+ * slab cache's lists agree with its counts, every slab page in the
+ * mem_map with its slab, the caches' counts and NR_SLAB_*.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
+#include "slab_internal.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
 
@@ -353,6 +356,133 @@ static char *check_lru(struct machine *m, int nid)
 	return NULL;
 }
 
+/* ---- the kernel's own allocators (mm/slub.c's validate_slab_cache in
+ * outline) ---- */
+
+/* Each cache's node partial lists and cpu slabs: the states and counts
+ * the lists imply */
+static char *check_slab_lists(struct machine *m, struct kmem_cache *s)
+{
+	for_each_online_node(m, nid) {
+		unsigned long nr = 0;
+
+		for (struct slab *sl = s->node[nid].partial_head; sl; sl = sl->next) {
+			if (sl->state != SLAB_NODE_PARTIAL || sl->nid != nid || !sl->nfree)
+				FAIL("slab %s: node %d partial slab in state %d with %u free", s->name, nid, sl->state,
+				     sl->nfree);
+			nr++;
+		}
+		if (nr != s->node[nid].nr_partial)
+			FAIL("slab %s: node %d nr_partial %lu, list holds %lu", s->name, nid, s->node[nid].nr_partial, nr);
+	}
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
+		const struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
+		unsigned int n = 0;
+
+		if (c->slab && c->slab->state != SLAB_CPU)
+			FAIL("slab %s: cpu %d slab not frozen", s->name, cpu);
+		for (struct slab *sl = c->partial; sl; sl = sl->next, n++)
+			if (sl->state != SLAB_CPU_PARTIAL)
+				FAIL("slab %s: cpu %d partial slab in state %d", s->name, cpu, sl->state);
+		if (c->partial && c->partial->slabs != n)
+			FAIL("slab %s: cpu %d partial count %u, list holds %u", s->name, cpu, c->partial->slabs, n);
+	}
+	return NULL;
+}
+
+/* What the mem_map's slab pages add up to, per cache and per node */
+struct slab_tally {
+	GHashTable *slabs, *objects;  /* struct kmem_cache * -> count */
+	long pages[MAX_NUMNODES][2];  /* [nid][reclaimable] */
+};
+
+static void tally_add(GHashTable *h, gpointer key, gsize n)
+{
+	g_hash_table_insert(h, key, GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(h, key)) + n));
+}
+
+/* Every head page with PG_slab points at its slab, which it heads */
+static char *tally_slab_pages(struct machine *m, struct slab_tally *t)
+{
+	for (unsigned long sec = 0; sec < m->nr_sections; sec++) {
+		struct page *map = m->sections[sec].mem_map;
+
+		for (unsigned long i = 0; map && i < PAGES_PER_SECTION; i++) {
+			unsigned long pfn = (sec << PFN_SECTION_SHIFT) + i;
+			struct slab *sl;
+
+			if (!page_test(&map[i], PG_slab))
+				continue;
+			sl = (struct slab *)(uintptr_t)map[i].private;
+			if (!sl || sl->pfn != pfn)
+				FAIL("pfn %#lx: PG_slab without its slab", pfn);
+			t->pages[sl->nid][(sl->cache->flags & SLAB_RECLAIM_ACCOUNT) ? 1 : 0] += 1L << sl->order;
+			tally_add(t->slabs, sl->cache, 1);
+			tally_add(t->objects, sl->cache, sl->objects);
+			if (sl->nfree > sl->objects || (sl->state == SLAB_FULL && sl->nfree))
+				FAIL("slab %s at pfn %#lx: %u free of %u in state %d", sl->cache->name, sl->pfn, sl->nfree,
+				     sl->objects, sl->state);
+		}
+	}
+	return NULL;
+}
+
+/* The caches' nr_slabs and total_objects against the mem_map */
+static char *check_slab_counts(struct machine *m, struct slab_tally *t)
+{
+	for (guint i = 0; i < m->slab->caches->len; i++) {
+		struct kmem_cache *s = g_ptr_array_index(m->slab->caches, i);
+		unsigned long nr = 0, objs = 0;
+		unsigned long seen = GPOINTER_TO_SIZE(g_hash_table_lookup(t->slabs, s));
+		unsigned long held = GPOINTER_TO_SIZE(g_hash_table_lookup(t->objects, s));
+
+		for_each_online_node(m, nid) {
+			nr += s->node[nid].nr_slabs;
+			objs += s->node[nid].total_objects;
+		}
+		if (nr != seen)
+			FAIL("slab %s: nr_slabs %lu, mem_map holds %lu", s->name, nr, seen);
+		if (objs != held)
+			FAIL("slab %s: total_objects %lu, its slabs hold %lu", s->name, objs, held);
+	}
+	return NULL;
+}
+
+/* Per cache, its lists against its counts; slab pages in the mem_map
+ * against the caches and NR_SLAB_*; vmalloc pages against the areas */
+static char *check_slab(struct machine *m)
+{
+	struct slab_tally t = { 0 };
+	char *err = NULL;
+
+	if (!m->slab)
+		return NULL;
+	for (guint i = 0; i < m->slab->caches->len && !err; i++)
+		err = check_slab_lists(m, g_ptr_array_index(m->slab->caches, i));
+	if (err)
+		return err;
+	t.slabs = g_hash_table_new(g_direct_hash, g_direct_equal);
+	t.objects = g_hash_table_new(g_direct_hash, g_direct_equal);
+	err = tally_slab_pages(m, &t);
+	if (!err)
+		err = check_slab_counts(m, &t);
+	g_hash_table_destroy(t.slabs);
+	g_hash_table_destroy(t.objects);
+	if (err)
+		return err;
+	for_each_online_node(m, nid) {
+		long unrecl = m->node_data[nid]->vm_stat[NR_SLAB_UNRECLAIMABLE_B];
+		long recl = m->node_data[nid]->vm_stat[NR_SLAB_RECLAIMABLE_B];
+
+		if (recl != t.pages[nid][1])
+			FAIL("node %d: NR_SLAB_RECLAIMABLE_B %ld, slabs hold %ld pages", nid, recl, t.pages[nid][1]);
+		if (unrecl != t.pages[nid][0] + m->slab->large_pages[nid])
+			FAIL("node %d: NR_SLAB_UNRECLAIMABLE_B %ld, slabs hold %ld pages, large kmalloc %ld", nid, unrecl,
+			     t.pages[nid][0], m->slab->large_pages[nid]);
+	}
+	return vmalloc_check_invariants(m);
+}
+
 char *machine_check_invariants(struct machine *m)
 {
 	unsigned long *reserved = g_new0(unsigned long, (gsize)m->nr_nodes * MAX_NR_ZONES);
@@ -418,7 +548,7 @@ char *machine_check_invariants(struct machine *m)
 	if (!err)
 		err = swap_check_invariants(m);
 	if (!err)
-		err = slab_check_invariants(m);
+		err = check_slab(m);
 out:
 	g_free(reserved);
 	return err;

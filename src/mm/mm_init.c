@@ -377,7 +377,6 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	m->nr_cpus = cfg->nr_cpus;
 	m->log = g_string_new(NULL);
 	m->log_limit = 1 << 20;
-	m->kalloc = g_hash_table_new(g_direct_hash, g_direct_equal);
 	m->rand = g_rand_new_with_seed((guint32)cfg->seed);
 	m->boot_wall_sec = cfg->manual_clock ? MANUAL_BTIME : (int64_t)time(NULL);
 
@@ -415,6 +414,8 @@ void machine_destroy(struct machine *m)
 {
 	if (!m)
 		return;
+	if (m->ctl_destroy)
+		m->ctl_destroy(m->ctl);
 	timers_destroy(m);
 	tasks_destroy(m);
 	sim_fs_destroy(m);
@@ -439,7 +440,6 @@ void machine_destroy(struct machine *m)
 	g_free(m->cpus);
 	g_free(m->cached_stacks);
 	g_string_free(m->log, TRUE);
-	g_hash_table_destroy(m->kalloc);
 	g_rand_free(m->rand);
 	machine_config_clear(&m->cfg);
 	g_free(m);

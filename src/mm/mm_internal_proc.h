@@ -12,11 +12,8 @@
 #define FAULT_COST_NS 250
 #define PAGE_COPY_COST_NS 400
 
-#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
-#define PAGE_MASK (~(PAGE_SIZE - 1))
 #define TASK_SIZE 0x7ffffffff000UL
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
-#define THREAD_SIZE_ORDER 2  /* 16 KiB kernel stacks */
 
 /* memory.c */
 void account_system_time(struct machine *m, struct task_struct *t, uint64_t ns);

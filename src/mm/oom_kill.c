@@ -46,7 +46,6 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 
-#define OOM_SCORE_ADJ_MIN (-1000)
 #define K(pages) ((unsigned long)(pages) << (PAGE_SHIFT - 10))
 
 struct oom_control {

@@ -38,13 +38,70 @@ struct slab_state {
 	struct kmem_cache *kmalloc[NR_KMALLOC_TYPES][NR_KMALLOC_INDEX];
 	struct kmem_cache *model[NR_MODEL_CACHES];
 	struct kmem_cache *kmem_cache, *kmem_cache_node;
-	GHashTable *ctl_handles;     /* sim/ctl: addr -> struct slab_handle * */
-	GHashTable *ctl_caches;      /* names sim/ctl created (owned strings) */
 	bool booted;                 /* kmem_cache_init done: new caches get descriptors */
 	long large_pages[MAX_NUMNODES]; /* kmalloc_large pages, in NR_SLAB_UNRECLAIMABLE_B */
 };
 
-void slab_handle_free(gpointer p);
+/* fls and get_order (include/asm-generic/bitops, getorder.h) */
+static inline int fls_u(unsigned long x) { return x ? 64 - __builtin_clzl(x) : 0; }
+
+static inline unsigned int get_order(unsigned long size)
+{
+	unsigned int order = 0;
+
+	size = (size - 1) >> PAGE_SHIFT;
+	while (size) {
+		order++;
+		size >>= 1;
+	}
+	return order;
+}
+
+/* The CPU an allocation runs on: the current task's, or the boot CPU */
+static inline int slab_cpu(struct machine *m)
+{
+	return m->current ? m->current->cpu : 0;
+}
+
+/* mm/slub.c: a new cache (no merging); the slow paths of the two below */
+struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned int size, unsigned int align,
+				unsigned int flags);
+struct slab *___slab_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp, int nid, int cpu);
+void __slab_free(struct machine *m, struct kmem_cache *s, struct slab *slab, bool was_full);
+
+/* slab_alloc_node's fast path: the cpu slab's next free object (nid -1:
+ * any node); 0 when no slab can be had */
+static inline unsigned long slab_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp, int nid)
+{
+	int cpu = slab_cpu(m);
+	struct slab *slab = s->cpu_slab[cpu].slab;
+
+	if (G_UNLIKELY(!slab || !slab->nfree || (nid >= 0 && slab->nid != nid))) {
+		slab = ___slab_alloc(m, s, gfp, nid, cpu);
+		if (!slab)
+			return 0;
+	}
+	return slab->base + (unsigned long)slab->free[--slab->nfree] * s->size;
+}
+
+static inline unsigned int obj_to_index(const struct kmem_cache *s, const struct slab *slab, unsigned long obj)
+{
+	return (unsigned int)(((unsigned __int128)(obj - slab->base) * s->reciprocal_size) >> 64);
+}
+
+/* do_slab_free: the object goes back on its slab; a slab that is not a
+ * cpu slab may move lists (__slab_free) */
+static inline void do_slab_free(struct machine *m, struct kmem_cache *s, struct slab *slab, unsigned long obj)
+{
+	bool was_full = slab->nfree == 0;
+
+	slab->free[slab->nfree++] = (uint16_t)obj_to_index(s, slab, obj);
+	if (G_UNLIKELY(slab->state != SLAB_CPU))
+		__slab_free(m, s, slab, was_full);
+}
+
+/* mm/slab_common.c: kmalloc-{8..8k}, 96, 192 and their -rcl-, -cg- twins */
+void create_kmalloc_caches(struct machine *m);
 void slab_cache_descriptors(struct machine *m, struct kmem_cache *s);
 void slab_cache_descriptors_free(struct machine *m, struct kmem_cache *s);
 char *vmalloc_check_invariants(struct machine *m);

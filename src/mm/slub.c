@@ -1,33 +1,38 @@
 /*
- * mm/slub.c and mm/slab_common.c: the SLUB allocator.
+ * mm/slub.c and the cache side of mm/slab_common.c: the SLUB allocator
+ * (kmalloc is in slab_common.c).
  *
- * Models: kmem_cache with object size, alignment (calculate_alignment),
- * free-pointer placement (outside the object for caches with a
- * constructor or RCU without freeptr_offset), slab order and objects per
- * slab chosen by calculate_order/calc_slab_order with slub_min_objects =
- * 4 * (fls(nr_cpus) + 1), the fallback order s->min, min_partial
- * (ilog2(size)/2 in 5..10) and cpu_partial / cpu_partial_slabs
- * (set_cpu_partial); slabs from the buddy allocator, accounted in
- * NR_SLAB_RECLAIMABLE_B / NR_SLAB_UNRECLAIMABLE_B (pages, as this code base
- * keeps them); per-CPU slab and per-CPU partial list, per-node partial
- * lists, full slabs on no list; ___slab_alloc's order (cpu slab, cpu
- * partial, node partial - moving up to cpu_partial_slabs/2 more to the cpu
- * partial list - then a new slab), __slab_free's (a full slab's first free
- * puts it on the cpu partial list, draining that list to the node when it
- * holds cpu_partial_slabs; an empty node-partial slab is discarded once the
- * node has min_partial), deactivate_slab, kmem_cache_shrink; cache merging
- * (find_mergeable, aliases); the kmalloc caches kmalloc-{8..8k} with 96
- * and 192, their -rcl- (reclaimable) and -cg- (accounted) twins, all
- * SLAB_NO_MERGE as on 6.18; kmalloc above 8 KiB straight from the page
- * allocator (accounted as unreclaimable slab, as ___kmalloc_large_node
- * does); the named caches the kernel creates at boot, with the sizes of
- * this reference kernel.
- * Simplifies: one free-object stack per slab stands for the cpu freelist
- * and the slab freelist (their union is what the counters see); no
- * debugging, red zones, freelist randomisation, memcg objcg vectors or
- * sheaves (6.18's opt-in per-cpu object arrays); get_any_partial's remote
- * node search is left out (an allocation without a node uses its CPU's
- * node); objects are not backed by bytes, only by addresses.
+ * Models:
+ *  - kmem_cache: object size, alignment (calculate_alignment), the free
+ *    pointer outside the object for caches with a constructor or RCU
+ *    without freeptr_offset.
+ *  - Slab order and objects per slab by calculate_order/calc_slab_order,
+ *    with slub_min_objects = 4 * (fls(nr_cpus) + 1), and the fallback
+ *    order s->min when the preferred one fails.
+ *  - min_partial (ilog2(size) / 2 in 5..10) and cpu_partial /
+ *    cpu_partial_slabs (set_cpu_partial).
+ *  - Slabs from the buddy allocator, counted in NR_SLAB_RECLAIMABLE_B /
+ *    NR_SLAB_UNRECLAIMABLE_B (in pages, as this code base keeps them).
+ *  - A per-CPU slab and per-CPU partial list, per-node partial lists,
+ *    full slabs on no list.
+ *  - ___slab_alloc's order: cpu slab, cpu partial, node partial (moving up
+ *    to cpu_partial_slabs / 2 more to the cpu partial list), a new slab.
+ *  - __slab_free's: a full slab's first free puts it on the cpu partial
+ *    list, draining that list to the node when it holds cpu_partial_slabs;
+ *    an empty node-partial slab is discarded once the node has min_partial.
+ *  - deactivate_slab, kmem_cache_shrink.
+ *  - Cache merging (find_mergeable, aliases) and the sysfs names of merged
+ *    caches (create_unique_id).
+ *  - The named caches the kernel creates at boot, with the sizes of the
+ *    reference kernel.
+ * Simplifies:
+ *  - One free-object stack per slab stands for the cpu freelist and the
+ *    slab freelist (their union is what the counters see).
+ *  - No debugging, red zones, freelist randomisation, memcg objcg vectors
+ *    or sheaves (6.18's opt-in per-cpu object arrays).
+ *  - No get_any_partial remote node search: an allocation without a node
+ *    uses its CPU's node.
+ *  - Objects are not backed by bytes, only by addresses.
  */
 #include <errno.h>
 #include <string.h>
@@ -45,20 +50,7 @@
 #define CACHE_LINE_SIZE 64
 #define ARCH_SLAB_MINALIGN 8
 
-static int fls_u(unsigned long x) { return x ? 64 - __builtin_clzl(x) : 0; }
 static int ilog2_u(unsigned long x) { return fls_u(x) - 1; }
-
-static unsigned int get_order(unsigned long size)
-{
-	unsigned int order = 0;
-
-	size = (size - 1) >> PAGE_SHIFT;
-	while (size) {
-		order++;
-		size >>= 1;
-	}
-	return order;
-}
 
 #define ALIGN_UP(x, a) (((x) + (a) - 1) / (a) * (a))
 
@@ -182,67 +174,6 @@ struct kmem_cache *kmem_cache_find(struct machine *m, const char *name)
 struct kmem_cache *model_cache(struct machine *m, enum model_cache c)
 {
 	return m->slab ? m->slab->model[c] : NULL;
-}
-
-GHashTable *slab_ctl_handles(struct machine *m) { return m->slab->ctl_handles; }
-
-unsigned long slab_ctl_handles_of(struct machine *m, const char *name)
-{
-	GHashTableIter it;
-	gpointer k, v;
-	unsigned long n = 0;
-
-	g_hash_table_iter_init(&it, m->slab->ctl_handles);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct slab_handle *h = v;
-
-		if (h->kind == SH_CACHE && !strcmp(h->cache, name))
-			n++;
-	}
-	return n;
-}
-
-bool slab_ctl_cache_owned(struct machine *m, const char *name)
-{
-	return g_hash_table_contains(m->slab->ctl_caches, name);
-}
-
-int slab_ctl_cache_create(struct machine *m, const char *name, unsigned int size)
-{
-	struct kmem_cache *s;
-
-	if (kmem_cache_find(m, name))
-		return -EEXIST;
-	if (!size || size > KMALLOC_MAX_SIZE)
-		return -EINVAL;
-	s = kmem_cache_create(m, name, size, 0, 0);
-	if (!s)
-		return -ENOMEM;
-	g_hash_table_add(m->slab->ctl_caches, g_strdup(name));
-	return 0;
-}
-
-int slab_ctl_cache_destroy(struct machine *m, const char *name)
-{
-	struct kmem_cache *s = kmem_cache_find(m, name);
-	int err;
-
-	if (!s)
-		return -ENOENT;
-	if (!slab_ctl_cache_owned(m, name))
-		return -EPERM;
-	if (slab_ctl_handles_of(m, name))
-		return -EBUSY;
-	err = kmem_cache_destroy(m, s, name);
-	if (!err)
-		g_hash_table_remove(m->slab->ctl_caches, name);
-	return err;
-}
-
-/* The CPU an allocation runs on: the current task's, or the boot CPU */
-static inline int slab_cpu(struct machine *m)
-{
-	return m->current ? m->current->cpu : 0;
 }
 
 /* ---------------- slabs and the page allocator ---------------- */
@@ -436,7 +367,7 @@ static struct slab *get_partial_node(struct machine *m, struct kmem_cache *s, st
 }
 
 /* ___slab_alloc: the slow path */
-static struct slab *slab_refill(struct machine *m, struct kmem_cache *s, gfp_t gfp, int nid, int cpu)
+struct slab *___slab_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp, int nid, int cpu)
 {
 	struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 	int node = nid < 0 ? cpu_to_node(m, cpu) : nid;
@@ -467,19 +398,6 @@ found:
 	return slab;
 }
 
-static inline unsigned long slab_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp, int nid)
-{
-	int cpu = slab_cpu(m);
-	struct slab *slab = s->cpu_slab[cpu].slab;
-
-	if (G_UNLIKELY(!slab || !slab->nfree || (nid >= 0 && slab->nid != nid))) {
-		slab = slab_refill(m, s, gfp, nid, cpu);
-		if (!slab)
-			return 0;
-	}
-	return slab->base + (unsigned long)slab->free[--slab->nfree] * s->size;
-}
-
 unsigned long kmem_cache_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp)
 {
 	return slab_alloc(m, s, gfp, -1);
@@ -491,7 +409,7 @@ unsigned long kmem_cache_alloc_node(struct machine *m, struct kmem_cache *s, gfp
 }
 
 /* __slab_free after the free object is back on its slab */
-static void slab_free_slow(struct machine *m, struct kmem_cache *s, struct slab *slab, bool was_full)
+void __slab_free(struct machine *m, struct kmem_cache *s, struct slab *slab, bool was_full)
 {
 	struct kmem_cache_node *n = get_node(s, slab->nid);
 
@@ -512,20 +430,6 @@ static void slab_free_slow(struct machine *m, struct kmem_cache *s, struct slab 
 	}
 }
 
-static inline unsigned int obj_to_index(const struct kmem_cache *s, const struct slab *slab, unsigned long obj)
-{
-	return (unsigned int)(((unsigned __int128)(obj - slab->base) * s->reciprocal_size) >> 64);
-}
-
-static inline void do_slab_free(struct machine *m, struct kmem_cache *s, struct slab *slab, unsigned long obj)
-{
-	bool was_full = slab->nfree == 0;
-
-	slab->free[slab->nfree++] = (uint16_t)obj_to_index(s, slab, obj);
-	if (G_UNLIKELY(slab->state != SLAB_CPU))
-		slab_free_slow(m, s, slab, was_full);
-}
-
 static inline struct slab *virt_to_slab(struct machine *m, unsigned long obj)
 {
 	struct page *page = pfn_to_page(m, virt_to_pfn(obj));
@@ -542,93 +446,6 @@ void kmem_cache_free(struct machine *m, struct kmem_cache *s, unsigned long objp
 	slab = virt_to_slab(m, objp);
 	g_assert(slab && slab->cache == s);
 	do_slab_free(m, s, slab, objp);
-}
-
-/* ---------------- kmalloc ---------------- */
-
-static const struct { const char *name; unsigned int size; } kmalloc_info[NR_KMALLOC_INDEX] = {
-	{ NULL, 0 }, { "96", 96 }, { "192", 192 }, { "8", 8 }, { "16", 16 }, { "32", 32 }, { "64", 64 },
-	{ "128", 128 }, { "256", 256 }, { "512", 512 }, { "1k", 1024 }, { "2k", 2048 }, { "4k", 4096 },
-	{ "8k", 8192 },
-};
-
-/* size_index[]: sizes up to 192 in 8-byte steps (setup_kmalloc_cache_index_table) */
-static const uint8_t size_index[24] = {
-	3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2,
-};
-
-static inline unsigned int kmalloc_index(size_t size)
-{
-	if (size <= 192)
-		return size_index[(size - 1) / 8];
-	return (unsigned int)fls_u(size - 1);
-}
-
-static inline enum kmalloc_cache_type kmalloc_type(gfp_t gfp)
-{
-	if (G_LIKELY(!(gfp & (__GFP_RECLAIMABLE | __GFP_ACCOUNT))))
-		return KMALLOC_NORMAL;
-	return (gfp & __GFP_RECLAIMABLE) ? KMALLOC_RECLAIM : KMALLOC_CGROUP;
-}
-
-struct kmem_cache *kmalloc_slab(struct machine *m, size_t size, gfp_t gfp)
-{
-	if (size > KMALLOC_MAX_CACHE_SIZE)
-		return NULL;
-	return m->slab->kmalloc[kmalloc_type(gfp)][kmalloc_index(size ? size : 1)];
-}
-
-/* ___kmalloc_large_node: a compound page block, counted as slab */
-static unsigned long kmalloc_large(struct machine *m, size_t size, gfp_t gfp, int nid)
-{
-	unsigned int order = get_order(size);
-	long pfn = __alloc_pages(m, (gfp & ~__GFP_ACCOUNT) | __GFP_COMP, order, nid, slab_cpu(m));
-
-	if (pfn < 0)
-		return 0;
-	pfn_to_page(m, (unsigned long)pfn)->private = 0;
-	__mod_node_page_state(m->node_data[__pfn_to_section(m, (unsigned long)pfn)->nid], NR_SLAB_UNRECLAIMABLE_B,
-			      1L << order);
-	m->slab->large_pages[__pfn_to_section(m, (unsigned long)pfn)->nid] += 1L << order;
-	return slab_virt((unsigned long)pfn);
-}
-
-unsigned long kmalloc_node(struct machine *m, size_t size, gfp_t gfp, int nid)
-{
-	if (G_UNLIKELY(!size || size > KMALLOC_MAX_CACHE_SIZE)) {
-		if (!size || size > KMALLOC_MAX_SIZE)
-			return 0;  /* ZERO_SIZE_PTR / too large: NULL in the model */
-		return kmalloc_large(m, size, gfp, nid);
-	}
-	return slab_alloc(m, m->slab->kmalloc[kmalloc_type(gfp)][kmalloc_index(size)], gfp, nid);
-}
-
-unsigned long kmalloc(struct machine *m, size_t size, gfp_t gfp)
-{
-	return kmalloc_node(m, size, gfp, -1);
-}
-
-void kfree(struct machine *m, unsigned long objp)
-{
-	unsigned long pfn;
-	struct page *page;
-	struct slab *slab;
-
-	if (!objp)
-		return;
-	pfn = virt_to_pfn(objp);
-	page = pfn_to_page(m, pfn);
-	/* a slab page points at its slab; a large kmalloc's page at nothing */
-	slab = (struct slab *)(uintptr_t)page->private;
-	if (G_LIKELY(slab)) {
-		do_slab_free(m, slab->cache, slab, objp);
-		return;
-	}
-	/* free_large_kmalloc */
-	__mod_node_page_state(m->node_data[__pfn_to_section(m, pfn)->nid], NR_SLAB_UNRECLAIMABLE_B,
-			      -(1L << page->order));
-	m->slab->large_pages[__pfn_to_section(m, pfn)->nid] -= 1L << page->order;
-	__free_pages(m, pfn, page->order, slab_cpu(m));
 }
 
 struct kmem_cache *virt_to_cache(struct machine *m, unsigned long objp)
@@ -648,19 +465,10 @@ struct kmem_cache *virt_to_cache(struct machine *m, unsigned long objp)
 	return slab->cache;
 }
 
-size_t ksize(struct machine *m, unsigned long objp)
-{
-	struct kmem_cache *s = virt_to_cache(m, objp);
-
-	if (s)
-		return s->object_size;
-	return PAGE_SIZE << pfn_to_page(m, virt_to_pfn(objp))->order;
-}
-
 /* ---------------- caches ---------------- */
 
-static struct kmem_cache *alloc_cache(struct machine *m, const char *name, unsigned int size, unsigned int align,
-				      unsigned int flags)
+struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned int size, unsigned int align,
+				 unsigned int flags)
 {
 	struct kmem_cache *s = g_new0(struct kmem_cache, 1);
 
@@ -732,7 +540,7 @@ struct kmem_cache *kmem_cache_create(struct machine *m, const char *name, unsign
 		g_hash_table_insert(m->slab->by_name, g_ptr_array_index(s->aliases, s->aliases->len - 1), s);
 		return s;
 	}
-	s = alloc_cache(m, name, size, align, flags);
+	s = create_cache(m, name, size, align, flags);
 	if (m->slab->booted && !m->cfg.bare)
 		slab_cache_descriptors(m, s);
 	return s;
@@ -963,25 +771,6 @@ static const struct boot_cache {
 	{ MC_BUFFER_HEAD, "buffer_head", 104, 0, SLAB_PANIC | SLAB_RECLAIM_ACCOUNT },
 };
 
-static void create_kmalloc_caches(struct machine *m)
-{
-	static const char *const prefix[NR_KMALLOC_TYPES] = { "kmalloc-", "kmalloc-rcl-", "kmalloc-cg-" };
-	static const unsigned int tflags[NR_KMALLOC_TYPES] = { 0, SLAB_RECLAIM_ACCOUNT, SLAB_ACCOUNT };
-
-	for (int type = 0; type < NR_KMALLOC_TYPES; type++) {
-		/* 96 and 192 first, then 8 .. 8k (create_kmalloc_caches) */
-		for (int i = 1; i < NR_KMALLOC_INDEX; i++) {
-			g_autofree char *name = g_strconcat(prefix[type], kmalloc_info[i].name, NULL);
-			unsigned int size = kmalloc_info[i].size;
-			/* kmalloc caches align to the size's largest power-of-two divisor */
-			unsigned int align = 1u << __builtin_ctz(size);
-			struct kmem_cache *s = alloc_cache(m, name, size, align, tflags[type] | SLAB_NO_MERGE);
-
-			m->slab->kmalloc[type][i] = s;
-		}
-	}
-}
-
 void kmem_cache_init(struct machine *m)
 {
 	struct kmem_cache *s;
@@ -989,14 +778,12 @@ void kmem_cache_init(struct machine *m)
 	m->slab = g_new0(struct slab_state, 1);
 	m->slab->caches = g_ptr_array_new();
 	m->slab->by_name = g_hash_table_new(g_str_hash, g_str_equal);
-	m->slab->ctl_handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, slab_handle_free);
-	m->slab->ctl_caches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	/* create_boot_cache: kmem_cache and kmem_cache_node, never merged;
 	 * bootstrap() lists kmem_cache first */
-	s = alloc_cache(m, "kmem_cache", 232, 0, SLAB_HWCACHE_ALIGN);
+	s = create_cache(m, "kmem_cache", 232, 0, SLAB_HWCACHE_ALIGN);
 	s->refcount = -1;
 	m->slab->kmem_cache = s;
-	s = alloc_cache(m, "kmem_cache_node", 72, 0, SLAB_HWCACHE_ALIGN);
+	s = create_cache(m, "kmem_cache_node", 72, 0, SLAB_HWCACHE_ALIGN);
 	s->refcount = -1;
 	m->slab->kmem_cache_node = s;
 	create_kmalloc_caches(m);
@@ -1038,16 +825,6 @@ void slab_cache_descriptors_free(struct machine *m, struct kmem_cache *s)
 	s->self_obj = 0;
 }
 
-void slab_handle_free(gpointer p)
-{
-	struct slab_handle *h = p;
-
-	if (h) {
-		g_free(h->cache);
-		g_free(h);
-	}
-}
-
 /* machine_destroy: the pages go with the machine; only the model's own
  * memory is freed here */
 void slab_destroy_all(struct machine *m)
@@ -1078,118 +855,6 @@ void slab_destroy_all(struct machine *m)
 	}
 	g_ptr_array_free(m->slab->caches, TRUE);
 	g_hash_table_destroy(m->slab->by_name);
-	g_hash_table_destroy(m->slab->ctl_handles);
-	g_hash_table_destroy(m->slab->ctl_caches);
 	g_free(m->slab);
 	m->slab = NULL;
-}
-
-/* ---------------- --debug-vm ---------------- */
-
-char *slab_check_invariants(struct machine *m)
-{
-	long pages[MAX_NUMNODES][2];
-
-	if (!m->slab)
-		return NULL;
-	memset(pages, 0, sizeof(pages));
-	for (guint i = 0; i < m->slab->caches->len; i++) {
-		struct kmem_cache *s = g_ptr_array_index(m->slab->caches, i);
-		for_each_online_node(m, nid) {
-			unsigned long nr = 0;
-
-			for (struct slab *sl = s->node[nid].partial_head; sl; sl = sl->next) {
-				if (sl->state != SLAB_NODE_PARTIAL || sl->nid != nid || !sl->nfree)
-					return g_strdup_printf("slab %s: node %d partial slab in state %d with %u free",
-							       s->name, nid, sl->state, sl->nfree);
-				nr++;
-			}
-			if (nr != s->node[nid].nr_partial)
-				return g_strdup_printf("slab %s: node %d nr_partial %lu, list holds %lu", s->name, nid,
-						       s->node[nid].nr_partial, nr);
-		}
-		for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
-			unsigned int n = 0;
-
-			if (s->cpu_slab[cpu].slab && s->cpu_slab[cpu].slab->state != SLAB_CPU)
-				return g_strdup_printf("slab %s: cpu %d slab not frozen", s->name, cpu);
-			for (struct slab *sl = s->cpu_slab[cpu].partial; sl; sl = sl->next, n++)
-				if (sl->state != SLAB_CPU_PARTIAL)
-					return g_strdup_printf("slab %s: cpu %d partial slab in state %d", s->name, cpu,
-							       sl->state);
-			if (s->cpu_slab[cpu].partial && s->cpu_slab[cpu].partial->slabs != n)
-				return g_strdup_printf("slab %s: cpu %d partial count %u, list holds %u", s->name, cpu,
-						       s->cpu_slab[cpu].partial->slabs, n);
-		}
-	}
-	/* slab pages in the mem_map against the caches' counts and NR_SLAB_* */
-	{
-		GHashTable *per_cache = g_hash_table_new(g_direct_hash, g_direct_equal);
-		GHashTable *per_cache_objs = g_hash_table_new(g_direct_hash, g_direct_equal);
-		char *err = NULL;
-
-		for (unsigned long sec = 0; sec < m->nr_sections && !err; sec++) {
-			struct page *map = m->sections[sec].mem_map;
-
-			if (!map)
-				continue;
-			for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
-				struct slab *sl;
-
-				if (!page_test(&map[i], PG_slab))
-					continue;
-				sl = (struct slab *)(uintptr_t)map[i].private;
-				if (!sl || sl->pfn != (sec << PFN_SECTION_SHIFT) + i) {
-					err = g_strdup_printf("pfn %#lx: PG_slab without its slab",
-							      (sec << PFN_SECTION_SHIFT) + i);
-					break;
-				}
-				pages[sl->nid][(sl->cache->flags & SLAB_RECLAIM_ACCOUNT) ? 1 : 0] += 1L << sl->order;
-				g_hash_table_insert(per_cache, sl->cache,
-						    GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache,
-												    sl->cache)) +
-								     1));
-				g_hash_table_insert(per_cache_objs, sl->cache,
-						    GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache_objs,
-												    sl->cache)) +
-								     sl->objects));
-				if (sl->nfree > sl->objects || (sl->state == SLAB_FULL && sl->nfree)) {
-					err = g_strdup_printf("slab %s at pfn %#lx: %u free of %u in state %d",
-							      sl->cache->name, sl->pfn, sl->nfree, sl->objects, sl->state);
-					break;
-				}
-			}
-		}
-		for (guint i = 0; i < m->slab->caches->len && !err; i++) {
-			struct kmem_cache *s = g_ptr_array_index(m->slab->caches, i);
-			unsigned long nr = 0, objs = 0;
-
-			for_each_online_node(m, nid) {
-				nr += s->node[nid].nr_slabs;
-				objs += s->node[nid].total_objects;
-			}
-			if (nr != GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, s)))
-				err = g_strdup_printf("slab %s: nr_slabs %lu, mem_map holds %lu", s->name, nr,
-						      (unsigned long)GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, s)));
-			else if (objs != GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache_objs, s)))
-				err = g_strdup_printf("slab %s: total_objects %lu, its slabs hold %lu", s->name, objs,
-						      (unsigned long)GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache_objs, s)));
-		}
-		g_hash_table_destroy(per_cache);
-		g_hash_table_destroy(per_cache_objs);
-		if (err)
-			return err;
-	}
-	for_each_online_node(m, nid) {
-		long unrecl = m->node_data[nid]->vm_stat[NR_SLAB_UNRECLAIMABLE_B];
-		long recl = m->node_data[nid]->vm_stat[NR_SLAB_RECLAIMABLE_B];
-
-		if (recl != pages[nid][1])
-			return g_strdup_printf("node %d: NR_SLAB_RECLAIMABLE_B %ld, slabs hold %ld pages", nid, recl,
-					       pages[nid][1]);
-		if (unrecl != pages[nid][0] + m->slab->large_pages[nid])
-			return g_strdup_printf("node %d: NR_SLAB_UNRECLAIMABLE_B %ld, slabs hold %ld pages, large kmalloc %ld",
-					       nid, unrecl, pages[nid][0], m->slab->large_pages[nid]);
-	}
-	return vmalloc_check_invariants(m);
 }

@@ -484,6 +484,35 @@ static void test_parse_int(void)
 	g_assert_cmpint(parse_int_vector("", 0, v, 5), ==, -EINVAL);
 }
 
+/* kstrtoint: a sign ('+' too), base 0 or a given base, one trailing
+ * newline; ERANGE past an int, EINVAL for anything else */
+static void test_kstrtoint(void)
+{
+	static const char *const bad[] = { "", "\n", " 1", "1 ", "1\n\n", "abc", "12abc", "0x", "-", "08", "1.5" };
+	int v;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(kstrtoint(bad[i], 0, &v), ==, -EINVAL);
+	g_assert_cmpint(kstrtoint("2147483648", 0, &v), ==, -ERANGE);
+	g_assert_cmpint(kstrtoint("99999999999999999999999", 0, &v), ==, -ERANGE);
+	g_assert_cmpint(kstrtoint("-2147483648", 0, &v), ==, 0);
+	g_assert_cmpint(v, ==, INT_MIN);
+	g_assert_cmpint(kstrtoint("+15\n", 0, &v), ==, 0);
+	g_assert_cmpint(v, ==, 15);
+	g_assert_cmpint(kstrtoint("0x1f", 0, &v), ==, 0);
+	g_assert_cmpint(v, ==, 31);
+	g_assert_cmpint(kstrtoint("-010", 0, &v), ==, 0);
+	g_assert_cmpint(v, ==, -8);
+	/* a given base: 10 reads "010" as ten and refuses 0x; 16 takes 0x or not */
+	g_assert_cmpint(kstrtoint("010", 10, &v), ==, 0);
+	g_assert_cmpint(v, ==, 10);
+	g_assert_cmpint(kstrtoint("0x1f", 10, &v), ==, -EINVAL);
+	g_assert_cmpint(kstrtoint("0x1f", 16, &v), ==, 0);
+	g_assert_cmpint(v, ==, 31);
+	g_assert_cmpint(kstrtoint("ff", 16, &v), ==, 0);
+	g_assert_cmpint(v, ==, 255);
+}
+
 /* proc_doulongvec_minmax's parse: unsigned, past INT_MAX, no sign */
 static void test_parse_ulong(void)
 {
@@ -658,6 +687,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/render/util/masks", test_masks);
 	g_test_add_func("/render/util/parse_int", test_parse_int);
 	g_test_add_func("/render/util/parse_ulong", test_parse_ulong);
+	g_test_add_func("/render/util/kstrtoint", test_kstrtoint);
 	ADD("/render/meminfo/keys", test_meminfo_keys);
 	ADD("/render/meminfo/values", test_meminfo_values);
 	ADD("/render/meminfo/no_gbpages", test_meminfo_without_gbpages);

@@ -73,6 +73,7 @@
 #include <sanitizer/common_interface_defs.h>
 
 #include "ctl_parse.h"
+#include "ctl_state.h"
 #include "layout_handlers.h"
 #include "mmsim/machine.h"
 #include "mmsim/slab.h"
@@ -392,7 +393,7 @@ static void fingerprint(GString *s, int target_pid)
 					       (long)z->vm_stat[NR_FREE_PAGES] + pcp);
 		}
 	}
-	g_string_append_printf(s, "kalloc %u committed %ld\nsysctl ", g_hash_table_size(m->kalloc),
+	g_string_append_printf(s, "kalloc %u committed %ld\nsysctl ", g_hash_table_size(ctl_state(m)->pages),
 			       m->vm_committed_as);
 	for (size_t i = 0; i < sizeof(m->sysctl); i++)
 		g_string_append_printf(s, "%02x", raw[i]);
