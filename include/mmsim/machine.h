@@ -135,6 +135,12 @@ struct machine {
 	unsigned long nr_sections;
 	unsigned long max_pfn;
 	unsigned long nr_memmap_sections;  /* sections whose mem_map exists */
+	/* After boot, mem_maps live in one reserved range of the host's
+	 * address space, backed by huge pages where the host has them
+	 * (sparse_init_memmap_arena); NULL: each is its own allocation */
+	struct page *memmap_arena;
+	void *memmap_arena_map;            /* the whole mapping, for release */
+	size_t memmap_arena_map_bytes;
 
 	/* global counters */
 	unsigned long totalram_pages;

@@ -319,6 +319,7 @@ static void init_layout(struct machine *m)
 	res[nres++] = (struct reservation){ KERNEL_START_PFN,
 					    KERNEL_START_PFN + (cfg->kernel_reserved_bytes >> PAGE_SHIFT) };
 	memblock_free_all(m, res, nres);
+	sparse_init_memmap_arena(m);
 	for_each_online_node(m, nid)
 		for_each_zone_in_node(m->node_data[nid], zone)
 			m->totalram_pages += zone->managed_pages;
@@ -425,8 +426,7 @@ void machine_destroy(struct machine *m)
 	vmalloc_destroy(m);
 	slab_destroy_all(m);
 	shrinkers_destroy(m);
-	for (unsigned long s = 0; s < m->nr_sections; s++)
-		g_free(m->sections[s].mem_map);
+	sparse_free_memmaps(m);
 	g_free(m->sections);
 	for_each_online_node(m, nid) {
 		for_each_zone_in_node(m->node_data[nid], zone) {

@@ -19,6 +19,10 @@ static inline bool pfn_in_hole(const struct machine *m, unsigned long pfn)
 	return pfn == 0 || (pfn >= LOW_HOLE_START_PFN && pfn < LOW_HOLE_END_PFN);
 }
 
+/* sparse.c */
+void sparse_init_memmap_arena(struct machine *m);
+void sparse_free_memmaps(struct machine *m);
+
 /* page_alloc.c */
 void buddy_adopt_pristine_section(struct machine *m, unsigned long secnr, unsigned long start_pfn);
 void buddy_add_pristine_section(struct machine *m, struct zone *zone, unsigned long secnr);

@@ -510,6 +510,19 @@ static long __rmqueue_steal(struct machine *m, struct zone *zone, int order, int
 	return -1;
 }
 
+/* __rmqueue when the type's own lists have nothing: claim or steal */
+static long __rmqueue_fallback(struct machine *m, struct zone *zone, unsigned int order, int mt,
+			       unsigned int alloc_flags)
+{
+	long pfn = __rmqueue_claim(m, zone, (int)order, mt, alloc_flags);
+
+	if (pfn >= 0)
+		return pfn;
+	if (!(alloc_flags & ALLOC_NOFRAGMENT))
+		pfn = __rmqueue_steal(m, zone, (int)order, mt);
+	return pfn;
+}
+
 static long __rmqueue(struct machine *m, struct zone *zone, unsigned int order, int mt,
 		      unsigned int alloc_flags)
 {
@@ -517,13 +530,9 @@ static long __rmqueue(struct machine *m, struct zone *zone, unsigned int order, 
 
 	if (pfn >= 0)
 		return pfn;
-	pfn = __rmqueue_claim(m, zone, (int)order, mt, alloc_flags);
-	if (pfn >= 0)
-		return pfn;
-	if (!(alloc_flags & ALLOC_NOFRAGMENT))
-		pfn = __rmqueue_steal(m, zone, (int)order, mt);
-	return pfn;
+	return __rmqueue_fallback(m, zone, order, mt, alloc_flags);
 }
+
 
 /* ------------------------------------------------------------------ */
 /* Per-cpu page lists                                                  */
@@ -559,10 +568,9 @@ static void pcp_list_grow(struct pcp_list *l)
 	l->head = 0;
 }
 
-static void pcp_list_add(struct machine *m, struct per_cpu_pages *pcp, int pindex,
-			 unsigned long pfn, unsigned int order, int cpu, bool tail)
+static void __pcp_list_add(struct page *page, struct per_cpu_pages *pcp, int pindex,
+			   unsigned long pfn, unsigned int order, int cpu, bool tail)
 {
-	struct page *page = pfn_to_page(m, pfn);
 	struct pcp_list *l = &pcp->lists[pindex];
 
 	page_set(page, PG_pcp);
@@ -578,6 +586,12 @@ static void pcp_list_add(struct machine *m, struct per_cpu_pages *pcp, int pinde
 		l->pfns[l->head] = (uint32_t)pfn;
 	}
 	l->len++;
+}
+
+static void pcp_list_add(struct machine *m, struct per_cpu_pages *pcp, int pindex,
+			 unsigned long pfn, unsigned int order, int cpu, bool tail)
+{
+	__pcp_list_add(pfn_to_page(m, pfn), pcp, pindex, pfn, order, cpu, tail);
 }
 
 /* Take the front (allocation) or the back (bulk free) of a list */
@@ -600,18 +614,72 @@ static unsigned long pcp_list_pop(struct machine *m, struct per_cpu_pages *pcp, 
 	return pfn;
 }
 
-/* rmqueue_bulk: move `count` blocks from the buddy lists to a pcp list */
+/*
+ * __rmqueue_smallest `max` times in one go.  The smallest block of the
+ * type has empty lists below it, so taking blocks of `order` one by one
+ * hands it out front to back (each split leaves the rest as one block per
+ * order, and the smallest of those is the next in line): take the first
+ * n blocks of it at once and put on the lists what the splits would have
+ * left there, [first + n blocks, end of the block) in aligned blocks.  The
+ * lists, counters and pages end as after n calls of __rmqueue_smallest.
+ * The blocks go to the tail of the pcp list in order, as rmqueue_bulk
+ * would put them.  Returns n (0: the type's lists are empty).
+ */
+static int __rmqueue_smallest_run(struct machine *m, struct zone *zone, unsigned int order, int mt,
+				  int max, struct per_cpu_pages *pcp, int pindex, int cpu)
+{
+	for (unsigned int k = order; k < NR_PAGE_ORDERS; k++) {
+		long head = get_page_from_free_area(m, zone, k, mt);
+		unsigned long pfn, n, off, size;
+		struct page *page;
+
+		if (head < 0)
+			continue;
+		pfn = (unsigned long)head;
+		size = 1UL << (k - order);
+		n = MIN((unsigned long)max, size);
+		__del_page_from_free_list(m, zone, pfn, k, mt);
+		for (off = n; off < size; off += off & -off)
+			__add_to_free_list(m, zone, pfn + (off << order),
+					   order + (unsigned int)__builtin_ctzl(off), mt, false);
+		account_freepages(zone, -(long)(n << order), mt);
+		/* each block taken was the head of a split half: off its list */
+		page = pfn_to_page(m, pfn);
+		for (off = 0; off < n; off++) {
+			struct page *p = page + (off << order);
+
+			if (off) {
+				page_clear(p, PG_buddy);
+				p->next = p->prev = PFN_NONE;
+				p->mt = (uint8_t)mt;
+			}
+			__pcp_list_add(p, pcp, pindex, pfn + (off << order), order, cpu, true);
+		}
+		return (int)n;
+	}
+	return 0;
+}
+
+/* rmqueue_bulk: move `count` blocks from the buddy lists to a pcp list,
+ * runs of them at a time while the type's own lists have them */
 static int rmqueue_bulk(struct machine *m, struct zone *zone, unsigned int order, int count,
 			struct per_cpu_pages *pcp, int pindex, int mt, unsigned int alloc_flags, int cpu)
 {
-	int i;
+	int i = 0;
 
-	for (i = 0; i < count; ++i) {
-		long pfn = __rmqueue(m, zone, order, mt, alloc_flags);
+	while (i < count) {
+		int n = __rmqueue_smallest_run(m, zone, order, mt, count - i, pcp, pindex, cpu);
+		long pfn;
 
+		if (n) {
+			i += n;
+			continue;
+		}
+		pfn = __rmqueue_fallback(m, zone, order, mt, alloc_flags);
 		if (pfn < 0)
 			break;
 		pcp_list_add(m, pcp, pindex, (unsigned long)pfn, order, cpu, true);
+		i++;
 	}
 	return i;
 }

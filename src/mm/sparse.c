@@ -10,10 +10,17 @@
  * MAX_PAGE_ORDER blocks counted on the zone's Movable free list without
  * being linked, or wholly reserved.  An idle 1 TiB machine therefore costs
  * a few hundred kilobytes.
+ * The host side: the mem_maps made at boot (the sections boot reservations
+ * split) are allocations of their own; every later one sits in one range
+ * of the host's address space reserved once (as the kernel's vmemmap),
+ * advised for huge pages and populated a section at a time, so that the
+ * daemon takes a few 2 MiB host faults where 4 KiB ones would cost a
+ * host page fault per hundred simulated pages.
  */
 #include <stdlib.h>
 
 #include "mmsim/machine.h"
+#include "host_mem.h"
 #include "mm_internal.h"
 
 bool pfn_valid(struct machine *m, unsigned long pfn)
@@ -25,9 +32,45 @@ bool pfn_valid(struct machine *m, unsigned long pfn)
 	return !pfn_in_hole(m, pfn);
 }
 
-static struct page *sparse_alloc_mem_map(struct machine *m, struct mem_section *ms)
+#define MEMMAP_SECTION_BYTES (PAGES_PER_SECTION * sizeof(struct page))
+
+/* Reserve the host address range for the mem_maps made from now on: no
+ * memory until a section is used.  Without it (the host refuses the
+ * reservation) each mem_map is an allocation of its own. */
+void sparse_init_memmap_arena(struct machine *m)
 {
-	ms->mem_map = g_malloc0(PAGES_PER_SECTION * sizeof(struct page));
+	m->memmap_arena = host_reserve_huge(m->nr_sections * MEMMAP_SECTION_BYTES, &m->memmap_arena_map,
+					    &m->memmap_arena_map_bytes);
+}
+
+static bool in_memmap_arena(const struct machine *m, const struct page *page)
+{
+	return m->memmap_arena && page >= m->memmap_arena &&
+	       page < m->memmap_arena + m->nr_sections * PAGES_PER_SECTION;
+}
+
+void sparse_free_memmaps(struct machine *m)
+{
+	for (unsigned long s = 0; s < m->nr_sections; s++) {
+		if (!in_memmap_arena(m, m->sections[s].mem_map))
+			g_free(m->sections[s].mem_map);
+		m->sections[s].mem_map = NULL;
+	}
+	host_release(m->memmap_arena_map, m->memmap_arena_map_bytes);
+	m->memmap_arena = NULL;
+	m->memmap_arena_map = NULL;
+}
+
+static struct page *sparse_alloc_mem_map(struct machine *m, unsigned long secnr)
+{
+	struct mem_section *ms = &m->sections[secnr];
+
+	if (m->memmap_arena) {
+		ms->mem_map = m->memmap_arena + secnr * PAGES_PER_SECTION;
+		host_populate(ms->mem_map, MEMMAP_SECTION_BYTES);
+	} else {
+		ms->mem_map = g_malloc0(MEMMAP_SECTION_BYTES);
+	}
 	m->nr_memmap_sections++;
 	return ms->mem_map;
 }
@@ -37,7 +80,7 @@ static void sparse_init_section(struct machine *m, unsigned long secnr)
 {
 	struct mem_section *ms = &m->sections[secnr];
 	unsigned long start = secnr << PFN_SECTION_SHIFT;
-	struct page *map = sparse_alloc_mem_map(m, ms);
+	struct page *map = sparse_alloc_mem_map(m, secnr);
 
 	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
 		map[i].next = map[i].prev = PFN_NONE;
@@ -72,10 +115,12 @@ struct page *pfn_to_page_noalloc(struct machine *m, unsigned long pfn)
 	return ms->mem_map ? &ms->mem_map[pfn & (PAGES_PER_SECTION - 1)] : NULL;
 }
 
-/* Only called on pages of a mem_map; the owning section is found by search
- * of the section array for the one whose map contains the pointer. */
+/* Only called on pages of a mem_map: in the arena by its offset, else by
+ * search of the section array for the one whose map contains the pointer. */
 unsigned long page_to_pfn(struct machine *m, const struct page *page)
 {
+	if (in_memmap_arena(m, page))
+		return (unsigned long)(page - m->memmap_arena);
 	for (unsigned long s = 0; s < m->nr_sections; s++) {
 		const struct page *map = m->sections[s].mem_map;
 
@@ -119,6 +164,6 @@ struct zone *__pfn_zone_slow(struct machine *m, unsigned long pfn)
 
 size_t machine_metadata_bytes(const struct machine *m)
 {
-	return m->nr_memmap_sections * PAGES_PER_SECTION * sizeof(struct page) +
+	return m->nr_memmap_sections * MEMMAP_SECTION_BYTES +
 	       m->nr_sections * sizeof(struct mem_section);
 }
