@@ -61,8 +61,6 @@ static inline enum zone_type gfp_zone(gfp_t gfp)
 	return ZONE_NORMAL;
 }
 
-/* Orders above this are "costly": no OOM kill for them (mmzone.h) */
-#define PAGE_ALLOC_COSTLY_ORDER 3
 
 /* alloc_flags (mm/internal.h) */
 #define ALLOC_WMARK_MIN    WMARK_MIN

@@ -22,6 +22,7 @@
 #define MAX_ORDER_NR_PAGES (1UL << MAX_PAGE_ORDER)
 #define pageblock_order 9
 #define pageblock_nr_pages (1UL << pageblock_order)
+/* Orders above this are "costly": no OOM kill for them */
 #define PAGE_ALLOC_COSTLY_ORDER 3
 #define HPAGE_PMD_ORDER 9
 

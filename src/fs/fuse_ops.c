@@ -3,7 +3,7 @@
  * at offset 0 renders a fresh snapshot under the model lock and keeps it on
  * the file handle; later offsets are served from it, every read filled
  * except at end of file (procfs seq_file behaviour).  Files are direct_io,
- * size 0 and seekable (see GUIDE.md's FUSE rules).
+ * size 0 and seekable, so that tools which stat before reading still read.
  *
  * Three kinds of path:
  *  - fixed paths (proc/meminfo): one hash probe, no lock until the render;

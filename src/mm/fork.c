@@ -21,7 +21,7 @@
  * SIGKILL (a task being built by fork or spawn is in_copy_process: the
  * OOM killer passes it over, as a child not yet on the task list); CPU placement is
  * round-robin; program images have sizes of a typical small binary
- * (the file contents come with the page cache issue).
+ * but are not files of the simulated disk, so touching them maps nothing.
  */
 #include <errno.h>
 #include <string.h>

@@ -48,6 +48,9 @@ void lru_mlock_folio(struct machine *m, unsigned long pfn);
 void lru_munlock_folio(struct machine *m, unsigned long pfn);
 void workingset_activation(struct machine *m, unsigned long pfn);
 
+/* mm/internal.h: rounds of reclaim without progress before giving up */
+#define MAX_RECLAIM_RETRIES 16
+
 /* timer.c */
 void timers_init(struct machine *m);
 void timers_destroy(struct machine *m);

@@ -10,9 +10,10 @@
  * (8 MiB for unprivileged users) and the Mlocked/Unevictable accounting,
  * brk with do_brk_flags, vm_stat_account's total/data/exec/stack counters,
  * max_map_count, overcommit charging of accountable mappings.
- * Simplifies: no file mappings from users yet (the page cache issue); the
- * stack does not grow beyond its initial VMA; MADV_FREE pages stay mapped
- * (clean) until reclaim exists; mlock's LRU move is counters only.
+ * Simplifies: the stack does not grow beyond its initial VMA; MADV_FREE
+ * makes exclusive pages clean (pglazyfree) but reclaim does not discard
+ * them as lazy-free pages: it swaps them like any anonymous page; mlock's
+ * LRU move is counters only.
  */
 #include <errno.h>
 #include <string.h>

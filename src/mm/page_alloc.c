@@ -16,12 +16,11 @@
  * Simplifies: pages are PFNs, lists are PFN-linked; no CMA; no highatomic
  * reserve creation (reserve_highatomic_pageblock) so the HighAtomic lists
  * stay empty; "movable" pages counted by try_to_claim_block are the pages
- * allocated as movable (the kernel counts LRU and __PageMovable pages); the
- * slow path has no reclaim or compaction yet: after the min watermark it
- * invokes the OOM killer (__alloc_pages_may_oom) where the kernel would,
- * retries while that makes progress, and otherwise fails with a page
- * allocation failure report.  Boot memory is freed without
- * counting pgfree.
+ * allocated as movable (the kernel counts LRU and __PageMovable pages);
+ * the slow path wakes kswapd, reclaims directly and retries as
+ * should_reclaim_retry says, then invokes the OOM killer, but never
+ * compacts (there is no compaction): a costly order fails where the kernel
+ * would compact.
  */
 #include <errno.h>
 #include <limits.h>
@@ -1523,7 +1522,7 @@ static bool should_reclaim_retry(struct machine *m, gfp_t gfp, unsigned int orde
 		*no_progress_loops = 0;
 	else
 		(*no_progress_loops)++;
-	if (*no_progress_loops > 16)
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES)
 		return false;
 	for (int z = 0; ac->zonelist->_zonerefs[z].zone; z++) {
 		struct zone *zone = ac->zonelist->_zonerefs[z].zone;
@@ -1532,7 +1531,8 @@ static bool should_reclaim_retry(struct machine *m, gfp_t gfp, unsigned int orde
 		if (ac->zonelist->_zonerefs[z].zone_idx > ac->highest_zoneidx)
 			continue;
 		available = zone_reclaimable_pages(m, zone);
-		available -= ((unsigned long)*no_progress_loops * available + 15) / 16;
+		available -= ((unsigned long)*no_progress_loops * available + MAX_RECLAIM_RETRIES - 1) /
+			     MAX_RECLAIM_RETRIES;
 		available += (unsigned long)MAX(zone->vm_stat[NR_FREE_PAGES], 0);
 		if (__zone_watermark_ok(zone, order, min_wmark_pages(zone), ac->highest_zoneidx, alloc_flags,
 					(long)available))
@@ -1543,10 +1543,10 @@ static bool should_reclaim_retry(struct machine *m, gfp_t gfp, unsigned int orde
 
 /*
  * __alloc_pages_slowpath: down to the min watermark (with the reserves the
- * gfp flags or an OOM victim may use), then the OOM killer and a retry as
- * long as it makes progress.  Reclaim and compaction come with later work:
- * here __GFP_NORETRY and costly orders give up where they would have
- * reclaimed.  __GFP_NOFAIL ends with ALLOC_MIN_RESERVE (the kernel loops
+ * gfp flags or an OOM victim may use), kswapd woken, direct reclaim and its
+ * retries, then the OOM killer and a retry as long as it makes progress.
+ * There is no compaction: __GFP_NORETRY and costly orders give up where
+ * the kernel would compact.  __GFP_NOFAIL ends with ALLOC_MIN_RESERVE (the kernel loops
  * forever; the model fails loudly instead).
  */
 static long __alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned int order, struct alloc_context *ac)

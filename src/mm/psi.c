@@ -5,9 +5,9 @@
  * totals in microseconds, and the running averages over 10 s, 60 s and
  * 300 s updated every PSI_FREQ (2 s + 1 jiffy) with the kernel's decay
  * (calc_avgs: avg = avg * e + pct * (1 - e), e = exp(-period/window)).
- * Simplifies: stall time is accounted by the mechanisms that stall (reclaim,
- * swap-in, throttling: later issues) directly into the totals, not derived
- * from per-cpu task states.
+ * Simplifies: stall time is accounted by the mechanisms that stall (direct
+ * reclaim, swap-in, reclaim throttling) directly into the totals, not
+ * derived from per-cpu task states.
  */
 #include <math.h>
 

@@ -30,7 +30,6 @@
 
 #define SWAP_CLUSTER_MAX 32UL
 #define DEF_PRIORITY 12
-#define MAX_RECLAIM_RETRIES 16
 #define MAX_SWAPPINESS 200
 #define SCAN_COST_NS 80            /* CPU per page scanned */
 #define THROTTLE_MAX_NS (NSEC_PER_SEC / 10)  /* reclaim_throttle: HZ/10 */
