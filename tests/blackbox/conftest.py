@@ -248,8 +248,26 @@ class Mount:
                           % (rel, cmd, os.strerror(err), ''.join(self.log().splitlines(True)[-3:])))
         return reply
 
+    def pctl(self, pid, cmd):
+        """ctl() of process pid: proc/PID/ctl."""
+        return self.ctl(cmd, rel='proc/%d/ctl' % pid)
+
+    def pctl_raw(self, pid, cmd):
+        return self.ctl_raw(cmd, rel='proc/%d/ctl' % pid)
+
     def log(self):
         return self.read('sim/log')
+
+    def log_lines(self, stamps=True):
+        """sim/log split on newlines only (str.splitlines would also split on
+        other control characters, which must not be in the log anyway);
+        stamps=False drops each line's '[seconds.micros] '."""
+        text = self.log()
+        assert text == '' or text.endswith('\n')
+        lines = text.split('\n')[:-1]
+        if not stamps:
+            lines = [l.split('] ', 1)[1] if l.startswith('[') else l for l in lines]
+        return lines
 
     # ---- the tree
     def nodes(self):
@@ -310,6 +328,21 @@ class Mount:
 
     def meminfo(self):
         return parse_kv(self.read('proc/meminfo'))
+
+    def vmstat(self):
+        return {k: int(v) for k, v in (l.split() for l in self.read('proc/vmstat').splitlines())}
+
+    def status(self, pid):
+        """proc/PID/status's kB and count fields as ints."""
+        return parse_kv(self.read('proc/%d/status' % pid))
+
+    def status_text(self, pid):
+        """proc/PID/status as {key: value text}."""
+        out = {}
+        for line in self.read('proc/%d/status' % pid).splitlines():
+            k, _, v = line.partition(':')
+            out[k] = v.strip()
+        return out
 
     # ---- teardown
     def unmount(self):

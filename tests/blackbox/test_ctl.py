@@ -18,24 +18,16 @@ def log_line_ok(line):
     return bool(LOG_LINE.match(line)) and line.isprintable()
 
 
-def log_lines(m):
-    """sim/log split on newlines only (str.splitlines would also split on
-    other control characters, which must not be in the log anyway)."""
-    text = m.log()
-    assert text == '' or text.endswith('\n')
-    return text.split('\n')[:-1]
-
-
 def write_fails(m, payload, errnos=(errno.EINVAL,)):
     """Write payload to sim/ctl: it must fail with one of errnos and log
     exactly one well-formed line.  Returns the log line."""
-    n0 = len(log_lines(m))
+    n0 = len(m.log_lines())
     err, _reply = m.ctl_raw(payload)
     m.check_alive()
     assert err in errnos, 'sim/ctl <- %r: %s, expected %s' % (
         payload[:80], 'success' if err == 0 else os.strerror(err) if err > 0 else 'short write',
         '/'.join(errno.errorcode[e] for e in errnos))
-    lines = log_lines(m)
+    lines = m.log_lines()
     assert len(lines) == n0 + 1, 'sim/ctl <- %r: sim/log grew by %d lines' % (payload[:80], len(lines) - n0)
     assert log_line_ok(lines[-1]), 'bad log line %r' % lines[-1]
     return lines[-1]
@@ -69,10 +61,10 @@ def test_reply_replaced_by_next_write(mnt):
 def test_multi_line_write_stops_at_first_failure(mnt):
     mnt.ctl('drain_pages')
     free0 = mnt.meminfo()['MemFree']
-    n0 = len(log_lines(mnt))
+    n0 = len(mnt.log_lines())
     err, _ = mnt.ctl_raw('alloc_pages 0 type=movable\nbogus\nalloc_pages 1\n')
     assert err == errno.EINVAL
-    assert len(log_lines(mnt)) == n0 + 1
+    assert len(mnt.log_lines()) == n0 + 1
     mnt.ctl('drain_pages')
     # the first line ran (one page), the third did not
     assert free0 - mnt.meminfo()['MemFree'] == 4
@@ -122,7 +114,7 @@ def test_random_bytes_never_crash(mnt):
         assert err == errno.EINVAL, 'random write %d: %s' % (i, err and os.strerror(err))
     after = mnt.snapshot()
     assert [p for p in before if before[p] != after[p]] == []
-    bad = [l for l in log_lines(mnt) if not log_line_ok(l)]
+    bad = [l for l in mnt.log_lines() if not log_line_ok(l)]
     assert not bad, 'sim/log lines with raw control characters: %r' % bad[:5]
 
 
@@ -172,13 +164,13 @@ def check_files_agree(m):
 
 def test_huge_line(mnt):
     """A 1 MiB line arrives in several FUSE writes; it must not be taken."""
-    n0 = len(log_lines(mnt))
+    n0 = len(mnt.log_lines())
     before = mnt.snapshot()
     err, _ = mnt.ctl_raw(b'alloc_pages ' + b'9' * (1 << 20) + b'\n')
     mnt.check_alive()
     assert err != 0, 'a 1 MiB line was accepted'
     assert err == errno.EINVAL or err == -1, os.strerror(err)
-    assert len(log_lines(mnt)) > n0
+    assert len(mnt.log_lines()) > n0
     after = mnt.snapshot()
     assert [p for p in before if before[p] != after[p]] == []
 
@@ -220,7 +212,7 @@ def test_lines_across_fuse_request_boundaries(mnt):
                 k = os.write(fd, memoryview(buf)[written:])
             except OSError as e:
                 raise AssertionError('a %d-byte write of %d good lines failed: %s; log: %s' % (
-                    len(data), n, os.strerror(e.errno), log_lines(mnt)[-1])) from None
+                    len(data), n, os.strerror(e.errno), mnt.log_lines()[-1])) from None
             assert k > 0 and (written + k) % 4096 == 4092, 'a line was cut'
             written += k
         os.lseek(fd, 0, os.SEEK_SET)
@@ -289,11 +281,11 @@ def test_enomem(mnt):
     """More than the machine has: ENOMEM, logged, daemon fine, nothing kept."""
     mnt.ctl('drain_pages')
     free0 = mnt.meminfo()['MemFree']
-    n0 = len(log_lines(mnt))
+    n0 = len(mnt.log_lines())
     err, _ = mnt.ctl_raw('alloc_pages 10 count=100000\n')
     mnt.check_alive()
     assert err == errno.ENOMEM, err and os.strerror(err)
-    assert len(log_lines(mnt)) > n0
+    assert len(mnt.log_lines()) > n0
     mnt.ctl('drain_pages')
     assert mnt.meminfo()['MemFree'] == free0
 

@@ -92,14 +92,6 @@ MALFORMED = {
 }
 
 
-def log_lines(m):
-    """sim/log split on newlines only (str.splitlines would also split on
-    other control characters, which must not be in the log anyway)."""
-    text = m.log()
-    assert text == '' or text.endswith('\n')
-    return text.split('\n')[:-1]
-
-
 def test_every_writable_file_is_covered():
     writable = {path for path, mode, _h, _d in parse_layout() if not path.endswith('/') and
                 mode != 0o777 and mode & 0o222}
@@ -119,11 +111,11 @@ def test_malformed_value_is_einval_and_changes_nothing(mnt, pattern):
     # proc/slabinfo does not (every cache's objects and slabs)
     before = mnt.snapshot(skip=('sys/kernel/slab/',))
     for path, value in [(p, v) for p in paths for v in MALFORMED[pattern]]:
-        n0 = len(log_lines(mnt))
+        n0 = len(mnt.log_lines())
         ok, err = mnt.write(path, value)
         assert not ok and err == errno.EINVAL, '%s <- %r: %s, expected EINVAL' % (
             path, value, 'accepted' if ok else os.strerror(err) if err else 'short write')
-        lines = log_lines(mnt)
+        lines = mnt.log_lines()
         assert len(lines) == n0 + 1, '%s <- %r: sim/log grew by %d lines, expected 1' % (
             path, value, len(lines) - n0)
         after = mnt.snapshot(skip=('sys/kernel/slab/',))

@@ -14,28 +14,6 @@ KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 PAGE = 4096
 
 
-def log_lines(m):
-    text = m.log()
-    assert text == '' or text.endswith('\n')
-    return text.split('\n')[:-1]
-
-
-def pctl(m, pid, cmd):
-    return m.ctl(cmd, rel='proc/%d/ctl' % pid)
-
-
-def pctl_raw(m, pid, cmd):
-    return m.ctl_raw(cmd, rel='proc/%d/ctl' % pid)
-
-
-def vmstat(m):
-    return {k: int(v) for k, v in (l.split() for l in m.read('proc/vmstat').splitlines())}
-
-
-def meminfo(m):
-    return parse_kv(m.read('proc/meminfo'))
-
-
 def files(m):
     """sim/files as {path: {column: value}}; FILE keeps ' (deleted)'."""
     lines = m.read('sim/files').splitlines()
@@ -101,9 +79,9 @@ def test_file_create_resize_remove(mnt):
 
 def test_read_fills_the_cache_and_rereading_costs_no_io(mnt, proc):
     mnt.ctl('file /data/big 256M')
-    m0, v0 = meminfo(mnt), vmstat(mnt)
-    assert pctl(mnt, proc, 'pread /data/big 0 256M') == '%d\n' % (256 * MiB)
-    m1, v1 = meminfo(mnt), vmstat(mnt)
+    m0, v0 = mnt.meminfo(), mnt.vmstat()
+    assert mnt.pctl(proc, 'pread /data/big 0 256M') == '%d\n' % (256 * MiB)
+    m1, v1 = mnt.meminfo(), mnt.vmstat()
     assert m1['Cached'] - m0['Cached'] == 256 * 1024
     assert v1['pgpgin'] - v0['pgpgin'] == 256 * 1024, 'pgpgin counts kB read'
     assert v1['nr_file_pages'] - v0['nr_file_pages'] == 65536
@@ -111,29 +89,29 @@ def test_read_fills_the_cache_and_rereading_costs_no_io(mnt, proc):
     assert lru(m1) - lru(m0) == 256 * 1024
     assert m0['MemFree'] - m1['MemFree'] >= 256 * 1024
     assert files(mnt)['/data/big']['CACHED'] == 65536
-    assert pctl(mnt, proc, 'pread /data/big 0 256M') == '%d\n' % (256 * MiB)
-    m2, v2 = meminfo(mnt), vmstat(mnt)
+    assert mnt.pctl(proc, 'pread /data/big 0 256M') == '%d\n' % (256 * MiB)
+    m2, v2 = mnt.meminfo(), mnt.vmstat()
     assert v2['pgpgin'] == v1['pgpgin'] and v2['pgmajfault'] == v1['pgmajfault']
     assert m2['Cached'] == m1['Cached']
 
 
 def test_pread_past_eof_reads_nothing(mnt, proc):
     mnt.ctl('file /data/a 1M')
-    v0 = vmstat(mnt)
-    assert pctl(mnt, proc, 'pread /data/a 2M 4K') == '0\n'
-    assert pctl(mnt, proc, 'pread /data/a 1M 4K') == '0\n'
-    assert vmstat(mnt)['pgpgin'] == v0['pgpgin']
+    v0 = mnt.vmstat()
+    assert mnt.pctl(proc, 'pread /data/a 2M 4K') == '0\n'
+    assert mnt.pctl(proc, 'pread /data/a 1M 4K') == '0\n'
+    assert mnt.vmstat()['pgpgin'] == v0['pgpgin']
     # a read across the end stops there
-    assert pctl(mnt, proc, 'pread /data/a 1020K 64K') == '%d\n' % (4 * KiB)
+    assert mnt.pctl(proc, 'pread /data/a 1020K 64K') == '%d\n' % (4 * KiB)
 
 
 def readahead_steps(mnt, proc, path, npages):
     """(page index, pages read) for each 4 KiB pread that did I/O."""
     steps = []
     for i in range(npages):
-        before = vmstat(mnt)['pgpgin']
-        assert pctl(mnt, proc, 'pread %s %d 4K' % (path, i * PAGE)) == '4096\n'
-        got = vmstat(mnt)['pgpgin'] - before
+        before = mnt.vmstat()['pgpgin']
+        assert mnt.pctl(proc, 'pread %s %d 4K' % (path, i * PAGE)) == '4096\n'
+        got = mnt.vmstat()['pgpgin'] - before
         if got:
             assert got % 4 == 0
             steps.append((i, got // 4))
@@ -176,10 +154,10 @@ def test_read_ahead_kb_overflow(mnt):
 def test_mapping_takes_few_major_faults_and_a_second_process_none(mnt, proc):
     npages = 16384
     mnt.ctl('file /data/map 64M')
-    v0 = vmstat(mnt)
-    addr = pctl(mnt, proc, 'mmap 64M file=/data/map prot=r').strip()
-    assert pctl(mnt, proc, 'read %s len=64M' % addr) == 'ok\n'
-    v1 = vmstat(mnt)
+    v0 = mnt.vmstat()
+    addr = mnt.pctl(proc, 'mmap 64M file=/data/map prot=r').strip()
+    assert mnt.pctl(proc, 'read %s len=64M' % addr) == 'ok\n'
+    v1 = mnt.vmstat()
     majors = v1['pgmajfault'] - v0['pgmajfault']
     assert 0 < majors < npages // 8, 'read-around and readahead: %d major faults for %d pages' % (
         majors, npages)
@@ -192,24 +170,24 @@ def test_mapping_takes_few_major_faults_and_a_second_process_none(mnt, proc):
     assert files(mnt)['/data/map']['MAPS'] == 1
 
     other = int(mnt.ctl('spawn other pid=701'))
-    addr2 = pctl(mnt, other, 'mmap 64M file=/data/map shared').strip()
-    assert pctl(mnt, other, 'read %s len=64M' % addr2) == 'ok\n'
-    v2 = vmstat(mnt)
+    addr2 = mnt.pctl(other, 'mmap 64M file=/data/map shared').strip()
+    assert mnt.pctl(other, 'read %s len=64M' % addr2) == 'ok\n'
+    v2 = mnt.vmstat()
     assert v2['pgmajfault'] == v1['pgmajfault'] and v2['pgpgin'] == v1['pgpgin']
     assert pid_stat(mnt, other)[1] == 0
     for pid in (proc, other):
         sm = mapping_smaps(mnt, pid, '/data/map')
         assert sm['Shared_Clean'] == 65536 and sm['Private_Clean'] == 0, (pid, sm)
         assert sm['Pss'] == 32768, (pid, sm)
-    assert meminfo(mnt)['Mapped'] >= 65536
+    assert mnt.meminfo()['Mapped'] >= 65536
     assert files(mnt)['/data/map']['MAPS'] == 2
 
 
 def test_private_file_mapping_cows_on_write(mnt, proc):
     mnt.ctl('file /data/p 1M')
-    addr = pctl(mnt, proc, 'mmap 1M file=/data/p').strip()
-    assert pctl(mnt, proc, 'read %s len=1M' % addr) == 'ok\n'
-    assert pctl(mnt, proc, 'write %s len=256K' % addr) == 'ok\n'
+    addr = mnt.pctl(proc, 'mmap 1M file=/data/p').strip()
+    assert mnt.pctl(proc, 'read %s len=1M' % addr) == 'ok\n'
+    assert mnt.pctl(proc, 'write %s len=256K' % addr) == 'ok\n'
     sm = mapping_smaps(mnt, proc, '/data/p')
     assert sm['Rss'] == 1024
     assert sm['Anonymous'] == 256 and sm['Private_Dirty'] == 256
@@ -221,7 +199,7 @@ def test_private_file_mapping_cows_on_write(mnt, proc):
 
 def test_mmap_offset_maps_from_there(mnt, proc):
     mnt.ctl('file /data/o 1M')
-    addr = pctl(mnt, proc, 'mmap 64K file=/data/o off=512K prot=r').strip()
+    addr = mnt.pctl(proc, 'mmap 64K file=/data/o off=512K prot=r').strip()
     line = [l for l in mnt.read('proc/%d/maps' % proc).splitlines() if l.startswith(addr[2:] + '-')][0]
     assert line.split()[2] == '00080000' and line.split()[-1] == '/data/o', line
 
@@ -230,44 +208,44 @@ def test_named_file_mapping_is_a_target(mnt, proc):
     """name= names any region as a TARGET; a file mapping keeps its path in
     maps (no [anon:NAME] there)."""
     mnt.ctl('file /data/n 1M')
-    addr = pctl(mnt, proc, 'mmap 1M file=/data/n name=cfg prot=r').strip()
+    addr = mnt.pctl(proc, 'mmap 1M file=/data/n name=cfg prot=r').strip()
     line = [l for l in mnt.read('proc/%d/maps' % proc).splitlines() if l.startswith(addr[2:] + '-')][0]
     assert line.split()[-1] == '/data/n', line
     assert '[anon:cfg]' not in mnt.read('proc/%d/maps' % proc)
-    assert pctl(mnt, proc, 'read cfg len=256K') == 'ok\n'
+    assert mnt.pctl(proc, 'read cfg len=256K') == 'ok\n'
     assert mapping_smaps(mnt, proc, '/data/n')['Rss'] >= 256
-    assert pctl(mnt, proc, 'munmap cfg') == 'ok\n'
+    assert mnt.pctl(proc, 'munmap cfg') == 'ok\n'
     assert '/data/n' not in mnt.read('proc/%d/maps' % proc)
 
 
 def test_rmfile_of_a_mapped_file_keeps_its_pages(mnt, proc):
     mnt.ctl('file /data/d 1M')
-    addr = pctl(mnt, proc, 'mmap 1M file=/data/d prot=r').strip()
-    pctl(mnt, proc, 'read %s' % addr)
+    addr = mnt.pctl(proc, 'mmap 1M file=/data/d prot=r').strip()
+    mnt.pctl(proc, 'read %s' % addr)
     assert mnt.ctl('rmfile /data/d') == 'ok\n'
     f = files(mnt)
     assert '/data/d' not in f and f['/data/d (deleted)']['CACHED'] == 256
     assert '/data/d (deleted)' in mnt.read('proc/%d/maps' % proc)
-    pctl(mnt, proc, 'munmap %s' % addr)
+    mnt.pctl(proc, 'munmap %s' % addr)
     assert '/data/d (deleted)' not in files(mnt)
 
 
 def test_rmfile_frees_the_cache(mnt, proc):
     mnt.ctl('file /data/r 8M')
-    c0 = meminfo(mnt)['Cached']
-    pctl(mnt, proc, 'pread /data/r 0 8M')
-    assert meminfo(mnt)['Cached'] == c0 + 8192
+    c0 = mnt.meminfo()['Cached']
+    mnt.pctl(proc, 'pread /data/r 0 8M')
+    assert mnt.meminfo()['Cached'] == c0 + 8192
     mnt.ctl('rmfile /data/r')
-    assert meminfo(mnt)['Cached'] == c0
+    assert mnt.meminfo()['Cached'] == c0
 
 
 # ---------------------------------------------------------------- writes
 
 def test_write_dirties_and_the_flusher_cleans_after_expiry(mnt, proc):
     mnt.ctl('file /data/w 0')
-    v0 = vmstat(mnt)
-    assert pctl(mnt, proc, 'pwrite /data/w 0 4M') == '%d\n' % (4 * MiB)
-    v1, m1 = vmstat(mnt), meminfo(mnt)
+    v0 = mnt.vmstat()
+    assert mnt.pctl(proc, 'pwrite /data/w 0 4M') == '%d\n' % (4 * MiB)
+    v1, m1 = mnt.vmstat(), mnt.meminfo()
     assert v1['nr_dirty'] - v0['nr_dirty'] == 1024 and m1['Dirty'] >= 4096
     assert v1['nr_dirtied'] - v0['nr_dirtied'] == 1024
     f = files(mnt)['/data/w']
@@ -277,7 +255,7 @@ def test_write_dirties_and_the_flusher_cleans_after_expiry(mnt, proc):
     mnt.ctl('tick 20s')
     assert files(mnt)['/data/w']['DIRTY'] == 1024
     mnt.ctl('tick 20s')
-    f, v2 = files(mnt)['/data/w'], vmstat(mnt)
+    f, v2 = files(mnt)['/data/w'], mnt.vmstat()
     assert f['DIRTY'] == 0 and f['WRITEBACK'] == 0 and f['CACHED'] == 1024
     assert v2['nr_written'] - v0['nr_written'] == 1024
     assert v2['pgpgout'] - v0['pgpgout'] == 4096
@@ -285,13 +263,13 @@ def test_write_dirties_and_the_flusher_cleans_after_expiry(mnt, proc):
 
 def test_fsync_leaves_nothing_dirty(mnt, proc):
     mnt.ctl('file /data/f 0')
-    pctl(mnt, proc, 'pwrite /data/f 0 2M')
+    mnt.pctl(proc, 'pwrite /data/f 0 2M')
     assert files(mnt)['/data/f']['DIRTY'] == 512
-    assert pctl(mnt, proc, 'fsync /data/f') == '%d\n' % (2 * MiB), 'the bytes written back'
-    assert pctl(mnt, proc, 'fsync /data/f') == '0\n'
+    assert mnt.pctl(proc, 'fsync /data/f') == '%d\n' % (2 * MiB), 'the bytes written back'
+    assert mnt.pctl(proc, 'fsync /data/f') == '0\n'
     f = files(mnt)['/data/f']
     assert f['DIRTY'] == 0 and f['WRITEBACK'] == 0
-    mi = meminfo(mnt)
+    mi = mnt.meminfo()
     assert mi['Dirty'] == 0 and mi['Writeback'] == 0
 
 
@@ -300,22 +278,22 @@ def test_dirty_limit_throttles_the_writer(mnt, proc):
     assert ok
     ok, _ = mnt.write('proc/sys/vm/dirty_background_bytes', '%d\n' % (4 * MiB))
     assert ok
-    v = vmstat(mnt)
+    v = mnt.vmstat()
     assert v['nr_dirty_threshold'] == 2048 and v['nr_dirty_background_threshold'] == 1024
     mnt.ctl('file /data/t 0')
     t0 = uptime(mnt)
-    assert pctl(mnt, proc, 'pwrite /data/t 0 64M') == '%d\n' % (64 * MiB)
+    assert mnt.pctl(proc, 'pwrite /data/t 0 64M') == '%d\n' % (64 * MiB)
     assert uptime(mnt) > t0, 'the throttled writer waited in simulated time'
-    v = vmstat(mnt)
+    v = mnt.vmstat()
     assert v['nr_dirty'] <= 2048 * 1.25, v['nr_dirty']
     assert v['nr_written'] >= 16384 - 2048 * 1.25
 
 
 def test_shmem_files_are_shmem_not_dirty(mnt, proc):
     mnt.ctl('file /dev/shm/s 4M')
-    m0 = meminfo(mnt)
-    pctl(mnt, proc, 'pwrite /dev/shm/s 0 4M')
-    m1 = meminfo(mnt)
+    m0 = mnt.meminfo()
+    mnt.pctl(proc, 'pwrite /dev/shm/s 0 4M')
+    m1 = mnt.meminfo()
     assert m1['Shmem'] - m0['Shmem'] == 4096 and m1['Cached'] - m0['Cached'] == 4096
     assert m1['Dirty'] == m0['Dirty']
     assert files(mnt)['/dev/shm/s']['TYPE'] == 'shmem'
@@ -324,19 +302,19 @@ def test_shmem_files_are_shmem_not_dirty(mnt, proc):
 # ---------------------------------------------------------------- drop_caches
 
 def test_drop_caches_frees_clean_cache_and_keeps_dirty_and_mapped(mnt, proc):
-    m0 = meminfo(mnt)
+    m0 = mnt.meminfo()
     mnt.ctl('file /data/clean 64M')
     mnt.ctl('file /data/dirty 0')
     mnt.ctl('file /data/mapped 1M')
-    pctl(mnt, proc, 'pread /data/clean 0 64M')
-    pctl(mnt, proc, 'pwrite /data/dirty 0 1M')
-    addr = pctl(mnt, proc, 'mmap 1M file=/data/mapped prot=r populate').strip()
+    mnt.pctl(proc, 'pread /data/clean 0 64M')
+    mnt.pctl(proc, 'pwrite /data/dirty 0 1M')
+    addr = mnt.pctl(proc, 'mmap 1M file=/data/mapped prot=r populate').strip()
     assert addr.startswith('0x')
-    m1, v1 = meminfo(mnt), vmstat(mnt)
+    m1, v1 = mnt.meminfo(), mnt.vmstat()
     assert m1['Cached'] - m0['Cached'] == 66 * 1024
     ok, err = mnt.write('proc/sys/vm/drop_caches', '1\n')
     assert ok, err
-    m2, v2, f = meminfo(mnt), vmstat(mnt), files(mnt)
+    m2, v2, f = mnt.meminfo(), mnt.vmstat(), files(mnt)
     assert f['/data/clean']['CACHED'] == 0
     assert f['/data/dirty']['CACHED'] == 256 and f['/data/dirty']['DIRTY'] == 256
     assert f['/data/mapped']['CACHED'] == 256
@@ -345,17 +323,17 @@ def test_drop_caches_frees_clean_cache_and_keeps_dirty_and_mapped(mnt, proc):
     # the freed pages are free again (less what the per-cpu lists keep)
     assert m2['MemFree'] - m1['MemFree'] >= 64 * 1024 - 8 * 1024
     assert v2['drop_pagecache'] == v1['drop_pagecache'] + 1
-    assert log_lines(mnt)[-1].endswith('drop_caches: 1')
+    assert mnt.log_lines()[-1].endswith('drop_caches: 1')
     ok, err = mnt.write('proc/sys/vm/drop_caches', '2\n')
     assert ok, err
-    assert vmstat(mnt)['drop_slab'] == v1['drop_slab'] + 1
+    assert mnt.vmstat()['drop_slab'] == v1['drop_slab'] + 1
     # bit 4 (stfu): logged once more, then the writes are silent
-    n = len(log_lines(mnt))
+    n = len(mnt.log_lines())
     assert mnt.write('proc/sys/vm/drop_caches', '4\n')[0]
-    assert len(log_lines(mnt)) == n + 1 and log_lines(mnt)[-1].endswith('drop_caches: 4')
+    assert len(mnt.log_lines()) == n + 1 and mnt.log_lines()[-1].endswith('drop_caches: 4')
     assert mnt.write('proc/sys/vm/drop_caches', '3\n')[0]
-    assert len(log_lines(mnt)) == n + 1
-    assert vmstat(mnt)['drop_slab'] == v1['drop_slab'] + 2
+    assert len(mnt.log_lines()) == n + 1
+    assert mnt.vmstat()['drop_slab'] == v1['drop_slab'] + 2
 
 
 def test_drop_caches_is_write_only(mnt):
@@ -402,13 +380,13 @@ def test_dirty_bytes_beyond_uint_max_pages_is_erange(mnt, name):
 
 
 def test_dirty_thresholds_follow_the_ratios(mnt):
-    v = vmstat(mnt)
+    v = mnt.vmstat()
     bg, th = v['nr_dirty_background_threshold'], v['nr_dirty_threshold']
     assert 0 < bg < th
     # per-PAGE_SIZE ratios as the kernel computes them: 819 and 409 / 4096
     assert abs(bg - th * 409 / 819) <= 2, 'ratios 20 and 10'
     assert mnt.write('proc/sys/vm/dirty_ratio', '40\n')[0]
-    th2 = vmstat(mnt)['nr_dirty_threshold']
+    th2 = mnt.vmstat()['nr_dirty_threshold']
     assert abs(th2 - 2 * th) <= 2
     # the bdi shows its share in bytes
     assert int(mnt.read('sys/class/bdi/8:0/max_bytes')) == th2 * PAGE
@@ -423,7 +401,7 @@ def test_bdi_ratios(mnt):
     assert mnt.write('sys/class/bdi/8:0/min_ratio', '20\n')[0]
     ok, err = mnt.write('sys/class/bdi/8:0/max_ratio', '10\n')
     assert not ok and err == errno.EINVAL, 'max_ratio below min_ratio'
-    th = vmstat(mnt)['nr_dirty_threshold']
+    th = mnt.vmstat()['nr_dirty_threshold']
     assert int(mnt.read('sys/class/bdi/8:0/max_bytes')) == th * PAGE * 50 // 100
 
 
@@ -467,10 +445,10 @@ def test_refusals_give_the_errno_and_change_nothing(mnt, proc, where, cmd, err):
         mnt.ctl(c)
     rel = 'sim/ctl' if where == 'sim' else 'proc/%d/ctl' % proc
     before = mnt.snapshot()
-    n0 = len(log_lines(mnt))
+    n0 = len(mnt.log_lines())
     got, _reply = mnt.ctl_raw(cmd, rel=rel)
     assert got == err, '%r: %s, expected %s' % (cmd, os.strerror(got) if got > 0 else got, os.strerror(err))
-    lines = log_lines(mnt)
+    lines = mnt.log_lines()
     assert len(lines) == n0 + 1 and 'refused' in lines[-1], lines[n0:]
     after = mnt.snapshot()
     assert [p for p in before if before[p] != after[p]] == []

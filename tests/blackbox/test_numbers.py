@@ -304,7 +304,7 @@ def test_pgfree_counts_the_boot_frees(mnt):
     through __free_pages_core, which counts them in pgfree: a fresh machine
     has freed at least MemTotal, and no more than MemTotal plus what it has
     allocated since."""
-    vm = {k: int(v) for k, v in (line.split() for line in mnt.read('proc/vmstat').splitlines())}
+    vm = mnt.vmstat()
     total = mnt.meminfo()['MemTotal'] // 4
     allocated = sum(v for k, v in vm.items() if k.startswith('pgalloc_'))
     assert total <= vm['pgfree'] <= total + allocated

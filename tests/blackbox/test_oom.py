@@ -8,25 +8,9 @@ import re
 import pytest
 
 
-def log_lines(m):
-    return [l.split('] ', 1)[1] if l.startswith('[') else l for l in m.log().split('\n')[:-1]]
-
-
-def pctl(m, pid, cmd):
-    return m.ctl(cmd, rel='proc/%d/ctl' % pid)
-
-
-def pctl_raw(m, pid, cmd):
-    return m.ctl_raw(cmd, rel='proc/%d/ctl' % pid)
-
-
-def vmstat(m):
-    return {k: int(v) for k, v in (l.split() for l in m.read('proc/vmstat').splitlines())}
-
-
 def grow(m, pid, size, name):
-    pctl(m, pid, 'mmap %s name=%s' % (size, name))
-    return pctl_raw(m, pid, 'write %s' % name)
+    m.pctl(pid, 'mmap %s name=%s' % (size, name))
+    return m.pctl_raw(pid, 'write %s' % name)
 
 
 @pytest.fixture
@@ -43,15 +27,15 @@ def small(mount):
 
 def test_the_grower_dies_and_the_report_reads_like_linux(small):
     m = small
-    n0 = len(log_lines(m))
+    n0 = len(m.log_lines(stamps=False))
     err, _ = grow(m, 1002, '900M', 'h')
     # the task whose fault ran out of memory is the largest: it is killed
     # mid-command, and the command fails: no such process any more
     assert err == errno.ESRCH
     assert 1002 not in m.pids()
     assert {1000, 1001, 1003} <= set(m.pids())
-    assert vmstat(m)['oom_kill'] == 1
-    log = log_lines(m)[n0:]
+    assert m.vmstat()['oom_kill'] == 1
+    log = m.log_lines(stamps=False)[n0:]
     want = [
         r'hog invoked oom-killer: gfp_mask=0x[0-9a-f]+\(GFP_HIGHUSER_MOVABLE\), order=0, oom_score_adj=0',
         r'Mem-Info:',
@@ -113,10 +97,10 @@ def test_the_largest_other_process_dies(mount):
     assert grow(m, 1000, '700M', 'b') == (0, 'ok\n')
     assert grow(m, 1001, '400M', 'g') == (0, 'ok\n')
     assert sorted(p for p in m.pids() if p >= 1000) == [1001]
-    log = log_lines(m)
+    log = m.log_lines(stamps=False)
     assert any(l.startswith('grower invoked oom-killer:') for l in log)
     assert any(l.startswith('Out of memory: Killed process 1000 (big) ') for l in log)
-    assert vmstat(m)['oom_kill'] == 1
+    assert m.vmstat()['oom_kill'] == 1
     st = m.read('proc/1001/status')
     assert int(re.search(r'VmRSS:\s+(\d+)', st).group(1)) >= 400 * 1024
 
@@ -142,15 +126,15 @@ def test_oom_kill_allocating_task(small):
     assert err == errno.ESRCH
     assert 1004 not in m.pids() and 1001 in m.pids()
     assert any(l.startswith('Out of memory (oom_kill_allocating_task): Killed process 1004 (late) ')
-               for l in log_lines(m))
+               for l in m.log_lines(stamps=False))
 
 
 def test_oom_dump_tasks_off(small):
     m = small
     assert m.write('proc/sys/vm/oom_dump_tasks', '0\n') == (True, 0)
-    n0 = len(log_lines(m))
+    n0 = len(m.log_lines(stamps=False))
     grow(m, 1002, '900M', 'h')
-    log = log_lines(m)[n0:]
+    log = m.log_lines(stamps=False)[n0:]
     assert not any(l.startswith('Tasks state') for l in log)
     assert any(l.startswith('Out of memory: Killed process 1002 (hog)') for l in log)
 
@@ -161,9 +145,9 @@ def test_panic_on_oom(small):
     assert m.write('proc/sys/vm/panic_on_oom', '1\n') == (True, 0)
     err, _ = grow(m, 1002, '900M', 'h')
     assert err == errno.ENOMEM
-    log = log_lines(m)
+    log = m.log_lines(stamps=False)
     assert 'Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled' in log
-    assert vmstat(m)['oom_kill'] == 0
+    assert m.vmstat()['oom_kill'] == 0
     # halted: every command fails with EIO, reads still work
     for rel, cmd in [('sim/ctl', 'spawn x'), ('sim/ctl', 'tick 1s'), ('proc/1001/ctl', 'read m')]:
         err, _ = m.ctl_raw(cmd, rel=rel)
@@ -171,7 +155,7 @@ def test_panic_on_oom(small):
     assert 1002 in m.pids()
     m.read('proc/meminfo')
     m.read('proc/1002/status')
-    assert log_lines(m)[-1].endswith('write refused: the machine has panicked (Input/output error)')
+    assert m.log_lines(stamps=False)[-1].endswith('write refused: the machine has panicked (Input/output error)')
 
 
 def test_oom_sysctls_defaults_and_ranges(mnt):

@@ -13,29 +13,6 @@ from conftest import parse_kv
 GiB, MiB, KiB = 1 << 30, 1 << 20, 1 << 10
 
 
-def log_lines(m):
-    text = m.log()
-    assert text == '' or text.endswith('\n')
-    return text.split('\n')[:-1]
-
-
-def pctl(m, pid, cmd):
-    return m.ctl(cmd, rel='proc/%d/ctl' % pid)
-
-
-def pctl_raw(m, pid, cmd):
-    return m.ctl_raw(cmd, rel='proc/%d/ctl' % pid)
-
-
-def status(m, pid):
-    """proc/PID/status's kB and count fields as ints."""
-    return parse_kv(m.read('proc/%d/status' % pid))
-
-
-def vmstat(m):
-    return {k: int(v) for k, v in (l.split() for l in m.read('proc/vmstat').splitlines())}
-
-
 def smaps(m, pid):
     """[(header fields, {key: kB})] of proc/PID/smaps."""
     out = []
@@ -86,19 +63,19 @@ def web(mnt):
 
 def test_contract_example(web):
     m = web
-    s0, mi0, vm0 = status(m, 1000), m.meminfo(), vmstat(m)
-    reply = pctl(m, 1000, 'mmap 1G name=heap')
+    s0, mi0, vm0 = m.status(1000), m.meminfo(), m.vmstat()
+    reply = m.pctl(1000, 'mmap 1G name=heap')
     assert re.fullmatch(r'0x[0-9a-f]+\n', reply), reply
     addr = int(reply, 16)
     assert addr % 4096 == 0
-    s1 = status(m, 1000)
+    s1 = m.status(1000)
     assert s1['VmSize'] - s0['VmSize'] == GiB // KiB
     assert s1['VmRSS'] == s0['VmRSS']
     maps = m.read('proc/1000/maps')
     assert re.search(r'^%x-%x rw-p 00000000 00:00 0 +\[anon:heap\]$' % (addr, addr + GiB), maps, re.M), maps
 
-    assert pctl(m, 1000, 'write heap len=256M') == 'ok\n'
-    s2, mi2, vm2 = status(m, 1000), m.meminfo(), vmstat(m)
+    assert m.pctl(1000, 'write heap len=256M') == 'ok\n'
+    s2, mi2, vm2 = m.status(1000), m.meminfo(), m.vmstat()
     assert s2['VmRSS'] - s1['VmRSS'] == 256 * MiB // KiB
     assert s2['RssAnon'] - s1['RssAnon'] == 256 * MiB // KiB
     assert s2['VmSize'] == s1['VmSize']
@@ -110,7 +87,7 @@ def test_contract_example(web):
     assert heap['Rss'] == heap['Pss'] == heap['Private_Dirty'] == heap['Anonymous'] == 256 * 1024
 
     free_before_fork = free_or_kept(m)
-    assert pctl(m, 1000, 'fork pid=1001') == '1001\n'
+    assert m.pctl(1000, 'fork pid=1001') == '1001\n'
     for pid in (1000, 1001):
         h = region(m, pid, 'heap')
         assert h['Rss'] == 256 * 1024
@@ -118,108 +95,108 @@ def test_contract_example(web):
         assert h['Shared_Dirty'] == 256 * 1024
     roll = parse_kv(m.read('proc/1000/smaps_rollup'))
     assert roll['Pss'] * 2 in (roll['Rss'], roll['Rss'] + 1), roll
-    assert status(m, 1001)['VmRSS'] == s2['VmRSS']
+    assert m.status(1001)['VmRSS'] == s2['VmRSS']
 
     # the child writes one page: only that page is copied
     anon0 = m.meminfo()['AnonPages']
-    assert pctl(m, 1001, 'write heap len=4K') == 'ok\n'
+    assert m.pctl(1001, 'write heap len=4K') == 'ok\n'
     assert m.meminfo()['AnonPages'] - anon0 == 4
     h = region(m, 1001, 'heap')
     assert h['Private_Dirty'] == 4 and h['Rss'] == 256 * 1024
     assert region(m, 1000, 'heap')['Pss'] == (256 * 1024 - 4) // 2 + 4
 
-    assert pctl(m, 1001, 'exit') == 'ok\n'
+    assert m.pctl(1001, 'exit') == 'ok\n'
     assert free_or_kept(m) == free_before_fork
     assert region(m, 1000, 'heap')['Pss'] == 256 * 1024
 
 
 def test_read_of_untouched_anon_maps_the_zero_page(web):
     m = web
-    pctl(m, 1000, 'mmap 64M name=z')
-    s0, anon0 = status(m, 1000), m.meminfo()['AnonPages']
-    assert pctl(m, 1000, 'read z') == 'ok\n'
-    s1 = status(m, 1000)
+    m.pctl(1000, 'mmap 64M name=z')
+    s0, anon0 = m.status(1000), m.meminfo()['AnonPages']
+    assert m.pctl(1000, 'read z') == 'ok\n'
+    s1 = m.status(1000)
     assert s1['VmRSS'] == s0['VmRSS']
     assert m.meminfo()['AnonPages'] == anon0
-    assert pctl(m, 1000, 'write z') == 'ok\n'
-    assert status(m, 1000)['VmRSS'] - s0['VmRSS'] == 64 * 1024
+    assert m.pctl(1000, 'write z') == 'ok\n'
+    assert m.status(1000)['VmRSS'] - s0['VmRSS'] == 64 * 1024
 
 
 def test_populate(web):
     m = web
-    s0 = status(m, 1000)
-    pctl(m, 1000, 'mmap 16M populate name=p')
-    assert status(m, 1000)['VmRSS'] - s0['VmRSS'] == 16 * 1024
+    s0 = m.status(1000)
+    m.pctl(1000, 'mmap 16M populate name=p')
+    assert m.status(1000)['VmRSS'] - s0['VmRSS'] == 16 * 1024
     assert region(m, 1000, 'p')['Rss'] == 16 * 1024
 
 
 def test_munmap_and_madvise(web):
     m = web
-    s0 = status(m, 1000)
-    pctl(m, 1000, 'mmap 16M name=a')
-    pctl(m, 1000, 'write a')
-    assert status(m, 1000)['VmRSS'] - s0['VmRSS'] == 16 * 1024
-    assert pctl(m, 1000, 'madvise a dontneed off=8M') == 'ok\n'
-    assert status(m, 1000)['VmRSS'] - s0['VmRSS'] == 8 * 1024
-    assert pctl(m, 1000, 'madvise a dontneed') == 'ok\n'
-    assert status(m, 1000)['VmRSS'] == s0['VmRSS']
-    assert pctl(m, 1000, 'munmap a') == 'ok\n'
-    s1 = status(m, 1000)
+    s0 = m.status(1000)
+    m.pctl(1000, 'mmap 16M name=a')
+    m.pctl(1000, 'write a')
+    assert m.status(1000)['VmRSS'] - s0['VmRSS'] == 16 * 1024
+    assert m.pctl(1000, 'madvise a dontneed off=8M') == 'ok\n'
+    assert m.status(1000)['VmRSS'] - s0['VmRSS'] == 8 * 1024
+    assert m.pctl(1000, 'madvise a dontneed') == 'ok\n'
+    assert m.status(1000)['VmRSS'] == s0['VmRSS']
+    assert m.pctl(1000, 'munmap a') == 'ok\n'
+    s1 = m.status(1000)
     assert s1['VmSize'] == s0['VmSize']
     assert '[anon:a]' not in m.read('proc/1000/maps')
 
 
 def test_munmap_by_address_and_len(web):
     m = web
-    addr = int(pctl(m, 1000, 'mmap 4M name=b'), 16)
-    s0 = status(m, 1000)
-    assert pctl(m, 1000, 'munmap 0x%x len=1M' % addr) == 'ok\n'
-    assert s0['VmSize'] - status(m, 1000)['VmSize'] == 1024
-    assert pctl(m, 1000, 'munmap 0x%x' % (addr + MiB)) == 'ok\n'
-    assert s0['VmSize'] - status(m, 1000)['VmSize'] == 4096
+    addr = int(m.pctl(1000, 'mmap 4M name=b'), 16)
+    s0 = m.status(1000)
+    assert m.pctl(1000, 'munmap 0x%x len=1M' % addr) == 'ok\n'
+    assert s0['VmSize'] - m.status(1000)['VmSize'] == 1024
+    assert m.pctl(1000, 'munmap 0x%x' % (addr + MiB)) == 'ok\n'
+    assert s0['VmSize'] - m.status(1000)['VmSize'] == 4096
 
 
 def test_mprotect_then_write_is_sigsegv(web):
     m = web
-    pctl(m, 1000, 'mmap 1M name=ro')
-    assert pctl(m, 1000, 'mprotect ro r') == 'ok\n'
+    m.pctl(1000, 'mmap 1M name=ro')
+    assert m.pctl(1000, 'mprotect ro r') == 'ok\n'
     assert re.search(r' r--p .*\[anon:ro\]$', m.read('proc/1000/maps'), re.M)
-    assert pctl(m, 1000, 'read ro') == 'ok\n'
-    err, _ = pctl_raw(m, 1000, 'write ro')
+    assert m.pctl(1000, 'read ro') == 'ok\n'
+    err, _ = m.pctl_raw(1000, 'write ro')
     assert err == errno.EFAULT
-    assert any('segfault' in l for l in log_lines(m)), log_lines(m)[-3:]
+    assert any('segfault' in l for l in m.log_lines()), m.log_lines()[-3:]
     assert not os.path.exists(m.abs('proc/1000')), 'a process killed by SIGSEGV is gone'
 
 
 def test_mprotect_splits_and_name_covers_the_pieces(web):
     m = web
-    pctl(m, 1000, 'mmap 4M name=sp')
-    assert pctl(m, 1000, 'mprotect sp r off=1M len=1M') == 'ok\n'
+    m.pctl(1000, 'mmap 4M name=sp')
+    assert m.pctl(1000, 'mprotect sp r off=1M len=1M') == 'ok\n'
     lines = [l for l in m.read('proc/1000/maps').splitlines() if l.endswith('[anon:sp]')]
     assert len(lines) == 3, lines
     # a TARGET by name covers the whole region, all three VMAs
-    assert pctl(m, 1000, 'mprotect sp rw') == 'ok\n'
-    assert pctl(m, 1000, 'write sp') == 'ok\n'
+    assert m.pctl(1000, 'mprotect sp rw') == 'ok\n'
+    assert m.pctl(1000, 'write sp') == 'ok\n'
     assert region(m, 1000, 'sp')['Rss'] == 4096
 
 
 def test_write_to_unmapped_address_is_sigsegv(web):
     m = web
-    err, _ = pctl_raw(m, 1000, 'write 0x1000')
+    err, _ = m.pctl_raw(1000, 'write 0x1000')
     assert err == errno.EFAULT
-    assert any('segfault' in l for l in log_lines(m))
+    assert any('segfault' in l for l in m.log_lines())
     assert 1000 not in m.pids()
 
 
 def test_mlock(web):
     m = web
-    pctl(m, 1000, 'mmap 2M name=l')
-    assert pctl(m, 1000, 'mlock l') == 'ok\n'
-    s = status(m, 1000)
+    m.pctl(1000, 'mmap 2M name=l')
+    assert m.pctl(1000, 'mlock l') == 'ok\n'
+    s = m.status(1000)
     assert s['VmLck'] == 2048
     assert region(m, 1000, 'l')['Rss'] == 2048     # mlock faults it in
-    assert pctl(m, 1000, 'munlock l') == 'ok\n'
-    assert status(m, 1000)['VmLck'] == 0
+    assert m.pctl(1000, 'munlock l') == 'ok\n'
+    assert m.status(1000)['VmLck'] == 0
 
 
 def test_brk(web):
@@ -227,42 +204,42 @@ def test_brk(web):
     heap = [l for l in m.read('proc/1000/maps').splitlines() if l.endswith('[heap]')]
     assert len(heap) == 1
     end0 = int(heap[0].split('-')[1].split()[0], 16)
-    s0 = status(m, 1000)
-    new = int(pctl(m, 1000, 'brk +1M'), 16)
-    assert status(m, 1000)['VmData'] - s0['VmData'] == 1024
+    s0 = m.status(1000)
+    new = int(m.pctl(1000, 'brk +1M'), 16)
+    assert m.status(1000)['VmData'] - s0['VmData'] == 1024
     assert new >= end0 - 4096
-    back = int(pctl(m, 1000, 'brk -1M'), 16)
+    back = int(m.pctl(1000, 'brk -1M'), 16)
     assert back == new - MiB
-    assert status(m, 1000)['VmData'] == s0['VmData']
-    assert int(pctl(m, 1000, 'brk +0'), 16) == back
-    err, _ = pctl_raw(m, 1000, 'brk -1T')
+    assert m.status(1000)['VmData'] == s0['VmData']
+    assert int(m.pctl(1000, 'brk +0'), 16) == back
+    err, _ = m.pctl_raw(1000, 'brk -1T')
     assert err == errno.ENOMEM
 
 
 def test_malloc_and_free(web):
     m = web
-    s0 = status(m, 1000)
-    small = int(pctl(m, 1000, 'malloc 100'), 16)
+    s0 = m.status(1000)
+    small = int(m.pctl(1000, 'malloc 100'), 16)
     heap = [l for l in m.read('proc/1000/maps').splitlines() if l.endswith('[heap]')][0]
     lo, hi = (int(x, 16) for x in heap.split()[0].split('-'))
     assert lo <= small < hi
-    big = int(pctl(m, 1000, 'malloc 1M'), 16)
+    big = int(m.pctl(1000, 'malloc 1M'), 16)
     assert not lo <= big < hi
-    s1 = status(m, 1000)
+    s1 = m.status(1000)
     assert s1['VmSize'] - s0['VmSize'] >= 1024
-    assert pctl(m, 1000, 'free 0x%x' % big) == 'ok\n'
-    assert status(m, 1000)['VmSize'] == s0['VmSize']
-    assert pctl(m, 1000, 'free 0x%x' % small) == 'ok\n'
+    assert m.pctl(1000, 'free 0x%x' % big) == 'ok\n'
+    assert m.status(1000)['VmSize'] == s0['VmSize']
+    assert m.pctl(1000, 'free 0x%x' % small) == 'ok\n'
 
 
 def test_fork_name_and_pid(web):
     m = web
-    child = int(pctl(m, 1000, 'fork worker'))
+    child = int(m.pctl(1000, 'fork worker'))
     assert m.read('proc/%d/comm' % child) == 'worker\n'
     assert parse_kv(m.read('proc/%d/status' % child))['PPid'] == 1000
-    err, _ = pctl_raw(m, 1000, 'fork pid=%d' % child)
+    err, _ = m.pctl_raw(1000, 'fork pid=%d' % child)
     assert err == errno.EEXIST
-    err, _ = pctl_raw(m, 1000, 'fork pid=0')
+    err, _ = m.pctl_raw(1000, 'fork pid=0')
     assert err == errno.EINVAL
 
 
@@ -280,25 +257,25 @@ def test_kernel_threads_and_init(mnt):
     assert mnt.read('proc/2/comm') == 'kthreadd\n'
     for cmd, err in [('mmap 4K', errno.EINVAL), ('fork', errno.EINVAL), ('exit', errno.EPERM),
                      ('write 0x1000', errno.EINVAL)]:
-        got, _ = pctl_raw(mnt, kthreadd, cmd)
+        got, _ = mnt.pctl_raw(kthreadd, cmd)
         assert got == err, (cmd, got)
-    got, _ = pctl_raw(mnt, 1, 'exit')
+    got, _ = mnt.pctl_raw(1, 'exit')
     assert got == errno.EPERM
     assert 1 in mnt.pids() and 2 in mnt.pids()
 
 
 def test_exit_frees_everything(web):
     m = web
-    pctl(m, 1000, 'mmap 64M name=x populate')
+    m.pctl(1000, 'mmap 64M name=x populate')
     free0 = free_or_kept(m)
     pid = int(m.ctl('spawn other'))
-    pctl(m, pid, 'mmap 32M name=y')
-    pctl(m, pid, 'write y')
-    child = int(pctl(m, pid, 'fork'))
-    pctl(m, child, 'write y len=1M')
+    m.pctl(pid, 'mmap 32M name=y')
+    m.pctl(pid, 'write y')
+    child = int(m.pctl(pid, 'fork'))
+    m.pctl(child, 'write y len=1M')
     assert free_after_drain(m) < free0
-    pctl(m, child, 'exit')
-    pctl(m, pid, 'exit')
+    m.pctl(child, 'exit')
+    m.pctl(pid, 'exit')
     assert free_or_kept(m) == free0
 
 
@@ -330,18 +307,18 @@ MALFORMED = [
 
 def test_malformed_commands_are_einval_log_and_change_nothing(web):
     m = web
-    pctl(m, 1000, 'mmap 1G name=heap')
-    pctl(m, 1000, 'write heap len=1M')
+    m.pctl(1000, 'mmap 1G name=heap')
+    m.pctl(1000, 'write heap len=1M')
     files = ['proc/1000/%s' % f for f in ('status', 'maps', 'smaps', 'stat', 'statm')] + \
         ['proc/meminfo', 'proc/vmstat', 'proc/buddyinfo']
     before = {f: m.read(f) for f in files}
     pids = m.pids()
     for cmd in MALFORMED:
-        n0 = len(log_lines(m))
-        err, reply = pctl_raw(m, 1000, cmd)
+        n0 = len(m.log_lines())
+        err, reply = m.pctl_raw(1000, cmd)
         m.check_alive()
         assert err == errno.EINVAL, '%r: %s, expected EINVAL' % (cmd, err and os.strerror(err))
-        lines = log_lines(m)
+        lines = m.log_lines()
         assert len(lines) == n0 + 1, '%r: log grew by %d lines' % (cmd, len(lines) - n0)
         assert lines[-1].isprintable() and 'proc/1000/ctl' in lines[-1], lines[-1]
         assert reply == '', (cmd, reply)
@@ -352,26 +329,26 @@ def test_malformed_commands_are_einval_log_and_change_nothing(web):
 
 def test_not_modelled_says_so(web):
     m = web
-    pctl(m, 1000, 'mmap 1M name=h')
+    m.pctl(1000, 'mmap 1M name=h')
     for cmd, word in [('madvise h hugepage', 'not modelled yet'), ('set_mempolicy local', 'not modelled yet')]:
-        err, _ = pctl_raw(m, 1000, cmd)
+        err, _ = m.pctl_raw(1000, cmd)
         assert err == errno.EINVAL
-        assert word in log_lines(m)[-1], log_lines(m)[-1]
+        assert word in m.log_lines()[-1], m.log_lines()[-1]
 
 
 def test_multi_line_write_stops_at_first_failure(web):
     m = web
-    s0 = status(m, 1000)
-    err, _ = pctl_raw(m, 1000, 'mmap 1M name=one\nbogus\nmmap 1M name=two\n')
+    s0 = m.status(1000)
+    err, _ = m.pctl_raw(1000, 'mmap 1M name=one\nbogus\nmmap 1M name=two\n')
     assert err == errno.EINVAL
     maps = m.read('proc/1000/maps')
     assert '[anon:one]' in maps and '[anon:two]' not in maps
-    assert status(m, 1000)['VmSize'] - s0['VmSize'] == 1024
+    assert m.status(1000)['VmSize'] - s0['VmSize'] == 1024
 
 
 def test_several_commands_several_replies(web):
     m = web
-    err, reply = pctl_raw(m, 1000, 'mmap 1M name=r1\nwrite r1\nfork\nmunmap r1\n')
+    err, reply = m.pctl_raw(1000, 'mmap 1M name=r1\nwrite r1\nfork\nmunmap r1\n')
     assert err == 0
     lines = reply.splitlines()
     assert len(lines) == 4
@@ -384,12 +361,12 @@ def test_overcommit_never_refuses_beyond_commit_limit(web):
         pytest.skip('proc/sys/vm/overcommit_memory is not in the tree yet')
     assert m.write('proc/sys/vm/overcommit_memory', '2\n') == (True, 0)
     limit = m.meminfo()['CommitLimit']
-    s0 = status(m, 1000)
-    err, _ = pctl_raw(m, 1000, 'mmap %dK' % (limit * 2))
+    s0 = m.status(1000)
+    err, _ = m.pctl_raw(1000, 'mmap %dK' % (limit * 2))
     assert err == errno.ENOMEM
-    assert status(m, 1000)['VmSize'] == s0['VmSize']
+    assert m.status(1000)['VmSize'] == s0['VmSize']
     assert m.write('proc/sys/vm/overcommit_memory', '1\n') == (True, 0)
-    assert re.fullmatch(r'0x[0-9a-f]+\n', pctl(m, 1000, 'mmap %dK' % (limit * 2)))
+    assert re.fullmatch(r'0x[0-9a-f]+\n', m.pctl(1000, 'mmap %dK' % (limit * 2)))
 
 
 # ---------------------------------------------------------------- concurrency
@@ -405,15 +382,15 @@ def test_concurrent_writers_keep_the_daemon_alive(mnt):
         try:
             for r in range(rounds):
                 name = 'r%d' % r
-                pctl(mnt, pid, 'mmap %dK name=%s' % (64 * (r % 5 + 1), name))
-                pctl(mnt, pid, 'write %s' % name)
-                child = int(pctl(mnt, pid, 'fork'))
-                pctl(mnt, child, 'write %s len=4K' % name)
-                pctl(mnt, pid, 'madvise %s dontneed' % name)
-                pctl(mnt, child, 'exit')
-                pctl(mnt, pid, 'munmap %s' % name)
-                a = int(pctl(mnt, pid, 'malloc %d' % (1000 * (r + 1))), 16)
-                pctl(mnt, pid, 'free 0x%x' % a)
+                mnt.pctl(pid, 'mmap %dK name=%s' % (64 * (r % 5 + 1), name))
+                mnt.pctl(pid, 'write %s' % name)
+                child = int(mnt.pctl(pid, 'fork'))
+                mnt.pctl(child, 'write %s len=4K' % name)
+                mnt.pctl(pid, 'madvise %s dontneed' % name)
+                mnt.pctl(child, 'exit')
+                mnt.pctl(pid, 'munmap %s' % name)
+                a = int(mnt.pctl(pid, 'malloc %d' % (1000 * (r + 1))), 16)
+                mnt.pctl(pid, 'free 0x%x' % a)
                 mnt.read('proc/%d/smaps' % pid)
         except Exception as e:      # noqa: BLE001 - reported below
             errors.append('%d: %r' % (pid, e))
@@ -438,6 +415,6 @@ def test_concurrent_writers_keep_the_daemon_alive(mnt):
         t.join()
     mnt.check_alive()
     assert not errors, errors[:5]
-    assert not [l for l in log_lines(mnt) if 'BUG' in l]
+    assert not [l for l in mnt.log_lines() if 'BUG' in l]
     for pid in pids:
-        assert pctl(mnt, pid, 'exit') == 'ok\n'
+        assert mnt.pctl(pid, 'exit') == 'ok\n'

@@ -11,28 +11,20 @@ import pytest
 from conftest import parse_kv
 
 
-def pctl(m, pid, cmd):
-    return m.ctl(cmd, rel='proc/%d/ctl' % pid)
-
-
 @pytest.fixture
 def busy(mnt):
     """web (1000) with 256 MiB written of a 1 GiB heap and a forked child
     (1001), db (2000) with 64 MiB populated and a malloc'ed MiB."""
     mnt.ctl('spawn web pid=1000')
-    pctl(mnt, 1000, 'mmap 1G name=heap')
-    pctl(mnt, 1000, 'write heap len=256M')
-    pctl(mnt, 1000, 'fork pid=1001')
-    pctl(mnt, 1001, 'write heap len=16M')
+    mnt.pctl(1000, 'mmap 1G name=heap')
+    mnt.pctl(1000, 'write heap len=256M')
+    mnt.pctl(1000, 'fork pid=1001')
+    mnt.pctl(1001, 'write heap len=16M')
     mnt.ctl('spawn db pid=2000')
-    pctl(mnt, 2000, 'mmap 64M name=buf populate')
-    a = pctl(mnt, 2000, 'malloc 1M').strip()
-    pctl(mnt, 2000, 'write %s len=512K' % a)
+    mnt.pctl(2000, 'mmap 64M name=buf populate')
+    a = mnt.pctl(2000, 'malloc 1M').strip()
+    mnt.pctl(2000, 'write %s len=512K' % a)
     return mnt
-
-
-def status(m, pid):
-    return parse_kv(m.read('proc/%d/status' % pid))
 
 
 def statm(m, pid):
@@ -69,7 +61,7 @@ def test_ps_eo_pid_rss_vsz_comm(busy, mmsim_ns):
     got = {int(r[0]): (int(r[1]), int(r[2]), r[3]) for r in rows}
     assert sorted(got) == busy.pids()
     for pid in busy.pids():
-        s = status(busy, pid)
+        s = busy.status(pid)
         comm = busy.read('proc/%d/comm' % pid).strip()
         assert got[pid] == (s.get('VmRSS', 0), s.get('VmSize', 0), comm), pid
     assert got[1000][0] == got[1001][0] >= 256 * 1024
@@ -86,7 +78,7 @@ def test_ps_aux(busy, mmsim_ns):
         f = line.split(None, 10)
         pid, mem, vsz, rss = int(f[1]), float(f[3]), int(f[4]), int(f[5])
         seen.append(pid)
-        s = status(busy, pid)
+        s = busy.status(pid)
         assert (vsz, rss) == (s.get('VmSize', 0), s.get('VmRSS', 0)), line
         assert abs(mem - 100.0 * rss / total) <= 0.1, line
         cmdline = busy.read_bytes('proc/%d/cmdline' % pid)
@@ -99,7 +91,7 @@ def test_ps_aux(busy, mmsim_ns):
 
 
 def test_ps_follows_processes(busy, mmsim_ns):
-    pctl(busy, 1001, 'exit')
+    busy.pctl(1001, 'exit')
     out = run_ok(mmsim_ns, busy, 'ps', '-eo', 'pid=')
     assert [int(x) for x in out.split()] == busy.pids()
     assert 1001 not in busy.pids()
@@ -152,7 +144,7 @@ def test_pmap_x(busy, mmsim_ns):
     tot = lines[-1].split()
     assert tot[:2] == ['total', 'kB']
     kbytes, rss, dirty = (int(x) for x in tot[2:5])
-    s = status(busy, 1000)
+    s = busy.status(1000)
     assert kbytes == maps_kb(busy, 1000)
     assert rss == s['VmRSS']
     roll = rollup(busy, 1000)
@@ -192,7 +184,7 @@ def test_pgrep(busy, mmsim_ns):
     assert [int(x) for x in run_ok(mmsim_ns, busy, 'pgrep', 'kswapd').split()] == kswapd
     r = mmsim_ns(busy, 'pgrep', '-x', 'nosuchprogram')
     assert r.returncode == 1 and r.stdout == ''
-    uid = status(busy, 1000)['Uid']
+    uid = busy.status(1000)['Uid']
     assert '1000' in run_ok(mmsim_ns, busy, 'pgrep', '-u', str(uid)).split()
 
 
@@ -245,7 +237,7 @@ def test_psutil(busy):
         assert psutil.pids() == busy.pids()
         for pid in user_pids(busy):
             p = psutil.Process(pid)
-            s, roll = status(busy, pid), rollup(busy, pid)
+            s, roll = busy.status(pid), rollup(busy, pid)
             mi = p.memory_info()
             assert mi.rss == s['VmRSS'] * 1024
             assert mi.vms == s['VmSize'] * 1024

@@ -15,21 +15,6 @@ from conftest import parse_kv
 KTHREADS = ['kthreadd', 'khugepaged', 'ksmd', 'oom_reaper']
 
 
-def log_lines(m):
-    text = m.log()
-    assert text == '' or text.endswith('\n')
-    return text.split('\n')[:-1]
-
-
-def status(m, pid):
-    """proc/PID/status as {key: value text}."""
-    out = {}
-    for line in m.read('proc/%d/status' % pid).splitlines():
-        k, _, v = line.partition(':')
-        out[k] = v.strip()
-    return out
-
-
 def comm_pids(m):
     """{comm: [pid]} of every listed process."""
     out = {}
@@ -51,7 +36,7 @@ def enoent(path):
 def test_spawn_replies_the_pid(mnt):
     assert mnt.ctl('spawn web pid=1000') == '1000\n'
     assert 1000 in mnt.pids()
-    st = status(mnt, 1000)
+    st = mnt.status_text(1000)
     assert st['Name'] == 'web'
     assert st['Tgid'] == '1000' and st['Pid'] == '1000'
     assert mnt.read('proc/1000/comm') == 'web\n'
@@ -100,10 +85,10 @@ SPAWN_BAD = [
 def test_spawn_refusals(mnt, cmd, err):
     before = mnt.snapshot()
     pids = mnt.pids()
-    n0 = len(log_lines(mnt))
+    n0 = len(mnt.log_lines())
     got, _reply = mnt.ctl_raw(cmd)
     assert got == err, '%r: %s, expected %s' % (cmd, got and os.strerror(got), os.strerror(err))
-    lines = log_lines(mnt)
+    lines = mnt.log_lines()
     assert len(lines) == n0 + 1 and 'refused' in lines[-1], lines[n0:]
     assert mnt.pids() == pids
     after = mnt.snapshot()
@@ -201,7 +186,7 @@ def test_dir_owner_is_the_simulated_uid(mnt):
     mnt.ctl('spawn web pid=1000')
     for pid in (1, 2, 1000):
         st = os.stat(mnt.abs('proc/%d' % pid))
-        s = status(mnt, pid)
+        s = mnt.status_text(pid)
         uid = int(s['Uid'].split()[1])    # the euid, as ps reads it
         gid = int(s['Gid'].split()[1])
         assert (st.st_uid, st.st_gid) == (uid, gid), pid

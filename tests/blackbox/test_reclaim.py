@@ -8,22 +8,6 @@ import re
 from conftest import parse_kv
 
 
-def pctl(m, pid, cmd):
-    return m.ctl(cmd, rel='proc/%d/ctl' % pid).strip()
-
-
-def vmstat(m):
-    return {k: int(v) for k, v in (l.split() for l in m.read('proc/vmstat').splitlines())}
-
-
-def meminfo(m):
-    return parse_kv(m.read('proc/meminfo'))
-
-
-def status(m, pid):
-    return parse_kv(m.read('proc/%d/status' % pid))
-
-
 def majflt(m, pid):
     text = m.read('proc/%d/stat' % pid)
     return int(text[text.rindex(')') + 2:].split()[9])
@@ -62,10 +46,10 @@ def test_swap_lets_a_process_bigger_than_ram_live(mount):
     faults."""
     m = mount('--machine=small', '--swap=2G')
     m.ctl('spawn hog pid=1000')
-    pctl(m, 1000, 'mmap 1536M name=big')
-    v0, mi0 = vmstat(m), meminfo(m)
-    assert pctl(m, 1000, 'write big') == 'ok'
-    v1, mi1 = vmstat(m), meminfo(m)
+    m.pctl(1000, 'mmap 1536M name=big').strip()
+    v0, mi0 = m.vmstat(), m.meminfo()
+    assert m.pctl(1000, 'write big').strip() == 'ok'
+    v1, mi1 = m.vmstat(), m.meminfo()
     assert 1000 in m.pids()
     assert mi1['SwapFree'] < mi0['SwapFree'] - 400 * 1024
     assert v1['pswpout'] - v0['pswpout'] >= 100000
@@ -73,12 +57,12 @@ def test_swap_lets_a_process_bigger_than_ram_live(mount):
     assert v1['pgsteal_anon'] > v0['pgsteal_anon']
     assert v1['pageoutrun'] > v0['pageoutrun']
     assert v1['oom_kill'] == 0
-    st = status(m, 1000)
+    st = m.status(1000)
     assert st['VmSwap'] > 400 * 1024
     assert st['VmRSS'] + st['VmSwap'] >= 1536 * 1024
     f0 = majflt(m, 1000)
-    assert pctl(m, 1000, 'read big') == 'ok'
-    v2 = vmstat(m)
+    assert m.pctl(1000, 'read big').strip() == 'ok'
+    v2 = m.vmstat()
     assert v2['pswpin'] > v1['pswpin']
     assert v2['pgmajfault'] > v1['pgmajfault']
     assert majflt(m, 1000) > f0
@@ -97,9 +81,9 @@ def test_kswapd_leaves_the_node_above_its_watermarks(mount):
     m.ctl('spawn reader pid=1000')
     m.ctl('file /data/big 2G')
     # one read is at most MAX_RW_COUNT (2 GiB - 4 KiB), as in Linux
-    assert pctl(m, 1000, 'pread /data/big 0 1G') == str(1 << 30)
-    assert pctl(m, 1000, 'pread /data/big 1G 1G') == str(1 << 30)
-    v = vmstat(m)
+    assert m.pctl(1000, 'pread /data/big 0 1G').strip() == str(1 << 30)
+    assert m.pctl(1000, 'pread /data/big 1G 1G').strip() == str(1 << 30)
+    v = m.vmstat()
     assert v['pageoutrun'] > 0 and v['pgsteal_kswapd'] > 0
     assert v['pgscan_file'] >= v['pgsteal_file'] > 0
     assert v['pgsteal_anon'] == 0  # no swap: anon is never scanned
@@ -115,13 +99,13 @@ def steal_with_swappiness(mount, swappiness):
     m.ctl('spawn b pid=1001')
     m.ctl('file /data/f 300M')
     # twice: an active cache, so no cache_trim_mode
-    pctl(m, 1000, 'pread /data/f 0 300M')
-    pctl(m, 1000, 'pread /data/f 0 300M')
-    pctl(m, 1000, 'mmap 300M name=a')
-    pctl(m, 1000, 'write a')
-    pctl(m, 1001, 'mmap 600M name=b')
-    pctl(m, 1001, 'write b')
-    v = vmstat(m)
+    m.pctl(1000, 'pread /data/f 0 300M').strip()
+    m.pctl(1000, 'pread /data/f 0 300M').strip()
+    m.pctl(1000, 'mmap 300M name=a').strip()
+    m.pctl(1000, 'write a').strip()
+    m.pctl(1001, 'mmap 600M name=b').strip()
+    m.pctl(1001, 'write b').strip()
+    v = m.vmstat()
     return v['pgsteal_anon'], v['pgsteal_file']
 
 
@@ -139,13 +123,13 @@ def test_refaults_of_the_workingset(mount):
     m.ctl('spawn r pid=1000')
     for path, size in (('/data/a', '100M'), ('/data/b', '580M'), ('/data/c', '300M')):
         m.ctl('file %s %s' % (path, size))
-    pctl(m, 1000, 'pread /data/c 0 300M')
-    pctl(m, 1000, 'pread /data/c 0 300M')
-    pctl(m, 1000, 'pread /data/a 0 100M')
-    pctl(m, 1000, 'pread /data/b 0 580M')
-    v0 = vmstat(m)
-    pctl(m, 1000, 'pread /data/a 0 100M')
-    v1 = vmstat(m)
+    m.pctl(1000, 'pread /data/c 0 300M').strip()
+    m.pctl(1000, 'pread /data/c 0 300M').strip()
+    m.pctl(1000, 'pread /data/a 0 100M').strip()
+    m.pctl(1000, 'pread /data/b 0 580M').strip()
+    v0 = m.vmstat()
+    m.pctl(1000, 'pread /data/a 0 100M').strip()
+    v1 = m.vmstat()
     assert v1['workingset_refault_file'] > v0['workingset_refault_file']
     assert 0 < v1['workingset_activate_file'] - v0['workingset_activate_file'] <= \
         v1['workingset_refault_file'] - v0['workingset_refault_file']
@@ -155,32 +139,32 @@ def test_refaults_of_the_workingset(mount):
 def test_madvise_pageout_cold_and_swapoff(mount):
     m = mount('--machine=small', '--swap=1G')
     m.ctl('spawn p pid=1000')
-    pctl(m, 1000, 'mmap 8M name=buf')
-    pctl(m, 1000, 'write buf')
-    rss = status(m, 1000)['RssAnon']
-    v0 = vmstat(m)
-    assert pctl(m, 1000, 'madvise buf pageout') == 'ok'
-    assert vmstat(m)['pswpout'] - v0['pswpout'] == 2048
-    st = status(m, 1000)
+    m.pctl(1000, 'mmap 8M name=buf').strip()
+    m.pctl(1000, 'write buf').strip()
+    rss = m.status(1000)['RssAnon']
+    v0 = m.vmstat()
+    assert m.pctl(1000, 'madvise buf pageout').strip() == 'ok'
+    assert m.vmstat()['pswpout'] - v0['pswpout'] == 2048
+    st = m.status(1000)
     assert st['VmSwap'] == 8192 and st['RssAnon'] == rss - 8192
     smaps = m.read('proc/1000/smaps')
     assert re.search(r'\nSwap:\s+8192 kB', smaps), smaps
     m.ctl('tick 1s')  # the writes complete
-    assert meminfo(m)['Writeback'] == 0
-    assert pctl(m, 1000, 'madvise buf cold') == 'ok'
+    assert m.meminfo()['Writeback'] == 0
+    assert m.pctl(1000, 'madvise buf cold').strip() == 'ok'
     # swapoff brings everything back in
     m.ctl('swapoff /dev/vda5')
-    st = status(m, 1000)
+    st = m.status(1000)
     assert st['VmSwap'] == 0 and st['RssAnon'] == rss
-    assert meminfo(m)['SwapTotal'] == 0
+    assert m.meminfo()['SwapTotal'] == 0
 
 
 def test_pressure_rises_when_thrashing_and_decays(mount):
     m = mount('--machine=small', '--swap=2G')
     m.ctl('spawn t pid=1000')
-    pctl(m, 1000, 'mmap 1300M name=big')
-    pctl(m, 1000, 'write big')
-    pctl(m, 1000, 'write big')
+    m.pctl(1000, 'mmap 1300M name=big').strip()
+    m.pctl(1000, 'write big').strip()
+    m.pctl(1000, 'write big').strip()
     m.ctl('tick 3s')
     p = pressure(m, 'memory')
     assert p['some']['total'] > 0 and p['some']['avg10'] > 0

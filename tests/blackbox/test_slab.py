@@ -23,11 +23,6 @@ PAGE_OFFSET = 0xffff888000000000
 VMALLOC_START = 0xffffc90000000000
 
 
-def log_lines(m):
-    text = m.log()
-    return text.split('\n')[:-1]
-
-
 def attr(m, cache, name):
     """A sys/kernel/slab/CACHE file's first number."""
     return int(m.read('sys/kernel/slab/%s/%s' % (cache, name)).split()[0])
@@ -150,7 +145,7 @@ def test_meminfo_slab_is_the_slab_pages(mnt):
     assert mi['SReclaimable'] == recl
     assert mi['SUnreclaim'] == unrecl
     assert mi['KReclaimable'] >= mi['SReclaimable']
-    vm = {k: int(v) for k, v in (l.split() for l in mnt.read('proc/vmstat').splitlines())}
+    vm = mnt.vmstat()
     assert vm['nr_slab_reclaimable'] * 4 == mi['SReclaimable']
     assert vm['nr_slab_unreclaimable'] * 4 == mi['SUnreclaim']
     assert vm['nr_kernel_stack'] == mi['KernelStack']
@@ -235,11 +230,11 @@ def test_kmem_cache_create_merges_and_destroys(mnt):
     assert counts(mnt, 'bar')[:2] == (14, 26)
     # destroying a cache with live objects: EBUSY, nothing changed
     for name in ('foo', 'bar'):
-        n = len(log_lines(mnt))
+        n = len(mnt.log_lines())
         before = mnt.read('proc/slabinfo')
         err, _ = mnt.ctl_raw('kmem_cache_destroy %s' % name)
         assert err == errno.EBUSY
-        assert len(log_lines(mnt)) == n + 1
+        assert len(mnt.log_lines()) == n + 1
         assert mnt.read('proc/slabinfo') == before
     mnt.ctl(''.join('kmem_cache_free 0x%x\n' % h for h in hs + hb))
     assert mnt.ctl('kmem_cache_destroy foo').strip() == 'ok'
@@ -259,10 +254,10 @@ def test_kmem_cache_refusals(mnt):
              ('kmem_cache_free 0xffff888000001000', errno.EINVAL)]
     for cmd, want in cases:
         before = (mnt.read('proc/slabinfo'), mnt.read('proc/meminfo'))
-        n = len(log_lines(mnt))
+        n = len(mnt.log_lines())
         err, _ = mnt.ctl_raw(cmd)
         assert err == want, (cmd, err)
-        assert len(log_lines(mnt)) == n + 1, cmd
+        assert len(mnt.log_lines()) == n + 1, cmd
         assert (mnt.read('proc/slabinfo'), mnt.read('proc/meminfo')) == before, cmd
 
 
@@ -278,11 +273,11 @@ def test_double_free_and_bad_handles_are_refused(mnt):
                 'vfree 0x%x' % c, 'vfree 0x%x' % (v + PAGE), 'vrealloc 0x%x 1M' % h,
                 'kmalloc 5M', 'vmalloc 1T', 'kvmalloc 1T', 'vmalloc 0', 'kmalloc 0'):
         before = (mnt.read('proc/slabinfo'), mnt.read('proc/meminfo'), mnt.read('proc/vmallocinfo'))
-        n = len(log_lines(mnt))
+        n = len(mnt.log_lines())
         err, _ = mnt.ctl_raw(cmd)
         want = errno.ENOMEM if cmd.split()[1] in ('5M', '1T') else errno.EINVAL
         assert err == want, (cmd, err)
-        assert len(log_lines(mnt)) == n + 1, cmd
+        assert len(mnt.log_lines()) == n + 1, cmd
         after = (mnt.read('proc/slabinfo'), mnt.read('proc/meminfo'), mnt.read('proc/vmallocinfo'))
         assert after == before, cmd
     mnt.ctl('kmem_cache_free 0x%x' % c)

@@ -17,10 +17,6 @@ def swaps_line(path, kind, kb, used, prio):
                                         '\t' if used < 10000000 else '', prio)
 
 
-def log_lines(m):
-    return m.log().split('\n')[:-1]
-
-
 def swaps(m):
     """[(path, type, size, used, prio)] of proc/swaps."""
     lines = m.read('proc/swaps').splitlines()
@@ -34,7 +30,7 @@ def test_boot_device(mnt):
     mi = mnt.meminfo()
     assert mi['SwapTotal'] == 2097148 and mi['SwapFree'] == 2097148
     assert ('Adding 2097148k swap on /dev/vda5.  Priority:-2 extents:1 across:2097148k SS'
-            in [l.split('] ', 1)[1] for l in log_lines(mnt)])
+            in [l.split('] ', 1)[1] for l in mnt.log_lines()])
 
 
 def test_no_swap(mount):
@@ -47,7 +43,7 @@ def test_no_swap(mount):
 def test_swapon_swapoff(mnt):
     mi0 = mnt.meminfo()
     assert mnt.ctl('swapon /swapfile 1G') == 'ok\n'
-    assert log_lines(mnt)[-1].endswith('Adding 1048572k swap on /swapfile.  Priority:-3 extents:1 '
+    assert mnt.log_lines()[-1].endswith('Adding 1048572k swap on /swapfile.  Priority:-3 extents:1 '
                                        'across:1048572k SS')
     assert mnt.read('proc/swaps') == (HEADER + swaps_line('/dev/vda5', 'partition', 2097148, 0, -2) +
                                       swaps_line('/swapfile', 'file', 1048572, 0, -3))
@@ -79,11 +75,11 @@ def test_priorities(mnt):
 
 def refused(m, cmd, want):
     before = m.snapshot()
-    n0 = len(log_lines(m))
+    n0 = len(m.log_lines())
     err, _ = m.ctl_raw(cmd)
     assert err == want, '%r: %s' % (cmd, err)
     assert m.snapshot() == before
-    lines = log_lines(m)
+    lines = m.log_lines()
     assert len(lines) == n0 + 1 and 'refused' in lines[-1]
 
 
@@ -133,10 +129,6 @@ def test_tools_see_swap(mnt, mmsim_ns):
 
 # ---------------------------------------------------------------- swap-out
 
-def pctl(m, pid, cmd):
-    return m.ctl(cmd, rel='proc/%d/ctl' % pid)
-
-
 def kv(text):
     out = {}
     for line in text.splitlines():
@@ -144,10 +136,6 @@ def kv(text):
         if v.strip().split() and v.strip().split()[0].isdigit():
             out[k] = int(v.split()[0])
     return out
-
-
-def vmstat(m):
-    return {k: int(v) for k, v in (l.split() for l in m.read('proc/vmstat').splitlines())}
 
 
 def smaps_of(m, pid, name):
@@ -160,11 +148,11 @@ def smaps_of(m, pid, name):
 def test_pageout_and_swapin(mnt):
     m = mnt
     m.ctl('spawn web pid=1000')
-    pctl(m, 1000, 'mmap 8M name=buf')
-    pctl(m, 1000, 'write buf')
-    st0, vm0, mi0 = kv(m.read('proc/1000/status')), vmstat(m), m.meminfo()
-    assert pctl(m, 1000, 'madvise buf pageout') == 'ok\n'
-    st, vm, mi = kv(m.read('proc/1000/status')), vmstat(m), m.meminfo()
+    m.pctl(1000, 'mmap 8M name=buf')
+    m.pctl(1000, 'write buf')
+    st0, vm0, mi0 = kv(m.read('proc/1000/status')), m.vmstat(), m.meminfo()
+    assert m.pctl(1000, 'madvise buf pageout') == 'ok\n'
+    st, vm, mi = kv(m.read('proc/1000/status')), m.vmstat(), m.meminfo()
     assert st['VmSwap'] == 8192
     assert st['RssAnon'] == st0['RssAnon'] - 8192
     assert vm['pswpout'] - vm0['pswpout'] == 2048
@@ -178,12 +166,12 @@ def test_pageout_and_swapin(mnt):
     block = smaps_of(m, 1000, '[anon:buf]')
     assert block['Swap'] == 8192 and block['SwapPss'] == 8192
     # a fork shares the slots: SwapPss halves
-    pctl(m, 1000, 'fork pid=1001')
+    m.pctl(1000, 'fork pid=1001')
     block = smaps_of(m, 1001, '[anon:buf]')
     assert block['Swap'] == 8192 and block['SwapPss'] == 4096
     # loads find the pages in the swap cache: minor faults, no disk read
-    pctl(m, 1000, 'read buf len=1M')
-    st, vm = kv(m.read('proc/1000/status')), vmstat(m)
+    m.pctl(1000, 'read buf len=1M')
+    st, vm = kv(m.read('proc/1000/status')), m.vmstat()
     assert st['VmSwap'] == 7168
     assert vm['pswpin'] == vm0['pswpin']
     assert vm['pgmajfault'] == vm0['pgmajfault']
@@ -194,19 +182,19 @@ def test_pageout_and_swapin(mnt):
     assert kv(m.read('proc/1000/status'))['RssAnon'] == st0['RssAnon']
     assert m.meminfo()['SwapTotal'] == 0
     # MADV_COLD is accepted; without swap pageout keeps the pages
-    assert pctl(m, 1000, 'madvise buf cold') == 'ok\n'
-    assert pctl(m, 1000, 'madvise buf pageout') == 'ok\n'
+    assert m.pctl(1000, 'madvise buf cold') == 'ok\n'
+    assert m.pctl(1000, 'madvise buf pageout') == 'ok\n'
     assert kv(m.read('proc/1000/status'))['RssAnon'] == st0['RssAnon']
 
 
 def test_exit_frees_swap(mnt):
     m = mnt
     m.ctl('spawn a pid=1000')
-    pctl(m, 1000, 'mmap 4M name=x')
-    pctl(m, 1000, 'write x')
-    pctl(m, 1000, 'madvise x pageout')
+    m.pctl(1000, 'mmap 4M name=x')
+    m.pctl(1000, 'write x')
+    m.pctl(1000, 'madvise x pageout')
     assert swaps(m)[0][3] == 4096
-    pctl(m, 1000, 'exit')
+    m.pctl(1000, 'exit')
     # the pages still being written hold their slots until the write ends
     m.ctl('tick 1s')
     assert swaps(m)[0][3] == 0
