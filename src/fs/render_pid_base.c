@@ -19,7 +19,6 @@
 
 /* include/uapi/linux/oom.h and fs/proc/base.c */
 #define OOM_DISABLE (-17)
-#define OOM_ADJUST_MIN (-16)
 #define OOM_ADJUST_MAX 15
 #define PROC_NUMBUF 13
 
@@ -132,50 +131,47 @@ static int set_oom_adj(struct task_struct *t, int oom_score_adj)
 	return 0;
 }
 
-static int parse_oom_value(struct machine *m, const struct task_struct *t, const char *file,
-			   const char *buf, size_t len, int *val)
+/* What both oom writers do first: find the task, parse the value as
+ * kstrtoint(strstrip(buf)), refuse one outside lo..hi */
+static int oom_write_value(struct machine *m, const struct fs_ctx *ctx, const char *file, const char *buf,
+			   size_t len, int lo, int hi, const char *range, struct task_struct **tp, int *val)
 {
-	int err = proc_read_int(buf, len, val);
+	struct task_struct *t = get_proc_task(m, ctx);
+	int err;
 
-	if (err == -ERANGE)
-		return oom_write_refused(m, t, file, err, "number out of range");
+	if (!t)
+		return -ESRCH;
+	err = proc_read_int(buf, len, val);
 	if (err)
-		return oom_write_refused(m, t, file, err, "not a number");
+		return oom_write_refused(m, t, file, err, err == -ERANGE ? "number out of range" : "not a number");
+	if (*val < lo || *val > hi)
+		return oom_write_refused(m, t, file, -EINVAL, range);
+	*tp = t;
 	return 0;
 }
 
 int write_pid_oom_score_adj(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
 			    GString *reply)
 {
-	struct task_struct *t = get_proc_task(m, ctx);
-	int val, err;
+	struct task_struct *t;
+	int val, err = oom_write_value(m, ctx, "oom_score_adj", buf, len, OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX,
+				       "value outside -1000..1000", &t, &val);
 
 	(void)reply;
-	if (!t)
-		return -ESRCH;
-	err = parse_oom_value(m, t, "oom_score_adj", buf, len, &val);
-	if (err)
-		return err;
-	if (val < OOM_SCORE_ADJ_MIN || val > OOM_SCORE_ADJ_MAX)
-		return oom_write_refused(m, t, "oom_score_adj", -EINVAL, "value outside -1000..1000");
-	return set_oom_adj(t, val);
+	return err ? err : set_oom_adj(t, val);
 }
 
-/* oom_adj_write: -16..15 or OOM_DISABLE, scaled to oom_score_adj */
+/* oom_adj_write: OOM_DISABLE (-17) or -16..15, scaled to oom_score_adj */
 int write_pid_oom_adj(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
 		      GString *reply)
 {
-	struct task_struct *t = get_proc_task(m, ctx);
-	int val, err;
+	struct task_struct *t;
+	int val, err = oom_write_value(m, ctx, "oom_adj", buf, len, OOM_DISABLE, OOM_ADJUST_MAX,
+				       "value outside -17..15", &t, &val);
 
 	(void)reply;
-	if (!t)
-		return -ESRCH;
-	err = parse_oom_value(m, t, "oom_adj", buf, len, &val);
 	if (err)
 		return err;
-	if ((val < OOM_ADJUST_MIN || val > OOM_ADJUST_MAX) && val != OOM_DISABLE)
-		return oom_write_refused(m, t, "oom_adj", -EINVAL, "value outside -17..15");
 	if (val == OOM_ADJUST_MAX)
 		val = OOM_SCORE_ADJ_MAX;
 	else

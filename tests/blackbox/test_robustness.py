@@ -10,6 +10,7 @@ reports written is exactly the lines that ran.
 import errno
 import mmap
 import os
+import re
 import signal
 import sys
 import subprocess
@@ -89,31 +90,19 @@ def clear_mount(path):
 # ---------------------------------------------------------------- signals and the mount point
 
 def find_daemon(name):
-    """The PID of the mmsimd whose last argument is name."""
-    me = os.getpid()
-    for d in os.listdir('/proc'):
-        if not d.isdigit() or int(d) == me:
-            continue
-        try:
-            with open('/proc/%s/cmdline' % d, 'rb') as f:
-                argv = f.read().split(b'\0')[:-1]
-        except OSError:
-            continue
-        if len(argv) >= 2 and argv[0] == MMSIMD.encode() and argv[-1] == name.encode():
-            return int(d)
-    return None
+    """The PID of the mmsimd whose last argument is name (pgrep: the daemon
+    has detached, so this test did not start the process it must signal)."""
+    r = subprocess.run(['pgrep', '-n', '-f', '-x', '%s .*%s' % (re.escape(MMSIMD), re.escape(name))],
+                       capture_output=True, text=True)
+    return int(r.stdout.split()[0]) if r.returncode == 0 else None
 
 
 def wait_gone(pid, timeout):
+    """True once pid has exited (gone, or a zombie waiting for its reaper)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not os.path.exists('/proc/%d' % pid):
-            return True
-        try:
-            with open('/proc/%d/stat' % pid) as f:
-                if f.read().split(') ', 1)[1].startswith('Z'):
-                    return True
-        except OSError:
+        r = subprocess.run(['ps', '-o', 'stat=', '-p', str(pid)], capture_output=True, text=True)
+        if r.returncode != 0 or r.stdout.strip().startswith('Z'):
             return True
         time.sleep(0.02)
     return False
