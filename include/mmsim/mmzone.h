@@ -206,6 +206,7 @@ struct zone {
 };
 
 #define ZONE_BOOSTED_WATERMARK 0x1
+#define ZONE_BELOW_HIGH 0x2
 
 static inline bool populated_zone(const struct zone *z) { return z->present_pages != 0; }
 static inline bool managed_zone(const struct zone *z) { return z->managed_pages != 0; }

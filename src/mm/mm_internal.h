@@ -48,6 +48,9 @@ void lru_mlock_folio(struct machine *m, unsigned long pfn);
 void lru_munlock_folio(struct machine *m, unsigned long pfn);
 void workingset_activation(struct machine *m, unsigned long pfn);
 
+/* include/linux/swap.h: the batch reclaim works in */
+#define SWAP_CLUSTER_MAX 32UL
+
 /* mm/internal.h: rounds of reclaim without progress before giving up */
 #define MAX_RECLAIM_RETRIES 16
 

@@ -1,42 +1,32 @@
 /*
- * mm/page_alloc.c: the buddy allocator, per-cpu page lists, watermarks,
- * lowmem reserves and zonelists.
+ * mm/page_alloc.c: the buddy allocator and its entry points (the per-cpu
+ * lists are in page_alloc_pcp.c, watermarks and zonelists in
+ * page_alloc_wmark.c).
  *
- * Models (Linux 6.18): free lists per order and migratetype; __free_one_page
- * merging; expand; __rmqueue_smallest; the fallback of __rmqueue_claim /
- * try_to_claim_block (claim a whole pageblock when half of it is free or
- * alike) and __rmqueue_steal; ALLOC_NOFRAGMENT; per-cpu lists with
- * nr_pcp_alloc / nr_pcp_high / nr_pcp_free / free_pcppages_bulk /
- * decay_pcp_high; zone_batchsize and zone_highsize; __setup_per_zone_wmarks,
- * calculate_min_free_kbytes, setup_per_zone_lowmem_reserve,
- * calculate_totalreserve_pages; __zone_watermark_ok and zone_watermark_fast;
- * get_page_from_freelist over node-ordered zonelists with zone_statistics;
- * watermark boosting on fallback; si_mem_available.
- *
- * Simplifies: pages are PFNs, lists are PFN-linked; no CMA; no highatomic
- * reserve creation (reserve_highatomic_pageblock) so the HighAtomic lists
- * stay empty; "movable" pages counted by try_to_claim_block are the pages
- * allocated as movable (the kernel counts LRU and __PageMovable pages);
- * the slow path wakes kswapd, reclaims directly and retries as
- * should_reclaim_retry says, then invokes the OOM killer, but never
- * compacts (there is no compaction): a costly order fails where the kernel
- * would compact.
+ * Models (Linux 6.18):
+ * - free lists per order and migratetype; __free_one_page merging; expand;
+ * - __rmqueue_smallest; the fallback of __rmqueue_claim / try_to_claim_block
+ *   (claim a whole pageblock when half of it is free or alike) and
+ *   __rmqueue_steal; ALLOC_NOFRAGMENT; watermark boosting on fallback;
+ * - get_page_from_freelist over node-ordered zonelists with zone_statistics;
+ * - the slow path: wake kswapd, direct reclaim, should_reclaim_retry, then
+ *   the OOM killer; warn_alloc's report.
+ * Simplifies:
+ * - pages are PFNs, free lists are PFN-linked; no CMA;
+ * - no highatomic reserve creation (reserve_highatomic_pageblock), so the
+ *   HighAtomic lists stay empty;
+ * - the "movable" pages try_to_claim_block counts are the pages allocated
+ *   as movable (the kernel counts LRU and __PageMovable pages);
+ * - no compaction: a costly order fails where the kernel would compact.
  */
 #include <errno.h>
-#include <limits.h>
-#include <math.h>
 
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "page_alloc_internal.h"
 
-#define CONFIG_PCP_BATCH_SCALE_MAX 5
-#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
-#define SWAP_CLUSTER_MAX 32UL
-#define ZONE_BELOW_HIGH 0x2
-#define PCPF_PREV_FREE_HIGH_ORDER 0x1
-#define PCPF_FREE_HIGH_BATCH 0x2
 
 const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",
@@ -69,13 +59,8 @@ unsigned long free_area_count(const struct zone *zone, unsigned int order, int m
 	return n;
 }
 
-static inline bool free_area_empty(const struct zone *zone, unsigned int order, int mt)
-{
-	return free_area_count(zone, order, mt) == 0;
-}
-
 /* account_freepages: NR_FREE_PAGES counts every buddy page not isolated */
-static void account_freepages(struct zone *zone, long nr_pages, int mt)
+void account_freepages(struct zone *zone, long nr_pages, int mt)
 {
 	if (is_migrate_isolate(mt))
 		return;
@@ -84,7 +69,7 @@ static void account_freepages(struct zone *zone, long nr_pages, int mt)
 		zone->nr_free_highatomic += nr_pages;
 }
 
-static void __add_to_free_list(struct machine *m, struct zone *zone, unsigned long pfn,
+void __add_to_free_list(struct machine *m, struct zone *zone, unsigned long pfn,
 			       unsigned int order, int mt, bool tail)
 {
 	struct free_area *area = &zone->free_area[order];
@@ -114,7 +99,7 @@ static void __add_to_free_list(struct machine *m, struct zone *zone, unsigned lo
 		__mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
 }
 
-static void __del_page_from_free_list(struct machine *m, struct zone *zone, unsigned long pfn,
+void __del_page_from_free_list(struct machine *m, struct zone *zone, unsigned long pfn,
 				      unsigned int order, int mt)
 {
 	struct free_area *area = &zone->free_area[order];
@@ -206,7 +191,7 @@ void buddy_adopt_pristine_section(struct machine *m, unsigned long secnr, unsign
 
 /* The first block of a list; a pristine section is opened when the
  * Movable list of the top order has only counted blocks left. */
-static long get_page_from_free_area(struct machine *m, struct zone *zone, unsigned int order, int mt)
+long get_page_from_free_area(struct machine *m, struct zone *zone, unsigned int order, int mt)
 {
 	struct free_area *area = &zone->free_area[order];
 
@@ -510,7 +495,7 @@ static long __rmqueue_steal(struct machine *m, struct zone *zone, int order, int
 }
 
 /* __rmqueue when the type's own lists have nothing: claim or steal */
-static long __rmqueue_fallback(struct machine *m, struct zone *zone, unsigned int order, int mt,
+long __rmqueue_fallback(struct machine *m, struct zone *zone, unsigned int order, int mt,
 			       unsigned int alloc_flags)
 {
 	long pfn = __rmqueue_claim(m, zone, (int)order, mt, alloc_flags);
@@ -532,709 +517,6 @@ static long __rmqueue(struct machine *m, struct zone *zone, unsigned int order, 
 	return __rmqueue_fallback(m, zone, order, mt, alloc_flags);
 }
 
-
-/* ------------------------------------------------------------------ */
-/* Per-cpu page lists                                                  */
-/* ------------------------------------------------------------------ */
-
-static inline bool pcp_allowed_order(unsigned int order)
-{
-	return order <= PAGE_ALLOC_COSTLY_ORDER || order == HPAGE_PMD_ORDER;
-}
-
-static inline int order_to_pindex(int mt, unsigned int order)
-{
-	if (order > PAGE_ALLOC_COSTLY_ORDER)
-		return NR_LOWORDER_PCP_LISTS;
-	return (MIGRATE_PCPTYPES * (int)order) + mt;
-}
-
-static inline unsigned int pindex_to_order(int pindex)
-{
-	return pindex == NR_LOWORDER_PCP_LISTS ? pageblock_order : (unsigned int)pindex / MIGRATE_PCPTYPES;
-}
-
-static void pcp_list_grow(struct pcp_list *l)
-{
-	uint32_t cap = l->cap ? l->cap * 2 : 64;
-	uint32_t *pfns = g_new(uint32_t, cap);
-
-	for (uint32_t i = 0; i < l->len; i++)
-		pfns[i] = l->pfns[(l->head + i) & (l->cap - 1)];
-	g_free(l->pfns);
-	l->pfns = pfns;
-	l->cap = cap;
-	l->head = 0;
-}
-
-static void __pcp_list_add(struct page *page, struct per_cpu_pages *pcp, int pindex,
-			   unsigned long pfn, unsigned int order, int cpu, bool tail)
-{
-	struct pcp_list *l = &pcp->lists[pindex];
-
-	page_set(page, PG_pcp);
-	page->order = (uint8_t)order;
-	page->mt = (uint8_t)(pindex == NR_LOWORDER_PCP_LISTS ? MIGRATE_MOVABLE : pindex % MIGRATE_PCPTYPES);
-	page->cpu = (uint16_t)cpu;
-	if (l->len == l->cap)
-		pcp_list_grow(l);
-	if (tail) {
-		l->pfns[(l->head + l->len) & (l->cap - 1)] = (uint32_t)pfn;
-	} else {
-		l->head = (l->head - 1) & (l->cap - 1);
-		l->pfns[l->head] = (uint32_t)pfn;
-	}
-	l->len++;
-}
-
-static void pcp_list_add(struct machine *m, struct per_cpu_pages *pcp, int pindex,
-			 unsigned long pfn, unsigned int order, int cpu, bool tail)
-{
-	__pcp_list_add(pfn_to_page(m, pfn), pcp, pindex, pfn, order, cpu, tail);
-}
-
-/* Take the front (allocation) or the back (bulk free) of a list */
-static unsigned long pcp_list_pop(struct machine *m, struct per_cpu_pages *pcp, int pindex, bool back)
-{
-	struct pcp_list *l = &pcp->lists[pindex];
-	unsigned long pfn;
-	struct page *page;
-
-	if (back) {
-		pfn = l->pfns[(l->head + l->len - 1) & (l->cap - 1)];
-	} else {
-		pfn = l->pfns[l->head];
-		l->head = (l->head + 1) & (l->cap - 1);
-	}
-	l->len--;
-	page = pfn_to_page(m, pfn);
-	page_clear(page, PG_pcp);
-	page->order = 0;
-	return pfn;
-}
-
-/*
- * __rmqueue_smallest `max` times in one go.  The smallest block of the
- * type has empty lists below it, so taking blocks of `order` one by one
- * hands it out front to back (each split leaves the rest as one block per
- * order, and the smallest of those is the next in line): take the first
- * n blocks of it at once and put on the lists what the splits would have
- * left there, [first + n blocks, end of the block) in aligned blocks.  The
- * lists, counters and pages end as after n calls of __rmqueue_smallest.
- * The blocks go to the tail of the pcp list in order, as rmqueue_bulk
- * would put them.  Returns n (0: the type's lists are empty).
- */
-static int __rmqueue_smallest_run(struct machine *m, struct zone *zone, unsigned int order, int mt,
-				  int max, struct per_cpu_pages *pcp, int pindex, int cpu)
-{
-	for (unsigned int k = order; k < NR_PAGE_ORDERS; k++) {
-		long head = get_page_from_free_area(m, zone, k, mt);
-		unsigned long pfn, n, off, size;
-		struct page *page;
-
-		if (head < 0)
-			continue;
-		pfn = (unsigned long)head;
-		size = 1UL << (k - order);
-		n = MIN((unsigned long)max, size);
-		__del_page_from_free_list(m, zone, pfn, k, mt);
-		for (off = n; off < size; off += off & -off)
-			__add_to_free_list(m, zone, pfn + (off << order),
-					   order + (unsigned int)__builtin_ctzl(off), mt, false);
-		account_freepages(zone, -(long)(n << order), mt);
-		/* each block taken was the head of a split half: off its list */
-		page = pfn_to_page(m, pfn);
-		for (off = 0; off < n; off++) {
-			struct page *p = page + (off << order);
-
-			if (off) {
-				page_clear(p, PG_buddy);
-				p->next = p->prev = PFN_NONE;
-				p->mt = (uint8_t)mt;
-			}
-			__pcp_list_add(p, pcp, pindex, pfn + (off << order), order, cpu, true);
-		}
-		return (int)n;
-	}
-	return 0;
-}
-
-/* rmqueue_bulk: move `count` blocks from the buddy lists to a pcp list,
- * runs of them at a time while the type's own lists have them */
-static int rmqueue_bulk(struct machine *m, struct zone *zone, unsigned int order, int count,
-			struct per_cpu_pages *pcp, int pindex, int mt, unsigned int alloc_flags, int cpu)
-{
-	int i = 0;
-
-	while (i < count) {
-		int n = __rmqueue_smallest_run(m, zone, order, mt, count - i, pcp, pindex, cpu);
-		long pfn;
-
-		if (n) {
-			i += n;
-			continue;
-		}
-		pfn = __rmqueue_fallback(m, zone, order, mt, alloc_flags);
-		if (pfn < 0)
-			break;
-		pcp_list_add(m, pcp, pindex, (unsigned long)pfn, order, cpu, true);
-		i++;
-	}
-	return i;
-}
-
-static void free_pcppages_bulk(struct machine *m, struct zone *zone, int count,
-			       struct per_cpu_pages *pcp, int pindex)
-{
-	count = MIN(pcp->count, count);
-	/* Ensure the requested pindex is drained first */
-	pindex = pindex - 1;
-	while (count > 0) {
-		unsigned int order;
-		int nr_pages;
-
-		do {
-			if (++pindex > NR_PCP_LISTS - 1)
-				pindex = 0;
-		} while (!pcp->lists[pindex].len);
-		order = pindex_to_order(pindex);
-		nr_pages = 1 << order;
-		do {
-			unsigned long pfn = pcp_list_pop(m, pcp, pindex, true);
-
-			count -= nr_pages;
-			pcp->count -= nr_pages;
-			__free_one_page(m, zone, pfn, order, get_pageblock_migratetype(m, pfn));
-		} while (count > 0 && pcp->lists[pindex].len);
-	}
-}
-
-static int nr_pcp_alloc(struct per_cpu_pages *pcp, struct zone *zone, unsigned int order)
-{
-	struct per_cpu_pages *x = pcp;
-	int high, base_batch, batch, max_nr_alloc;
-
-	base_batch = pcp->batch;
-	high = pcp->high = CLAMP(pcp->high, pcp->high_min, pcp->high_max);
-	/* Check for PCP disabled or boot pageset */
-	if (high < base_batch)
-		return 1;
-	batch = order ? base_batch : (base_batch << x->alloc_factor);
-	/* If we had larger pcp->high, we could avoid allocating from the zone */
-	if (pcp->high_min != pcp->high_max && !(zone->flags & ZONE_BELOW_HIGH))
-		high = pcp->high = MIN(high + batch, pcp->high_max);
-	if (!order) {
-		max_nr_alloc = MAX(high - pcp->count - base_batch, base_batch);
-		/* Double the pages allocated on subsequent order-0 allocations */
-		if (batch <= max_nr_alloc && x->alloc_factor < CONFIG_PCP_BATCH_SCALE_MAX)
-			x->alloc_factor++;
-		batch = MIN(batch, max_nr_alloc);
-	}
-	if (batch > 1)
-		batch = MAX(batch >> order, 2);
-	return batch;
-}
-
-static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone, int batch, bool free_high)
-{
-	struct per_cpu_pages *x = pcp;
-	int high = pcp->high = CLAMP(pcp->high, pcp->high_min, pcp->high_max);
-
-	if (!high)
-		return 0;
-	if (free_high) {
-		pcp->high = MAX(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX), pcp->high_min);
-		return 0;
-	}
-	if (pcp->high_min == pcp->high_max)
-		return high;
-	if (zone->flags & ZONE_BELOW_HIGH) {
-		int free_count = MAX(x->free_count, batch);
-
-		pcp->high = MAX(high - free_count, pcp->high_min);
-		high = MAX(pcp->count, pcp->high_min);
-	} else if (pcp->count >= high) {
-		int need_high = x->free_count + batch;
-
-		/* high should be large enough to hold batch freed pages */
-		if (pcp->high < need_high)
-			pcp->high = CLAMP(need_high, pcp->high_min, pcp->high_max);
-	}
-	return high;
-}
-
-static int nr_pcp_free(struct per_cpu_pages *pcp, int batch, int high, bool free_high)
-{
-	struct per_cpu_pages *x = pcp;
-
-	if (free_high)
-		return MIN(pcp->count, batch << CONFIG_PCP_BATCH_SCALE_MAX);
-	if (high < batch)
-		return 1;
-	/* Leave at least pcp->batch pages on the list */
-	return CLAMP(x->free_count, batch, high - batch);
-}
-
-static long rmqueue_pcplist(struct machine *m, struct zone *zone, unsigned int order, int mt,
-			    unsigned int alloc_flags, int cpu)
-{
-	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
-	int pindex = order_to_pindex(mt, order);
-	unsigned long pfn;
-
-	/* On allocation, reduce the number of pages that are batch freed */
-	pcp->free_count >>= 1;
-	if (!pcp->lists[pindex].len) {
-		int batch = nr_pcp_alloc(pcp, zone, order);
-		int alloced = rmqueue_bulk(m, zone, order, batch, pcp, pindex, mt, alloc_flags, cpu);
-
-		pcp->count += alloced << order;
-		if (!pcp->lists[pindex].len)
-			return -1;
-	}
-	pfn = pcp_list_pop(m, pcp, pindex, false);
-	pcp->count -= 1 << order;
-	return (long)pfn;
-}
-
-static void free_frozen_page_commit(struct machine *m, struct zone *zone, struct per_cpu_pages *pcp,
-				    unsigned long pfn, int mt, unsigned int order, int cpu)
-{
-	struct per_cpu_pages *x = pcp;
-	int high, batch, pindex;
-	bool free_high = false;
-
-	/* On freeing, reduce the number of pages that are batch allocated */
-	x->alloc_factor >>= 1;
-	pindex = order_to_pindex(mt, order);
-	pcp_list_add(m, pcp, pindex, pfn, order, cpu, false);
-	pcp->count += 1 << order;
-	batch = pcp->batch;
-	/* High-order pages other than THPs stored on the pcp fragment memory:
-	 * limit them when freeing without allocating */
-	if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
-		free_high = (x->free_count >= (batch + pcp->high_min / 2) &&
-			     (x->flags & PCPF_PREV_FREE_HIGH_ORDER) &&
-			     (!(x->flags & PCPF_FREE_HIGH_BATCH) || pcp->count >= batch));
-		x->flags |= PCPF_PREV_FREE_HIGH_ORDER;
-	} else if (x->flags & PCPF_PREV_FREE_HIGH_ORDER) {
-		x->flags &= ~PCPF_PREV_FREE_HIGH_ORDER;
-	}
-	if (x->free_count < (batch << CONFIG_PCP_BATCH_SCALE_MAX))
-		x->free_count += (1 << order);
-	high = nr_pcp_high(pcp, zone, batch, free_high);
-	if (pcp->count < high)
-		return;
-	free_pcppages_bulk(m, zone, nr_pcp_free(pcp, batch, high, free_high), pcp, pindex);
-	if ((zone->flags & ZONE_BELOW_HIGH) &&
-	    zone_watermark_ok(zone, 0, high_wmark_pages(zone), ZONE_MOVABLE, 0))
-		zone->flags &= ~ZONE_BELOW_HIGH;
-}
-
-int decay_pcp_high(struct machine *m, struct zone *zone, struct per_cpu_pages *pcp)
-{
-	int high_min = pcp->high_min, batch = pcp->batch, to_drain, todo = 0;
-
-	/* Decrease pcp->high periodically to free possibly idle pcp pages */
-	if (pcp->high > high_min) {
-		pcp->high = MAX(MAX(pcp->count - (batch << CONFIG_PCP_BATCH_SCALE_MAX),
-				    pcp->high - (pcp->high >> 3)), high_min);
-		if (pcp->high > high_min)
-			todo++;
-	}
-	to_drain = pcp->count - pcp->high;
-	if (to_drain > 0) {
-		free_pcppages_bulk(m, zone, to_drain, pcp, 0);
-		todo++;
-	}
-	return todo;
-}
-
-static void drain_pages_zone(struct machine *m, struct zone *zone, int cpu)
-{
-	struct per_cpu_pages *pcp;
-
-	if (!zone->per_cpu_pageset)
-		return;
-	pcp = &zone->per_cpu_pageset[cpu];
-	if (pcp->count)
-		free_pcppages_bulk(m, zone, pcp->count, pcp, 0);
-}
-
-void drain_local_pages(struct machine *m, int cpu)
-{
-	for_each_online_node(m, nid)
-		for_each_zone_in_node(m->node_data[nid], zone)
-			drain_pages_zone(m, zone, cpu);
-}
-
-void drain_all_pages(struct machine *m, struct zone *zone)
-{
-	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
-		if (zone)
-			drain_pages_zone(m, zone, cpu);
-		else
-			drain_local_pages(m, cpu);
-	}
-}
-
-/* ------------------------------------------------------------------ */
-/* Watermarks                                                          */
-/* ------------------------------------------------------------------ */
-
-static inline long __zone_watermark_unusable_free(struct zone *z, unsigned int order,
-						  unsigned int alloc_flags)
-{
-	long unusable_free = (1L << order) - 1;
-
-	/* Without rights to the reserves, the highatomic pages are unusable */
-	if (!(alloc_flags & ALLOC_RESERVES))
-		unusable_free += (long)z->nr_free_highatomic;
-	return unusable_free;
-}
-
-bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
-			 int highest_zoneidx, unsigned int alloc_flags, long free_pages)
-{
-	long min = (long)mark;
-
-	free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
-	if (alloc_flags & ALLOC_RESERVES) {
-		/* __GFP_HIGH and atomic callers dip into the reserves */
-		if (alloc_flags & ALLOC_MIN_RESERVE) {
-			min -= min / 2;
-			if (alloc_flags & ALLOC_NON_BLOCK)
-				min -= min / 4;
-		}
-		if (alloc_flags & ALLOC_OOM)
-			min -= min / 2;
-	}
-	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
-		return false;
-	if (!order)
-		return true;
-	/* For a high-order request, check at least one suitable page is free */
-	for (unsigned int o = order; o < NR_PAGE_ORDERS; o++) {
-		if (!z->free_area[o].nr_free)
-			continue;
-		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++)
-			if (!free_area_empty(z, o, mt))
-				return true;
-		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) &&
-		    !free_area_empty(z, o, MIGRATE_HIGHATOMIC))
-			return true;
-	}
-	return false;
-}
-
-bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
-		       int highest_zoneidx, unsigned int alloc_flags)
-{
-	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
-				   zone_page_state(z, NR_FREE_PAGES));
-}
-
-static bool zone_watermark_fast(struct zone *z, unsigned int order, unsigned long mark,
-				int highest_zoneidx, unsigned int alloc_flags)
-{
-	long free_pages = zone_page_state(z, NR_FREE_PAGES);
-
-	/* Fast check for order-0 only */
-	if (!order) {
-		long usable_free = free_pages;
-		long reserved = __zone_watermark_unusable_free(z, 0, alloc_flags);
-
-		usable_free -= MIN(usable_free, reserved);
-		if (usable_free > (long)mark + z->lowmem_reserve[highest_zoneidx])
-			return true;
-	}
-	if (__zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
-		return true;
-	/* Ignore boosting for __GFP_HIGH order-0 allocations at the min mark */
-	if (!order && (alloc_flags & ALLOC_MIN_RESERVE) && z->watermark_boost &&
-	    ((alloc_flags & ALLOC_WMARK_MASK) == WMARK_MIN))
-		return __zone_watermark_ok(z, order, z->_watermark[WMARK_MIN], highest_zoneidx,
-					   alloc_flags, free_pages);
-	return false;
-}
-
-/* calculate_totalreserve_pages: the high watermark plus the largest lowmem
- * reserve of each zone is not available to userspace */
-static void calculate_totalreserve_pages(struct machine *m)
-{
-	unsigned long reserve_pages = 0;
-
-	for_each_online_node(m, nid) {
-		pg_data_t *pgdat = m->node_data[nid];
-
-		pgdat->totalreserve_pages = 0;
-		for (int i = 0; i < MAX_NR_ZONES; i++) {
-			struct zone *zone = &pgdat->node_zones[i];
-			long max = 0;
-
-			for (int j = i; j < MAX_NR_ZONES; j++)
-				if (zone->lowmem_reserve[j] > max)
-					max = zone->lowmem_reserve[j];
-			max += (long)high_wmark_pages(zone);
-			if (max > (long)zone->managed_pages)
-				max = (long)zone->managed_pages;
-			pgdat->totalreserve_pages += (unsigned long)max;
-			reserve_pages += (unsigned long)max;
-		}
-	}
-	m->totalreserve_pages = reserve_pages;
-}
-
-void setup_per_zone_lowmem_reserve(struct machine *m)
-{
-	for_each_online_node(m, nid) {
-		pg_data_t *pgdat = m->node_data[nid];
-
-		for (int i = 0; i < MAX_NR_ZONES - 1; i++) {
-			struct zone *zone = &pgdat->node_zones[i];
-			int ratio = m->sysctl.lowmem_reserve_ratio[i];
-			bool clear = !ratio || !zone->managed_pages;
-			unsigned long managed_pages = 0;
-
-			for (int j = i + 1; j < MAX_NR_ZONES; j++) {
-				managed_pages += pgdat->node_zones[j].managed_pages;
-				zone->lowmem_reserve[j] = clear ? 0 : (long)(managed_pages / (unsigned long)ratio);
-			}
-		}
-	}
-	calculate_totalreserve_pages(m);
-}
-
-static void __setup_per_zone_wmarks(struct machine *m)
-{
-	unsigned long pages_min = (unsigned long)m->sysctl.min_free_kbytes >> (PAGE_SHIFT - 10);
-	unsigned long lowmem_pages = 0;
-
-	/* Calculate total number of !ZONE_HIGHMEM and !ZONE_MOVABLE pages */
-	for_each_online_node(m, nid)
-		for_each_zone_in_node(m->node_data[nid], zone)
-			if (zone->zone_idx != ZONE_MOVABLE)
-				lowmem_pages += zone->managed_pages;
-
-	for_each_online_node(m, nid) {
-		for_each_zone_in_node(m->node_data[nid], zone) {
-			uint64_t tmp = lowmem_pages ? (uint64_t)pages_min * zone->managed_pages / lowmem_pages : 0;
-
-			if (zone->zone_idx == ZONE_MOVABLE) {
-				/* ZONE_MOVABLE gets a small min: __GFP_HIGH and
-				 * PF_MEMALLOC allocations rarely need it */
-				unsigned long min_pages = zone->managed_pages / 1024;
-
-				zone->_watermark[WMARK_MIN] = CLAMP(min_pages, SWAP_CLUSTER_MAX, 128UL);
-			} else {
-				zone->_watermark[WMARK_MIN] = tmp;
-			}
-			/* Set the gaps so that kswapd and the min watermark are a
-			 * fraction of the zone apart */
-			tmp = MAX(tmp >> 2, (uint64_t)zone->managed_pages *
-					      (uint64_t)m->sysctl.watermark_scale_factor / 10000);
-			zone->watermark_boost = 0;
-			zone->_watermark[WMARK_LOW] = min_wmark_pages(zone) + tmp;
-			zone->_watermark[WMARK_HIGH] = low_wmark_pages(zone) + tmp;
-			zone->_watermark[WMARK_PROMO] = high_wmark_pages(zone) + tmp;
-		}
-	}
-	calculate_totalreserve_pages(m);
-}
-
-void setup_per_zone_wmarks(struct machine *m)
-{
-	__setup_per_zone_wmarks(m);
-	/* The watermarks changed: update the pcp batch and high limits */
-	zone_pcp_update_all(m);
-}
-
-/* nr_free_zone_pages(gfp_zone(GFP_USER)): pages above the high watermark
- * in the zones a GFP_USER allocation may use, over node 0's zonelist */
-unsigned long nr_free_buffer_pages(struct machine *m)
-{
-	struct zoneref *z = m->node_data[0]->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
-	unsigned long sum = 0;
-
-	for (; z->zone; z++) {
-		unsigned long size, high;
-
-		if (z->zone_idx > ZONE_NORMAL)
-			continue;
-		size = z->zone->managed_pages;
-		high = high_wmark_pages(z->zone);
-		if (size > high)
-			sum += size - high;
-	}
-	return sum;
-}
-
-static unsigned long int_sqrt(unsigned long x)
-{
-	unsigned long r = (unsigned long)sqrt((double)x);
-
-	while (r * r > x)
-		r--;
-	while ((r + 1) * (r + 1) <= x)
-		r++;
-	return r;
-}
-
-/* calculate_min_free_kbytes: min_free_kbytes = sqrt(lowmem_kbytes * 16),
- * clamped to 128..262144, unless the user set a larger value */
-void calculate_min_free_kbytes(struct machine *m)
-{
-	unsigned long lowmem_kbytes = nr_free_buffer_pages(m) * (PAGE_SIZE >> 10);
-	long new_min_free_kbytes = (long)int_sqrt(lowmem_kbytes * 16);
-
-	if (new_min_free_kbytes > m->sysctl.user_min_free_kbytes)
-		m->sysctl.min_free_kbytes = (int)CLAMP(new_min_free_kbytes, 128L, 262144L);
-}
-
-/* ------------------------------------------------------------------ */
-/* Per-cpu pagesets: batch and high                                    */
-/* ------------------------------------------------------------------ */
-
-static unsigned long rounddown_pow_of_two(unsigned long n)
-{
-	unsigned long r = 1;
-
-	while (r <= n / 2)
-		r <<= 1;
-	return r;
-}
-
-int zone_batchsize(const struct zone *zone)
-{
-	/* ~0.1% of the zone or 1 MiB, whichever is smaller */
-	long batch = (long)MIN(zone->managed_pages >> 10, (1UL << 20) / PAGE_SIZE);
-
-	batch /= 4; /* We effectively *= 4 below */
-	if (batch < 1)
-		batch = 1;
-	/* Clamp to 2^n - 1: powers of two alias badly in caches */
-	batch = (long)rounddown_pow_of_two((unsigned long)(batch + batch / 2)) - 1;
-	return (int)batch;
-}
-
-int zone_highsize(const struct machine *m, const struct zone *zone, int batch, int cpu_online,
-		  int high_fraction)
-{
-	unsigned long total_pages;
-	int nr_split_cpus = cpu_online;
-	int high;
-
-	if (!high_fraction)
-		/* by default pcp high follows the low watermark, so full pcp
-		 * lists do not start background reclaim prematurely */
-		total_pages = low_wmark_pages(zone);
-	else
-		total_pages = zone->managed_pages / (unsigned long)high_fraction;
-	/* Split over the CPUs local to the zone */
-	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
-		if (m->cpus[cpu].node == zone->zone_pgdat->node_id)
-			nr_split_cpus++;
-	if (!nr_split_cpus)
-		nr_split_cpus = m->nr_cpus;
-	high = (int)(total_pages / (unsigned long)nr_split_cpus);
-	/* at least batch*4, the historical relation of high and batch */
-	return MAX(high, batch << 2);
-}
-
-static void zone_pcp_update(struct machine *m, struct zone *zone)
-{
-	int new_batch, new_high_min, new_high_max;
-	int fraction = m->sysctl.percpu_pagelist_high_fraction;
-
-	if (!zone->per_cpu_pageset)
-		return;
-	new_batch = MAX(1, zone_batchsize(zone));
-	if (fraction) {
-		new_high_min = zone_highsize(m, zone, new_batch, 0, fraction);
-		new_high_max = new_high_min;
-	} else {
-		new_high_min = zone_highsize(m, zone, new_batch, 0, 0);
-		new_high_max = zone_highsize(m, zone, new_batch, 0, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
-	}
-	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
-		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
-
-		pcp->high_min = new_high_min;
-		pcp->high_max = new_high_max;
-		pcp->batch = new_batch;
-		pcp->high = CLAMP(pcp->high, new_high_min, new_high_max);
-	}
-}
-
-void zone_pcp_update_all(struct machine *m)
-{
-	for_each_online_node(m, nid)
-		for_each_zone_in_node(m->node_data[nid], zone)
-			zone_pcp_update(m, zone);
-}
-
-void setup_zone_pagesets(struct machine *m)
-{
-	for_each_online_node(m, nid) {
-		for_each_zone_in_node(m->node_data[nid], zone) {
-			if (!populated_zone(zone))
-				continue;
-			zone->per_cpu_pageset = g_new0(struct per_cpu_pages, (gsize)m->nr_cpus);
-		}
-	}
-}
-
-/* ------------------------------------------------------------------ */
-/* Zonelists                                                           */
-/* ------------------------------------------------------------------ */
-
-/* build_zonelists: nodes by distance from `local` (find_next_best_node),
- * then each node's zones from the highest down */
-void build_all_zonelists(struct machine *m)
-{
-	for_each_online_node(m, local) {
-		pg_data_t *pgdat = m->node_data[local];
-		int order[MAX_NUMNODES], n = 0;
-		bool used[MAX_NUMNODES] = { false };
-		struct zoneref *zr;
-
-		for (int k = 0; k < m->nr_nodes; k++) {
-			int best = -1;
-
-			for (int nid = 0; nid < m->nr_nodes; nid++) {
-				if (used[nid])
-					continue;
-				if (best < 0 || m->node_distance[local][nid] < m->node_distance[local][best] ||
-				    (m->node_distance[local][nid] == m->node_distance[local][best] && nid == local))
-					best = nid;
-			}
-			used[best] = true;
-			order[n++] = best;
-		}
-		zr = pgdat->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
-		for (int k = 0; k < n; k++) {
-			pg_data_t *node = m->node_data[order[k]];
-
-			for (int z = MAX_NR_ZONES - 1; z >= 0; z--) {
-				if (!managed_zone(&node->node_zones[z]))
-					continue;
-				zr->zone = &node->node_zones[z];
-				zr->zone_idx = z;
-				zr++;
-			}
-		}
-		zr->zone = NULL;
-		zr = pgdat->node_zonelists[ZONELIST_NOFALLBACK]._zonerefs;
-		for (int z = MAX_NR_ZONES - 1; z >= 0; z--) {
-			if (!managed_zone(&pgdat->node_zones[z]))
-				continue;
-			zr->zone = &pgdat->node_zones[z];
-			zr->zone_idx = z;
-			zr++;
-		}
-		zr->zone = NULL;
-	}
-}
 
 /* ------------------------------------------------------------------ */
 /* The allocator's entry points                                         */
@@ -1653,25 +935,4 @@ void __free_pages(struct machine *m, unsigned long pfn, unsigned int order, int 
 	if (mt >= MIGRATE_PCPTYPES)
 		mt = MIGRATE_MOVABLE;
 	free_frozen_page_commit(m, zone, &zone->per_cpu_pageset[cpu], pfn, mt, order, cpu);
-}
-
-/* si_mem_available: free pages minus reserves, plus the part of page cache
- * and reclaimable slab that can go without thrashing */
-long si_mem_available(struct machine *m)
-{
-	unsigned long wmark_low = 0;
-	long available, pagecache, reclaimable;
-
-	for_each_online_node(m, nid)
-		for_each_zone_in_node(m->node_data[nid], zone)
-			wmark_low += low_wmark_pages(zone);
-	available = global_zone_page_state(m, NR_FREE_PAGES) - (long)m->totalreserve_pages;
-	pagecache = global_node_page_state(m, NR_ACTIVE_FILE) + global_node_page_state(m, NR_INACTIVE_FILE);
-	pagecache -= MIN(pagecache / 2, (long)wmark_low);
-	available += pagecache;
-	reclaimable = global_node_page_state(m, NR_SLAB_RECLAIMABLE_B) +
-		      global_node_page_state(m, NR_KERNEL_MISC_RECLAIMABLE);
-	reclaimable -= MIN(reclaimable / 2, (long)wmark_low);
-	available += reclaimable;
-	return available < 0 ? 0 : available;
 }
