@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kstrtox.h"
 #include "layout_handlers.h"
 #include "mmsim/pagemap.h"
 #include "render_util.h"
@@ -76,19 +77,6 @@ void render_files(struct machine *m, const struct fs_ctx *ctx, GString *out)
 /* sysfs: the disk's backing_dev_info                                  */
 /* ------------------------------------------------------------------ */
 
-/* kstrtoul(buf, 10) on what a sysfs store gets: the written bytes as a
- * string (the first NUL ends it) */
-static int parse_kstrtoul(const char *buf, size_t len, unsigned long *out)
-{
-	g_autofree char *s = g_strndup(buf, len);
-	unsigned long long v;
-	int err = kstrtoull(s, 10, &v);
-
-	if (!err)
-		*out = (unsigned long)v;
-	return err;
-}
-
 static void log_refused(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, const char *why)
 {
 	g_autofree char *raw = g_strndup(buf, MIN(len, (size_t)64));
@@ -117,7 +105,7 @@ int write_bdi_read_ahead_kb(struct machine *m, const struct fs_ctx *ctx, const c
 			    GString *reply)
 {
 	unsigned long kb;
-	int err = parse_kstrtoul(buf, len, &kb);
+	int err = kstrtoul_store(buf, len, 10, &kb);
 
 	(void)reply;
 	/* queue_var_store: any parse error or a value past UINT_MAX is EINVAL */
@@ -188,7 +176,7 @@ int write_bdi_ratio(struct machine *m, const struct fs_ctx *ctx, const char *buf
 {
 	struct backing_dev_info *bdi = sda_bdi(m);
 	unsigned long ratio;
-	int err = parse_kstrtoul(buf, len, &ratio);
+	int err = kstrtoul_store(buf, len, 10, &ratio);
 
 	(void)reply;
 	/* kstrtouint */
@@ -219,7 +207,7 @@ int write_bdi_bytes(struct machine *m, const struct fs_ctx *ctx, const char *buf
 	struct backing_dev_info *bdi = sda_bdi(m);
 	unsigned long bytes;
 	long ratio = 0;
-	int err = parse_kstrtoul(buf, len, &bytes);
+	int err = kstrtoul_store(buf, len, 10, &bytes);
 
 	(void)reply;
 	if (!err && !bdi)
