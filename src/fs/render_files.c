@@ -120,46 +120,6 @@ int write_bdi_read_ahead_kb(struct machine *m, const struct fs_ctx *ctx, const c
 	return err;
 }
 
-/* __bdi_set_min_ratio / __bdi_set_max_ratio, in whole percents */
-static int bdi_set_min_ratio(struct backing_dev_info *bdi, unsigned long ratio)
-{
-	/* the sum of every disk's min_ratio stays below 100 */
-	if (ratio >= 100 || ratio > bdi->max_ratio)
-		return -EINVAL;
-	bdi->min_ratio = (unsigned int)ratio;
-	return 0;
-}
-
-static int bdi_set_max_ratio(struct backing_dev_info *bdi, unsigned long ratio)
-{
-	if (ratio > 100 || bdi->min_ratio > ratio)
-		return -EINVAL;
-	bdi->max_ratio = (unsigned int)ratio;
-	return 0;
-}
-
-/* bdi_get_bytes: the share of the global dirty threshold, in bytes */
-static uint64_t bdi_get_bytes(struct machine *m, unsigned int ratio)
-{
-	unsigned long bg, thresh;
-
-	global_dirty_limits(m, &bg, &thresh);
-	return (uint64_t)thresh * PAGE_SIZE * ratio / 100;
-}
-
-/* bdi_ratio_from_pages after bdi_check_pages_limit: -EINVAL or a percent */
-static long bdi_ratio_from_bytes(struct machine *m, unsigned long bytes)
-{
-	unsigned long pages = bytes >> PAGE_SHIFT, bg, thresh;
-
-	if (pages > global_dirtyable_memory(m))
-		return -EINVAL;
-	global_dirty_limits(m, &bg, &thresh);
-	if (!thresh)
-		return -EINVAL;
-	return (long)((uint64_t)pages * 100 / thresh);
-}
-
 static bool is_min(const struct fs_ctx *ctx)
 {
 	return g_str_has_prefix(ctx->name, "min_");
@@ -197,29 +157,20 @@ void render_bdi_bytes(struct machine *m, const struct fs_ctx *ctx, GString *out)
 	struct backing_dev_info *bdi = sda_bdi(m);
 
 	g_string_append_printf(out, "%" G_GUINT64_FORMAT "\n",
-			       !bdi ? 0 : bdi_get_bytes(m, is_min(ctx) ? bdi->min_ratio : bdi->max_ratio));
+			       !bdi ? 0 : is_min(ctx) ? bdi_get_min_bytes(m, bdi) : bdi_get_max_bytes(m, bdi));
 }
 
-/* bdi_set_min_bytes / bdi_set_max_bytes: the bytes as a share of the
- * dirty threshold, then the ratio's own checks */
 int write_bdi_bytes(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
 {
 	struct backing_dev_info *bdi = sda_bdi(m);
 	unsigned long bytes;
-	long ratio = 0;
 	int err = kstrtoul_store(buf, len, 10, &bytes);
 
 	(void)reply;
 	if (!err && !bdi)
 		err = -ENODEV;
-	if (!err) {
-		ratio = bdi_ratio_from_bytes(m, bytes);
-		if (ratio < 0)
-			err = (int)ratio;
-	}
 	if (!err)
-		err = is_min(ctx) ? bdi_set_min_ratio(bdi, (unsigned long)ratio)
-				  : bdi_set_max_ratio(bdi, (unsigned long)ratio);
+		err = is_min(ctx) ? bdi_set_min_bytes(m, bdi, bytes) : bdi_set_max_bytes(m, bdi, bytes);
 	if (err)
 		log_refused(m, ctx, buf, len, "bytes beyond the dirtyable memory, or outside the ratio's limits");
 	return err;
