@@ -227,6 +227,43 @@ static int engine_err(long ret, const char **why)
 	return (int)ret;
 }
 
+/* An address the engine returned, or its refusal (an errno in the last
+ * page of the address space, as mmap's) */
+static int reply_addr(long ret, GString *reply, const char **why)
+{
+	if (ret < 0 && ret > -4096)
+		return engine_err(ret, why);
+	g_string_append_printf(reply, "0x%lx", (unsigned long)ret);
+	return 0;
+}
+
+/* A count of bytes the engine returned, or its refusal */
+static int reply_count(long ret, GString *reply, const char **why)
+{
+	if (ret < 0)
+		return engine_err(ret, why);
+	g_string_append_printf(reply, "%ld", ret);
+	return 0;
+}
+
+/* No option left over, and the live task of the file */
+static int cmd_task(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, struct task_struct **t,
+		    const char **why)
+{
+	int err = no_unused_opt(cmd, why);
+
+	return err ? err : ctl_task(m, ctx, true, t, why);
+}
+
+/* cmd_task, and the first argument a path of the simulated filesystem */
+static int cmd_file_task(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, struct task_struct **t,
+			 const char **why)
+{
+	int err = cmd_task(m, ctx, cmd, t, why);
+
+	return err ? err : ctl_file_path(m, cmd->args[0], NULL, why);
+}
+
 /* What an mmap command asks for */
 struct mmap_args {
 	uint64_t len, addr, off;
@@ -325,10 +362,7 @@ static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 		ret = sys_mmap(m, t, (unsigned long)a.addr, (unsigned long)a.len, a.prot, flags | MAP_ANONYMOUS,
 			       a.name);
 	}
-	if (ret < 0 && ret > -4096)
-		return engine_err(ret, why);
-	g_string_append_printf(reply, "0x%lx", (unsigned long)ret);
-	return 0;
+	return reply_addr(ret, reply, why);
 }
 
 static int pid_munmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
@@ -459,9 +493,7 @@ static int pid_brk(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *
 		*why = "usage: brk +SIZE|-SIZE";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
+	err = cmd_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	cur = t->mm->brk;
@@ -500,16 +532,11 @@ static int pid_malloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cm
 		*why = "usage: malloc SIZE";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
+	err = cmd_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	ret = glibc_malloc(m, t, (unsigned long)size);
-	if (ret < 0 && ret > -4096)
-		return engine_err(ret, why);
-	g_string_append_printf(reply, "0x%lx", (unsigned long)ret);
-	return 0;
+	return reply_addr(ret, reply, why);
 }
 
 static int pid_free(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
@@ -523,9 +550,7 @@ static int pid_free(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 		*why = "usage: free ADDR (an address malloc replied)";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
+	err = cmd_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	err = glibc_free(m, t, (unsigned long)addr);
@@ -591,11 +616,7 @@ static int pid_file_io(struct machine *m, const struct fs_ctx *ctx, struct ctl_c
 		*why = "OFF + LEN overflows a file offset";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
-	if (!err)
-		err = ctl_file_path(m, cmd->args[0], NULL, why);
+	err = cmd_file_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	/* generic_write_check_limits: at or past the largest file size */
@@ -606,10 +627,7 @@ static int pid_file_io(struct machine *m, const struct fs_ctx *ctx, struct ctl_c
 	/* vfs_read/vfs_write: one call moves at most MAX_RW_COUNT bytes */
 	len = MIN(len, (uint64_t)MAX_RW_COUNT);
 	ret = write ? sys_pwrite(m, t, cmd->args[0], off, len) : sys_pread(m, t, cmd->args[0], off, len);
-	if (ret < 0)
-		return engine_err(ret, why);
-	g_string_append_printf(reply, "%ld", ret);
-	return 0;
+	return reply_count(ret, reply, why);
 }
 
 static int pid_pread(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
@@ -637,18 +655,11 @@ static int pid_fsync(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd
 		*why = "usage: fsync PATH";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
-	if (!err)
-		err = ctl_file_path(m, cmd->args[0], NULL, why);
+	err = cmd_file_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	ret = sys_fsync(m, t, cmd->args[0]);
-	if (ret < 0)
-		return engine_err(ret, why);
-	g_string_append_printf(reply, "%ld", ret);
-	return 0;
+	return reply_count(ret, reply, why);
 }
 
 static int pid_fork(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,

@@ -21,35 +21,21 @@
 
 static void test_fixup_radix(void)
 {
-	unsigned int base;
-	const char *s;
+	static const struct {
+		const char *s;
+		unsigned int base, want_base;
+		size_t skip;
+	} cases[] = {
+		{ "0x1f", 0, 16, 2 }, { "0X1f", 0, 16, 2 }, { "0xg", 0, 8, 0 }, { "017", 0, 8, 0 },
+		{ "17", 0, 10, 0 },   { "0x", 16, 16, 2 },  { "0x1", 10, 10, 0 },
+	};
 
-	base = 0;
-	s = "0x1f";
-	g_assert_true(parse_integer_fixup_radix(s, &base) == s + 2);
-	g_assert_cmpuint(base, ==, 16);
-	base = 0;
-	s = "0X1f";
-	g_assert_true(parse_integer_fixup_radix(s, &base) == s + 2);
-	g_assert_cmpuint(base, ==, 16);
-	base = 0;
-	s = "0xg";
-	g_assert_true(parse_integer_fixup_radix(s, &base) == s);
-	g_assert_cmpuint(base, ==, 8);
-	base = 0;
-	s = "017";
-	g_assert_true(parse_integer_fixup_radix(s, &base) == s);
-	g_assert_cmpuint(base, ==, 8);
-	base = 0;
-	s = "17";
-	g_assert_true(parse_integer_fixup_radix(s, &base) == s);
-	g_assert_cmpuint(base, ==, 10);
-	base = 16;
-	s = "0x";
-	g_assert_true(parse_integer_fixup_radix(s, &base) == s + 2);
-	base = 10;
-	s = "0x1";
-	g_assert_true(parse_integer_fixup_radix(s, &base) == s);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		unsigned int base = cases[i].base;
+
+		g_assert_true(parse_integer_fixup_radix(cases[i].s, &base) == cases[i].s + cases[i].skip);
+		g_assert_cmpuint(base, ==, cases[i].want_base);
+	}
 }
 
 static void test_parse_integer(void)
