@@ -278,6 +278,40 @@ out_destroy:
 	return ret;
 }
 
+/* Boot the machine, mount its tree at mountpoint and serve it until
+ * unmounted; then take everything down.  The exit status. */
+static int serve(struct options *o, const struct machine_config *cfg, const char *mountpoint, const char *argv0)
+{
+	struct mmsim_fs fs = { 0 };
+	GError *error = NULL;
+	int ret;
+
+	fs.m = machine_create(cfg, &error);
+	if (!fs.m) {
+		fprintf(stderr, "mmsimd: %s\n", error->message);
+		g_clear_error(&error);
+		return EXIT_USAGE;
+	}
+	fs.tree = fs_tree_new(fs.m);
+	fs.start_mono_us = g_get_monotonic_time();
+	fs.uid = getuid();
+	fs.gid = getgid();
+	/* The real procfs, for proc/self's target and the caller's own
+	 * proc/PID: opened now, so that a bind mount of the tree over /proc
+	 * can never make the daemon read itself */
+	fs.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	mmsim_fs_lock_init(&fs);
+	g_mutex_init(&fs.open_lock);
+	ret = run_fuse(&fs, o, mountpoint, argv0);
+	mmsim_fs_release_all(&fs);
+	if (fs.procfd >= 0)
+		close(fs.procfd);
+	fs_tree_free(fs.tree);
+	machine_destroy(fs.m);
+	mmsim_fs_lock_clear(&fs);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .nodes = -1, .cpus = -1 };
@@ -300,7 +334,6 @@ int main(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new("MOUNTPOINT");
 	GOptionGroup *group = g_option_group_new("mmsimd", "mmsimd options", "mmsimd options", &o, NULL);
 	struct machine_config cfg = { 0 };
-	struct mmsim_fs fs = { 0 };
 	GError *error = NULL;
 	g_autofree char *mountpoint = NULL;
 	int ret;
@@ -334,28 +367,7 @@ int main(int argc, char **argv)
 	mountpoint = mountpoint_path(o.rest[0]);
 	if (!check_mountpoint(mountpoint))
 		goto out;
-	fs.m = machine_create(&cfg, &error);
-	if (!fs.m) {
-		fprintf(stderr, "mmsimd: %s\n", error->message);
-		goto out;
-	}
-	fs.tree = fs_tree_new(fs.m);
-	fs.start_mono_us = g_get_monotonic_time();
-	fs.uid = getuid();
-	fs.gid = getgid();
-	/* The real procfs, for proc/self's target and the caller's own
-	 * proc/PID: opened now, so that a bind mount of the tree over /proc
-	 * can never make the daemon read itself */
-	fs.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	mmsim_fs_lock_init(&fs);
-	g_mutex_init(&fs.open_lock);
-	ret = run_fuse(&fs, &o, mountpoint, argv[0]);
-	mmsim_fs_release_all(&fs);
-	if (fs.procfd >= 0)
-		close(fs.procfd);
-	fs_tree_free(fs.tree);
-	machine_destroy(fs.m);
-	mmsim_fs_lock_clear(&fs);
+	ret = serve(&o, &cfg, mountpoint, argv[0]);
 out:
 	g_clear_error(&error);
 	machine_config_clear(&cfg);

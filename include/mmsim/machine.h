@@ -179,7 +179,7 @@ struct machine {
 	unsigned long zero_pfn;      /* the shared zero page */
 	long vm_committed_as;        /* pages, Committed_AS */
 	struct task_struct *current; /* the task a fault runs for, or NULL */
-	int in_command;              /* a ctl command runs: it checks --debug-vm at its end */
+	int debug_vm_batch;          /* > 0: a batch of operations runs, checked once at its end */
 	bool drop_caches_stfu;       /* fs/drop_caches.c: bit 4 was written, no more log lines */
 	/* TLB flushes (the kernel shows them as nr_tlb_* only with
 	 * CONFIG_DEBUG_TLBFLUSH, which the reference kernel lacks) */
@@ -223,6 +223,11 @@ void printk(struct machine *m, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 char *machine_check_invariants(struct machine *m);
 /* After an operation: aborts loudly when debug_vm is on and an invariant broke. */
 void machine_debug_check(struct machine *m, const char *op);
+/* A batch of operations (one command of a front end): the checks of the
+ * operations in it are skipped, and the end checks once (--debug-vm would
+ * be quadratic otherwise).  Batches nest. */
+void machine_debug_batch_begin(struct machine *m);
+void machine_debug_batch_end(struct machine *m, const char *op);
 
 /* mm/page_alloc.c globals over the machine */
 void setup_per_zone_wmarks(struct machine *m);

@@ -313,6 +313,8 @@ struct task_struct {
 /* PIDs of live tasks in ascending order (for readdir) */
 GArray *task_pids(struct machine *m);
 struct task_struct *find_task_by_pid(struct machine *m, int pid);
+/* RLIMIT_SIGPENDING as fork_init sets it: max_threads / 2 */
+unsigned long rlimit_sigpending_default(const struct machine *m);
 /* A process as if a shell ran NAME: program text, data, heap, libraries,
  * stack, vdso.  pid 0 = the next free PID. */
 int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out);

@@ -186,5 +186,13 @@ unsigned long global_dirtyable_memory(struct machine *m);
 void wb_writeback_interval_changed(struct machine *m);
 /* the bdi's read_ahead_kb */
 int bdi_set_read_ahead_kb(struct machine *m, unsigned long kb);
+/* The bdi's share of the dirty threshold, as a percent (-EINVAL out of
+ * range) or in bytes of the current threshold */
+int bdi_set_min_ratio(struct backing_dev_info *bdi, unsigned long min_ratio);
+int bdi_set_max_ratio(struct backing_dev_info *bdi, unsigned long max_ratio);
+uint64_t bdi_get_min_bytes(struct machine *m, const struct backing_dev_info *bdi);
+uint64_t bdi_get_max_bytes(struct machine *m, const struct backing_dev_info *bdi);
+int bdi_set_min_bytes(struct machine *m, struct backing_dev_info *bdi, unsigned long min_bytes);
+int bdi_set_max_bytes(struct machine *m, struct backing_dev_info *bdi, unsigned long max_bytes);
 
 #endif

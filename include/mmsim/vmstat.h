@@ -37,5 +37,7 @@ long global_zone_page_state(const struct machine *m, enum zone_stat_item item);
 long global_node_page_state(const struct machine *m, enum node_stat_item item);
 unsigned long global_numa_event_state(const struct machine *m, enum numa_stat_item item);
 unsigned long global_vm_event(const struct machine *m, enum vm_event_item item);
+/* The per-cpu counter drift a zone tolerates ("vm stats threshold") */
+int calculate_normal_threshold(const struct machine *m, const struct zone *z);
 
 #endif

@@ -423,10 +423,9 @@ int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, con
 		/* the command checks the invariants once, when it is done:
 		 * the kernel work it causes (reclaim, I/O completions) is not
 		 * checked step by step (--debug-vm would be quadratic) */
-		m->in_command++;
+		machine_debug_batch_begin(m);
 		err = ctl_run_line(m, cmds, ncmds, ctx, who, buf + pos, n, reply);
-		m->in_command--;
-		machine_debug_check(m, who);
+		machine_debug_batch_end(m, who);
 		if (err)
 			return err;
 		ran = true;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl_parse.h"
+#include "kstrtox.h"
 
 int ctl_parse_line(const char *line, size_t len, struct ctl_cmd *cmd, const char **why)
 {
@@ -90,58 +91,42 @@ const char *ctl_unused_opt(const struct ctl_cmd *cmd)
 	return NULL;
 }
 
+/* Decimal digits and nothing else: no sign, no newline (kstrtox.c's loop) */
 bool ctl_parse_u64(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
+	unsigned long long v;
+	unsigned int rv = parse_integer(s, 10, &v);
 
-	if (!*s)
+	if (!rv || (rv & KSTRTOX_OVERFLOW) || s[rv])
 		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
 	*out = v;
 	return true;
 }
 
+/* "0x" (or "0X") and hex digits, nothing else */
 bool ctl_parse_hex(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
+	unsigned long long v;
+	unsigned int rv;
 
-	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return false;
-	for (s += 2; *s; s++) {
-		int d;
-
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
-			return false;
-		if (v >> 60)
-			return false;
-		v = (v << 4) | (uint64_t)d;
-	}
+	rv = parse_integer(s + 2, 16, &v);
+	if (!rv || (rv & KSTRTOX_OVERFLOW) || s[2 + rv])
+		return false;
 	*out = v;
 	return true;
 }
 
 bool ctl_parse_duration_ns(const char *s, uint64_t *out)
 {
-	uint64_t whole = 0, frac = 0, frac_div = 1, unit;
-	const char *p = s;
+	uint64_t frac = 0, frac_div = 1, unit;
+	unsigned long long whole;
+	unsigned int rv = parse_integer(s, 10, &whole);
+	const char *p = s + (rv & ~KSTRTOX_OVERFLOW);
 
-	if (*p < '0' || *p > '9')
+	if (!rv || (rv & KSTRTOX_OVERFLOW))
 		return false;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (whole > UINT64_MAX / 10 - 10)
-			return false;
-		whole = whole * 10 + (uint64_t)(*p - '0');
-	}
 	if (*p == '.') {
 		p++;
 		if (*p < '0' || *p > '9')

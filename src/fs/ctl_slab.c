@@ -125,21 +125,28 @@ int ctl_kmalloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd
 	return alloc_many(m, count, kmalloc_one, &sz, kfree_one, CTL_KMALLOC, NULL, reply, why);
 }
 
-int ctl_kfree(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why)
+/* kfree and vfree: one handle of kind, forgotten, then freed */
+static int free_handle(struct machine *m, struct ctl_cmd *cmd, enum ctl_handle_kind kind, const char *usage,
+		       void (*free_fn)(struct machine *m, unsigned long addr), GString *reply, const char **why)
 {
 	unsigned long addr;
 
-	(void)ctx;
 	if (cmd->nargs != 1 || cmd->nopts) {
-		*why = "usage: kfree HANDLE";
+		*why = usage;
 		return -EINVAL;
 	}
-	if (!find_handle(m, cmd->args[0], CTL_KMALLOC, &addr, why))
+	if (!find_handle(m, cmd->args[0], kind, &addr, why))
 		return -EINVAL;
 	ctl_handle_remove(m, addr);
-	kfree(m, addr);
+	free_fn(m, addr);
 	g_string_append(reply, "ok");
 	return 0;
+}
+
+int ctl_kfree(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why)
+{
+	(void)ctx;
+	return free_handle(m, cmd, CTL_KMALLOC, "usage: kfree HANDLE", kfree, reply, why);
 }
 
 /* A cache name as /proc/slabinfo can show it: printable, no blanks */
@@ -349,19 +356,8 @@ int ctl_vrealloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cm
 
 int ctl_vfree(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why)
 {
-	unsigned long addr;
-
 	(void)ctx;
-	if (cmd->nargs != 1 || cmd->nopts) {
-		*why = "usage: vfree ADDR";
-		return -EINVAL;
-	}
-	if (!find_handle(m, cmd->args[0], CTL_VMALLOC, &addr, why))
-		return -EINVAL;
-	ctl_handle_remove(m, addr);
-	vfree(m, addr);
-	g_string_append(reply, "ok");
-	return 0;
+	return free_handle(m, cmd, CTL_VMALLOC, "usage: vfree ADDR", vfree, reply, why);
 }
 
 int ctl_kvmalloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,

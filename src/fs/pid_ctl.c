@@ -227,26 +227,69 @@ static int engine_err(long ret, const char **why)
 	return (int)ret;
 }
 
-static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+/* An address the engine returned, or its refusal (an errno in the last
+ * page of the address space, as mmap's) */
+static int reply_addr(long ret, GString *reply, const char **why)
+{
+	if (ret < 0 && ret > -4096)
+		return engine_err(ret, why);
+	g_string_append_printf(reply, "0x%lx", (unsigned long)ret);
+	return 0;
+}
+
+/* A count of bytes the engine returned, or its refusal */
+static int reply_count(long ret, GString *reply, const char **why)
+{
+	if (ret < 0)
+		return engine_err(ret, why);
+	g_string_append_printf(reply, "%ld", ret);
+	return 0;
+}
+
+/* No option left over, and the live task of the file */
+static int cmd_task(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, struct task_struct **t,
 		    const char **why)
 {
-	const char *vprot = ctl_opt(cmd, "prot"), *name = ctl_opt(cmd, "name"), *vaddr = ctl_opt(cmd, "addr");
-	const char *path = ctl_opt(cmd, "file"), *voff = ctl_opt(cmd, "off");
-	bool anon = false, shared = false, populate = false;
-	int prot = PROT_READ | PROT_WRITE, flags, err;
-	uint64_t len, addr = 0, off = 0;
-	struct task_struct *t;
-	long ret;
+	int err = no_unused_opt(cmd, why);
 
-	if (cmd->nargs < 1 || !parse_size(cmd->args[0], &len)) {
+	return err ? err : ctl_task(m, ctx, true, t, why);
+}
+
+/* cmd_task, and the first argument a path of the simulated filesystem */
+static int cmd_file_task(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, struct task_struct **t,
+			 const char **why)
+{
+	int err = cmd_task(m, ctx, cmd, t, why);
+
+	return err ? err : ctl_file_path(m, cmd->args[0], NULL, why);
+}
+
+/* What an mmap command asks for */
+struct mmap_args {
+	uint64_t len, addr, off;
+	int prot;
+	bool anon, shared, populate;
+	const char *name, *path;
+};
+
+/* The words and options of mmap, each checked alone and against the others */
+static int mmap_parse(struct ctl_cmd *cmd, struct mmap_args *a, const char **why)
+{
+	const char *vprot = ctl_opt(cmd, "prot"), *vaddr = ctl_opt(cmd, "addr"), *voff = ctl_opt(cmd, "off");
+
+	memset(a, 0, sizeof(*a));
+	a->prot = PROT_READ | PROT_WRITE;
+	a->name = ctl_opt(cmd, "name");
+	a->path = ctl_opt(cmd, "file");
+	if (cmd->nargs < 1 || !parse_size(cmd->args[0], &a->len)) {
 		*why = "usage: mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] "
 		       "[addr=ADDR]";
 		return -EINVAL;
 	}
 	for (int i = 1; i < cmd->nargs; i++) {
-		bool *flag = !strcmp(cmd->args[i], "anon") ? &anon :
-			     !strcmp(cmd->args[i], "shared") ? &shared :
-			     !strcmp(cmd->args[i], "populate") ? &populate : NULL;
+		bool *flag = !strcmp(cmd->args[i], "anon") ? &a->anon :
+			     !strcmp(cmd->args[i], "shared") ? &a->shared :
+			     !strcmp(cmd->args[i], "populate") ? &a->populate : NULL;
 
 		if (!flag || *flag) {
 			*why = flag ? "a word given twice" : "unknown word (anon, shared, populate)";
@@ -254,66 +297,72 @@ static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 		}
 		*flag = true;
 	}
-	if (anon && shared) {
+	if (a->anon && a->shared) {
 		*why = "anon (private) and shared exclude each other";
 		return -EINVAL;
 	}
-	if (path && anon) {
+	if (a->path && a->anon) {
 		*why = "anon and file= exclude each other";
 		return -EINVAL;
 	}
-	if (voff && !path) {
+	if (voff && !a->path) {
 		*why = "off= is the offset in the file of file=PATH";
 		return -EINVAL;
 	}
-	if (voff && (!parse_size(voff, &off) || off % PAGE_SIZE)) {
+	if (voff && (!parse_size(voff, &a->off) || a->off % PAGE_SIZE)) {
 		*why = "off= must be a multiple of the page size (4K)";
 		return -EINVAL;
 	}
-	if (len == 0) {
+	if (a->len == 0) {
 		*why = "LEN must not be 0";
 		return -EINVAL;
 	}
-	if (vprot && !parse_prot(vprot, &prot)) {
+	if (vprot && !parse_prot(vprot, &a->prot)) {
 		*why = "prot= must be rw, r, rx, rwx or none";
 		return -EINVAL;
 	}
-	if (name && !valid_anon_name(name)) {
+	if (a->name && !valid_anon_name(a->name)) {
 		*why = "name= takes printable characters except \\ ` $ [ ], at most 79";
 		return -EINVAL;
 	}
-	if (vaddr && !ctl_parse_hex(vaddr, &addr)) {
+	if (vaddr && !ctl_parse_hex(vaddr, &a->addr)) {
 		*why = "addr= is a 0x address";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
+	return no_unused_opt(cmd, why);
+}
+
+static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		    const char **why)
+{
+	struct mmap_args a;
+	struct task_struct *t;
+	int flags, err;
+	long ret;
+
+	err = mmap_parse(cmd, &a, why);
 	if (!err)
 		err = ctl_task(m, ctx, true, &t, why);
-	if (!err && path)
-		err = ctl_file_path(m, path, NULL, why);
+	if (!err && a.path)
+		err = ctl_file_path(m, a.path, NULL, why);
 	if (err)
 		return err;
-	if (path) {
-		unsigned long pgoff = (unsigned long)(off >> PAGE_SHIFT);
+	flags = (a.shared ? MAP_SHARED : MAP_PRIVATE) | (a.populate ? MAP_POPULATE : 0);
+	if (a.path) {
+		unsigned long pgoff = (unsigned long)(a.off >> PAGE_SHIFT);
 
 		/* do_mmap: the page offset of the end must not wrap */
-		if (pgoff + ((len + PAGE_SIZE - 1) >> PAGE_SHIFT) < pgoff) {
+		if (pgoff + ((a.len + PAGE_SIZE - 1) >> PAGE_SHIFT) < pgoff) {
 			*why = "off= + LEN overflows";
 			return -EOVERFLOW;
 		}
-		flags = (shared ? MAP_SHARED : MAP_PRIVATE) | (populate ? MAP_POPULATE : 0);
-		ret = sys_mmap_file(m, t, (unsigned long)addr, (unsigned long)len, prot, flags, path, pgoff, name);
-		if (ret < 0 && ret > -4096)
-			return engine_err(ret, why);
-		g_string_append_printf(reply, "0x%lx", (unsigned long)ret);
-		return 0;
+		ret = sys_mmap_file(m, t, (unsigned long)a.addr, (unsigned long)a.len, a.prot, flags, a.path, pgoff,
+				    a.name);
+	} else {
+		ret = sys_mmap(m, t, (unsigned long)a.addr, (unsigned long)a.len, a.prot, flags | MAP_ANONYMOUS,
+			       a.name);
 	}
-	flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0);
-	ret = sys_mmap(m, t, (unsigned long)addr, (unsigned long)len, prot, flags, name);
-	if (ret < 0 && ret > -4096)
-		return engine_err(ret, why);
-	g_string_append_printf(reply, "0x%lx", (unsigned long)ret);
-	return 0;
+	return reply_addr(ret, reply, why);
 }
 
 static int pid_munmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
@@ -444,9 +493,7 @@ static int pid_brk(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *
 		*why = "usage: brk +SIZE|-SIZE";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
+	err = cmd_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	cur = t->mm->brk;
@@ -485,16 +532,11 @@ static int pid_malloc(struct machine *m, const struct fs_ctx *ctx, struct ctl_cm
 		*why = "usage: malloc SIZE";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
+	err = cmd_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	ret = glibc_malloc(m, t, (unsigned long)size);
-	if (ret < 0 && ret > -4096)
-		return engine_err(ret, why);
-	g_string_append_printf(reply, "0x%lx", (unsigned long)ret);
-	return 0;
+	return reply_addr(ret, reply, why);
 }
 
 static int pid_free(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
@@ -508,9 +550,7 @@ static int pid_free(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 		*why = "usage: free ADDR (an address malloc replied)";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
+	err = cmd_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	err = glibc_free(m, t, (unsigned long)addr);
@@ -576,11 +616,7 @@ static int pid_file_io(struct machine *m, const struct fs_ctx *ctx, struct ctl_c
 		*why = "OFF + LEN overflows a file offset";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
-	if (!err)
-		err = ctl_file_path(m, cmd->args[0], NULL, why);
+	err = cmd_file_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	/* generic_write_check_limits: at or past the largest file size */
@@ -591,10 +627,7 @@ static int pid_file_io(struct machine *m, const struct fs_ctx *ctx, struct ctl_c
 	/* vfs_read/vfs_write: one call moves at most MAX_RW_COUNT bytes */
 	len = MIN(len, (uint64_t)MAX_RW_COUNT);
 	ret = write ? sys_pwrite(m, t, cmd->args[0], off, len) : sys_pread(m, t, cmd->args[0], off, len);
-	if (ret < 0)
-		return engine_err(ret, why);
-	g_string_append_printf(reply, "%ld", ret);
-	return 0;
+	return reply_count(ret, reply, why);
 }
 
 static int pid_pread(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
@@ -622,18 +655,11 @@ static int pid_fsync(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd
 		*why = "usage: fsync PATH";
 		return -EINVAL;
 	}
-	err = no_unused_opt(cmd, why);
-	if (!err)
-		err = ctl_task(m, ctx, true, &t, why);
-	if (!err)
-		err = ctl_file_path(m, cmd->args[0], NULL, why);
+	err = cmd_file_task(m, ctx, cmd, &t, why);
 	if (err)
 		return err;
 	ret = sys_fsync(m, t, cmd->args[0]);
-	if (ret < 0)
-		return engine_err(ret, why);
-	g_string_append_printf(reply, "%ld", ret);
-	return 0;
+	return reply_count(ret, reply, why);
 }
 
 static int pid_fork(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,

@@ -69,15 +69,5 @@ extern const size_t layout_table_len;
 void render_cpulist(GString *out, const unsigned char *bits, int n);
 /* "00000000,0000000f" style hex mask of n bits */
 void render_cpumask(GString *out, const unsigned char *bits, int n);
-/* Parse one integer as the kernel's proc_dointvec does: optional
- * whitespace, sign, digits, optional trailing newline/whitespace. */
-int parse_int_strict(const char *buf, size_t len, long *out);
-/* Parse n integers separated by blanks (proc_dointvec on a vector). */
-int parse_int_vector(const char *buf, size_t len, long *out, int n);
-/* Parse one unsigned long as proc_doulongvec_minmax does (no sign). */
-int parse_ulong_strict(const char *buf, size_t len, unsigned long *out);
-/* kstrtoint(s, base, res) on a NUL-terminated string: sign, digits, one
- * optional trailing newline; -EINVAL or -ERANGE (lib/kstrtox.c) */
-int kstrtoint(const char *s, unsigned int base, int *res);
 
 #endif

@@ -30,10 +30,6 @@
 /* The kernel's fd table before it grows (NR_OPEN_DEFAULT = BITS_PER_LONG) */
 #define NR_OPEN_DEFAULT 64
 
-/* kernel/fork.c set_max_threads bounds */
-#define MIN_THREADS 20
-#define MAX_THREADS 0x3fffffff /* FUTEX_TID_MASK */
-
 /* CAP_LAST_CAP is CAP_CHECKPOINT_RESTORE (40): the full set */
 #define CAP_FULL_SET ((1ULL << 41) - 1)
 
@@ -240,17 +236,9 @@ static void status_state(GString *out, const struct task_struct *t)
 	g_string_append_printf(out, "Kthread:\t%d\n", is_kthread(t));
 }
 
-/* RLIMIT_SIGPENDING's default: max_threads / 2 (kernel/fork.c) */
-static unsigned long sigpending_limit(const struct machine *m)
-{
-	uint64_t threads = (uint64_t)m->totalram_pages * PAGE_SIZE / (THREAD_SIZE * 8);
-
-	return (unsigned long)CLAMP(threads, MIN_THREADS, MAX_THREADS) / 2;
-}
-
 static void status_sig(GString *out, const struct machine *m, const struct task_struct *t)
 {
-	g_string_append_printf(out, "Threads:\t%d\nSigQ:\t0/%lu\n", task_nr_threads(t), sigpending_limit(m));
+	g_string_append_printf(out, "Threads:\t%d\nSigQ:\t0/%lu\n", task_nr_threads(t), rlimit_sigpending_default(m));
 	g_string_append(out, "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n"
 			     "SigBlk:\t0000000000000000\n");
 	g_string_append_printf(out, "SigIgn:\t%016" PRIx64 "\nSigCgt:\t0000000000000000\n", task_sigign(t));

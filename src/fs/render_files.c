@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kstrtox.h"
 #include "layout_handlers.h"
 #include "mmsim/pagemap.h"
 #include "render_util.h"
@@ -76,19 +77,6 @@ void render_files(struct machine *m, const struct fs_ctx *ctx, GString *out)
 /* sysfs: the disk's backing_dev_info                                  */
 /* ------------------------------------------------------------------ */
 
-/* kstrtoul(buf, 10) on what a sysfs store gets: the written bytes as a
- * string (the first NUL ends it) */
-static int parse_kstrtoul(const char *buf, size_t len, unsigned long *out)
-{
-	g_autofree char *s = g_strndup(buf, len);
-	unsigned long long v;
-	int err = kstrtoull(s, 10, &v);
-
-	if (!err)
-		*out = (unsigned long)v;
-	return err;
-}
-
 static void log_refused(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, const char *why)
 {
 	g_autofree char *raw = g_strndup(buf, MIN(len, (size_t)64));
@@ -117,7 +105,7 @@ int write_bdi_read_ahead_kb(struct machine *m, const struct fs_ctx *ctx, const c
 			    GString *reply)
 {
 	unsigned long kb;
-	int err = parse_kstrtoul(buf, len, &kb);
+	int err = kstrtoul_store(buf, len, 10, &kb);
 
 	(void)reply;
 	/* queue_var_store: any parse error or a value past UINT_MAX is EINVAL */
@@ -130,46 +118,6 @@ int write_bdi_read_ahead_kb(struct machine *m, const struct fs_ctx *ctx, const c
 	if (err)
 		log_refused(m, ctx, buf, len, "not a size in kB");
 	return err;
-}
-
-/* __bdi_set_min_ratio / __bdi_set_max_ratio, in whole percents */
-static int bdi_set_min_ratio(struct backing_dev_info *bdi, unsigned long ratio)
-{
-	/* the sum of every disk's min_ratio stays below 100 */
-	if (ratio >= 100 || ratio > bdi->max_ratio)
-		return -EINVAL;
-	bdi->min_ratio = (unsigned int)ratio;
-	return 0;
-}
-
-static int bdi_set_max_ratio(struct backing_dev_info *bdi, unsigned long ratio)
-{
-	if (ratio > 100 || bdi->min_ratio > ratio)
-		return -EINVAL;
-	bdi->max_ratio = (unsigned int)ratio;
-	return 0;
-}
-
-/* bdi_get_bytes: the share of the global dirty threshold, in bytes */
-static uint64_t bdi_get_bytes(struct machine *m, unsigned int ratio)
-{
-	unsigned long bg, thresh;
-
-	global_dirty_limits(m, &bg, &thresh);
-	return (uint64_t)thresh * PAGE_SIZE * ratio / 100;
-}
-
-/* bdi_ratio_from_pages after bdi_check_pages_limit: -EINVAL or a percent */
-static long bdi_ratio_from_bytes(struct machine *m, unsigned long bytes)
-{
-	unsigned long pages = bytes >> PAGE_SHIFT, bg, thresh;
-
-	if (pages > global_dirtyable_memory(m))
-		return -EINVAL;
-	global_dirty_limits(m, &bg, &thresh);
-	if (!thresh)
-		return -EINVAL;
-	return (long)((uint64_t)pages * 100 / thresh);
 }
 
 static bool is_min(const struct fs_ctx *ctx)
@@ -188,7 +136,7 @@ int write_bdi_ratio(struct machine *m, const struct fs_ctx *ctx, const char *buf
 {
 	struct backing_dev_info *bdi = sda_bdi(m);
 	unsigned long ratio;
-	int err = parse_kstrtoul(buf, len, &ratio);
+	int err = kstrtoul_store(buf, len, 10, &ratio);
 
 	(void)reply;
 	/* kstrtouint */
@@ -209,29 +157,20 @@ void render_bdi_bytes(struct machine *m, const struct fs_ctx *ctx, GString *out)
 	struct backing_dev_info *bdi = sda_bdi(m);
 
 	g_string_append_printf(out, "%" G_GUINT64_FORMAT "\n",
-			       !bdi ? 0 : bdi_get_bytes(m, is_min(ctx) ? bdi->min_ratio : bdi->max_ratio));
+			       !bdi ? 0 : is_min(ctx) ? bdi_get_min_bytes(m, bdi) : bdi_get_max_bytes(m, bdi));
 }
 
-/* bdi_set_min_bytes / bdi_set_max_bytes: the bytes as a share of the
- * dirty threshold, then the ratio's own checks */
 int write_bdi_bytes(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
 {
 	struct backing_dev_info *bdi = sda_bdi(m);
 	unsigned long bytes;
-	long ratio = 0;
-	int err = parse_kstrtoul(buf, len, &bytes);
+	int err = kstrtoul_store(buf, len, 10, &bytes);
 
 	(void)reply;
 	if (!err && !bdi)
 		err = -ENODEV;
-	if (!err) {
-		ratio = bdi_ratio_from_bytes(m, bytes);
-		if (ratio < 0)
-			err = (int)ratio;
-	}
 	if (!err)
-		err = is_min(ctx) ? bdi_set_min_ratio(bdi, (unsigned long)ratio)
-				  : bdi_set_max_ratio(bdi, (unsigned long)ratio);
+		err = is_min(ctx) ? bdi_set_min_bytes(m, bdi, bytes) : bdi_set_max_bytes(m, bdi, bytes);
 	if (err)
 		log_refused(m, ctx, buf, len, "bytes beyond the dirtyable memory, or outside the ratio's limits");
 	return err;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "kstrtox.h"
 #include "layout_handlers.h"
 #include "render.h"
 #include "render_pid.h"

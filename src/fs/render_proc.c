@@ -18,10 +18,9 @@
  *  - cpuinfo describes one of two fixed x86-64 parts (Intel or AMD, picked
  *    from the preset's model name), with pdpe1gb as the preset says:
  *    hardware description, not simulation.
- *  - The vmstat "vm stats threshold" is computed here
- *    (calculate_normal_threshold) because the engine has no per-cpu
- *    counter deltas; the dirty thresholds come from the engine's
- *    global_dirty_limits (mm/page-writeback.c).
+ *  - The vmstat "vm stats threshold" comes from the engine's
+ *    calculate_normal_threshold (mm/vmstat.c), the dirty thresholds from
+ *    its global_dirty_limits (mm/page-writeback.c).
  */
 #include <string.h>
 
@@ -371,23 +370,6 @@ void render_pagetypeinfo(struct machine *m, const struct fs_ctx *ctx G_GNUC_UNUS
 /* ------------------------------------------------------------------ */
 /* zoneinfo                                                            */
 /* ------------------------------------------------------------------ */
-
-static int fls(unsigned int x)
-{
-	return x ? 32 - __builtin_clz(x) : 0;
-}
-
-/*
- * mm/vmstat.c calculate_normal_threshold: the per-cpu counter drift a zone
- * tolerates, from the cpu count and the zone size in 128 MiB units.
- */
-static int calculate_normal_threshold(const struct machine *m, const struct zone *z)
-{
-	int mem = (int)(z->managed_pages >> (27 - PAGE_SHIFT));
-	int threshold = 2 * fls((unsigned int)m->nr_cpus) * (1 + fls((unsigned int)mem));
-
-	return MIN(125, threshold);
-}
 
 /* is_zone_first_populated: the per-node stats print under this zone */
 static bool is_zone_first_populated(const pg_data_t *pgdat, const struct zone *zone)

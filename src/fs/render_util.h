@@ -66,15 +66,6 @@ void meminfo_collect(const struct machine *m, int nid, struct meminfo_pages *mi)
 void show_val_kb(GString *out, const char *prefix, const char *key, unsigned long pages);
 void show_kb(GString *out, const char *prefix, const char *key, unsigned long kb);
 
-/*
- * lib/kstrtox.c: a NUL-terminated string, an optional sign ('+' only for
- * kstrtoull), digits in base (0: "0x" hex, "0" octal, else decimal), one
- * optional trailing newline, nothing else.  0, -EINVAL for anything else,
- * -ERANGE when the number overflows (checked first, as the kernel does).
- */
-int kstrtoull(const char *s, unsigned int base, unsigned long long *res);
-int kstrtoll(const char *s, unsigned int base, long long *res);
-
 /* Topology: a node is a package, its cpus are its cores in cpu order. */
 int node_nr_cpus(const struct machine *m, int nid);
 int cpu_core_id(const struct machine *m, int cpu);

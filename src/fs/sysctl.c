@@ -4,7 +4,7 @@
  * extra1/extra2), and what the kernel's handler does after a successful
  * write (mm/page_alloc.c, mm/vmstat.c).  Reading prints the values as
  * proc_dointvec does: tab separated, one newline.  Writing parses as
- * proc_dointvec_minmax does (render_util.c parse_int_vector).
+ * proc_dointvec_minmax does (kstrtox.c parse_int_vector).
  *
  * Differs from Linux, on purpose:
  *  - a failed write changes nothing; the kernel stores the values of a
@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "kstrtox.h"
 #include "layout_handlers.h"
 #include "render.h"
 #include "render_util.h"

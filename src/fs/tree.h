@@ -6,7 +6,7 @@
  * literal "{PID}"), and a lookup of "proc/1234/stat" maps to the template
  * node "proc/{PID}/stat" with a context saying pid 1234.  Whether 1234 is
  * alive is the machine's to say, under the model lock (fs_ctx_task).
- * No FUSE here: fuse_ops.c asks the tree, the tests may too.
+ * No FUSE here: the fuse_*.c files ask the tree, the tests may too.
  */
 #ifndef MMSIM_FS_TREE_H
 #define MMSIM_FS_TREE_H

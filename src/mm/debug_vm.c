@@ -558,7 +558,7 @@ void machine_debug_check(struct machine *m, const char *op)
 {
 	char *err;
 
-	if (!m->cfg.debug_vm || m->in_command)
+	if (!m->cfg.debug_vm || m->debug_vm_batch)
 		return;
 	err = machine_check_invariants(m);
 	if (!err)
@@ -566,4 +566,15 @@ void machine_debug_check(struct machine *m, const char *op)
 	fprintf(stderr, "mmsimd: --debug-vm: invariant broken after %s: %s\n", op, err);
 	printk(m, "BUG: invariant broken after %s: %s", op, err);
 	abort();
+}
+
+void machine_debug_batch_begin(struct machine *m)
+{
+	m->debug_vm_batch++;
+}
+
+void machine_debug_batch_end(struct machine *m, const char *op)
+{
+	m->debug_vm_batch--;
+	machine_debug_check(m, op);
 }

@@ -36,7 +36,25 @@
 #define STACK_TOP_MAX 0x7ffffffff000UL
 #define USER_UID 1000
 
+/* set_max_threads bounds */
+#define MIN_THREADS 20
+#define MAX_THREADS 0x3fffffff /* FUTEX_TID_MASK */
+
 static guint task_hash(gconstpointer k) { return GPOINTER_TO_UINT(k); }
+
+/* set_max_threads: as many threads as an eighth of RAM holds kernel
+ * stacks, within bounds */
+static unsigned long set_max_threads(const struct machine *m)
+{
+	uint64_t threads = (uint64_t)m->totalram_pages * PAGE_SIZE / (THREAD_SIZE * 8);
+
+	return (unsigned long)CLAMP(threads, MIN_THREADS, MAX_THREADS);
+}
+
+unsigned long rlimit_sigpending_default(const struct machine *m)
+{
+	return set_max_threads(m) / 2;
+}
 
 static gint cmp_int(gconstpointer a, gconstpointer b)
 {

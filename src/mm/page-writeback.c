@@ -87,6 +87,75 @@ static unsigned long global_node_state(struct machine *m, enum node_stat_item it
 	return x < 0 ? 0 : (unsigned long)x;
 }
 
+/* ---- the bdi's share of the dirty threshold ---- */
+
+/* __bdi_set_min_ratio, in whole percents: the sum of every disk's
+ * min_ratio stays below 100 */
+int bdi_set_min_ratio(struct backing_dev_info *bdi, unsigned long min_ratio)
+{
+	if (min_ratio >= 100 || min_ratio > bdi->max_ratio)
+		return -EINVAL;
+	bdi->min_ratio = (unsigned int)min_ratio;
+	return 0;
+}
+
+/* __bdi_set_max_ratio */
+int bdi_set_max_ratio(struct backing_dev_info *bdi, unsigned long max_ratio)
+{
+	if (max_ratio > 100 || bdi->min_ratio > max_ratio)
+		return -EINVAL;
+	bdi->max_ratio = (unsigned int)max_ratio;
+	return 0;
+}
+
+/* bdi_get_bytes: a share of the global dirty threshold, in bytes */
+static uint64_t bdi_get_bytes(struct machine *m, unsigned int ratio)
+{
+	unsigned long bg, thresh;
+
+	global_dirty_limits(m, &bg, &thresh);
+	return (uint64_t)thresh * PAGE_SIZE * ratio / 100;
+}
+
+uint64_t bdi_get_min_bytes(struct machine *m, const struct backing_dev_info *bdi)
+{
+	return bdi_get_bytes(m, bdi->min_ratio);
+}
+
+uint64_t bdi_get_max_bytes(struct machine *m, const struct backing_dev_info *bdi)
+{
+	return bdi_get_bytes(m, bdi->max_ratio);
+}
+
+/* bdi_ratio_from_pages after bdi_check_pages_limit: -EINVAL or a percent */
+static long bdi_ratio_from_bytes(struct machine *m, unsigned long bytes)
+{
+	unsigned long pages = bytes >> PAGE_SHIFT, bg, thresh;
+
+	if (pages > global_dirtyable_memory(m))
+		return -EINVAL;
+	global_dirty_limits(m, &bg, &thresh);
+	if (!thresh)
+		return -EINVAL;
+	return (long)((uint64_t)pages * 100 / thresh);
+}
+
+/* bdi_set_min_bytes: the bytes as a share of the dirty threshold, then
+ * the ratio's own checks */
+int bdi_set_min_bytes(struct machine *m, struct backing_dev_info *bdi, unsigned long min_bytes)
+{
+	long ratio = bdi_ratio_from_bytes(m, min_bytes);
+
+	return ratio < 0 ? (int)ratio : bdi_set_min_ratio(bdi, (unsigned long)ratio);
+}
+
+int bdi_set_max_bytes(struct machine *m, struct backing_dev_info *bdi, unsigned long max_bytes)
+{
+	long ratio = bdi_ratio_from_bytes(m, max_bytes);
+
+	return ratio < 0 ? (int)ratio : bdi_set_max_ratio(bdi, (unsigned long)ratio);
+}
+
 /* ---- inodes on the dirty list ---- */
 
 /* __mark_inode_dirty: a clean inode becomes dirty now */

@@ -77,3 +77,21 @@ unsigned long global_vm_event(const struct machine *m, enum vm_event_item item)
 {
 	return m->vm_events[item];
 }
+
+static int fls(unsigned int x)
+{
+	return x ? 32 - __builtin_clz(x) : 0;
+}
+
+/*
+ * calculate_normal_threshold: the per-cpu counter drift a zone tolerates,
+ * from the cpu count and the zone size in 128 MiB units.  Only reported
+ * (zoneinfo): the counters here have no per-cpu differentials.
+ */
+int calculate_normal_threshold(const struct machine *m, const struct zone *z)
+{
+	int mem = (int)(z->managed_pages >> (27 - PAGE_SHIFT));
+	int threshold = 2 * fls((unsigned int)m->nr_cpus) * (1 + fls((unsigned int)mem));
+
+	return MIN(125, threshold);
+}

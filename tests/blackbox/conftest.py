@@ -134,6 +134,17 @@ def parent_dirs(path):
 
 # ---------------------------------------------------------------- the mount
 
+def read_to_end(fd):
+    """Everything left to read from fd, in reads of 64 KiB."""
+    chunks = []
+    while True:
+        b = os.read(fd, 65536)
+        if not b:
+            break
+        chunks.append(b)
+    return b''.join(chunks)
+
+
 class DaemonDied(AssertionError):
     pass
 
@@ -170,13 +181,7 @@ class Mount:
     def read_bytes(self, rel):
         fd = os.open(self.abs(rel), os.O_RDONLY)
         try:
-            chunks = []
-            while True:
-                b = os.read(fd, 65536)
-                if not b:
-                    break
-                chunks.append(b)
-            return b''.join(chunks)
+            return read_to_end(fd)
         except OSError:
             self.check_alive()
             raise
@@ -185,6 +190,14 @@ class Mount:
 
     def read(self, rel):
         return self.read_bytes(rel).decode()
+
+    def lstat_errno(self, rel):
+        """The errno lstat(2) of rel fails with, or None when rel exists."""
+        try:
+            os.lstat(self.abs(rel))
+        except OSError as e:
+            return e.errno
+        return None
 
     def write(self, rel, text, trunc=True):
         """One write(2) of text, as `echo text > file` does (O_TRUNC).
@@ -227,13 +240,7 @@ class Mount:
             except OSError as e:
                 err = e.errno
             os.lseek(fd, 0, os.SEEK_SET)
-            chunks = []
-            while True:
-                b = os.read(fd, 65536)
-                if not b:
-                    break
-                chunks.append(b)
-            return err, b''.join(chunks).decode(errors='replace')
+            return err, read_to_end(fd).decode(errors='replace')
         finally:
             os.close(fd)
 

@@ -14,6 +14,7 @@
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
 #include "layout_handlers.h"
+#include "kstrtox.h"
 #include "render.h"
 
 #ifndef MMSIM_SOURCE_DIR

@@ -3,7 +3,7 @@
  * proc/PID/ctl, proc/PID/oom_score_adj, proc/PID/oom_adj and the
  * proc/sys/vm sysctls.  The writes go through the same path table and
  * contexts as the daemon (fs_tree_lookup + fs_node_write, what
- * fuse_ops.c's write does under the model lock); no FUSE.
+ * fuse_rw.c's write does under the model lock); no FUSE.
  *
  * The rule under test: nothing the daemon receives may crash it, a refused
  * command leaves the model unchanged, and machine_check_invariants() holds
@@ -79,6 +79,10 @@
 #include "mmsim/slab.h"
 #include "render.h"
 #include "tree.h"
+
+/* libFuzzer's entry points */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define RING 8
 
