@@ -159,9 +159,6 @@ static bool balance_pgdat_step(struct machine *m, pg_data_t *pgdat, struct kswap
 	b->nr_boost_reclaim -= MIN(b->nr_boost_reclaim, nr_reclaimed);
 	if (b->nr_boost_reclaim && !nr_reclaimed)
 		return false;
-	/* throttled: the same priority again once the I/O is done */
-	if (sc->throttle_until)
-		return true;
 	if (raise_priority || !nr_reclaimed)
 		sc->priority--;
 	return sc->priority >= 1;

@@ -34,6 +34,7 @@
 #define DEACTIVATE_FILE 2
 
 #define SWAP_CLUSTER_MAX_SKIPPED (SWAP_CLUSTER_MAX << 10)
+#define BLKDEV_DEFAULT_RQ 128    /* requests a block queue holds */
 
 enum scan_balance { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE };
 
@@ -497,6 +498,13 @@ static void shrink_lruvec(struct machine *m, struct lruvec *lv, struct scan_cont
 		}
 		if (nr_reclaimed >= sc->nr_to_reclaim)
 			break;
+		/* the swap device's queue is full (BLKDEV_DEFAULT_RQ requests):
+		 * the next write would sleep in the block layer until one ends */
+		if (m->swap_inflight->len >= BLKDEV_DEFAULT_RQ) {
+			reclaim_throttle(m, sc, VMSCAN_THROTTLE_WRITEBACK, next_io_completion(m));
+			if (sc->throttle_until)
+				break;
+		}
 		/* the pages sent to swap are freed once written: wait for
 		 * the disk rather than unmap the whole list meanwhile */
 		if (sc->nr_pageout >= MAX(sc->nr_to_reclaim - MIN(nr_reclaimed, sc->nr_to_reclaim), SWAP_CLUSTER_MAX)) {

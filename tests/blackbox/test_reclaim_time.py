@@ -68,8 +68,10 @@ def test_progression_step_by_step(mount):
     stalls in direct reclaim beside it; with no swap left, the OOM
     killer."""
     m = mount('--machine=small', '--swap=2G')
+    # watermarks 10% of the zone apart: room for kswapd to work in
+    m.write('proc/sys/vm/watermark_scale_factor', '1000\n')
     m.ctl('spawn hog pid=1000')
-    m.pctl(1000, 'mmap 1G name=a')
+    m.pctl(1000, 'mmap 1536M name=a')
     assert m.vmstat()['pageoutrun'] == 0
     assert kswapd(m)[0] == 'S'
     off = step_until_kswapd_wakes(m, 1000, 'a')
@@ -82,9 +84,9 @@ def test_progression_step_by_step(mount):
     state, stime = kswapd(m)
     assert state == 'S' and stime > 0
     assert m.vmstat()['pgscan_kswapd'] > 0
-    # small steps faster than its short sleep: woken while dozing
-    for i in range(4):
-        m.pctl(1000, 'write a off=%dM len=16M' % (off + 16 * i))
+    # steps faster than its short sleep (HZ/10): woken while dozing
+    for i in range(8):
+        m.pctl(1000, 'write a off=%dM len=64M' % (off + 64 * i))
         m.ctl('tick 20ms')
     v1 = m.vmstat()
     assert v1['kswapd_low_wmark_hit_quickly'] > 0, v1
@@ -112,9 +114,9 @@ def test_progression_step_by_step(mount):
 
 
 def test_free_below_min_is_restored_by_tick(mount):
-    """Free memory pushed below min (min_free_kbytes raised) with one
-    allocation after it: nothing allocates any more, and after a tick
-    kswapd, woken by that allocation, has brought it to high."""
+    """Free memory pushed below min (min_free_kbytes raised), then a last
+    allocation that wakes kswapd: nothing allocates any more, and after a
+    tick kswapd has brought the zone to its high watermark."""
     m = mount('--machine=small', '--swap=2G')
     m.ctl('spawn hog pid=1000')
     m.pctl(1000, 'mmap 900M name=a')
@@ -123,7 +125,11 @@ def test_free_below_min_is_restored_by_tick(mount):
     m.write('proc/sys/vm/min_free_kbytes', '%d\n' % (64 * 1024))
     z = zone(m)
     assert z['free'] < z['min'], z
-    m.ctl('alloc_pages 0')
+    assert m.vmstat()['pageoutrun'] == 0
+    # the last allocation: 16 MiB more, past what DMA can lend
+    m.pctl(1000, 'mmap 16M name=b')
+    m.pctl(1000, 'write b')
+    assert m.vmstat()['pageoutrun'] >= 1
     z = zone(m)
     assert z['free'] < z['high'], z
     m.ctl('tick 2s')
