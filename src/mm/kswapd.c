@@ -6,7 +6,7 @@
  * - wakeup_kswapd at the low watermark (the allocator's slow path) wakes
  *   the node's kswapd, which starts KTHREAD_WAKEUP_NS later on its CPU
  * - balance_pgdat from priority 12 down until an eligible zone meets its
- *   high watermark (pgdat_balanced), one priority pass per step; each step
+ *   high watermark (pgdat_balanced), in steps of priority passes; each step
  *   takes the CPU time its scanning costs (time_costs.h), charged to the
  *   kswapdN task (stat, top), and a throttle (reclaim_throttle on
  *   writeback) ends the step until the I/O is done (state D meanwhile)
@@ -17,7 +17,8 @@
  *   kswapd_low_wmark_hit_quickly, unbalanced again at its end counts
  *   kswapd_high_wmark_hit_quickly
  * Simplifies:
- * - a step ends at a priority pass or a throttle, not mid-batch
+ * - a step is priority passes up to a slice of CPU time (SCHED_SLICE_NS)
+ *   or a throttle, not cut mid-batch
  * - the order kswapd balances for is never lowered (no compaction), and
  *   kcompactd is not woken
  * - no per-cpu vmstat thresholds to switch (set_pgdat_percpu_threshold)
@@ -215,6 +216,7 @@ static void kswapd_fn(struct machine *m, void *arg)
 	struct kswapd_balance *b = kswapd_state(pgdat);
 	struct task_struct *tsk = pgdat->kswapd, *prev = m->current;
 	uint64_t start = m->now_ns, stime0 = tsk->stime_ns, end;
+	bool more;
 
 	if (b->next == KSWAPD_SHORT_SLEEP_OVER && !kswapd_short_sleep_over(m, pgdat, b))
 		return;
@@ -225,7 +227,12 @@ static void kswapd_fn(struct machine *m, void *arg)
 	m->current = tsk;
 	if (b->next != KSWAPD_BALANCE)
 		balance_pgdat_start(m, pgdat, b);
-	if (balance_pgdat_step(m, pgdat, b)) {
+	/* passes follow one another up to a slice of CPU time, a throttle or
+	 * the end of the run */
+	while ((more = balance_pgdat_step(m, pgdat, b)) && !b->sc.throttle_until &&
+	       tsk->stime_ns - stime0 < SCHED_SLICE_NS)
+		;
+	if (more) {
 		end = start + MAX(tsk->stime_ns - stime0, (uint64_t)SCAN_COST_NS);
 		if (b->sc.throttle_until > end) {
 			tsk->state = 'D';
@@ -283,8 +290,37 @@ void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, int order, i
 	kswapd_schedule(m, pgdat, m->now_ns + KTHREAD_WAKEUP_NS,
 			b->sleep == KSWAPD_SHORT_SLEEP ? KSWAPD_WOKEN_EARLY : KSWAPD_WOKEN);
 	b->sleep = KSWAPD_AWAKE;
+	pgdat->kswapd->state = 'R';
 	if (m->cfg.sync_kthreads)
 		kswapd_run_sync(m, pgdat);
+}
+
+/* --debug-vm: an awake or dozing kswapd has exactly one run pending, a
+ * sleeping one none; its task state says the same */
+char *kswapd_check(struct machine *m, pg_data_t *pgdat)
+{
+	struct kswapd_balance *b = pgdat->kswapd_bal;
+	unsigned int pending = 0;
+	char state;
+
+	if (!b || !pgdat->kswapd)
+		return NULL;
+	for (guint i = 0; i < m->timers->len; i++) {
+		struct sim_timer *t = &g_array_index(m->timers, struct sim_timer, i);
+
+		pending += t->fn == kswapd_fn && t->arg == pgdat;
+	}
+	if (pending != (b->sleep == KSWAPD_ASLEEP ? 0U : 1U))
+		return g_strdup_printf("kswapd%d: %u runs pending while %s", pgdat->node_id, pending,
+				       b->sleep == KSWAPD_ASLEEP ? "asleep" : "awake");
+	state = pgdat->kswapd->state;
+	if ((b->sleep == KSWAPD_AWAKE) != (state == 'R' || state == 'D'))
+		return g_strdup_printf("kswapd%d: task state %c does not match its sleep", pgdat->node_id, state);
+	if (pgdat->kswapd_order < 0 || pgdat->kswapd_order > MAX_PAGE_ORDER ||
+	    pgdat->kswapd_highest_zoneidx < 0 || pgdat->kswapd_highest_zoneidx > MAX_NR_ZONES)
+		return g_strdup_printf("kswapd%d: order %d, zone index %d out of range", pgdat->node_id,
+				       pgdat->kswapd_order, pgdat->kswapd_highest_zoneidx);
+	return NULL;
 }
 
 /* kswapd_stop: the machine goes away */

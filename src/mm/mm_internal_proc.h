@@ -123,6 +123,7 @@ void folio_clear_young(struct machine *m, unsigned long pfn);
 void try_to_unmap(struct machine *m, unsigned long pfn);
 void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, int order, int highest_zoneidx);
 void kswapd_stop(pg_data_t *pgdat);
+char *kswapd_check(struct machine *m, pg_data_t *pgdat);
 unsigned long try_to_free_pages(struct machine *m, struct zonelist *zonelist, int order, gfp_t gfp,
 				int highest_zoneidx, int cpu);
 unsigned long zone_reclaimable_pages(struct machine *m, struct zone *zone);
