@@ -11,14 +11,16 @@
  * clean file pages leave a workingset shadow; dirty file pages are left to
  * the flusher and marked PG_reclaim; pages under writeback are kept and
  * rotated when it ends), inactive_is_low with the kernel's sqrt ratio,
- * the writeback throttle (reclaim_throttle), kswapd's balance_pgdat from
- * priority 12 down until an eligible zone meets its high watermark
- * (pgdat_balanced), with pageoutrun and kswapd_failures, and direct
- * reclaim (try_to_free_pages: allocstall_*, PSI memory stall).
- * Simplifies: kswapd runs at once when woken, as if on another CPU, and
- * its scanning costs simulated CPU time on its task; scanning is per node
- * (no per-zone skip of pages above reclaim_idx); no memcg, no MGLRU yet;
- * shrink_slab runs only when a shrinker is registered (SLUB).
+ * reclaim_throttle (writeback: HZ/10 or the next write to end; a full
+ * swap queue of BLKDEV_DEFAULT_RQ requests; too_many_isolated: HZ/50),
+ * isolate_lru_folios skipping pages in zones above sc->reclaim_idx
+ * (pgskip_*), and direct reclaim (try_to_free_pages: allocstall_*,
+ * SWAP_CLUSTER_MAX a pass, PSI memory some and full over the stall).
+ * kswapd (balance_pgdat and its sleeps) is kswapd.c.
+ * Simplifies: scanning costs simulated CPU time on the reclaiming task
+ * (time_costs.h); scanning is per node; no memcg, no MGLRU yet;
+ * shrink_slab runs only when a shrinker is registered (SLUB); shmem pages
+ * are not swapped out (they stay on the LRU, activated).
  */
 #include <errno.h>
 #include <math.h>
