@@ -31,6 +31,9 @@ struct machine_config {
 	bool manual_clock;
 	uint64_t seed;
 	bool debug_vm;
+	bool sync_kthreads;      /* benchmarks' baseline: a woken kswapd runs
+				    to the end inside the allocation (the
+				    model before kernel threads had time) */
 	bool bare;               /* unit tests: no init or kernel threads (the
 				    allocator as it stands before rest_init) */
 	char *cpu_model;
@@ -115,6 +118,7 @@ struct psi_group_res {
 	uint64_t total_us[2];        /* some, full: stall time */
 	double avg[2][3];            /* some/full x 10s/60s/300s, percent */
 	uint64_t avg_last_total[2];
+	uint64_t some_ns;            /* memory: "some" in ns, total_us[0] follows */
 };
 
 enum psi_res { PSI_IO, PSI_MEM, PSI_CPU, NR_PSI_RESOURCES };
@@ -151,6 +155,7 @@ struct machine {
 
 	/* time */
 	uint64_t now_ns;             /* simulated time since boot */
+	uint64_t sched_pending_ns;   /* the running task's time not yet on the clock */
 	int64_t boot_wall_sec;       /* btime */
 	GArray *timers;              /* binary heap of struct sim_timer */
 	uint64_t timer_seq;
@@ -162,6 +167,7 @@ struct machine {
 	unsigned long avenrun[3];    /* fixed-point load averages (FSHIFT 11) */
 	struct psi_group_res psi[NR_PSI_RESOURCES];
 	uint64_t psi_last_avg_ns;
+	uint64_t psi_mem_some_until; /* memory "some" is counted up to here */
 
 	/* sim/log: dmesg-style ring of lines */
 	GString *log;
@@ -215,6 +221,9 @@ void machine_destroy(struct machine *m);
 /* Advance simulated time to now+delta_ns, running due kernel-thread work. */
 void machine_advance(struct machine *m, uint64_t delta_ns);
 void mod_timer(struct machine *m, uint64_t expires_ns, const char *name, timer_fn fn, void *arg);
+void del_timer(struct machine *m, timer_fn fn, void *arg);
+/* The time the running task has spent passes (at a command's end) */
+void sched_flush(struct machine *m);
 
 /* printk into sim/log: "[seconds.micros] message\n" in simulated time */
 void printk(struct machine *m, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

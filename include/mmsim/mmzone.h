@@ -234,6 +234,7 @@ struct zonelist {
 };
 
 struct machine;
+struct kswapd_balance;
 
 /* The LRU lists of a node (include/linux/mmzone.h enum lru_list, struct
  * lruvec): pages linked through page->next/prev (PFNs), newest at head.
@@ -272,12 +273,12 @@ typedef struct pglist_data {
 	unsigned long nr_memmap_boot;    /* of which the simulated kernel's mem_map */
 	long vm_stat[NR_VM_NODE_STAT_ITEMS];
 	struct lruvec __lruvec;
-	/* kswapd (mm/vmscan.c) */
+	/* kswapd (mm/kswapd.c) */
 	struct task_struct *kswapd;
 	int kswapd_order;
 	int kswapd_highest_zoneidx;
 	int kswapd_failures;      /* balance_pgdat runs that reclaimed nothing */
-	bool kswapd_running;
+	struct kswapd_balance *kswapd_bal;  /* its sleep and its balance_pgdat run */
 	struct machine *machine;
 } pg_data_t;
 

@@ -425,6 +425,7 @@ int ctl_run(struct machine *m, const struct ctl_command *cmds, size_t ncmds, con
 		 * checked step by step (--debug-vm would be quadratic) */
 		machine_debug_batch_begin(m);
 		err = ctl_run_line(m, cmds, ncmds, ctx, who, buf + pos, n, reply);
+		sched_flush(m);
 		machine_debug_batch_end(m, who);
 		if (err)
 			return err;

@@ -46,6 +46,9 @@ void io_schedule_until(struct machine *m, struct task_struct *t, uint64_t until)
 	uint64_t wait;
 	char state = 'R';
 
+	/* the CPU time it ran up passes first */
+	if (t && t == m->current)
+		sched_flush(m);
 	if (until <= m->now_ns)
 		return;
 	wait = until - m->now_ns;

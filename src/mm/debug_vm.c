@@ -491,7 +491,7 @@ char *machine_check_invariants(struct machine *m)
 	char *err = NULL;
 
 	for_each_online_node(m, nid) {
-		if ((err = check_lru(m, nid)))
+		if ((err = check_lru(m, nid)) || (err = kswapd_check(m, m->node_data[nid])))
 			goto out;
 		for_each_zone_in_node(m->node_data[nid], zone) {
 			if ((err = check_free_lists(m, zone, &listed)) || (err = check_pcp(m, zone)))

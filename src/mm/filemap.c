@@ -28,7 +28,6 @@
 #include "mmsim/slab.h"
 
 #define FAULT_AROUND_PAGES 16     /* fault_around_bytes 64 KiB */
-#define READ_COPY_COST_NS 120     /* copy_page_to_iter of one page */
 
 /* ---------------------------------------------------------------- the cache */
 
@@ -313,6 +312,7 @@ static long do_pread(struct machine *m, struct task_struct *t, const char *path,
 			return -EINTR;
 		folio_mark_accessed(m, (unsigned long)pfn);
 		account_system_time(m, t, READ_COPY_COST_NS);
+		cond_resched(m);
 		index++;
 	}
 	f->f_ra.prev_pos = (int64_t)end;
@@ -386,6 +386,7 @@ static long do_pwrite(struct machine *m, struct task_struct *t, const char *path
 		if (inode->i_size < MIN(end, pstart + PAGE_SIZE))
 			inode->i_size = MIN(end, pstart + PAGE_SIZE);
 		balance_dirty_pages_ratelimited(m, t, mapping);
+		cond_resched(m);
 		if (fatal_signal_pending(t))
 			return -EINTR;
 	}

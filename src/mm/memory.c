@@ -217,6 +217,7 @@ void account_system_time(struct machine *m, struct task_struct *t, uint64_t ns)
 	t->stime_ns += ns;
 	c->busy_ns += ns;
 	c->system = c->busy_ns / (NSEC_PER_SEC / USER_HZ);
+	sched_charge(m, t, ns);
 }
 
 static void count_fault(struct machine *m, struct task_struct *t)
@@ -723,6 +724,7 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 			}
 		}
 		err = handle_mm_fault(m, t, vma, a, write);
+		cond_resched(m);
 		if (err == -EFAULT) {
 			/* VM_FAULT_SIGBUS: a file page past the end of the file */
 			m->current = prev;

@@ -418,6 +418,9 @@ void machine_destroy(struct machine *m)
 	if (m->ctl_destroy)
 		m->ctl_destroy(m->ctl);
 	timers_destroy(m);
+	for_each_online_node(m, nid)
+		if (m->node_data[nid])
+			kswapd_stop(m->node_data[nid]);
 	tasks_destroy(m);
 	sim_fs_destroy(m);
 	swap_cache_destroy(m);

@@ -62,5 +62,6 @@ void timers_destroy(struct machine *m);
 void vmstat_update(struct machine *m, void *arg);
 void calc_global_load(struct machine *m, void *arg);
 void psi_avgs_work(struct machine *m, void *arg);
+void psi_memstall_account(struct machine *m, uint64_t start, uint64_t end, bool full);
 
 #endif

@@ -7,13 +7,14 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 
-/* The simulated cost of kernel work charged to a task's stime: about what
- * the kernel's own paths take on a current x86 core */
-#define FAULT_COST_NS 250
-#define PAGE_COPY_COST_NS 400
+#include "time_costs.h"
 
 #define TASK_SIZE 0x7ffffffff000UL
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
+
+/* sched.c: the running task's time moves the clock */
+void sched_charge(struct machine *m, struct task_struct *t, uint64_t ns);
+void cond_resched(struct machine *m);
 
 /* memory.c */
 void account_system_time(struct machine *m, struct task_struct *t, uint64_t ns);
@@ -121,6 +122,8 @@ int folio_referenced(struct machine *m, unsigned long pfn, unsigned long *vm_fla
 void folio_clear_young(struct machine *m, unsigned long pfn);
 void try_to_unmap(struct machine *m, unsigned long pfn);
 void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, int order, int highest_zoneidx);
+void kswapd_stop(pg_data_t *pgdat);
+char *kswapd_check(struct machine *m, pg_data_t *pgdat);
 unsigned long try_to_free_pages(struct machine *m, struct zonelist *zonelist, int order, gfp_t gfp,
 				int highest_zoneidx, int cpu);
 unsigned long zone_reclaimable_pages(struct machine *m, struct zone *zone);

@@ -6,8 +6,11 @@
  * 300 s updated every PSI_FREQ (2 s + 1 jiffy) with the kernel's decay
  * (calc_avgs: avg = avg * e + pct * (1 - e), e = exp(-period/window)).
  * Simplifies: stall time is accounted by the mechanisms that stall (direct
- * reclaim, swap-in, reclaim throttling) directly into the totals, not
- * derived from per-cpu task states.
+ * reclaim, swap-in, reclaim throttling, kswapd's balance_pgdat) directly
+ * into the totals, not derived from per-cpu task states: a stall of the
+ * running task is "some" and "full" (it is the only task), kswapd's is
+ * "some" alone (the task it reclaims for runs on); "some" counts the time
+ * once where the two overlap.
  */
 #include <math.h>
 
@@ -17,6 +20,24 @@
 #define PSI_FREQ_NS (2 * NSEC_PER_SEC + NSEC_PER_SEC / 250)
 
 static const double psi_windows_s[3] = { 10.0, 60.0, 300.0 };
+
+/* psi_memstall_enter .. leave over [start, end): memory some, and full
+ * when the task that stalls is the one that runs */
+void psi_memstall_account(struct machine *m, uint64_t start, uint64_t end, bool full)
+{
+	struct psi_group_res *g = &m->psi[PSI_MEM];
+	uint64_t from = MAX(start, m->psi_mem_some_until);
+
+	if (end <= start)
+		return;
+	if (full)
+		g->total_us[1] += (end - start) / 1000;
+	if (end > from) {
+		g->some_ns += end - from;
+		g->total_us[0] = g->some_ns / 1000;
+		m->psi_mem_some_until = end;
+	}
+}
 
 void psi_avgs_work(struct machine *m, void *arg)
 {

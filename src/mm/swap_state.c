@@ -344,8 +344,7 @@ int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct
 		g_array_free(locked, TRUE);
 		if (!done)
 			return -ENOMEM;
-		m->psi[PSI_MEM].total_us[0] += (m->now_ns - t0) / 1000;
-		m->psi[PSI_MEM].total_us[1] += (m->now_ns - t0) / 1000;
+		psi_memstall_account(m, t0, m->now_ns, true);
 		if (fatal_signal_pending(t))
 			return -EINTR;
 		pfn = swap_cache_get_pfn(m, entry);

@@ -4,8 +4,9 @@
  * Models: a clock in nanoseconds since boot; timers that run kernel-thread
  * work when simulated time reaches them, in expiry order; each run is a
  * kernel thread waking and sleeping again, counted as two context switches.
- * Simplifies: work runs to completion at its expiry instant and takes no
- * simulated time; there is no preemption and no per-cpu placement.
+ * Simplifies: a timer's work runs to completion at its expiry instant;
+ * work that takes time (kswapd) runs in steps, each step a timer of its
+ * own (sched.c, kswapd.c); no preemption.
  */
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
@@ -27,13 +28,11 @@ static void heap_swap(GArray *h, guint i, guint j)
 	g_array_index(h, struct sim_timer, j) = t;
 }
 
-void mod_timer(struct machine *m, uint64_t expires_ns, const char *name, timer_fn fn, void *arg)
+static void heap_push(GArray *h, const struct sim_timer *t)
 {
-	struct sim_timer t = { expires_ns, m->timer_seq++, fn, arg, name };
-	GArray *h = m->timers;
 	guint i = h->len;
 
-	g_array_append_val(h, t);
+	g_array_append_val(h, *t);
 	while (i > 0) {
 		guint parent = (i - 1) / 2;
 
@@ -42,6 +41,13 @@ void mod_timer(struct machine *m, uint64_t expires_ns, const char *name, timer_f
 		heap_swap(h, i, parent);
 		i = parent;
 	}
+}
+
+void mod_timer(struct machine *m, uint64_t expires_ns, const char *name, timer_fn fn, void *arg)
+{
+	struct sim_timer t = { expires_ns, m->timer_seq++, fn, arg, name };
+
+	heap_push(m->timers, &t);
 }
 
 static struct sim_timer heap_pop(GArray *h)
@@ -66,6 +72,32 @@ static struct sim_timer heap_pop(GArray *h)
 	return top;
 }
 
+/* del_timer: the pending runs of fn(arg) are cancelled (the heap is
+ * small: a few periodic works, the I/O in flight, the kernel threads) */
+void del_timer(struct machine *m, timer_fn fn, void *arg)
+{
+	GArray *h = m->timers;
+	GArray *keep = g_array_sized_new(FALSE, FALSE, sizeof(struct sim_timer), h->len);
+
+	for (guint i = 0; i < h->len; i++) {
+		struct sim_timer *t = &g_array_index(h, struct sim_timer, i);
+
+		if (t->fn != fn || t->arg != arg)
+			g_array_append_val(keep, *t);
+	}
+	if (keep->len == h->len) {
+		g_array_free(keep, TRUE);
+		return;
+	}
+	g_array_set_size(h, 0);
+	for (guint i = 0; i < keep->len; i++) {
+		struct sim_timer *t = &g_array_index(keep, struct sim_timer, i);
+
+		heap_push(h, t);
+	}
+	g_array_free(keep, TRUE);
+}
+
 void machine_advance(struct machine *m, uint64_t delta_ns)
 {
 	uint64_t target = m->now_ns + delta_ns;
@@ -81,7 +113,8 @@ void machine_advance(struct machine *m, uint64_t delta_ns)
 		m->nr_context_switches += 2;
 		t.fn(m, t.arg);
 	}
-	m->now_ns = target;
+	/* work that slept in it (a task's I/O wait) may have gone further */
+	m->now_ns = MAX(m->now_ns, target);
 }
 
 /* vmstat_update: every stat_interval, on every cpu, trim idle pcp lists */

@@ -11,52 +11,40 @@
  * clean file pages leave a workingset shadow; dirty file pages are left to
  * the flusher and marked PG_reclaim; pages under writeback are kept and
  * rotated when it ends), inactive_is_low with the kernel's sqrt ratio,
- * the writeback throttle (reclaim_throttle), kswapd's balance_pgdat from
- * priority 12 down until an eligible zone meets its high watermark
- * (pgdat_balanced), with pageoutrun and kswapd_failures, and direct
- * reclaim (try_to_free_pages: allocstall_*, PSI memory stall).
- * Simplifies: kswapd runs at once when woken, as if on another CPU, and
- * its scanning costs simulated CPU time on its task; scanning is per node
- * (no per-zone skip of pages above reclaim_idx); no memcg, no MGLRU yet;
- * shrink_slab runs only when a shrinker is registered (SLUB).
+ * reclaim_throttle (writeback: HZ/10 or the next write to end; a full
+ * swap queue of BLKDEV_DEFAULT_RQ requests; too_many_isolated: HZ/50),
+ * isolate_lru_folios skipping pages in zones above sc->reclaim_idx
+ * (pgskip_*), and direct reclaim (try_to_free_pages: allocstall_*,
+ * SWAP_CLUSTER_MAX a pass, PSI memory some and full over the stall).
+ * kswapd (balance_pgdat and its sleeps) is kswapd.c.
+ * Simplifies: scanning costs simulated CPU time on the reclaiming task
+ * (time_costs.h); scanning is per node; no memcg, no MGLRU yet;
+ * shrink_slab runs only when a shrinker is registered (SLUB); shmem pages
+ * are not swapped out (they stay on the LRU, activated).
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 
-#include "mm_internal.h"
-#include "mm_internal_proc.h"
+#include "vmscan_internal.h"
 #include "mmsim/slab.h"
 #include "mmsim/pagemap.h"
 
-#define SWAP_CLUSTER_MAX 32UL
-#define DEF_PRIORITY 12
 #define MAX_SWAPPINESS 200
-#define SCAN_COST_NS 80            /* CPU per page scanned */
-#define THROTTLE_MAX_NS (NSEC_PER_SEC / 10)  /* reclaim_throttle: HZ/10 */
 
 #define DEACTIVATE_ANON 1
 #define DEACTIVATE_FILE 2
 
+#define SWAP_CLUSTER_MAX_SKIPPED (SWAP_CLUSTER_MAX << 10)
+#define BLKDEV_DEFAULT_RQ 128    /* requests a block queue holds */
+
 enum scan_balance { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE };
 
-struct scan_control {
-	unsigned long nr_to_reclaim, nr_reclaimed, nr_scanned;
-	gfp_t gfp_mask;
-	int order;
-	int priority;
-	int reclaim_idx;
-	bool may_writepage, may_unmap, may_swap;
-	bool kswapd;
-	unsigned int may_deactivate;
-	bool file_is_tiny, cache_trim_mode;
-	unsigned long anon_cost, file_cost;
-	unsigned long nr_writeback, nr_immediate, nr_unqueued_dirty, nr_taken;
-	unsigned long nr_pageout;       /* swap writes started and not waited for */
-	int cpu;
-	struct task_struct *reclaimer;  /* charged the CPU time */
-};
+/* reclaim_throttle's reasons, with their timeouts */
+enum vmscan_throttle_state { VMSCAN_THROTTLE_WRITEBACK, VMSCAN_THROTTLE_ISOLATED };
 
-static void reclaim_throttle(struct machine *m, struct scan_control *sc);
+static void reclaim_throttle(struct machine *m, struct scan_control *sc, enum vmscan_throttle_state reason,
+			     uint64_t until);
 
 static inline bool is_file_lru(enum lru_list lru)
 {
@@ -119,22 +107,53 @@ static void isolate_mod(struct machine *m, unsigned long pfn, bool file, long nr
 	__mod_node_page_state(pfn_zone(m, pfn)->zone_pgdat, file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON, nr);
 }
 
-/* isolate_lru_folios: up to nr_to_scan pages from the tail of lru */
-static unsigned long isolate_lru_folios(struct machine *m, struct lruvec *lv, enum lru_list lru,
-					unsigned long nr_to_scan, GArray *out, unsigned long *nr_scanned)
+/* lruvec_pgdat: the node whose lists these are */
+static inline pg_data_t *lruvec_pgdat(struct lruvec *lv)
 {
-	unsigned long n = 0;
+	return (pg_data_t *)(void *)((char *)lv - offsetof(pg_data_t, __lruvec));
+}
 
-	*nr_scanned = 0;
-	while (n < nr_to_scan && lv->tail[lru] != PFN_NONE) {
+static inline int folio_zonenum(struct machine *m, unsigned long pfn)
+{
+	struct zone *zone = pfn_zone(m, pfn);
+
+	return (int)(zone - zone->zone_pgdat->node_zones);
+}
+
+/* isolate_lru_folios: up to nr_to_scan pages from the tail of lru; pages
+ * in zones above sc->reclaim_idx are skipped (pgskip_*) and go back to
+ * the head of the list.  *nr_scanned counts the skipped ones too. */
+static unsigned long isolate_lru_folios(struct machine *m, struct lruvec *lv, enum lru_list lru,
+					unsigned long nr_to_scan, GArray *out, unsigned long *nr_scanned,
+					struct scan_control *sc)
+{
+	unsigned long n = 0, scan = 0, total_scan = 0, nr_skipped = 0;
+	unsigned long skipped[MAX_NR_ZONES] = { 0 };
+	unsigned long skip_head = PFN_NONE;
+
+	while (scan < nr_to_scan && lv->tail[lru] != PFN_NONE && lv->tail[lru] != skip_head) {
 		unsigned long pfn = lv->tail[lru];
+		int zid = folio_zonenum(m, pfn);
 
+		total_scan++;
 		lruvec_del_folio(m, pfn);
+		if (zid > sc->reclaim_idx && nr_skipped < SWAP_CLUSTER_MAX_SKIPPED) {
+			/* the list's head: met again only once every page was seen */
+			lruvec_add_folio(m, pfn);
+			if (skip_head == PFN_NONE)
+				skip_head = pfn;
+			skipped[zid]++;
+			nr_skipped++;
+			continue;
+		}
+		scan++;
 		isolate_mod(m, pfn, is_file_lru(lru), 1);
 		g_array_append_val(out, pfn);
 		n++;
 	}
-	*nr_scanned = n;
+	for (int zid = 0; zid < MAX_NR_ZONES; zid++)
+		count_vm_events(m, PGSKIP_DMA + MIN(zid, ZONE_DEVICE), skipped[zid]);
+	*nr_scanned = total_scan;
 	return n;
 }
 
@@ -178,6 +197,84 @@ static enum folio_references folio_check_references(struct machine *m, unsigned 
 
 /* ---- shrink_folio_list ---- */
 
+enum folio_fate { FOLIO_KEEP, FOLIO_ACTIVATE, FOLIO_FREE };
+
+/* What keeps a folio without looking at its references: unevictable,
+ * locked (a read is bringing it in), or under writeback (rotated to the
+ * tail when the write ends) */
+static bool folio_busy(struct machine *m, unsigned long pfn, struct page *page, bool file, struct scan_control *sc)
+{
+	if (page_test(page, PG_unevictable) || page_test(page, PG_mlocked))
+		return true;
+	/* folio_trylock fails: a read is bringing it in */
+	if (page_test(page, PG_locked) || (file && folio_read_in_flight(m, pfn)))
+		return true;
+	if (page_test(page, PG_writeback)) {
+		sc->nr_writeback++;
+		if (page_test(page, PG_reclaim))
+			sc->nr_immediate++;
+		page_set(page, PG_reclaim);
+		return true;
+	}
+	return false;
+}
+
+/* add_to_swap, try_to_unmap, pageout: what becomes of a folio that
+ * reclaim chose; FOLIO_FREE when it is clean and unmapped */
+static enum folio_fate folio_unmap_and_pageout(struct machine *m, unsigned long pfn, struct page *page,
+					       enum folio_references ref, struct scan_control *sc,
+					       unsigned long *nr_pageout)
+{
+	bool anon = page_test(page, PG_anon) || page_test(page, PG_swapcache);
+	bool file = !page_test(page, PG_swapbacked);
+
+	/* shared anonymous memory (shmem) is not swapped out */
+	if (!file && !anon)
+		return FOLIO_ACTIVATE;
+	if (anon && !page_test(page, PG_swapcache)) {
+		if (!can_reclaim_anon_pages(m, sc) || !add_to_swap(m, pfn, sc->cpu))
+			return FOLIO_ACTIVATE;
+	}
+	if (page->_mapcount >= 0) {
+		if (!sc->may_unmap)
+			return FOLIO_KEEP;
+		try_to_unmap(m, pfn);
+		if (page->_mapcount >= 0)
+			return FOLIO_ACTIVATE;
+	}
+	if (!page_test(page, PG_dirty))
+		return FOLIO_FREE;
+	if (file) {
+		/* only the flusher writes file pages: mark and move on */
+		sc->nr_unqueued_dirty++;
+		page_set(page, PG_reclaim);
+		return FOLIO_KEEP;
+	}
+	if (ref == FOLIOREF_RECLAIM_CLEAN || !sc->may_writepage)
+		return FOLIO_KEEP;
+	/* pageout: the swap write; the page is freed once it is clean */
+	swap_writepage(m, pfn);
+	(*nr_pageout)++;
+	__mod_node_page_state(pfn_zone(m, pfn)->zone_pgdat, NR_VMSCAN_WRITE, 1);
+	return FOLIO_KEEP;
+}
+
+/* __remove_mapping: out of the cache, a shadow left behind */
+static void folio_remove_mapping(struct machine *m, unsigned long pfn, struct page *page, struct scan_control *sc)
+{
+	bool file = !page_test(page, PG_swapbacked);
+
+	isolate_mod(m, pfn, file, -1);
+	if (page_test(page, PG_swapcache))
+		delete_from_swap_cache(m, pfn, workingset_eviction(m, pfn));
+	else
+		filemap_remove_folio_shadow(m, pfn, workingset_eviction(m, pfn));
+	count_vm_event(m, file ? PGSTEAL_FILE : PGSTEAL_ANON);
+	count_vm_event(m, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT);
+}
+
+/* shrink_folio_list: each isolated folio is kept, activated or freed;
+ * freed ones become PFN_NONE in pfns.  One rmap walk per folio. */
 static unsigned long shrink_folio_list(struct machine *m, GArray *pfns, struct scan_control *sc,
 				       unsigned long *nr_activate, unsigned long *nr_pageout)
 {
@@ -188,90 +285,65 @@ static unsigned long shrink_folio_list(struct machine *m, GArray *pfns, struct s
 	for (guint i = 0; i < pfns->len; i++) {
 		unsigned long pfn = g_array_index(pfns, unsigned long, i);
 		struct page *page = pfn_to_page(m, pfn);
-		bool anon = page_test(page, PG_anon) || page_test(page, PG_swapcache);
-		bool file = !page_test(page, PG_swapbacked);
 		enum folio_references ref;
+		enum folio_fate fate = FOLIO_KEEP;
 
 		sc->nr_scanned++;
-		if (page_test(page, PG_unevictable) || page_test(page, PG_mlocked))
-			goto keep;
-		/* folio_trylock fails: a read is bringing it in */
-		if (page_test(page, PG_locked) || (file && folio_read_in_flight(m, pfn)))
-			goto keep;
-		if (page_test(page, PG_writeback)) {
-			/* written back now: rotated to the tail when it ends */
-			sc->nr_writeback++;
-			if (page_test(page, PG_reclaim))
-				sc->nr_immediate++;
-			page_set(page, PG_reclaim);
-			goto keep;
+		if (!folio_busy(m, pfn, page, !page_test(page, PG_swapbacked), sc)) {
+			ref = folio_check_references(m, pfn, sc);
+			if (ref == FOLIOREF_ACTIVATE)
+				fate = FOLIO_ACTIVATE;
+			else if (ref != FOLIOREF_KEEP)
+				fate = folio_unmap_and_pageout(m, pfn, page, ref, sc, nr_pageout);
 		}
-		ref = folio_check_references(m, pfn, sc);
-		if (ref == FOLIOREF_ACTIVATE)
-			goto activate;
-		if (ref == FOLIOREF_KEEP)
-			goto keep;
-		if (!file && !anon) {
-			/* shared anonymous memory (shmem) is not swapped out */
-			goto activate;
-		}
-		if (anon && !page_test(page, PG_swapcache)) {
-			if (!can_reclaim_anon_pages(m, sc) || !add_to_swap(m, pfn, sc->cpu))
-				goto activate;
-		}
-		if (page->_mapcount >= 0) {
-			if (!sc->may_unmap)
-				goto keep;
-			try_to_unmap(m, pfn);
-			if (page->_mapcount >= 0)
-				goto activate;
-		}
-		if (page_test(page, PG_dirty)) {
-			if (file) {
-				/* only the flusher writes file pages: mark and move on */
-				sc->nr_unqueued_dirty++;
-				page_set(page, PG_reclaim);
-				goto keep;
-			}
-			if (ref == FOLIOREF_RECLAIM_CLEAN || !sc->may_writepage)
-				goto keep;
-			/* pageout: the swap write; the page is freed once it is clean */
-			swap_writepage(m, pfn);
-			(*nr_pageout)++;
-			__mod_node_page_state(pfn_zone(m, pfn)->zone_pgdat, NR_VMSCAN_WRITE, 1);
-			goto keep;
-		}
-		/* __remove_mapping: out of the cache, a shadow left behind */
-		isolate_mod(m, pfn, file, -1);
-		if (page_test(page, PG_swapcache))
-			delete_from_swap_cache(m, pfn, workingset_eviction(m, pfn));
-		else
-			filemap_remove_folio_shadow(m, pfn, workingset_eviction(m, pfn));
-		nr_reclaimed++;
-		count_vm_event(m, file ? PGSTEAL_FILE : PGSTEAL_ANON);
-		count_vm_event(m, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT);
-		g_array_index(pfns, unsigned long, i) = PFN_NONE;
-		continue;
-activate:
-		if (!page_test(page, PG_unevictable) && !page_test(page, PG_active)) {
+		if (fate == FOLIO_FREE) {
+			folio_remove_mapping(m, pfn, page, sc);
+			nr_reclaimed++;
+			g_array_index(pfns, unsigned long, i) = PFN_NONE;
+		} else if (fate == FOLIO_ACTIVATE && !page_test(page, PG_unevictable) && !page_test(page, PG_active)) {
 			page_set(page, PG_active);
 			(*nr_activate)++;
 			count_vm_event(m, PGACTIVATE);
 		}
-keep:
-		;
 	}
+	if (sc->reclaimer)
+		account_system_time(m, sc->reclaimer,
+				    nr_reclaimed * RECLAIM_FREE_COST_NS + *nr_pageout * SWAP_OUT_COST_NS);
 	return nr_reclaimed;
+}
+
+/* too_many_isolated: direct reclaimers hold more isolated pages than the
+ * list has left; kswapd is never throttled for it */
+static bool too_many_isolated(struct machine *m, pg_data_t *pgdat, bool file, struct scan_control *sc)
+{
+	long inactive, isolated;
+
+	(void)m;
+	if (sc->kswapd)
+		return false;
+	inactive = pgdat->vm_stat[file ? NR_INACTIVE_FILE : NR_INACTIVE_ANON];
+	isolated = pgdat->vm_stat[file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON];
+	/* GFP_NOIO/GFP_NOFS callers may isolate more */
+	if ((sc->gfp_mask & (__GFP_IO | __GFP_FS)) == (__GFP_IO | __GFP_FS))
+		inactive >>= 3;
+	return isolated > inactive;
 }
 
 static unsigned long shrink_inactive_list(struct machine *m, unsigned long nr_to_scan, struct lruvec *lv,
 					  struct scan_control *sc, enum lru_list lru)
 {
-	GArray *pfns = g_array_sized_new(FALSE, FALSE, sizeof(unsigned long), (guint)nr_to_scan);
+	GArray *pfns;
 	unsigned long nr_scanned, nr_taken, nr_reclaimed, nr_activate, nr_pageout;
 	bool file = is_file_lru(lru);
+	pg_data_t *pgdat = lruvec_pgdat(lv);
 
-	nr_taken = isolate_lru_folios(m, lv, lru, nr_to_scan, pfns, &nr_scanned);
+	if (too_many_isolated(m, pgdat, file, sc)) {
+		reclaim_throttle(m, sc, VMSCAN_THROTTLE_ISOLATED, 0);
+		if (too_many_isolated(m, pgdat, file, sc))
+			return 0;
+	}
+	pfns = g_array_sized_new(FALSE, FALSE, sizeof(unsigned long), (guint)nr_to_scan);
+	nr_taken = isolate_lru_folios(m, lv, lru, nr_to_scan, pfns, &nr_scanned, sc);
 	count_vm_events(m, sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, nr_scanned);
 	count_vm_events(m, file ? PGSCAN_FILE : PGSCAN_ANON, nr_scanned);
 	if (sc->reclaimer)
@@ -298,7 +370,7 @@ static void shrink_active_list(struct machine *m, unsigned long nr_to_scan, stru
 	unsigned long nr_scanned, nr_deactivate = 0;
 	bool file = is_file_lru(lru);
 
-	isolate_lru_folios(m, lv, lru, nr_to_scan, pfns, &nr_scanned);
+	isolate_lru_folios(m, lv, lru, nr_to_scan, pfns, &nr_scanned, sc);
 	count_vm_events(m, PGREFILL, nr_scanned);
 	if (sc->reclaimer)
 		account_system_time(m, sc->reclaimer, nr_scanned * SCAN_COST_NS);
@@ -428,15 +500,21 @@ static void shrink_lruvec(struct machine *m, struct lruvec *lv, struct scan_cont
 		}
 		if (nr_reclaimed >= sc->nr_to_reclaim)
 			break;
+		/* the swap device's queue is full (BLKDEV_DEFAULT_RQ requests):
+		 * the next write would sleep in the block layer until one ends */
+		if (m->swap_inflight->len >= BLKDEV_DEFAULT_RQ) {
+			reclaim_throttle(m, sc, VMSCAN_THROTTLE_WRITEBACK, next_io_completion(m));
+			if (sc->throttle_until)
+				break;
+		}
 		/* the pages sent to swap are freed once written: wait for
 		 * the disk rather than unmap the whole list meanwhile */
 		if (sc->nr_pageout >= MAX(sc->nr_to_reclaim - MIN(nr_reclaimed, sc->nr_to_reclaim), SWAP_CLUSTER_MAX)) {
-			uint64_t until = MIN(last_swap_write_completion(m), m->now_ns + THROTTLE_MAX_NS);
-
-			if (!sc->kswapd)
-				count_vm_event(m, PGSCAN_DIRECT_THROTTLE);
-			io_schedule_until(m, sc->kswapd ? NULL : sc->reclaimer, until);
+			reclaim_throttle(m, sc, VMSCAN_THROTTLE_WRITEBACK, last_swap_write_completion(m));
 			sc->nr_pageout = 0;
+			/* kswapd sleeps between its steps: this one ends */
+			if (sc->throttle_until)
+				break;
 		}
 	}
 	sc->nr_reclaimed += nr_reclaimed;
@@ -445,21 +523,28 @@ static void shrink_lruvec(struct machine *m, struct lruvec *lv, struct scan_cont
 		shrink_active_list(m, SWAP_CLUSTER_MAX, lv, sc, LRU_ACTIVE_ANON);
 }
 
-/* reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): wait for I/O to finish,
- * at most HZ/10 */
-static void reclaim_throttle(struct machine *m, struct scan_control *sc)
+/* reclaim_throttle: wait for the I/O (writeback: the earliest write
+ * to end, or `until` when given) or for the other reclaimers (isolated),
+ * at most HZ/10 or HZ/50.  The task sleeps in D state; kswapd ends its
+ * step and runs again then. */
+static void reclaim_throttle(struct machine *m, struct scan_control *sc, enum vmscan_throttle_state reason,
+			     uint64_t until)
 {
-	uint64_t next = next_io_completion(m);
-	uint64_t until = m->now_ns + THROTTLE_MAX_NS;
+	uint64_t timeout = reason == VMSCAN_THROTTLE_WRITEBACK ? NSEC_PER_SEC / 10 : NSEC_PER_SEC / 50;
+	uint64_t next = reason == VMSCAN_THROTTLE_WRITEBACK ? (until ? until : next_io_completion(m)) : 0;
 
+	until = m->now_ns + timeout;
 	if (next && next < until)
 		until = next;
-	if (!sc->kswapd)
-		count_vm_event(m, PGSCAN_DIRECT_THROTTLE);
-	io_schedule_until(m, sc->kswapd ? NULL : sc->reclaimer, until);
+	if (sc->kswapd) {
+		sc->throttle_until = MAX(sc->throttle_until, until);
+		return;
+	}
+	count_vm_event(m, PGSCAN_DIRECT_THROTTLE);
+	io_schedule_until(m, sc->reclaimer, until);
 }
 
-static void shrink_node(struct machine *m, pg_data_t *pgdat, struct scan_control *sc)
+void shrink_node(struct machine *m, pg_data_t *pgdat, struct scan_control *sc)
 {
 	struct lruvec *lv = &pgdat->__lruvec;
 	unsigned long reclaimed = sc->nr_reclaimed;
@@ -476,129 +561,20 @@ static void shrink_node(struct machine *m, pg_data_t *pgdat, struct scan_control
 		wakeup_flusher_threads(m);
 	if (sc->nr_taken && (sc->nr_immediate || sc->nr_writeback == sc->nr_taken ||
 			     sc->nr_unqueued_dirty == sc->nr_taken))
-		reclaim_throttle(m, sc);
+		reclaim_throttle(m, sc, VMSCAN_THROTTLE_WRITEBACK, 0);
 }
 
-static void snapshot_refaults(pg_data_t *pgdat)
+void snapshot_refaults(pg_data_t *pgdat)
 {
 	pgdat->__lruvec.refaults[0] = (unsigned long)pgdat->vm_stat[WORKINGSET_ACTIVATE_ANON];
 	pgdat->__lruvec.refaults[1] = (unsigned long)pgdat->vm_stat[WORKINGSET_ACTIVATE_FILE];
 }
 
-/* ---- kswapd ---- */
-
-static bool pgdat_balanced(struct machine *m, pg_data_t *pgdat, int order, int highest_zoneidx)
+/* age_active_anon: kswapd keeps the inactive anon list long enough */
+void age_active_anon(struct machine *m, pg_data_t *pgdat, struct scan_control *sc)
 {
-	bool any = false;
-
-	(void)m;
-	for (int i = 0; i <= highest_zoneidx && i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &pgdat->node_zones[i];
-
-		if (!managed_zone(zone))
-			continue;
-		any = true;
-		if (zone_watermark_ok(zone, (unsigned int)order, high_wmark_pages(zone), highest_zoneidx, 0))
-			return true;
-	}
-	return !any;
-}
-
-/* kswapd_shrink_node: reclaim the eligible zones' high watermarks' worth;
- * true when that much was scanned (the priority need not rise) */
-static bool kswapd_shrink_node(struct machine *m, pg_data_t *pgdat, struct scan_control *sc)
-{
-	unsigned long scanned = sc->nr_scanned;
-
-	sc->nr_to_reclaim = 0;
-	for (int i = 0; i <= sc->reclaim_idx && i < MAX_NR_ZONES; i++) {
-		struct zone *zone = &pgdat->node_zones[i];
-
-		if (managed_zone(zone))
-			sc->nr_to_reclaim += MAX(high_wmark_pages(zone), SWAP_CLUSTER_MAX);
-	}
-	shrink_node(m, pgdat, sc);
-	return sc->nr_scanned - scanned >= sc->nr_to_reclaim;
-}
-
-static void balance_pgdat(struct machine *m, pg_data_t *pgdat, int order, int highest_zoneidx)
-{
-	struct scan_control sc = {
-		.gfp_mask = GFP_KERNEL,
-		.order = order,
-		.reclaim_idx = highest_zoneidx,
-		.may_writepage = true,
-		.may_unmap = true,
-		.may_swap = true,
-		.kswapd = true,
-		.reclaimer = pgdat->kswapd,
-		.cpu = pgdat->kswapd ? pgdat->kswapd->cpu : 0,
-	};
-	unsigned long nr_boost_reclaim = 0;
-
-	count_vm_event(m, PAGEOUTRUN);
-	for (int i = 0; i <= highest_zoneidx && i < MAX_NR_ZONES; i++)
-		nr_boost_reclaim += pgdat->node_zones[i].watermark_boost;
-restart:
-	sc.priority = DEF_PRIORITY;
-	do {
-		unsigned long nr_reclaimed = sc.nr_reclaimed;
-		bool raise_priority = true;
-		bool balanced = pgdat_balanced(m, pgdat, order, highest_zoneidx);
-
-		/* a boost that cannot be met alongside the real shortage is
-		 * dropped: reclaim for the shortage alone */
-		if (!balanced && nr_boost_reclaim) {
-			nr_boost_reclaim = 0;
-			goto restart;
-		}
-		if (!nr_boost_reclaim && balanced)
-			break;
-		/* boosting does not go as far as writing pages */
-		if (nr_boost_reclaim && sc.priority == DEF_PRIORITY - 2)
-			raise_priority = false;
-		sc.may_writepage = !nr_boost_reclaim;
-		sc.may_swap = !nr_boost_reclaim;
-		/* age_active_anon */
-		if (can_reclaim_anon_pages(m, &sc) && inactive_is_low(&pgdat->__lruvec, LRU_INACTIVE_ANON))
-			shrink_active_list(m, SWAP_CLUSTER_MAX, &pgdat->__lruvec, &sc, LRU_ACTIVE_ANON);
-		if (kswapd_shrink_node(m, pgdat, &sc))
-			raise_priority = false;
-		nr_reclaimed = sc.nr_reclaimed - nr_reclaimed;
-		nr_boost_reclaim -= MIN(nr_boost_reclaim, nr_reclaimed);
-		if (nr_boost_reclaim && !nr_reclaimed)
-			break;
-		if (raise_priority || !nr_reclaimed)
-			sc.priority--;
-	} while (sc.priority >= 1);
-	if (!sc.nr_reclaimed && !pgdat_balanced(m, pgdat, order, highest_zoneidx))
-		pgdat->kswapd_failures++;
-	/* the boost is spent */
-	for_each_zone_in_node(pgdat, zone)
-		zone->watermark_boost = 0;
-	snapshot_refaults(pgdat);
-	m->nr_context_switches += 2;
-}
-
-/* wakeup_kswapd: the node's kswapd balances it now (see the comment at
- * the top: it runs at once rather than on another CPU's schedule) */
-void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, int order, int highest_zoneidx)
-{
-	pg_data_t *pgdat = zone->zone_pgdat;
-
-	(void)gfp;
-	if (!managed_zone(zone) || pgdat->kswapd_running)
-		return;
-	if (pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES)
-		return;
-	if (pgdat_balanced(m, pgdat, order, highest_zoneidx))
-		return;
-	pgdat->kswapd_running = true;
-	pgdat->kswapd_order = order;
-	pgdat->kswapd_highest_zoneidx = highest_zoneidx;
-	balance_pgdat(m, pgdat, order, highest_zoneidx);
-	pgdat->kswapd_running = false;
-	machine_debug_check(m, "kswapd");
+	if (can_reclaim_anon_pages(m, sc) && inactive_is_low(&pgdat->__lruvec, LRU_INACTIVE_ANON))
+		shrink_active_list(m, SWAP_CLUSTER_MAX, &pgdat->__lruvec, sc, LRU_ACTIVE_ANON);
 }
 
 /* ---- direct reclaim ---- */
@@ -620,10 +596,12 @@ unsigned long try_to_free_pages(struct machine *m, struct zonelist *zonelist, in
 		.reclaimer = m->current,
 		.cpu = cpu,
 	};
-	uint64_t stime0 = m->current ? m->current->stime_ns : 0, t0 = m->now_ns;
-	uint64_t stall;
+	uint64_t t0;
 	int idx = MIN(highest_zoneidx, ZONE_DEVICE);
 
+	/* psi_memstall_enter: the stall starts where the task's time is */
+	sched_flush(m);
+	t0 = m->now_ns;
 	count_vm_event(m, ALLOCSTALL_DMA + idx);
 	do {
 		bool seen[MAX_NUMNODES] = { false };
@@ -643,10 +621,10 @@ unsigned long try_to_free_pages(struct machine *m, struct zonelist *zonelist, in
 	} while (--sc.priority >= 0);
 	for (int z = 0; zonelist->_zonerefs[z].zone; z++)
 		snapshot_refaults(zonelist->_zonerefs[z].zone->zone_pgdat);
-	/* psi_memstall: the time the task spent reclaiming, CPU and waits */
-	stall = (m->current ? m->current->stime_ns - stime0 : 0) + (m->now_ns - t0);
-	m->psi[PSI_MEM].total_us[0] += stall / 1000;
-	m->psi[PSI_MEM].total_us[1] += stall / 1000;
+	/* psi_memstall_leave: the time the task spent reclaiming, CPU and
+	 * waits; the only task that runs stalls: some and full */
+	sched_flush(m);
+	psi_memstall_account(m, t0, m->now_ns, true);
 	machine_debug_check(m, "direct reclaim");
 	return sc.nr_reclaimed;
 }

@@ -48,6 +48,41 @@ static void test_kswapd_balances(void)
 	machine_destroy(m);
 }
 
+/* kswapd runs in simulated time: woken by allocations that take none
+ * (no task), it has not run yet; a second later it has balanced the node
+ * on its own CPU, charged its time to its task and gone to sleep */
+static void test_kswapd_runs_in_time(void)
+{
+	struct machine *m = unit_machine(GiB, 2 * GiB, false);
+	struct task_struct *t = spawn(m, 100);
+	long a = anon_map(m, t, 700 * MiB);
+	GArray *pfns = g_array_new(FALSE, FALSE, sizeof(long));
+	pg_data_t *pgdat = m->node_data[0];
+	struct zone *dma32 = &pgdat->node_zones[ZONE_DMA32];
+	long pfn;
+
+	g_assert_cmpint(access_process_range(m, t, (unsigned long)a, 700 * MiB, true), ==, 0);
+	machine_advance(m, NSEC_PER_SEC);
+	g_assert_cmpuint(m->vm_events[PAGEOUTRUN], ==, 0);
+	while ((pfn = __alloc_pages(m, GFP_NOWAIT | __GFP_NOWARN, 0, -1, 0)) >= 0)
+		g_array_append_val(pfns, pfn);
+	g_assert_cmpint(dma32->vm_stat[NR_FREE_PAGES], <, (long)low_wmark_pages(dma32));
+	g_assert_cmpuint(m->vm_events[PAGEOUTRUN], ==, 0);
+	g_assert_cmpint(pgdat->kswapd->state, ==, 'R');
+	machine_advance(m, NSEC_PER_SEC);
+	g_assert_cmpuint(m->vm_events[PAGEOUTRUN], >=, 1);
+	g_assert_cmpuint(m->vm_events[PGSCAN_KSWAPD], >, 0);
+	g_assert_cmpuint(m->vm_events[PGSCAN_DIRECT], ==, 0);
+	g_assert_cmpint(dma32->vm_stat[NR_FREE_PAGES], >=, (long)high_wmark_pages(dma32));
+	g_assert_cmpint(pgdat->kswapd->state, ==, 'S');
+	g_assert_cmpuint(pgdat->kswapd->stime_ns, >, 0);
+	for (guint i = 0; i < pfns->len; i++)
+		__free_pages(m, (unsigned long)g_array_index(pfns, long, i), 0, 0);
+	g_array_free(pfns, TRUE);
+	check(m);
+	machine_destroy(m);
+}
+
 /* 1 GiB of RAM, 2 GiB of swap: a process writing 1.5 GiB survives */
 static void test_swap_out_and_in(void)
 {
@@ -210,6 +245,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/vmscan/kswapd_balances", test_kswapd_balances);
+	g_test_add_func("/vmscan/kswapd_runs_in_time", test_kswapd_runs_in_time);
 	g_test_add_func("/vmscan/swap_out_and_in", test_swap_out_and_in);
 	g_test_add_func("/vmscan/swappiness", test_swappiness);
 	g_test_add_func("/vmscan/workingset_refault", test_workingset_refault);

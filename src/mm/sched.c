@@ -1,0 +1,48 @@
+/*
+ * kernel/sched in outline: the running task's CPU time moves the clock,
+ * and the kernel threads run in the same simulated interval.
+ *
+ * Models:
+ * - the task a command runs for spends simulated time (time_costs.h):
+ *   its faults, copies and reclaim work are charged and the clock moves
+ * - the clock moves in slices (SCHED_SLICE_NS): at each cond_resched the
+ *   time spent so far passes, and every kernel thread or I/O completion
+ *   due in that interval runs (timer.c) -- kswapd on its own CPU reclaims
+ *   while the task faults (kswapd.c)
+ * - a task that sleeps (I/O, reclaim_throttle) first spends the CPU time
+ *   it has run up, then the clock moves to its wake-up
+ * Simplifies:
+ * - one task runs at a time (the command's); kernel threads run on the
+ *   other CPUs alongside it, never preempting it
+ * - the slice ends at a safe point (between two faults), not mid-fault
+ * - under --clock=realtime the clock is the later of the wall clock and
+ *   the time the commands have spent
+ */
+#include "mm_internal.h"
+#include "mm_internal_proc.h"
+
+/* account_system_time's share: the running task's time is the clock's */
+void sched_charge(struct machine *m, struct task_struct *t, uint64_t ns)
+{
+	if (t == m->current && !(t->flags & PF_KTHREAD))
+		m->sched_pending_ns += ns;
+}
+
+/* The time the running task has spent passes now */
+void sched_flush(struct machine *m)
+{
+	uint64_t ns = m->sched_pending_ns;
+
+	if (!ns)
+		return;
+	m->sched_pending_ns = 0;
+	machine_advance(m, ns);
+}
+
+/* cond_resched: at a safe point, a slice's worth of the task's time has
+ * run: let the clock and the kernel threads catch up */
+void cond_resched(struct machine *m)
+{
+	if (m->sched_pending_ns >= SCHED_SLICE_NS)
+		sched_flush(m);
+}
