@@ -207,6 +207,7 @@ static void end_swap_bio_write(struct machine *m, void *arg)
 			page_clear(page, PG_reclaim);
 			if (page_test(page, PG_lru) && !page_test(page, PG_active) && !page_test(page, PG_unevictable)) {
 				lruvec_del_folio(m, pfn);
+				page_clear(page, PG_active);
 				lruvec_add_folio_tail(m, pfn);
 				count_vm_event(m, PGROTATED);
 			}

@@ -17,7 +17,8 @@
  * reclaim (try_to_free_pages: allocstall_*, PSI memory stall).
  * Simplifies: kswapd runs at once when woken, as if on another CPU, and
  * its scanning costs simulated CPU time on its task; scanning is per node
- * (no per-zone skip of pages above reclaim_idx); no memcg, no MGLRU yet;
+ * (no per-zone skip of pages above reclaim_idx); no memcg; MGLRU is in
+ * lru_gen.c and lru_gen_evict.c;
  * shrink_slab runs only when a shrinker is registered (SLUB).
  */
 #include <errno.h>
@@ -27,34 +28,13 @@
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
 #include "mmsim/pagemap.h"
-
-#define SWAP_CLUSTER_MAX 32UL
-#define DEF_PRIORITY 12
-#define MAX_SWAPPINESS 200
-#define SCAN_COST_NS 80            /* CPU per page scanned */
-#define THROTTLE_MAX_NS (NSEC_PER_SEC / 10)  /* reclaim_throttle: HZ/10 */
+#include "vmscan_internal.h"
+#include "lru_gen.h"
 
 #define DEACTIVATE_ANON 1
 #define DEACTIVATE_FILE 2
 
 enum scan_balance { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE };
-
-struct scan_control {
-	unsigned long nr_to_reclaim, nr_reclaimed, nr_scanned;
-	gfp_t gfp_mask;
-	int order;
-	int priority;
-	int reclaim_idx;
-	bool may_writepage, may_unmap, may_swap;
-	bool kswapd;
-	unsigned int may_deactivate;
-	bool file_is_tiny, cache_trim_mode;
-	unsigned long anon_cost, file_cost;
-	unsigned long nr_writeback, nr_immediate, nr_unqueued_dirty, nr_taken;
-	unsigned long nr_pageout;       /* swap writes started and not waited for */
-	int cpu;
-	struct task_struct *reclaimer;  /* charged the CPU time */
-};
 
 static void reclaim_throttle(struct machine *m, struct scan_control *sc);
 
@@ -114,7 +94,7 @@ void lru_note_cost_refault(struct machine *m, unsigned long pfn)
 
 /* ---- isolation and putback ---- */
 
-static void isolate_mod(struct machine *m, unsigned long pfn, bool file, long nr)
+void isolate_mod(struct machine *m, unsigned long pfn, bool file, long nr)
 {
 	__mod_node_page_state(pfn_zone(m, pfn)->zone_pgdat, file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON, nr);
 }
@@ -139,7 +119,7 @@ static unsigned long isolate_lru_folios(struct machine *m, struct lruvec *lv, en
 }
 
 /* move_folios_to_lru: back to the head of the list its flags name */
-static void putback_folio(struct machine *m, unsigned long pfn)
+void putback_folio(struct machine *m, unsigned long pfn)
 {
 	struct page *page = pfn_to_page(m, pfn);
 
@@ -158,10 +138,15 @@ static enum folio_references folio_check_references(struct machine *m, unsigned 
 	int referenced_ptes = folio_referenced(m, pfn, &vm_flags);
 	bool referenced_folio = page_test(page, PG_referenced);
 
-	page_clear(page, PG_referenced);
 	(void)sc;
 	if (vm_flags & VM_LOCKED)
 		return FOLIOREF_ACTIVATE;
+	if (lru_gen_enabled(m)) {
+		if (!referenced_ptes)
+			return FOLIOREF_RECLAIM;
+		return lru_gen_set_refs(page) ? FOLIOREF_ACTIVATE : FOLIOREF_KEEP;
+	}
+	page_clear(page, PG_referenced);
 	if (referenced_ptes) {
 		page_set(page, PG_referenced);
 		if (referenced_folio || referenced_ptes > 1)
@@ -178,8 +163,8 @@ static enum folio_references folio_check_references(struct machine *m, unsigned 
 
 /* ---- shrink_folio_list ---- */
 
-static unsigned long shrink_folio_list(struct machine *m, GArray *pfns, struct scan_control *sc,
-				       unsigned long *nr_activate, unsigned long *nr_pageout)
+unsigned long shrink_folio_list(struct machine *m, GArray *pfns, struct scan_control *sc,
+				unsigned long *nr_activate, unsigned long *nr_pageout)
 {
 	unsigned long nr_reclaimed = 0;
 
@@ -249,7 +234,7 @@ static unsigned long shrink_folio_list(struct machine *m, GArray *pfns, struct s
 			filemap_remove_folio_shadow(m, pfn, workingset_eviction(m, pfn));
 		nr_reclaimed++;
 		count_vm_event(m, file ? PGSTEAL_FILE : PGSTEAL_ANON);
-		count_vm_event(m, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT);
+		count_vm_event(m, PGSTEAL_KSWAPD + reclaimer_offset(sc));
 		g_array_index(pfns, unsigned long, i) = PFN_NONE;
 		continue;
 activate:
@@ -464,6 +449,10 @@ static void shrink_node(struct machine *m, pg_data_t *pgdat, struct scan_control
 	struct lruvec *lv = &pgdat->__lruvec;
 	unsigned long reclaimed = sc->nr_reclaimed;
 
+	if (lru_gen_enabled(m)) {
+		lru_gen_shrink_node(m, pgdat, sc);
+		return;
+	}
 	sc->nr_writeback = sc->nr_immediate = sc->nr_unqueued_dirty = sc->nr_taken = 0;
 	prepare_scan_control(m, pgdat, sc);
 	shrink_lruvec(m, lv, sc);
@@ -559,8 +548,10 @@ restart:
 			raise_priority = false;
 		sc.may_writepage = !nr_boost_reclaim;
 		sc.may_swap = !nr_boost_reclaim;
-		/* age_active_anon */
-		if (can_reclaim_anon_pages(m, &sc) && inactive_is_low(&pgdat->__lruvec, LRU_INACTIVE_ANON))
+		/* kswapd_age_node: age_active_anon, or lru_gen_age_node */
+		if (lru_gen_enabled(m))
+			lru_gen_age_node(m, pgdat, &sc);
+		else if (can_reclaim_anon_pages(m, &sc) && inactive_is_low(&pgdat->__lruvec, LRU_INACTIVE_ANON))
 			shrink_active_list(m, SWAP_CLUSTER_MAX, &pgdat->__lruvec, &sc, LRU_ACTIVE_ANON);
 		if (kswapd_shrink_node(m, pgdat, &sc))
 			raise_priority = false;
@@ -712,10 +703,11 @@ void folio_deactivate(struct machine *m, unsigned long pfn)
 	if (!page_test(page, PG_lru) || page_test(page, PG_unevictable))
 		return;
 	page_clear(page, PG_referenced);
-	if (!page_test(page, PG_active))
+	if (!page_test(page, PG_active) && !lru_gen_enabled(m))
 		return;
 	lruvec_del_folio(m, pfn);
 	page_clear(page, PG_active);
+	page_clear(page, PG_referenced);
 	lruvec_add_folio(m, pfn);
 	count_vm_event(m, PGDEACTIVATE);
 }
