@@ -216,3 +216,20 @@ def test_same_seed_same_files(mount):
         m.write(LRU_GEN, '+ 1 0 %d' % generations(m)[0][-1][0])
         outs.append((m.read(LRU_GEN_FULL), m.read('proc/vmstat'), m.read('proc/meminfo')))
     assert outs[0] == outs[1]
+
+
+def test_min_ttl_ms_kills_rather_than_thrash(mount):
+    """min_ttl_ms: with every generation younger than it, kswapd calls the
+    OOM killer though swap is free (lru_gen_age_node); without it the
+    same write swaps."""
+    outcomes = []
+    for ttl in ('60000', '0'):
+        m = mount('--machine=small', '--mem=512M', '--lru-gen=y')
+        assert m.write(MIN_TTL, ttl) == (True, 0)
+        m.ctl('spawn hog pid=600')
+        m.pctl(600, 'mmap 640M name=big')
+        err, _ = m.pctl_raw(600, 'write big')
+        v, mi = m.vmstat(), m.meminfo()
+        outcomes.append((err, v['oom_kill'], 600 in m.pids(), mi['SwapFree'] > 256 * 1024))
+    assert outcomes[0][1] >= 1 and not outcomes[0][2] and outcomes[0][3]
+    assert outcomes[1] == (0, 0, True, True)
