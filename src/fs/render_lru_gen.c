@@ -269,12 +269,14 @@ int write_lru_gen_debugfs(struct machine *m, const struct fs_ctx *ctx, const cha
 	g_autofree char *s = g_strndup(buf, len);
 	char *next = s, *cur;
 	int err = -EINVAL;  /* a write with no command */
+	bool any = false;
 
 	(void)reply;
 	while ((cur = strsep(&next, ",;\n"))) {
 		cur = (char *)skip_spaces(cur);
 		if (!*cur)
 			continue;
+		any = true;
 		err = run_one(m, cur);
 		if (err) {
 			log_refused(m, ctx, cur, strlen(cur),
@@ -284,5 +286,7 @@ int write_lru_gen_debugfs(struct machine *m, const struct fs_ctx *ctx, const cha
 			break;
 		}
 	}
+	if (!any)
+		log_refused(m, ctx, buf, len, "no command");
 	return err;
 }
