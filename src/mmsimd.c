@@ -27,7 +27,7 @@
 
 struct options {
 	char *machine;
-	char *mem, *swap, *clock;
+	char *mem, *swap, *clock, *lru_gen;
 	int nodes, cpus;
 	gint64 seed;
 	gboolean seed_set;
@@ -118,6 +118,14 @@ static bool build_config(struct options *o, struct machine_config *cfg, GError *
 	if (o->seed_set)
 		cfg->seed = (uint64_t)o->seed;
 	cfg->debug_vm = o->debug_vm;
+	if (o->lru_gen) {
+		if (strcmp(o->lru_gen, "y") && strcmp(o->lru_gen, "n")) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--lru-gen must be y or n (got '%s')", o->lru_gen);
+			return false;
+		}
+		cfg->lru_gen = !strcmp(o->lru_gen, "y");
+	}
 	return machine_config_validate(cfg, error);
 }
 
@@ -324,6 +332,7 @@ int main(int argc, char **argv)
 		{ "swap", 0, 0, G_OPTION_ARG_STRING, &o.swap, "Swap device size (K, M, G, T)", "SIZE" },
 		{ "clock", 0, 0, G_OPTION_ARG_STRING, &o.clock, "realtime (default) or manual (time moves on tick)", "MODE" },
 		{ "seed", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)opt_seed, "Seed of every random choice (default 1)", "N" },
+		{ "lru-gen", 0, 0, G_OPTION_ARG_STRING, &o.lru_gen, "MGLRU on (y) or off (n) at boot (default: the preset's, off)", "y|n" },
 		{ "debug-vm", 0, 0, G_OPTION_ARG_NONE, &o.debug_vm, "Check the model's invariants after every operation", NULL },
 		{ "fuse-debug", 'd', 0, G_OPTION_ARG_NONE, &o.fuse_debug, "Print FUSE requests (implies -f)", NULL },
 		{ "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &o.mount_opts, "Mount option for FUSE (e.g. allow_other)", "OPT" },
@@ -376,6 +385,7 @@ out:
 	g_free(o.machine);
 	g_free(o.mem);
 	g_free(o.swap);
+	g_free(o.lru_gen);
 	g_free(o.clock);
 	return ret;
 }

@@ -44,6 +44,7 @@ struct machine_config {
 	/* the simulated disk (sda): per-request latency and bandwidth */
 	uint64_t disk_latency_ns;
 	uint64_t disk_bandwidth;    /* bytes per second */
+	bool lru_gen;               /* MGLRU on at boot (CONFIG_LRU_GEN_ENABLED) */
 };
 
 void machine_config_init(struct machine_config *cfg);   /* built-in defaults */
@@ -213,6 +214,10 @@ struct machine {
 	struct dcache_state *dcache;
 	GPtrArray *shrinkers;
 	unsigned long *cached_stacks; /* kernel/fork.c: 2 free vmalloc stacks per CPU */
+	/* mm/vmscan.c MGLRU: lru_gen_caps (LRU_GEN_CORE, _MM_WALK,
+	 * _NONLEAF_YOUNG bits) and min_ttl_ms */
+	unsigned int lru_gen_caps;
+	unsigned int lru_gen_min_ttl_ms;
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

@@ -295,6 +295,7 @@ struct task_struct {
 	/* being built by fork or spawn: not yet on the task list as far as
 	 * the OOM killer is concerned (copy_process attaches it last) */
 	bool in_copy_process;
+	bool in_lru_fault;           /* MGLRU: a fault on a VMA with recency */
 	char *cgroup;                /* cgroup v2 path, "/" by default */
 	struct mm_struct *mm;        /* NULL for kernel threads */
 	unsigned long kernel_stack_pfn; /* THREAD_SIZE block from the buddy allocator */

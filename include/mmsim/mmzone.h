@@ -96,6 +96,16 @@ enum pageflags {
 /* the kernel shares one bit between readahead marks and reclaim */
 #define PG_readahead PG_reclaim
 
+/* MGLRU's fields in page->flags above the flag bits (include/linux/
+ * page-flags-layout.h): the generation + 1 (0: on no generation list)
+ * and the accesses through file descriptors beyond PG_referenced */
+#define LRU_GEN_PGOFF __NR_PAGEFLAGS
+#define LRU_GEN_WIDTH 3
+#define LRU_GEN_MASK (((1u << LRU_GEN_WIDTH) - 1) << LRU_GEN_PGOFF)
+#define LRU_REFS_PGOFF (LRU_GEN_PGOFF + LRU_GEN_WIDTH)
+#define LRU_REFS_WIDTH 2
+#define LRU_REFS_MASK (((1u << LRU_REFS_WIDTH) - 1) << LRU_REFS_PGOFF)
+
 /*
  * struct page: 40 bytes per page frame (Linux uses 64).  Free and per-cpu
  * pages, and pages on an LRU list, are linked through next/prev, which hold
@@ -249,6 +259,33 @@ enum lru_list {
 	NR_LRU_LISTS
 };
 
+/* MGLRU (include/linux/mmzone.h struct lru_gen_folio): generations
+ * min_seq[type]..max_seq, each a list per type (anon 0, file 1), newest
+ * at head; sizes per zone; the PID controller's refault statistics per
+ * tier; the page-table walker's position and statistics */
+#define MIN_NR_GENS 2
+#define MAX_NR_GENS 4
+#define MAX_NR_TIERS 4
+#define NR_HIST_GENS 1  /* no CONFIG_LRU_GEN_STATS */
+#define ANON_AND_FILE 2
+enum { MM_LEAF_TOTAL, MM_LEAF_YOUNG, MM_NONLEAF_FOUND, MM_NONLEAF_ADDED, NR_MM_STATS };
+
+struct lru_gen_folio {
+	unsigned long max_seq;
+	unsigned long min_seq[ANON_AND_FILE];
+	uint64_t timestamps[MAX_NR_GENS];  /* ns of simulated time */
+	uint32_t head[MAX_NR_GENS][ANON_AND_FILE], tail[MAX_NR_GENS][ANON_AND_FILE];
+	long nr_pages[MAX_NR_GENS][ANON_AND_FILE][MAX_NR_ZONES];
+	unsigned long avg_refaulted[ANON_AND_FILE][MAX_NR_TIERS];
+	unsigned long avg_total[ANON_AND_FILE][MAX_NR_TIERS];
+	unsigned long protected[NR_HIST_GENS][ANON_AND_FILE][MAX_NR_TIERS];
+	unsigned long evicted[NR_HIST_GENS][ANON_AND_FILE][MAX_NR_TIERS];
+	unsigned long refaulted[NR_HIST_GENS][ANON_AND_FILE][MAX_NR_TIERS];
+	bool enabled;
+	unsigned long mm_seq;              /* lru_gen_mm_state.seq */
+	unsigned long mm_stats[NR_HIST_GENS][NR_MM_STATS];
+};
+
 struct lruvec {
 	uint32_t head[NR_LRU_LISTS], tail[NR_LRU_LISTS];
 	unsigned long nr[NR_LRU_LISTS];
@@ -258,6 +295,7 @@ struct lruvec {
 	unsigned long nonresident_age;
 	/* WORKINGSET_ACTIVATE_* at the end of the last reclaim (snapshot_refaults) */
 	unsigned long refaults[2];
+	struct lru_gen_folio lrugen;
 };
 
 typedef struct pglist_data {

@@ -77,14 +77,6 @@ void render_files(struct machine *m, const struct fs_ctx *ctx, GString *out)
 /* sysfs: the disk's backing_dev_info                                  */
 /* ------------------------------------------------------------------ */
 
-static void log_refused(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, const char *why)
-{
-	g_autofree char *raw = g_strndup(buf, MIN(len, (size_t)64));
-	g_autofree char *shown = g_strescape(g_strstrip(raw), NULL);
-
-	printk(m, "%s: write '%s' refused: %s", ctx->path ? ctx->path : ctx->name, shown, why);
-}
-
 static struct backing_dev_info *sda_bdi(struct machine *m)
 {
 	return m->sb ? &m->sb->bdi : NULL;

@@ -247,3 +247,12 @@ void show_val_kb(GString *out, const char *prefix, const char *key, unsigned lon
 {
 	show_kb(out, prefix, key, K(pages));
 }
+
+/* log_refused: the one-line reason a refused write leaves in sim/log */
+void log_refused(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, const char *why)
+{
+	g_autofree char *raw = g_strndup(buf, MIN(len, (size_t)64));
+	g_autofree char *shown = g_strescape(g_strstrip(raw), NULL);
+
+	printk(m, "%s: write '%s' refused: %s", ctx->path ? ctx->path : ctx->name, shown, why);
+}

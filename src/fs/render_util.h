@@ -68,6 +68,7 @@ void show_kb(GString *out, const char *prefix, const char *key, unsigned long kb
 
 /* Topology: a node is a package, its cpus are its cores in cpu order. */
 int node_nr_cpus(const struct machine *m, int nid);
+void log_refused(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, const char *why);
 int cpu_core_id(const struct machine *m, int cpu);
 
 /* Packed little-endian bitmaps (bit i is bits[i / 8] >> (i % 8)). */

@@ -31,6 +31,9 @@ void machine_config_init(struct machine_config *cfg)
 	cfg->disk_bandwidth = 500000000;
 	cfg->distance_local = 10;
 	cfg->distance_remote = 21;
+	/* Debian's kernel: CONFIG_LRU_GEN=y without CONFIG_LRU_GEN_ENABLED,
+	 * MGLRU built in and off until sys/kernel/mm/lru_gen/enabled says y */
+	cfg->lru_gen = false;
 }
 
 void machine_config_clear(struct machine_config *cfg)
@@ -138,7 +141,8 @@ bool machine_config_load_keyfile(struct machine_config *cfg, GKeyFile *kf, GErro
 	    !kf_int(kf, "cpu_mhz", &mhz, error) ||
 	    !kf_int(kf, "distance_local", &cfg->distance_local, error) ||
 	    !kf_int(kf, "distance_remote", &cfg->distance_remote, error) ||
-	    !kf_bool(kf, "pdpe1gb", &cfg->pdpe1gb, error))
+	    !kf_bool(kf, "pdpe1gb", &cfg->pdpe1gb, error) ||
+	    !kf_bool(kf, "lru_gen", &cfg->lru_gen, error))
 		return false;
 	if (mhz <= 0) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,

@@ -26,6 +26,7 @@
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
 #include "slab_internal.h"
+#include "lru_gen.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
 
@@ -339,6 +340,10 @@ static char *check_lru(struct machine *m, int nid)
 			     pgdat->vm_stat[NR_INACTIVE_ANON + lru]);
 		if (lru == LRU_UNEVICTABLE)
 			continue;
+		if (lv->lrugen.enabled && lv->head[lru] != PFN_NONE)
+			FAIL("node %d lru %d: pages on a classic list with MGLRU on", nid, lru);
+		if (lv->lrugen.enabled)
+			continue;
 		for (uint32_t pfn = lv->head[lru]; pfn != PFN_NONE; pfn = pfn_to_page(m, pfn)->next) {
 			struct page *page = pfn_to_page(m, pfn);
 
@@ -353,7 +358,7 @@ static char *check_lru(struct machine *m, int nid)
 		if (n != lv->nr[lru] || lv->tail[lru] != prev)
 			FAIL("node %d lru %d: %lu linked, %lu counted", nid, lru, n, lv->nr[lru]);
 	}
-	return NULL;
+	return lru_gen_check_node(m, pgdat);
 }
 
 /* ---- the kernel's own allocators (mm/slub.c's validate_slab_cache in

@@ -26,6 +26,7 @@
 #include "mm_internal_proc.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
+#include "lru_gen.h"
 
 #define FAULT_AROUND_PAGES 16     /* fault_around_bytes 64 KiB */
 
@@ -60,7 +61,12 @@ void filemap_add_folio(struct machine *m, struct address_space *mapping, unsigne
 		/* a refault: the shadow says whether it was recently evicted */
 		mapping->nrshadows--;
 		workingset_refault(m, pfn, old);
-		lruvec_add_folio(m, pfn);
+		/* active when workingset_refault says so; MGLRU: when a fault
+		 * brings it in */
+		if (lru_gen_enabled(m))
+			folio_add_lru(m, pfn);
+		else
+			lruvec_add_folio(m, pfn);
 		return;
 	}
 	folio_add_lru(m, pfn);

@@ -153,7 +153,7 @@ static bool balance_pgdat_step(struct machine *m, pg_data_t *pgdat, struct kswap
 	sc->may_writepage = !b->nr_boost_reclaim;
 	sc->may_swap = !b->nr_boost_reclaim;
 	sc->throttle_until = 0;
-	age_active_anon(m, pgdat, sc);
+	kswapd_age_node(m, pgdat, sc);
 	if (kswapd_shrink_node(m, pgdat, sc))
 		raise_priority = false;
 	nr_reclaimed = sc->nr_reclaimed - nr_reclaimed;

@@ -26,6 +26,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/pagemap.h"
+#include "lru_gen.h"
 
 #define PGD_SHIFT 39
 #define PUD_SHIFT 30
@@ -304,8 +305,8 @@ static int do_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 }
 
 /* do_anonymous_page / do_shared_fault / do_wp_page for one address */
-int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
-		    unsigned long addr, bool write)
+static int __handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
+			     unsigned long addr, bool write)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct pt_page *table;
@@ -395,6 +396,20 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 		mlock_page_pte(m, *ptep);
 	count_fault(m, t);
 	return 0;
+}
+
+/* handle_mm_fault: lru_gen_enter_fault / lru_gen_exit_fault around it:
+ * MGLRU adds what a fault on a VMA with recency brings in as hot */
+int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
+		    unsigned long addr, bool write)
+{
+	bool saved = t->in_lru_fault;
+	int ret;
+
+	t->in_lru_fault = lru_gen_enabled(m) && !(vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ));
+	ret = __handle_mm_fault(m, t, vma, addr, write);
+	t->in_lru_fault = saved;
+	return ret;
 }
 
 /* ---- walking ---- */
@@ -817,17 +832,17 @@ static bool referenced_one(struct machine *m, struct vm_area_struct *vma, unsign
 {
 	struct referenced_arg *r = arg;
 
-	(void)m;
-	(void)addr;
 	if (vma->vm_flags & VM_LOCKED) {
 		r->vm_flags |= VM_LOCKED;
 		return false;
 	}
-	/* ptep_clear_flush_young */
+	/* ptep_clear_flush_young; MGLRU looks at the neighbours too */
 	if (*ptep & _PAGE_ACCESSED) {
 		*ptep &= ~_PAGE_ACCESSED;
 		if (!(vma->vm_flags & VM_SEQ_READ))
 			r->referenced++;
+		if (lru_gen_enabled(m))
+			lru_gen_look_around(m, vma, addr);
 	}
 	r->vm_flags |= vma->vm_flags;
 	return true;

@@ -21,6 +21,7 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
+#include "mmsim/lru_gen.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
@@ -297,7 +298,7 @@ static void init_layout(struct machine *m)
 
 		pgdat->node_id = nid;
 		pgdat->machine = m;
-		lruvec_init(&pgdat->__lruvec);
+		lruvec_init(m, &pgdat->__lruvec);
 		m->node_data[nid] = pgdat;
 		for (unsigned long s = start >> PFN_SECTION_SHIFT; s < (end >> PFN_SECTION_SHIFT); s++) {
 			m->sections[s].nid = (uint8_t)nid;
@@ -383,6 +384,8 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 
 	init_cpus(m);
 	init_sysctls(m);
+	/* CONFIG_LRU_GEN_ENABLED sets every lru_gen_caps key at boot */
+	m->lru_gen_caps = cfg->lru_gen ? LRU_GEN_ALL_CAPS : 0;
 	init_layout(m);
 	build_all_zonelists(m);
 	setup_zone_pagesets(m);

@@ -37,7 +37,7 @@ void setup_zone_pagesets(struct machine *m);
 
 /* swap.c: the LRU lists */
 enum lru_list folio_lru_list(const struct page *page);
-void lruvec_init(struct lruvec *lv);
+void lruvec_init(struct machine *m, struct lruvec *lv);
 void lruvec_add_folio(struct machine *m, unsigned long pfn);
 void lruvec_add_folio_tail(struct machine *m, unsigned long pfn);
 void lruvec_del_folio(struct machine *m, unsigned long pfn);

@@ -9,10 +9,14 @@
  * inactive,referenced -> active,unreferenced -> active,referenced);
  * mlocked pages leave the lists for the unevictable count (__mlock_folio)
  * and come back inactive when unlocked (__munlock_folio).
+ * With MGLRU on, lruvec_add_folio and lruvec_del_folio put folios on
+ * generations instead (lru_gen.c), and folio_mark_accessed counts the
+ * accesses for the tiers.
  * Simplifies: no per-cpu folio batches (the kernel's lru_add fbatch): a page
  * is on its list at once; no per-memcg lruvecs yet.
  */
 #include "mm_internal.h"
+#include "lru_gen.h"
 
 static inline struct lruvec *page_lruvec(struct machine *m, unsigned long pfn)
 {
@@ -51,6 +55,8 @@ static void __lruvec_add_folio(struct machine *m, unsigned long pfn, bool tail)
 	uint32_t *far = tail ? &lv->head[lru] : &lv->tail[lru];
 
 	page_set(page, PG_lru);
+	if (lru_gen_add_folio(m, pfn, tail))
+		return;
 	update_lru_size(m, pfn, lru, 1);
 	if (lru == LRU_UNEVICTABLE)
 		return;  /* counted only: prev holds the mlock count */
@@ -84,6 +90,8 @@ void lruvec_del_folio(struct machine *m, unsigned long pfn)
 	if (!page_test(page, PG_lru))
 		return;
 	page_clear(page, PG_lru);
+	if (lru_gen_del_folio(m, pfn, false))
+		return;
 	update_lru_size(m, pfn, lru, -1);
 	if (lru == LRU_UNEVICTABLE)
 		return;
@@ -98,10 +106,15 @@ void lruvec_del_folio(struct machine *m, unsigned long pfn)
 	page->next = page->prev = PFN_NONE;
 }
 
-/* folio_add_lru: a new page goes on the inactive list of its kind */
+/* folio_add_lru: a new page goes on the inactive list of its kind; under
+ * MGLRU a page a fault brings in is hot (lru_gen_folio_seq) */
 void folio_add_lru(struct machine *m, unsigned long pfn)
 {
-	page_clear(pfn_to_page(m, pfn), PG_active);
+	struct page *page = pfn_to_page(m, pfn);
+
+	page_clear(page, PG_active);
+	if (lru_gen_enabled(m) && !page_test(page, PG_unevictable) && lru_gen_in_fault(m))
+		page_set(page, PG_active);
 	lruvec_add_folio(m, pfn);
 }
 
@@ -126,6 +139,10 @@ void folio_mark_accessed(struct machine *m, unsigned long pfn)
 
 	if (page_test(page, PG_unevictable))
 		return;
+	if (lru_gen_enabled(m)) {
+		lru_gen_inc_refs(m, pfn);
+		return;
+	}
 	if (!page_test(page, PG_referenced)) {
 		page_set(page, PG_referenced);
 	} else if (!page_test(page, PG_active)) {
@@ -161,8 +178,9 @@ void lru_munlock_folio(struct machine *m, unsigned long pfn)
 		lruvec_add_folio(m, pfn);
 }
 
-void lruvec_init(struct lruvec *lv)
+void lruvec_init(struct machine *m, struct lruvec *lv)
 {
+	lru_gen_init_lruvec(m, lv);
 	for (int i = 0; i < NR_LRU_LISTS; i++) {
 		lv->head[i] = lv->tail[i] = PFN_NONE;
 		lv->nr[i] = 0;

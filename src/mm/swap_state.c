@@ -23,6 +23,7 @@
 #include "mm_internal_proc.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/swap.h"
+#include "lru_gen.h"
 
 struct swap_io {
 	GArray *pfns;
@@ -207,6 +208,7 @@ static void end_swap_bio_write(struct machine *m, void *arg)
 			page_clear(page, PG_reclaim);
 			if (page_test(page, PG_lru) && !page_test(page, PG_active) && !page_test(page, PG_unevictable)) {
 				lruvec_del_folio(m, pfn);
+				page_clear(page, PG_active);
 				lruvec_add_folio_tail(m, pfn);
 				count_vm_event(m, PGROTATED);
 			}
@@ -306,8 +308,12 @@ static uint64_t swapin_readahead(struct machine *m, struct task_struct *t, swp_e
 		g_array_append_val(locked, pfn);
 		page_clear(pfn_to_page(m, (unsigned long)pfn), PG_active);
 		swap_cache_insert(m, (unsigned long)pfn, e);
-		/* inactive, or active when workingset_refault says so */
-		lruvec_add_folio(m, (unsigned long)pfn);
+		/* inactive, or active when workingset_refault says so; MGLRU:
+		 * active when a fault reads it (folio_add_lru) */
+		if (lru_gen_enabled(m))
+			folio_add_lru(m, (unsigned long)pfn);
+		else
+			lruvec_add_folio(m, (unsigned long)pfn);
 		nr++;
 	}
 	count_vm_events(m, PSWPIN, nr);

@@ -18,7 +18,8 @@
  * SWAP_CLUSTER_MAX a pass, PSI memory some and full over the stall).
  * kswapd (balance_pgdat and its sleeps) is kswapd.c.
  * Simplifies: scanning costs simulated CPU time on the reclaiming task
- * (time_costs.h); scanning is per node; no memcg, no MGLRU yet;
+ * (time_costs.h); scanning is per node; no memcg;
+ * MGLRU is in lru_gen.c and lru_gen_evict.c;
  * shrink_slab runs only when a shrinker is registered (SLUB); shmem pages
  * are not swapped out (they stay on the LRU, activated).
  */
@@ -29,8 +30,7 @@
 #include "vmscan_internal.h"
 #include "mmsim/slab.h"
 #include "mmsim/pagemap.h"
-
-#define MAX_SWAPPINESS 200
+#include "lru_gen.h"
 
 #define DEACTIVATE_ANON 1
 #define DEACTIVATE_FILE 2
@@ -102,7 +102,7 @@ void lru_note_cost_refault(struct machine *m, unsigned long pfn)
 
 /* ---- isolation and putback ---- */
 
-static void isolate_mod(struct machine *m, unsigned long pfn, bool file, long nr)
+void isolate_mod(struct machine *m, unsigned long pfn, bool file, long nr)
 {
 	__mod_node_page_state(pfn_zone(m, pfn)->zone_pgdat, file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON, nr);
 }
@@ -158,7 +158,7 @@ static unsigned long isolate_lru_folios(struct machine *m, struct lruvec *lv, en
 }
 
 /* move_folios_to_lru: back to the head of the list its flags name */
-static void putback_folio(struct machine *m, unsigned long pfn)
+void putback_folio(struct machine *m, unsigned long pfn)
 {
 	struct page *page = pfn_to_page(m, pfn);
 
@@ -177,10 +177,15 @@ static enum folio_references folio_check_references(struct machine *m, unsigned 
 	int referenced_ptes = folio_referenced(m, pfn, &vm_flags);
 	bool referenced_folio = page_test(page, PG_referenced);
 
-	page_clear(page, PG_referenced);
 	(void)sc;
 	if (vm_flags & VM_LOCKED)
 		return FOLIOREF_ACTIVATE;
+	if (lru_gen_enabled(m)) {
+		if (!referenced_ptes)
+			return FOLIOREF_RECLAIM;
+		return lru_gen_set_refs(page) ? FOLIOREF_ACTIVATE : FOLIOREF_KEEP;
+	}
+	page_clear(page, PG_referenced);
 	if (referenced_ptes) {
 		page_set(page, PG_referenced);
 		if (referenced_folio || referenced_ptes > 1)
@@ -270,13 +275,13 @@ static void folio_remove_mapping(struct machine *m, unsigned long pfn, struct pa
 	else
 		filemap_remove_folio_shadow(m, pfn, workingset_eviction(m, pfn));
 	count_vm_event(m, file ? PGSTEAL_FILE : PGSTEAL_ANON);
-	count_vm_event(m, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT);
+	count_vm_event(m, PGSTEAL_KSWAPD + reclaimer_offset(sc));
 }
 
 /* shrink_folio_list: each isolated folio is kept, activated or freed;
  * freed ones become PFN_NONE in pfns.  One rmap walk per folio. */
-static unsigned long shrink_folio_list(struct machine *m, GArray *pfns, struct scan_control *sc,
-				       unsigned long *nr_activate, unsigned long *nr_pageout)
+unsigned long shrink_folio_list(struct machine *m, GArray *pfns, struct scan_control *sc,
+				unsigned long *nr_activate, unsigned long *nr_pageout)
 {
 	unsigned long nr_reclaimed = 0;
 
@@ -344,7 +349,7 @@ static unsigned long shrink_inactive_list(struct machine *m, unsigned long nr_to
 	}
 	pfns = g_array_sized_new(FALSE, FALSE, sizeof(unsigned long), (guint)nr_to_scan);
 	nr_taken = isolate_lru_folios(m, lv, lru, nr_to_scan, pfns, &nr_scanned, sc);
-	count_vm_events(m, sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, nr_scanned);
+	count_vm_events(m, PGSCAN_KSWAPD + reclaimer_offset(sc), nr_scanned);
 	count_vm_events(m, file ? PGSCAN_FILE : PGSCAN_ANON, nr_scanned);
 	if (sc->reclaimer)
 		account_system_time(m, sc->reclaimer, nr_scanned * SCAN_COST_NS);
@@ -549,6 +554,10 @@ void shrink_node(struct machine *m, pg_data_t *pgdat, struct scan_control *sc)
 	struct lruvec *lv = &pgdat->__lruvec;
 	unsigned long reclaimed = sc->nr_reclaimed;
 
+	if (lru_gen_enabled(m)) {
+		lru_gen_shrink_node(m, pgdat, sc);
+		return;
+	}
 	sc->nr_writeback = sc->nr_immediate = sc->nr_unqueued_dirty = sc->nr_taken = 0;
 	prepare_scan_control(m, pgdat, sc);
 	shrink_lruvec(m, lv, sc);
@@ -570,9 +579,14 @@ void snapshot_refaults(pg_data_t *pgdat)
 	pgdat->__lruvec.refaults[1] = (unsigned long)pgdat->vm_stat[WORKINGSET_ACTIVATE_FILE];
 }
 
-/* age_active_anon: kswapd keeps the inactive anon list long enough */
-void age_active_anon(struct machine *m, pg_data_t *pgdat, struct scan_control *sc)
+/* kswapd_age_node: kswapd keeps the inactive anon list long enough */
+void kswapd_age_node(struct machine *m, pg_data_t *pgdat, struct scan_control *sc)
 {
+	/* kswapd_age_node: MGLRU ages its generations instead */
+	if (lru_gen_enabled(m)) {
+		lru_gen_age_node(m, pgdat, sc);
+		return;
+	}
 	if (can_reclaim_anon_pages(m, sc) && inactive_is_low(&pgdat->__lruvec, LRU_INACTIVE_ANON))
 		shrink_active_list(m, SWAP_CLUSTER_MAX, &pgdat->__lruvec, sc, LRU_ACTIVE_ANON);
 }
@@ -690,10 +704,11 @@ void folio_deactivate(struct machine *m, unsigned long pfn)
 	if (!page_test(page, PG_lru) || page_test(page, PG_unevictable))
 		return;
 	page_clear(page, PG_referenced);
-	if (!page_test(page, PG_active))
+	if (!page_test(page, PG_active) && !lru_gen_enabled(m))
 		return;
 	lruvec_del_folio(m, pfn);
 	page_clear(page, PG_active);
+	page_clear(page, PG_referenced);
 	lruvec_add_folio(m, pfn);
 	count_vm_event(m, PGDEACTIVATE);
 }

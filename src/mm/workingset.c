@@ -10,12 +10,15 @@
  * workingset_test_recent): within it the page is activated at once
  * (workingset_activate_*), and if it was workingset also restored
  * (workingset_restore_*) and charged to the LRU cost balance.
+ * With MGLRU on, lru_gen_eviction and lru_gen_refault (lru_gen.c) make
+ * and read the shadows instead.
  * Simplifies: no memcg id and no bucket_order (the clock fits in the
  * entry); workingset_nodes and the shadow shrinker are not modelled.
  */
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/pagemap.h"
+#include "lru_gen.h"
 
 #define WORKINGSET_SHIFT 1
 #define NODES_SHIFT 6
@@ -48,6 +51,8 @@ uint64_t workingset_eviction(struct machine *m, unsigned long pfn)
 	pg_data_t *pgdat = pfn_zone(m, pfn)->zone_pgdat;
 	struct page *page = pfn_to_page(m, pfn);
 
+	if (lru_gen_enabled(m))
+		return lru_gen_eviction(m, pfn);
 	workingset_age_nonresident(m, pfn);
 	return pack_shadow(pgdat->node_id, pgdat->__lruvec.nonresident_age, page_test(page, PG_workingset));
 }
@@ -68,6 +73,10 @@ void workingset_refault(struct machine *m, unsigned long pfn, uint64_t shadow)
 	int nid;
 	pg_data_t *pgdat;
 
+	if (lru_gen_enabled(m)) {
+		lru_gen_refault(m, pfn, shadow);
+		return;
+	}
 	/* a shmem page is swap-backed but lives in a file's cache */
 	file = !page_test(page, PG_swapcache);
 	unpack_shadow(shadow, &nid, &eviction, &workingset);

@@ -79,6 +79,12 @@ MALFORMED = {
                 'vfree\n', 'vfree 0x10\n', 'vfree zzz\n', 'kvmalloc\n', 'kvmalloc 0\n'],
     # writing anything but 1 to a cache's shrink (shrink_store)
     'sys/kernel/slab/{CACHE}/shrink': ['0\n', 'abc\n', '\n', '\x00\n'],
+    # enabled_store / min_ttl_ms_store: kstrtouint, any failure EINVAL
+    'sys/kernel/mm/lru_gen/enabled': ['abc\n', '\n', '-1\n', '0x1ffffffff\n', '\x00\n', '1.5\n'],
+    'sys/kernel/mm/lru_gen/min_ttl_ms': ['abc\n', '\n', '-1\n', '1.5\n', '4294967296\n'],
+    # lru_gen_seq_write: a generation out of range, another memcg, a bad
+    # swappiness, a malformed command, no command at all
+    'sys/kernel/debug/lru_gen': ['+ 1 0 99\n', '+ 2 0 3\n', '- 1 0 0 300\n', 'x\n', '\n', '+ 1 0 3 60 1 2\n'],
     # per process, checked for every PID present.  oom_score_adj/oom_adj
     # parse with kstrtoint(strstrip(buf), 0): '+1' and '1\0' are valid there,
     # and overflow is ERANGE, so only plain garbage and range errors here.
