@@ -11,6 +11,7 @@
  * the kernel's own paths take on a current x86 core */
 #define FAULT_COST_NS 250
 #define PAGE_COPY_COST_NS 400
+#define READ_COPY_COST_NS 120 /* copy_page_to_iter of one page */
 
 #define TASK_SIZE 0x7ffffffff000UL
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
@@ -100,8 +101,8 @@ void vma_file_detach(struct machine *m, struct vm_area_struct *vma);
 void folio_mark_dirty(struct machine *m, unsigned long pfn);
 long filemap_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
 		   bool *major);
-long do_read_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
-		   bool *mapped);
+bool filemap_map_pages(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long from,
+		       unsigned long to, unsigned long addr);
 unsigned long invalidate_mapping_pages(struct machine *m, struct address_space *mapping);
 long writeback_inode(struct machine *m, struct inode *inode, long nr_to_write);
 uint64_t writeback_next_completion(struct machine *m);
