@@ -28,8 +28,6 @@
 #include "mmsim/slab.h"
 #include "lru_gen.h"
 
-#define FAULT_AROUND_PAGES 16     /* fault_around_bytes 64 KiB */
-
 /* ---------------------------------------------------------------- the cache */
 
 long page_cache_alloc(struct machine *m, struct task_struct *t)
@@ -457,22 +455,20 @@ long sys_fsync(struct machine *m, struct task_struct *t, const char *path)
 
 /* ---------------------------------------------------------------- faults */
 
-/* filemap_map_pages: map the cached, uptodate pages of the fault-around
- * window that are not mapped yet; true when addr itself got mapped */
-static bool do_fault_around(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
-			    unsigned long addr)
+/* filemap_map_pages: map the cached, uptodate pages of [from, to) (the
+ * fault-around window) that are not mapped yet; true when addr itself got
+ * mapped.  Not for shmem: its faults take one page at a time here. */
+bool filemap_map_pages(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long from,
+		       unsigned long to, unsigned long addr)
 {
 	struct address_space *mapping = &vma->vm_file->f_inode->i_data;
-	unsigned long nr = FAULT_AROUND_PAGES;
-	unsigned long from = MAX(vma->vm_start, (addr & ~((nr << PAGE_SHIFT) - 1)));
-	unsigned long to = MIN(vma->vm_end, from + (nr << PAGE_SHIFT));
-	unsigned long pmd_end = (addr | ((1UL << 21) - 1)) + 1;
 	unsigned long eof = i_size_pages(vma->vm_file->f_inode);
 	struct file_ra_state *ra = &vma->vm_file->f_ra;
 	unsigned long mapped = 0;
 	bool hit = false;
 
-	to = MIN(to, pmd_end);
+	if (mapping_is_shmem(mapping))
+		return false;
 	for (unsigned long a = from; a < to; a += PAGE_SIZE) {
 		unsigned long index = linear_page_index(vma, a);
 		long pfn;
@@ -571,22 +567,3 @@ long filemap_fault(struct machine *m, struct task_struct *t, struct vm_area_stru
 		return -EINTR;
 	return pfn;
 }
-
-/* do_read_fault: fault-around first, then filemap_fault */
-long do_read_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
-		   bool *mapped)
-{
-	bool major;
-	long pfn;
-
-	*mapped = false;
-	if (!mapping_is_shmem(&vma->vm_file->f_inode->i_data) && do_fault_around(m, t, vma, addr)) {
-		*mapped = true;
-		return 0;
-	}
-	pfn = filemap_fault(m, t, vma, addr, &major);
-	if (pfn >= 0 && major)
-		account_system_time(m, t, READ_COPY_COST_NS);
-	return pfn;
-}
-

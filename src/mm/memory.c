@@ -31,6 +31,7 @@
 #define PGD_SHIFT 39
 #define PUD_SHIFT 30
 #define PMD_SHIFT 21
+#define FAULT_AROUND_PAGES 16 /* fault_around_bytes 64 KiB */
 #define IDX(addr, shift) (((addr) >> (shift)) & (PTRS_PER_TABLE - 1))
 
 static int task_node(struct machine *m, struct task_struct *t)
@@ -134,8 +135,9 @@ static struct zone *page_zone_of(struct machine *m, unsigned long pfn)
 	return pfn_zone(m, pfn);
 }
 
-static void page_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct vm_area_struct *vma,
-				   unsigned long addr)
+/* folio_add_new_anon_rmap: a new page, mapped once, in the VMA's anon_vma */
+static void folio_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct vm_area_struct *vma,
+				    unsigned long addr)
 {
 	struct page *page = pfn_to_page(m, pfn);
 	struct anon_vma *av = anon_vma_get(vma);
@@ -147,7 +149,6 @@ static void page_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct 
 	page->index = linear_page_index(vma, addr);
 	av->nr_pages++;
 	__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat, NR_ANON_MAPPED, 1);
-	folio_add_lru(m, pfn);
 }
 
 /* A page's last mapping went away: free it (anon) or leave it to its shmem
@@ -230,6 +231,45 @@ static void count_fault(struct machine *m, struct task_struct *t)
 
 /* ---- faults ---- */
 
+/* What one fault carries down the handlers (the kernel's struct vm_fault) */
+struct vm_fault {
+	struct machine *m;
+	struct task_struct *t;
+	struct vm_area_struct *vma;
+	unsigned long address;
+	bool write;             /* FAULT_FLAG_WRITE */
+	pte_t *pte;             /* the pte slot of address */
+	struct pt_page *table;  /* the page table holding it */
+	pte_t orig_pte;         /* the pte as the fault found it */
+};
+
+/* folio_add_lru_vma's mlock_new_folio: a page mapped into a locked VMA is
+ * unevictable at once */
+static void mlock_new_pte(struct machine *m, struct vm_area_struct *vma, pte_t pte)
+{
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page_pte(m, pte);
+}
+
+/*
+ * map_anon_folio_pte (the pte twin of the kernel's map_anon_folio_pmd_pf):
+ * a new exclusive anon page at the fault's address, writable and dirty:
+ * folio_add_new_anon_rmap, folio_add_lru_vma, set_pte_at and the
+ * MM_ANONPAGES counter.
+ */
+static void map_anon_folio_pte(struct vm_fault *vmf, unsigned long pfn)
+{
+	struct machine *m = vmf->m;
+
+	folio_add_new_anon_rmap(m, pfn, vmf->vma, vmf->address);
+	folio_add_lru(m, pfn);
+	set_pte(vmf->table, vmf->pte, mk_pte(pfn, true, true));
+	vmf->vma->vm_mm->rss_stat[MM_ANONPAGES]++;
+	mlock_new_pte(m, vmf->vma, *vmf->pte);
+}
+
+/* finish_fault for a page-cache (or shmem) page: folio_add_file_rmap_pte,
+ * the pte (read-only unless a write to a shared mapping) and the counter */
 int set_pte_file(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
 		 unsigned long pfn, bool write)
 {
@@ -242,172 +282,241 @@ int set_pte_file(struct machine *m, struct task_struct *t, struct vm_area_struct
 		return -ENOMEM;
 	if (pte_present(*ptep))
 		return -EEXIST;
-	/* folio_add_file_rmap_pte: the first mapping counts in Mapped */
+	/* the first mapping counts in Mapped */
 	if (page->_mapcount++ == -1)
 		__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat, NR_FILE_MAPPED, 1);
 	set_pte(table, ptep, mk_pte(pfn, write, write));
 	mm->rss_stat[mm_counter(page)]++;
-	if (vma->vm_flags & VM_LOCKED)
-		mlock_page_pte(m, *ptep);
+	mlock_new_pte(m, vma, *ptep);
 	return 0;
 }
 
-/*
- * do_fault for a file mapping: do_read_fault (fault-around, then
- * filemap_fault), do_cow_fault (a write to a private mapping: a new anon
- * page copied from the cache) or do_shared_fault (the cache page, dirtied).
- * -EFAULT: beyond the end of the file (SIGBUS).
- */
-static int do_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
-		    bool write)
+/* do_fault_around: the fault-around window (fault_around_bytes, not past
+ * the VMA nor the page table) is mapped from the page cache */
+static bool do_fault_around(struct vm_fault *vmf)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	bool mapped, major;
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address;
+	unsigned long nr = FAULT_AROUND_PAGES;
+	unsigned long from = MAX(vma->vm_start, (addr & ~((nr << PAGE_SHIFT) - 1)));
+	unsigned long to = MIN(vma->vm_end, from + (nr << PAGE_SHIFT));
+	unsigned long pmd_end = (addr | ((1UL << PMD_SHIFT) - 1)) + 1;
+
+	return filemap_map_pages(vmf->m, vmf->t, vma, from, MIN(to, pmd_end), addr);
+}
+
+/* do_read_fault: fault-around first, then filemap_fault and finish_fault */
+static int do_read_fault(struct vm_fault *vmf)
+{
+	struct machine *m = vmf->m;
+	struct vm_area_struct *vma = vmf->vma;
+	bool major;
 	long pfn;
 	int err;
 
-	if (!write) {
-		pfn = do_read_fault(m, t, vma, addr, &mapped);
-		if (pfn < 0)
-			return (int)pfn;
-		if (!mapped && (err = set_pte_file(m, t, vma, addr, (unsigned long)pfn, false)) && err != -EEXIST)
-			return err;
-		count_fault(m, t);
+	if (do_fault_around(vmf)) {
+		count_fault(m, vmf->t);
 		return 0;
 	}
-	pfn = filemap_fault(m, t, vma, addr, &major);
+	pfn = filemap_fault(m, vmf->t, vma, vmf->address, &major);
 	if (pfn < 0)
 		return (int)pfn;
-	if (!(vma->vm_flags & VM_SHARED)) {
-		struct pt_page *table;
-		pte_t *ptep = walk_to_pte(m, mm, addr, true, task_node(m, t), &table);
-		long new;
+	if (major)
+		account_system_time(m, vmf->t, READ_COPY_COST_NS);
+	if ((err = set_pte_file(m, vmf->t, vma, vmf->address, (unsigned long)pfn, false)) && err != -EEXIST)
+		return err;
+	count_fault(m, vmf->t);
+	return 0;
+}
 
-		if (!ptep)
-			return -ENOMEM;
-		if ((new = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu)) < 0)
-			return (int)new;
-		page_add_new_anon_rmap(m, (unsigned long)new, vma, addr);
-		set_pte(table, ptep, mk_pte((unsigned long)new, true, true));
-		mm->rss_stat[MM_ANONPAGES]++;
-		if (vma->vm_flags & VM_LOCKED)
-			mlock_page_pte(m, *ptep);
-		account_system_time(m, t, PAGE_COPY_COST_NS);
-		count_fault(m, t);
-		return 0;
-	}
-	if ((err = set_pte_file(m, t, vma, addr, (unsigned long)pfn, true)))
+/* do_cow_fault: a write to a private file mapping gets a new anon page,
+ * a copy of the cache page */
+static int do_cow_fault(struct vm_fault *vmf)
+{
+	struct machine *m = vmf->m;
+	bool major;
+	long pfn = filemap_fault(m, vmf->t, vmf->vma, vmf->address, &major);
+	long new;
+
+	if (pfn < 0)
+		return (int)pfn;
+	/* the tables again: reading the page may have let time pass */
+	vmf->pte = walk_to_pte(m, vmf->vma->vm_mm, vmf->address, true, task_node(m, vmf->t), &vmf->table);
+	if (!vmf->pte)
+		return -ENOMEM;
+	if ((new = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, vmf->t->cpu)) < 0)
+		return (int)new;
+	map_anon_folio_pte(vmf, (unsigned long)new);
+	account_system_time(m, vmf->t, PAGE_COPY_COST_NS);
+	count_fault(m, vmf->t);
+	return 0;
+}
+
+/* do_shared_fault: the cache page itself, mapped writable and dirtied */
+static int do_shared_fault(struct vm_fault *vmf)
+{
+	struct machine *m = vmf->m;
+	struct vm_area_struct *vma = vmf->vma;
+	bool major;
+	long pfn = filemap_fault(m, vmf->t, vma, vmf->address, &major);
+	int err;
+
+	if (pfn < 0)
+		return (int)pfn;
+	if ((err = set_pte_file(m, vmf->t, vma, vmf->address, (unsigned long)pfn, true)))
 		return err;
 	folio_mark_dirty(m, (unsigned long)pfn);
-	count_fault(m, t);
-	balance_dirty_pages_ratelimited(m, t, &vma->vm_file->f_inode->i_data);
+	count_fault(m, vmf->t);
+	balance_dirty_pages_ratelimited(m, vmf->t, &vma->vm_file->f_inode->i_data);
 	return 0;
 }
 
-/* do_anonymous_page / do_shared_fault / do_wp_page for one address */
-static int __handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
-			     unsigned long addr, bool write)
+/* do_fault for a file mapping; -EFAULT: beyond the end of the file
+ * (SIGBUS) */
+static int do_fault(struct vm_fault *vmf)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	struct pt_page *table;
-	pte_t *ptep = walk_to_pte(m, mm, addr, true, task_node(m, t), &table);
-	pte_t pte;
+	if (!vmf->write)
+		return do_read_fault(vmf);
+	if (!(vmf->vma->vm_flags & VM_SHARED))
+		return do_cow_fault(vmf);
+	return do_shared_fault(vmf);
+}
+
+/* do_anonymous_page: a read maps the shared zero page (no memory used), a
+ * write a new zeroed page */
+static int do_anonymous_page(struct vm_fault *vmf)
+{
+	struct machine *m = vmf->m;
 	long pfn;
 
-	if (!ptep)
-		return -ENOMEM;
-	pte = *ptep;
-	if (pte && !pte_present(pte))
-		return do_swap_page(m, t, vma, addr, ptep, write);
-	if (pte_present(pte)) {
-		if (!write || pte_write(pte)) {
-			/* the hardware sets accessed/dirty: no fault */
-			*ptep |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
-			return 0;
-		}
-		if (vma->vm_file && (vma->vm_flags & VM_SHARED)) {
-			/* wp_page_shared: page_mkwrite dirties the page again */
-			*ptep |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
-			folio_mark_dirty(m, pte_pfn(pte));
-			count_fault(m, t);
-			balance_dirty_pages_ratelimited(m, t, &vma->vm_file->f_inode->i_data);
-			return 0;
-		}
-		if (!pte_special(pte)) {
-			struct page *page = pfn_to_page(m, pte_pfn(pte));
-
-			if (page->_mapcount == 0 && page_test(page, PG_anon)) {
-				/* do_wp_page: the only mapper reuses the page */
-				*ptep |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
-				count_vm_event(m, PGREUSE);
-				count_fault(m, t);
-				return 0;
-			}
-		}
-		/* wp_page_copy: a private copy of a shared or zero page */
-		pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu);
-		if (pfn < 0)
-			return (int)pfn;
-		page_add_new_anon_rmap(m, (unsigned long)pfn, vma, addr);
-		if (!pte_special(pte)) {
-			struct page *old = pfn_to_page(m, pte_pfn(pte));
-
-			if ((vma->vm_flags & VM_LOCKED) && page_test(old, PG_mlocked))
-				munlock_page_pte(m, pte);
-			if (!page_test(old, PG_anon)) {
-				/* a private copy of a file page */
-				mm->rss_stat[mm_counter(old)]--;
-				mm->rss_stat[MM_ANONPAGES]++;
-			}
-			page_remove_rmap(m, pte_pfn(pte));
-			account_system_time(m, t, PAGE_COPY_COST_NS);
-		} else {
-			mm->rss_stat[MM_ANONPAGES]++;
-		}
-		*ptep = mk_pte((unsigned long)pfn, true, true);
-		if (vma->vm_flags & VM_LOCKED)
-			mlock_page_pte(m, *ptep);
-		m->nr_tlb_local_flush_one++;
-		count_fault(m, t);
+	if (!vmf->write) {
+		set_pte(vmf->table, vmf->pte, ((pte_t)m->zero_pfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
+						      _PAGE_ACCESSED | _PAGE_SPECIAL);
+		count_fault(m, vmf->t);
 		return 0;
 	}
-	if (vma->vm_file)
-		return do_fault(m, t, vma, addr, write);
-	if (vma->kind == VMA_FILE && !vma->anon_vma && !(vma->vm_flags & VM_WRITE)) {
-		/* program images are not files of the simulated disk: their
-		 * pages are not modelled, touching them maps nothing */
-		return 0;
-	}
-	if (!write) {
-		/* do_anonymous_page, read: the shared zero page, no memory used */
-		set_pte(table, ptep, ((pte_t)m->zero_pfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
-					     _PAGE_ACCESSED | _PAGE_SPECIAL);
-		count_fault(m, t);
-		return 0;
-	}
-	pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu);
+	pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, vmf->t->cpu);
 	if (pfn < 0)
 		return (int)pfn;
-	page_add_new_anon_rmap(m, (unsigned long)pfn, vma, addr);
-	set_pte(table, ptep, mk_pte((unsigned long)pfn, true, true));
-	mm->rss_stat[MM_ANONPAGES]++;
-	/* mlock_new_folio: a new page of a locked VMA is unevictable at once */
-	if (vma->vm_flags & VM_LOCKED)
-		mlock_page_pte(m, *ptep);
-	count_fault(m, t);
+	map_anon_folio_pte(vmf, (unsigned long)pfn);
+	count_fault(m, vmf->t);
 	return 0;
 }
 
-/* handle_mm_fault: lru_gen_enter_fault / lru_gen_exit_fault around it:
- * MGLRU adds what a fault on a VMA with recency brings in as hot */
+/* wp_page_reuse: the only mapper of an anon page writes to it in place */
+static int wp_page_reuse(struct vm_fault *vmf)
+{
+	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
+	count_vm_event(vmf->m, PGREUSE);
+	count_fault(vmf->m, vmf->t);
+	return 0;
+}
+
+/* wp_page_shared: a write to a shared file mapping; page_mkwrite dirties
+ * the page again */
+static int wp_page_shared(struct vm_fault *vmf)
+{
+	struct machine *m = vmf->m;
+
+	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
+	folio_mark_dirty(m, pte_pfn(vmf->orig_pte));
+	count_fault(m, vmf->t);
+	balance_dirty_pages_ratelimited(m, vmf->t, &vmf->vma->vm_file->f_inode->i_data);
+	return 0;
+}
+
+/* wp_page_copy: a private copy of a shared or zero page; the old page
+ * loses this mapping (and its mlock count) once the pte points at the new
+ * one */
+static int wp_page_copy(struct vm_fault *vmf)
+{
+	struct machine *m = vmf->m;
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t old = vmf->orig_pte;
+	struct page *old_page = pte_special(old) ? NULL : pfn_to_page(m, pte_pfn(old));
+	long pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, vmf->t->cpu);
+
+	if (pfn < 0)
+		return (int)pfn;
+	if (old_page)
+		vma->vm_mm->rss_stat[mm_counter(old_page)]--;
+	map_anon_folio_pte(vmf, (unsigned long)pfn);
+	if (old_page) {
+		if ((vma->vm_flags & VM_LOCKED) && page_test(old_page, PG_mlocked))
+			munlock_page_pte(m, old);
+		page_remove_rmap(m, pte_pfn(old));
+		account_system_time(m, vmf->t, PAGE_COPY_COST_NS);
+	}
+	m->nr_tlb_local_flush_one++;
+	count_fault(m, vmf->t);
+	return 0;
+}
+
+/* do_wp_page: a write to a present, write-protected pte */
+static int do_wp_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (vma->vm_file && (vma->vm_flags & VM_SHARED))
+		return wp_page_shared(vmf);
+	if (!pte_special(vmf->orig_pte)) {
+		struct page *page = pfn_to_page(vmf->m, pte_pfn(vmf->orig_pte));
+
+		if (page->_mapcount == 0 && page_test(page, PG_anon))
+			return wp_page_reuse(vmf);
+	}
+	return wp_page_copy(vmf);
+}
+
+/* Program images are not files of the simulated disk: their pages are
+ * not modelled, touching them maps nothing */
+static bool vma_is_program_image(const struct vm_area_struct *vma)
+{
+	return vma->kind == VMA_FILE && !vma->anon_vma && !(vma->vm_flags & VM_WRITE);
+}
+
+static int handle_pte_fault(struct vm_fault *vmf)
+{
+	pte_t pte = vmf->orig_pte = *vmf->pte;
+
+	if (!pte) {
+		if (vmf->vma->vm_file)
+			return do_fault(vmf);
+		if (vma_is_program_image(vmf->vma))
+			return 0;
+		return do_anonymous_page(vmf);
+	}
+	if (!pte_present(pte))
+		return do_swap_page(vmf->m, vmf->t, vmf->vma, vmf->address, vmf->pte, vmf->write);
+	if (vmf->write && !pte_write(pte))
+		return do_wp_page(vmf);
+	/* the hardware sets accessed/dirty: no fault */
+	*vmf->pte |= _PAGE_ACCESSED | (vmf->write ? _PAGE_DIRTY : 0);
+	return 0;
+}
+
+/* handle_mm_fault: the page tables down to the pte, then handle_pte_fault */
 int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
 		    unsigned long addr, bool write)
 {
-	bool saved = t->in_lru_fault;
+	struct vm_fault vmf;
+	bool saved;
 	int ret;
 
+	/* field by field: the fault path is hot, nothing is zeroed twice */
+	vmf.m = m;
+	vmf.t = t;
+	vmf.vma = vma;
+	vmf.address = addr;
+	vmf.write = write;
+	vmf.pte = walk_to_pte(m, vma->vm_mm, addr, true, task_node(m, t), &vmf.table);
+	if (!vmf.pte)
+		return -ENOMEM;
+	/* lru_gen_enter_fault / lru_gen_exit_fault: MGLRU adds what a fault
+	 * on a VMA with recency brings in as hot */
+	saved = t->in_lru_fault;
 	t->in_lru_fault = lru_gen_enabled(m) && !(vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ));
-	ret = __handle_mm_fault(m, t, vma, addr, write);
+	ret = handle_pte_fault(&vmf);
 	t->in_lru_fault = saved;
 	return ret;
 }
@@ -688,106 +797,6 @@ void update_hiwater_vm(struct mm_struct *mm)
 {
 	if (mm->hiwater_vm < mm->total_vm)
 		mm->hiwater_vm = mm->total_vm;
-}
-
-/* ---- the access path: loads and stores from a simulated program ---- */
-
-static unsigned long fault_error_code(bool present, bool write)
-{
-	/* X86_PF_PROT 1, X86_PF_WRITE 2, X86_PF_USER 4 */
-	return (present ? 1 : 0) | (write ? 2 : 0) | 4;
-}
-
-int access_process_range(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
-			 bool write)
-{
-	struct mm_struct *mm = t->mm;
-	unsigned long end = addr + len, a;
-	struct vm_area_struct *vma = NULL;
-	struct task_struct *prev;
-	int err = 0;
-
-	if (!mm)
-		return -EINVAL;
-	if (!len || end < addr)
-		return -EINVAL;
-	prev = syscall_enter(m, t);
-	for (a = addr & PAGE_MASK; a < end; a += PAGE_SIZE) {
-		/* killed by the OOM killer meanwhile: stop, die on return */
-		if (fatal_signal_pending(t)) {
-			err = -EINTR;
-			break;
-		}
-		if (!vma || a >= vma->vm_end) {
-			vma = find_vma(mm, a);
-			if (!vma || vma->vm_start > a) {
-				if (vma && (vma->vm_flags & VM_GROWSDOWN) && vma->vm_start - a <= STACK_GUARD_GAP) {
-					/* the stack would grow: not modelled beyond its VMA */
-				}
-				m->current = prev;
-				force_sig_segv(m, t, a < addr ? addr : a, 0, write);
-				return -EFAULT;
-			}
-			if ((write && !(vma->vm_flags & VM_WRITE)) ||
-			    (!write && !(vma->vm_flags & (VM_READ | VM_EXEC)))) {
-				/* X86_PF_PROT only when a page is there */
-				pte_t *ptep = pte_lookup(mm, a);
-
-				m->current = prev;
-				force_sig_segv(m, t, a < addr ? addr : a, ptep && pte_present(*ptep), write);
-				return -EFAULT;
-			}
-		}
-		err = handle_mm_fault(m, t, vma, a, write);
-		cond_resched(m);
-		if (err == -EFAULT) {
-			/* VM_FAULT_SIGBUS: a file page past the end of the file */
-			m->current = prev;
-			force_sig_bus(m, t, a < addr ? addr : a);
-			return -EFAULT;
-		}
-		if (err) {
-			/* VM_FAULT_OOM: the allocator's OOM killer did not help */
-			if (err == -ENOMEM && !m->panicked)
-				pagefault_out_of_memory(m, t);
-			break;
-		}
-	}
-	update_hiwater_rss(mm);
-	return (int)syscall_exit_oom(m, t->pid, prev, err);
-}
-
-/* SIGBUS: the kernel logs nothing; the process dies */
-void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr)
-{
-	printk(m, "%s[%d]: SIGBUS (BUS_ADRERR) at %lx: beyond the end of the mapped file", t->comm, t->pid, addr);
-	sys_exit(m, t);
-}
-
-/* The kernel's show_signal_msg line, then the process dies */
-void force_sig_segv(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long prot,
-		    bool write)
-{
-	struct vm_area_struct *text = NULL, *vma;
-	unsigned long sp = t->mm ? t->mm->start_stack : 0;
-
-	if (t->mm) {
-		for_each_vma(t->mm, it, vma) {
-			if (vma->kind == VMA_FILE && (vma->vm_flags & VM_EXEC)) {
-				text = vma;
-				break;
-			}
-		}
-	}
-	if (text)
-		printk(m, "%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx in %s[%lx+%lx] likely on CPU %d (core %d, socket %d)",
-		       t->comm, t->pid, addr, text->vm_start, sp, fault_error_code(prot, write),
-		       strrchr(text->file, '/') ? strrchr(text->file, '/') + 1 : text->file, text->vm_start,
-		       text->vm_end - text->vm_start, t->cpu, t->cpu, cpu_to_node(m, t->cpu));
-	else
-		printk(m, "%s[%d]: segfault at %lx ip 0000000000000000 sp %016lx error %lx", t->comm, t->pid, addr,
-		       sp, fault_error_code(prot, write));
-	sys_exit(m, t);
 }
 
 /* ---- rmap (mm/rmap.c): the ptes that map a page ---- */

@@ -60,6 +60,14 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 void vm_area_free(struct vm_area_struct *vma);
 void vma_insert(struct mm_struct *mm, struct vm_area_struct *vma);
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
+/* vma_merge: fold vma into its neighbours where they are compatible */
+struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma);
+/* true when [start, end) has no hole */
+bool range_mapped(struct mm_struct *mm, unsigned long start, unsigned long end);
+typedef int (*vma_range_fn)(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg);
+/* fn on every VMA of [start, end), split to fit inside it */
+int for_each_vma_in_range(struct machine *m, struct task_struct *t, unsigned long start, unsigned long end,
+			  vma_range_fn fn, void *arg);
 int do_mmap_fixed(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
 		  unsigned long vm_flags, enum vma_kind kind, const char *file, unsigned long pgoff);
 unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long len);
@@ -101,8 +109,8 @@ void vma_file_detach(struct machine *m, struct vm_area_struct *vma);
 void folio_mark_dirty(struct machine *m, unsigned long pfn);
 long filemap_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
 		   bool *major);
-long do_read_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long addr,
-		   bool *mapped);
+bool filemap_map_pages(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, unsigned long from,
+		       unsigned long to, unsigned long addr);
 unsigned long invalidate_mapping_pages(struct machine *m, struct address_space *mapping);
 long writeback_inode(struct machine *m, struct inode *inode, long nr_to_write);
 uint64_t writeback_next_completion(struct machine *m);
