@@ -14,7 +14,8 @@
  * make each mm's pgtables_bytes and, over all mms, NR_PAGETABLE; swap devices'
  * slot counts agree with their maps, cluster lists and the totals; each
  * slab cache's lists agree with its counts, every slab page in the
- * mem_map with its slab, the caches' counts and NR_SLAB_*.
+ * mem_map with its slab, the caches' counts and NR_SLAB_*; no page is left
+ * isolated (NR_ISOLATED_*) and no pte is left a migration entry.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
 #include "slab_internal.h"
+#include "migrate.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
 
@@ -483,6 +485,54 @@ static char *check_slab(struct machine *m)
 	return vmalloc_check_invariants(m);
 }
 
+/* ---- migration and compaction: nothing left in flight after an operation ---- */
+
+struct migration_entry_arg {
+	unsigned long found;
+};
+
+static void find_migration_entry(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte,
+				 void *arg)
+{
+	(void)m;
+	(void)vma;
+	(void)addr;
+	if (is_migration_pte(pte))
+		((struct migration_entry_arg *)arg)->found = addr;
+}
+
+static char *check_migration(struct machine *m)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = m->node_data[nid];
+
+		if (pgdat->vm_stat[NR_ISOLATED_ANON] || pgdat->vm_stat[NR_ISOLATED_FILE])
+			return g_strdup_printf("node %d: %ld anon and %ld file pages left isolated", nid,
+					       pgdat->vm_stat[NR_ISOLATED_ANON], pgdat->vm_stat[NR_ISOLATED_FILE]);
+	}
+	if (!m->tasks)
+		return NULL;
+	g_hash_table_iter_init(&it, m->tasks);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct task_struct *t = v;
+		struct vm_area_struct *vma;
+
+		if (!t->mm)
+			continue;
+		for_each_vma(t->mm, vit, vma) {
+			struct migration_entry_arg a = { 0 };
+
+			walk_swap_range(m, vma, vma->vm_start, vma->vm_end, find_migration_entry, &a);
+			if (a.found)
+				return g_strdup_printf("pid %d: a migration entry left at %#lx", t->pid, a.found);
+		}
+	}
+	return NULL;
+}
+
 char *machine_check_invariants(struct machine *m)
 {
 	unsigned long *reserved = g_new0(unsigned long, (gsize)m->nr_nodes * MAX_NR_ZONES);
@@ -549,6 +599,8 @@ char *machine_check_invariants(struct machine *m)
 		err = swap_check_invariants(m);
 	if (!err)
 		err = check_slab(m);
+	if (!err)
+		err = check_migration(m);
 out:
 	g_free(reserved);
 	return err;

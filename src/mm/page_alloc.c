@@ -1655,6 +1655,42 @@ void __free_pages(struct machine *m, unsigned long pfn, unsigned int order, int 
 	free_frozen_page_commit(m, zone, &zone->per_cpu_pageset[cpu], pfn, mt, order, cpu);
 }
 
+/*
+ * __isolate_free_page: compaction's free scanner takes a free block off
+ * its list, if the zone stays above its min watermark; a block of at
+ * least half a pageblock makes its pageblocks movable.  Returns the pages
+ * taken (0: refused).  The caller makes them pages in use (mark_allocated).
+ */
+unsigned long __isolate_free_page(struct machine *m, unsigned long pfn, unsigned int order)
+{
+	struct zone *zone = pfn_zone(m, pfn);
+	struct page *page = pfn_to_page(m, pfn);
+	int mt = page->mt;
+
+	if (!is_migrate_isolate(mt) &&
+	    !zone_watermark_ok(zone, 0, zone->_watermark[WMARK_MIN] + (1UL << order), 0, ALLOC_CMA))
+		return 0;
+	del_page_from_free_list(m, zone, pfn, order, mt);
+	if (order >= pageblock_order - 1) {
+		for (unsigned long p = pfn; p < pfn + (1UL << order); p += pageblock_nr_pages) {
+			int bmt = get_pageblock_migratetype(m, p);
+			unsigned long start;
+			int free_pages, movable_pages;
+
+			if (migratetype_is_mergeable(bmt) && bmt != MIGRATE_MOVABLE &&
+			    count_pageblock(m, zone, p, &start, &free_pages, &movable_pages))
+				move_freepages_block(m, zone, start, bmt, MIGRATE_MOVABLE);
+		}
+	}
+	return 1UL << order;
+}
+
+/* post_alloc_hook for a block taken outside the allocator's own paths */
+void mark_allocated(struct machine *m, unsigned long pfn, unsigned int order, gfp_t gfp)
+{
+	prep_new_page(m, pfn, order, gfp_migratetype(gfp));
+}
+
 /* si_mem_available: free pages minus reserves, plus the part of page cache
  * and reclaimable slab that can go without thrashing */
 long si_mem_available(struct machine *m)
