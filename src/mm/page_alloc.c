@@ -17,15 +17,17 @@
  * reserve creation (reserve_highatomic_pageblock) so the HighAtomic lists
  * stay empty; "movable" pages counted by try_to_claim_block are the pages
  * allocated as movable (the kernel counts LRU and __PageMovable pages);
- * the slow path wakes kswapd, reclaims directly and retries as
- * should_reclaim_retry says, then invokes the OOM killer, but never
- * compacts (there is no compaction): a costly order fails where the kernel
- * would compact.
+ * the slow path wakes kswapd, compacts first for costly and non-movable
+ * high orders, reclaims directly, compacts again, retries as
+ * should_reclaim_retry and should_compact_retry say, then invokes the OOM
+ * killer; compaction has no capture_control (the page is taken on the
+ * retry of the freelists).
  */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 
+#include "mmsim/compaction.h"
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
@@ -1541,6 +1543,57 @@ static bool should_reclaim_retry(struct machine *m, gfp_t gfp, unsigned int orde
 	return false;
 }
 
+/* __alloc_pages_direct_compact: compact at prio, then try the freelists */
+static long __alloc_pages_direct_compact(struct machine *m, gfp_t gfp, unsigned int order, unsigned int alloc_flags,
+					 struct alloc_context *ac, enum compact_priority prio,
+					 enum compact_result *compact_result)
+{
+	long pfn;
+
+	*compact_result = try_to_compact_pages(m, gfp, order, alloc_flags, ac->zonelist, ac->highest_zoneidx, prio,
+					       ac->cpu);
+	if (*compact_result == COMPACT_SKIPPED)
+		return -1;
+	count_vm_event(m, COMPACTSTALL);
+	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	if (pfn >= 0) {
+		struct zone *zone = pfn_zone(m, (unsigned long)pfn);
+
+		zone->compact_blockskip_flush = false;
+		compaction_defer_reset(zone, (int)order, true);
+		count_vm_event(m, COMPACTSUCCESS);
+		return pfn;
+	}
+	count_vm_event(m, COMPACTFAIL);
+	return -1;
+}
+
+/* should_compact_retry: more compaction, at a higher priority, helps? */
+static bool should_compact_retry(struct machine *m, struct alloc_context *ac, unsigned int order,
+				 enum compact_result compact_result, enum compact_priority *prio, int *retries)
+{
+	int max_retries = MAX_COMPACT_RETRIES;
+	enum compact_priority min_priority;
+
+	if (!order || fatal_signal_pending(m->current))
+		return false;
+	if (compact_result == COMPACT_SKIPPED)
+		return compaction_zonelist_suitable(m, ac->zonelist, ac->highest_zoneidx, (int)order);
+	if (compact_result == COMPACT_SUCCESS) {
+		if (order > PAGE_ALLOC_COSTLY_ORDER)
+			max_retries /= 4;
+		if (++(*retries) <= max_retries)
+			return true;
+	}
+	min_priority = order > PAGE_ALLOC_COSTLY_ORDER ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
+	if (*prio > min_priority) {
+		(*prio)--;
+		*retries = 0;
+		return true;
+	}
+	return false;
+}
+
 /*
  * __alloc_pages_slowpath: down to the min watermark (with the reserves the
  * gfp flags or an OOM victim may use), kswapd woken, direct reclaim and its
@@ -1554,7 +1607,10 @@ static long __alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned int or
 	bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
 	bool did_some_progress;
-	int no_progress_loops = 0;
+	int no_progress_loops = 0, compaction_retries = 0;
+	enum compact_priority compact_priority = DEF_COMPACT_PRIORITY;
+	enum compact_result compact_result = COMPACT_SKIPPED;
+	bool can_compact = order && (gfp & __GFP_IO), first = true;
 	long pfn;
 
 	if (gfp & __GFP_KSWAPD_RECLAIM)
@@ -1571,14 +1627,36 @@ retry:
 		goto nopage;
 	if (m->current && (m->current->flags & PF_MEMALLOC))
 		goto nopage;
+	/* costly and non-movable high orders compact first: the base pages
+	 * are likely there already */
+	if (first && can_compact && (costly_order || ac->migratetype != MIGRATE_MOVABLE)) {
+		pfn = __alloc_pages_direct_compact(m, gfp, order, alloc_flags, ac, INIT_COMPACT_PRIORITY,
+						   &compact_result);
+		if (pfn >= 0)
+			return pfn;
+		if (costly_order && (gfp & __GFP_NORETRY)) {
+			if (compact_result == COMPACT_SKIPPED || compact_result == COMPACT_DEFERRED)
+				goto nopage;
+			compact_priority = INIT_COMPACT_PRIORITY;
+		}
+	}
+	first = false;
 	pfn = __alloc_pages_direct_reclaim(m, gfp, order, alloc_flags, ac, &did_some_progress);
 	if (pfn >= 0)
 		return pfn;
+	if (can_compact) {
+		pfn = __alloc_pages_direct_compact(m, gfp, order, alloc_flags, ac, compact_priority, &compact_result);
+		if (pfn >= 0)
+			return pfn;
+	}
 	if (gfp & __GFP_NORETRY)
 		goto nopage;
 	if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL))
 		goto nopage;
 	if (should_reclaim_retry(m, gfp, order, ac, alloc_flags, did_some_progress, &no_progress_loops))
+		goto retry;
+	if (did_some_progress && can_compact &&
+	    should_compact_retry(m, ac, order, compact_result, &compact_priority, &compaction_retries))
 		goto retry;
 	pfn = __alloc_pages_may_oom(m, gfp, order, ac, &did_some_progress);
 	if (pfn >= 0)
