@@ -92,6 +92,11 @@ bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 			 int highest_zoneidx, unsigned int alloc_flags, long free_pages);
 
+/* compaction's free scanner: a free block off its list (pages taken, 0:
+ * refused by the min watermark), and made a block in use */
+unsigned long __isolate_free_page(struct machine *m, unsigned long pfn, unsigned int order);
+void mark_allocated(struct machine *m, unsigned long pfn, unsigned int order, gfp_t gfp);
+
 /* Blocks of an order on a migratetype's free list, pristine ones included */
 unsigned long free_area_count(const struct zone *zone, unsigned int order, int mt);
 

@@ -104,6 +104,11 @@ struct vm_sysctls {
 	int swappiness;            /* 0..200, default 60 */
 	int page_cluster;          /* log2 of swap-in readahead, default 3 */
 	int vfs_cache_pressure;    /* fs/dcache.c, default 100 */
+	/* mm/compaction.c and mm/vmstat.c */
+	int compact_memory;        /* the last value written (write-only file) */
+	int compaction_proactiveness; /* 0..100, default 20 */
+	int extfrag_threshold;     /* 0..1000, default 500 */
+	int compact_unevictable_allowed; /* 0..1, default 1 */
 };
 
 /* ---- the machine ---- */

@@ -213,6 +213,16 @@ struct zone {
 	unsigned long flags;         /* ZONE_BOOSTED_WATERMARK */
 	long vm_stat[NR_VM_ZONE_STAT_ITEMS];
 	unsigned long vm_numa_event[NR_VM_NUMA_EVENT_ITEMS];
+	/* compaction (mm/compaction.c): where the scanners start next time,
+	 * the deferral state, and one skip bit per pageblock (NULL until the
+	 * zone is first compacted) */
+	unsigned long compact_cached_free_pfn;
+	unsigned long compact_cached_migrate_pfn[2];  /* [async, sync] */
+	unsigned long compact_init_migrate_pfn, compact_init_free_pfn;
+	unsigned int compact_considered, compact_defer_shift;
+	int compact_order_failed;
+	bool compact_blockskip_flush;
+	uint8_t *pageblock_skip;
 };
 
 #define ZONE_BOOSTED_WATERMARK 0x1
@@ -317,6 +327,12 @@ typedef struct pglist_data {
 	int kswapd_highest_zoneidx;
 	int kswapd_failures;      /* balance_pgdat runs that reclaimed nothing */
 	struct kswapd_balance *kswapd_bal;  /* its sleep and its balance_pgdat run */
+	/* kcompactd (mm/compaction.c) */
+	struct task_struct *kcompactd;
+	int kcompactd_max_order;
+	int kcompactd_highest_zoneidx;
+	bool proactive_compact_trigger;
+	uint64_t kcompactd_timeout_ns;  /* the next proactive check: 0 when asleep for good */
 	struct machine *machine;
 } pg_data_t;
 

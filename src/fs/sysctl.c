@@ -27,6 +27,7 @@
 #include "layout_handlers.h"
 #include "render.h"
 #include "render_util.h"
+#include "mmsim/compaction.h"
 #include "mmsim/pagemap.h"
 
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
@@ -139,6 +140,13 @@ static void dirty_bytes_written(struct machine *m, unsigned long old)
 		m->sysctl.dirty_ratio = 0;
 }
 
+/* compaction_proactiveness_sysctl_handler: a non-zero value wakes kcompactd */
+static void compaction_proactiveness_written(struct machine *m, const int *old)
+{
+	(void)old;
+	compaction_proactiveness_changed(m);
+}
+
 #define KNOB(field) offsetof(struct vm_sysctls, field)
 
 static const struct vm_sysctl_knob vm_knobs[] = {
@@ -175,6 +183,11 @@ static const struct vm_sysctl_knob vm_knobs[] = {
 	{ "page-cluster", KNOB(page_cluster), 1, 0, 31, NULL, NULL },
 	/* fs/dcache.c: the weight of dentry and inode caches in reclaim */
 	{ "vfs_cache_pressure", KNOB(vfs_cache_pressure), 1, 0, INT_MAX, NULL, NULL },
+	/* mm/compaction.c vm_compaction[] */
+	{ "compaction_proactiveness", KNOB(compaction_proactiveness), 1, 0, 100, NULL,
+	  compaction_proactiveness_written },
+	{ "extfrag_threshold", KNOB(extfrag_threshold), 1, 0, 1000, NULL, NULL },
+	{ "compact_unevictable_allowed", KNOB(compact_unevictable_allowed), 1, 0, 1, NULL, NULL },
 };
 
 static const struct vm_sysctl_ulong_knob vm_ulong_knobs[] = {

@@ -14,7 +14,8 @@
  * make each mm's pgtables_bytes and, over all mms, NR_PAGETABLE; swap devices'
  * slot counts agree with their maps, cluster lists and the totals; each
  * slab cache's lists agree with its counts, every slab page in the
- * mem_map with its slab, the caches' counts and NR_SLAB_*.
+ * mem_map with its slab, the caches' counts and NR_SLAB_*; no page is left
+ * isolated (NR_ISOLATED_*) and no pte is left a migration entry.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@
 #include "mmsim/slab.h"
 #include "slab_internal.h"
 #include "lru_gen.h"
+#include "migrate.h"
+#include "mmsim/pagemap.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
 
@@ -180,17 +183,35 @@ static char *check_section(struct machine *m, unsigned long s, unsigned long *re
 struct pte_tally {
 	GHashTable *maps;       /* pfn -> number of ptes mapping it */
 	long anon, shmem, file;
+	char *err;              /* the first pte that does not point at its page */
 };
+
+/* The pte points at its page: a page in use whose rmap (anon_vma or file,
+ * and index) leads back to this VMA and address (what migration keeps) */
+static char *check_pte_page(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+{
+	struct page *page = pfn_to_page(m, pte_pfn(pte));
+	uint64_t want;
+
+	if (page->_refcount <= 0 || page_test(page, PG_buddy) || page_test(page, PG_pcp))
+		return g_strdup_printf("pte at %#lx maps pfn %#lx, a page not in use", addr, pte_pfn(pte));
+	want = page_test(page, PG_anon) ? (uint64_t)(uintptr_t)vma->anon_vma
+		: vma->vm_file ? (uint64_t)(uintptr_t)&vma->vm_file->f_inode->i_data : page->private;
+	if (page->private != want || page->index != linear_page_index(vma, addr))
+		return g_strdup_printf("pte at %#lx maps pfn %#lx whose rmap (index %#lx) leads elsewhere", addr,
+				       pte_pfn(pte), (unsigned long)page->index);
+	return NULL;
+}
 
 static void tally_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
 {
 	struct pte_tally *t = arg;
 	gpointer key = GSIZE_TO_POINTER(pte_pfn(pte));
 
-	(void)vma;
-	(void)addr;
 	if (pte_special(pte))
 		return;
+	if (!t->err)
+		t->err = check_pte_page(m, vma, addr, pte);
 	g_hash_table_insert(t->maps, key, GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(t->maps, key)) + 1));
 	if (page_test(pfn_to_page(m, pte_pfn(pte)), PG_anon))
 		t->anon++;
@@ -248,7 +269,7 @@ static char *check_processes(struct machine *m)
 	while (!err && g_hash_table_iter_next(&it, &k, &v)) {
 		struct task_struct *t = v;
 		struct mm_struct *mm = t->mm;
-		struct pte_tally tally = { maps, 0, 0, 0 };
+		struct pte_tally tally = { maps, 0, 0, 0, NULL };
 		struct vm_area_struct *vma;
 		unsigned long prev_end = 0, total = 0;
 		int count = 0;
@@ -289,6 +310,9 @@ static char *check_processes(struct machine *m)
 			count++;
 			walk_page_range(m, vma, vma->vm_start, vma->vm_end, tally_pte, &tally);
 		}
+		if (!err && tally.err)
+			err = g_strdup_printf("pid %d: %s", t->pid, tally.err);
+		g_free(tally.err);
 		if (err)
 			break;
 		if (count != mm->map_count || total != mm->total_vm)
@@ -488,6 +512,54 @@ static char *check_slab(struct machine *m)
 	return vmalloc_check_invariants(m);
 }
 
+/* ---- migration and compaction: nothing left in flight after an operation ---- */
+
+struct migration_entry_arg {
+	unsigned long found;
+};
+
+static void find_migration_entry(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte,
+				 void *arg)
+{
+	(void)m;
+	(void)vma;
+	(void)addr;
+	if (is_migration_pte(pte))
+		((struct migration_entry_arg *)arg)->found = addr;
+}
+
+static char *check_migration(struct machine *m)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = m->node_data[nid];
+
+		if (pgdat->vm_stat[NR_ISOLATED_ANON] || pgdat->vm_stat[NR_ISOLATED_FILE])
+			return g_strdup_printf("node %d: %ld anon and %ld file pages left isolated", nid,
+					       pgdat->vm_stat[NR_ISOLATED_ANON], pgdat->vm_stat[NR_ISOLATED_FILE]);
+	}
+	if (!m->tasks)
+		return NULL;
+	g_hash_table_iter_init(&it, m->tasks);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct task_struct *t = v;
+		struct vm_area_struct *vma;
+
+		if (!t->mm)
+			continue;
+		for_each_vma(t->mm, vit, vma) {
+			struct migration_entry_arg a = { 0 };
+
+			walk_swap_range(m, vma, vma->vm_start, vma->vm_end, find_migration_entry, &a);
+			if (a.found)
+				return g_strdup_printf("pid %d: a migration entry left at %#lx", t->pid, a.found);
+		}
+	}
+	return NULL;
+}
+
 char *machine_check_invariants(struct machine *m)
 {
 	unsigned long *reserved = g_new0(unsigned long, (gsize)m->nr_nodes * MAX_NR_ZONES);
@@ -554,6 +626,8 @@ char *machine_check_invariants(struct machine *m)
 		err = swap_check_invariants(m);
 	if (!err)
 		err = check_slab(m);
+	if (!err)
+		err = check_migration(m);
 out:
 	g_free(reserved);
 	return err;

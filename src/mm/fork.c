@@ -674,7 +674,7 @@ void tasks_init(struct machine *m)
 		m->node_data[nid]->kswapd = kthread_create(m, name, kthreadd, cpu);
 		m->node_data[nid]->kswapd->flags |= PF_MEMALLOC | PF_KSWAPD;
 		g_snprintf(name, sizeof(name), "kcompactd%d", nid);
-		kthread_create(m, name, kthreadd, cpu);
+		m->node_data[nid]->kcompactd = kthread_create(m, name, kthreadd, cpu);
 	}
 	kthread_create(m, "khugepaged", kthreadd, 0);
 	kthread_create(m, "ksmd", kthreadd, 0);

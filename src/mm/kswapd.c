@@ -19,11 +19,13 @@
  * Simplifies:
  * - a step is priority passes up to a slice of CPU time (SCHED_SLICE_NS)
  *   or a throttle, not cut mid-batch
- * - the order kswapd balances for is never lowered (no compaction), and
- *   kcompactd is not woken
+ * - the order kswapd balances for is never lowered (kswapd does not
+ *   check compaction_suitable to stop early); kcompactd is woken when
+ *   kswapd goes to sleep balanced
  * - no per-cpu vmstat thresholds to switch (set_pgdat_percpu_threshold)
  */
 #include "vmscan_internal.h"
+#include "mmsim/compaction.h"
 
 #define KSWAPD_SHORT_SLEEP_NS (NSEC_PER_SEC / 10)   /* HZ/10 */
 
@@ -74,6 +76,13 @@ static struct kswapd_balance *kswapd_state(pg_data_t *pgdat)
 		pgdat->kswapd_bal->sleep = KSWAPD_ASLEEP;
 	}
 	return pgdat->kswapd_bal;
+}
+
+/* kswapd_is_running: kswapd is awake and balancing (proactive
+ * compaction gives way to it) */
+bool kswapd_is_running(pg_data_t *pgdat)
+{
+	return pgdat->kswapd_bal && pgdat->kswapd_bal->sleep == KSWAPD_AWAKE;
 }
 
 /* prepare_kswapd_sleep: balanced, or hopeless (left to direct reclaim) */
@@ -187,6 +196,10 @@ static void kswapd_schedule(struct machine *m, pg_data_t *pgdat, uint64_t when, 
 static void kswapd_try_to_sleep(struct machine *m, pg_data_t *pgdat, struct kswapd_balance *b, uint64_t now)
 {
 	if (prepare_kswapd_sleep(m, pgdat, b->order, b->highest_zoneidx)) {
+		/* balanced: kcompactd may now make the order kswapd was
+		 * woken for */
+		reset_isolation_suitable(pgdat);
+		wakeup_kcompactd(m, pgdat, b->order, b->highest_zoneidx);
 		b->sleep = KSWAPD_SHORT_SLEEP;
 		pgdat->kswapd->state = 'S';
 		kswapd_schedule(m, pgdat, now + KSWAPD_SHORT_SLEEP_NS, KSWAPD_SHORT_SLEEP_OVER);

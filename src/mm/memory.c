@@ -25,6 +25,7 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "migrate.h"
 #include "mmsim/pagemap.h"
 #include "lru_gen.h"
 
@@ -801,18 +802,17 @@ void update_hiwater_vm(struct mm_struct *mm)
 
 /* ---- rmap (mm/rmap.c): the ptes that map a page ---- */
 
-typedef bool (*rmap_one_fn)(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
-			    void *arg);
-
-/* rmap_walk: every pte mapping pfn, through its anon_vma's VMAs or its
- * file's i_mmap; fn returns false to stop */
-static void rmap_walk(struct machine *m, unsigned long pfn, rmap_one_fn fn, void *arg)
+/*
+ * The ptes of the VMAs that may map `page` (its anon_vma's VMAs or its
+ * file's i_mmap, at the page's index) that hold what match() says: a
+ * present pte of the page (rmap_walk) or a migration entry of the page it
+ * replaces (rmap_walk_migration); fn returns false to stop
+ */
+static void __rmap_walk(struct machine *m, struct page *page, unsigned long pfn, bool migration, rmap_one_fn fn,
+			void *arg)
 {
-	struct page *page = pfn_to_page(m, pfn);
 	GPtrArray *vmas;
 
-	if (page->_mapcount < 0 || !page->private)
-		return;
 	if (page_test(page, PG_anon))
 		vmas = ((struct anon_vma *)(uintptr_t)page->private)->vmas;
 	else
@@ -821,14 +821,38 @@ static void rmap_walk(struct machine *m, unsigned long pfn, rmap_one_fn fn, void
 		struct vm_area_struct *vma = g_ptr_array_index(vmas, i);
 		unsigned long index = (unsigned long)page->index, addr;
 		pte_t *ptep;
+		bool match;
 
 		if (index < vma->vm_pgoff || index >= vma->vm_pgoff + vma_pages(vma))
 			continue;
 		addr = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
 		ptep = pte_lookup(vma->vm_mm, addr);
-		if (ptep && pte_present(*ptep) && pte_pfn(*ptep) == pfn && !fn(m, vma, addr, ptep, arg))
+		if (!ptep)
+			continue;
+		if (migration)
+			match = is_migration_pte(*ptep) && migration_entry_to_pfn(pte_to_swp_entry(*ptep)) == pfn;
+		else
+			match = pte_present(*ptep) && pte_pfn(*ptep) == pfn;
+		if (match && !fn(m, vma, addr, ptep, arg))
 			break;
 	}
+}
+
+void rmap_walk(struct machine *m, unsigned long pfn, rmap_one_fn fn, void *arg)
+{
+	struct page *page = pfn_to_page(m, pfn);
+
+	if (page->_mapcount < 0 || !page->private)
+		return;
+	__rmap_walk(m, page, pfn, false, fn, arg);
+}
+
+void rmap_walk_migration(struct machine *m, unsigned long dst, unsigned long src, rmap_one_fn fn, void *arg)
+{
+	struct page *page = pfn_to_page(m, dst);
+
+	if (page->private)
+		__rmap_walk(m, page, src, true, fn, arg);
 }
 
 struct referenced_arg {

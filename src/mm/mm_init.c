@@ -23,6 +23,7 @@
 #include "mmsim/swap.h"
 #include "mmsim/lru_gen.h"
 #include "mm_internal.h"
+#include "mmsim/compaction.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
 #include "slab_internal.h"
@@ -363,6 +364,9 @@ static void init_sysctls(struct machine *m)
 	m->sysctl.swappiness = 60;
 	m->sysctl.page_cluster = 3;
 	m->sysctl.vfs_cache_pressure = 100;
+	m->sysctl.compaction_proactiveness = 20;
+	m->sysctl.extfrag_threshold = 500;
+	m->sysctl.compact_unevictable_allowed = 1;
 }
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error)
@@ -410,6 +414,8 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	dcache_init(m);
 	tasks_init(m);
 	swap_init(m);
+	if (!cfg->bare)
+		kcompactd_run(m);
 	machine_debug_check(m, "boot");
 	return m;
 }

@@ -28,7 +28,10 @@ void buddy_adopt_pristine_section(struct machine *m, unsigned long secnr, unsign
 void buddy_add_pristine_section(struct machine *m, struct zone *zone, unsigned long secnr);
 void __free_one_page(struct machine *m, struct zone *zone, unsigned long pfn, unsigned int order, int mt);
 void build_all_zonelists(struct machine *m);
+
+/* show_mem.c */
 void format_gfp(GString *s, unsigned int gfp);  /* %pGg */
+void warn_alloc(struct machine *m, unsigned int gfp, unsigned int order, int cpu);
 
 /* oom_kill.c */
 bool out_of_memory(struct machine *m, unsigned int gfp_mask, int order, int cpu);
@@ -53,6 +56,9 @@ void workingset_activation(struct machine *m, unsigned long pfn);
 
 /* mm/internal.h: rounds of reclaim without progress before giving up */
 #define MAX_RECLAIM_RETRIES 16
+
+/* kswapd.c */
+bool kswapd_is_running(pg_data_t *pgdat);
 
 /* timer.c */
 void timers_init(struct machine *m);

@@ -9,18 +9,23 @@
  *   (claim a whole pageblock when half of it is free or alike) and
  *   __rmqueue_steal; ALLOC_NOFRAGMENT; watermark boosting on fallback;
  * - get_page_from_freelist over node-ordered zonelists with zone_statistics;
- * - the slow path: wake kswapd, direct reclaim, should_reclaim_retry, then
- *   the OOM killer; warn_alloc's report.
+ * - the slow path: wake kswapd, compact first for costly and non-movable
+ *   high orders, direct reclaim, compact again, retry as
+ *   should_reclaim_retry and should_compact_retry say, then the OOM killer;
+ *   warn_alloc's report;
+ * - __isolate_free_page for compaction's free scanner.
  * Simplifies:
  * - pages are PFNs, free lists are PFN-linked; no CMA;
  * - no highatomic reserve creation (reserve_highatomic_pageblock), so the
  *   HighAtomic lists stay empty;
  * - the "movable" pages try_to_claim_block counts are the pages allocated
  *   as movable (the kernel counts LRU and __PageMovable pages);
- * - no compaction: a costly order fails where the kernel would compact.
+ * - compaction has no capture_control (the page is taken on the retry of
+ *   the freelists).
  */
 #include <errno.h>
 
+#include "mmsim/compaction.h"
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
@@ -677,52 +682,6 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 	return alloc_flags;
 }
 
-void format_gfp(GString *s, gfp_t gfp)
-{
-	static const struct { gfp_t flags; const char *name; } names[] = {
-		{ GFP_HIGHUSER_MOVABLE, "GFP_HIGHUSER_MOVABLE" },
-		{ GFP_KERNEL | __GFP_RECLAIMABLE, "GFP_KERNEL|__GFP_RECLAIMABLE" },
-		{ GFP_KERNEL, "GFP_KERNEL" },
-		{ GFP_ATOMIC, "GFP_ATOMIC" },
-	};
-	gfp_t rest = gfp & ~__GFP_COMP;
-
-	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-		if ((rest & names[i].flags) == names[i].flags) {
-			g_string_append(s, names[i].name);
-			rest &= ~names[i].flags;
-			break;
-		}
-	}
-	if (gfp & __GFP_COMP)
-		g_string_append(s, "|__GFP_COMP");
-	if (rest & __GFP_THISNODE)
-		g_string_append(s, "|__GFP_THISNODE");
-	if (rest & __GFP_NOWARN)
-		g_string_append(s, "|__GFP_NOWARN");
-	if (rest & __GFP_RETRY_MAYFAIL)
-		g_string_append(s, "|__GFP_RETRY_MAYFAIL");
-	if (rest & __GFP_NOFAIL)
-		g_string_append(s, "|__GFP_NOFAIL");
-	if (rest & __GFP_NORETRY)
-		g_string_append(s, "|__GFP_NORETRY");
-}
-
-/* warn_alloc: the kernel's page allocation failure line */
-static void warn_alloc(struct machine *m, gfp_t gfp, unsigned int order, int cpu)
-{
-	g_autoptr(GString) flags = g_string_new(NULL);
-
-	if (gfp & __GFP_NOWARN)
-		return;
-	g_autofree char *who = m->current ? g_strdup(m->current->comm) : g_strdup_printf("kworker/%d:1", cpu);
-	g_autofree char *mems = m->nr_nodes > 1 ? g_strdup_printf("0-%d", m->nr_nodes - 1) : g_strdup("0");
-
-	format_gfp(flags, gfp);
-	printk(m, "%s: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=%s",
-	       who, order, gfp, flags->str, mems);
-}
-
 /*
  * __alloc_pages_may_oom: the last try at the high watermark, then the OOM
  * killer, except for costly orders, __GFP_RETRY_MAYFAIL, __GFP_THISNODE and
@@ -823,6 +782,57 @@ static bool should_reclaim_retry(struct machine *m, gfp_t gfp, unsigned int orde
 	return false;
 }
 
+/* __alloc_pages_direct_compact: compact at prio, then try the freelists */
+static long __alloc_pages_direct_compact(struct machine *m, gfp_t gfp, unsigned int order, unsigned int alloc_flags,
+					 struct alloc_context *ac, enum compact_priority prio,
+					 enum compact_result *compact_result)
+{
+	long pfn;
+
+	*compact_result = try_to_compact_pages(m, gfp, order, alloc_flags, ac->zonelist, ac->highest_zoneidx, prio,
+					       ac->cpu);
+	if (*compact_result == COMPACT_SKIPPED)
+		return -1;
+	count_vm_event(m, COMPACTSTALL);
+	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	if (pfn >= 0) {
+		struct zone *zone = pfn_zone(m, (unsigned long)pfn);
+
+		zone->compact_blockskip_flush = false;
+		compaction_defer_reset(zone, (int)order, true);
+		count_vm_event(m, COMPACTSUCCESS);
+		return pfn;
+	}
+	count_vm_event(m, COMPACTFAIL);
+	return -1;
+}
+
+/* should_compact_retry: more compaction, at a higher priority, helps? */
+static bool should_compact_retry(struct machine *m, struct alloc_context *ac, unsigned int order,
+				 enum compact_result compact_result, enum compact_priority *prio, int *retries)
+{
+	int max_retries = MAX_COMPACT_RETRIES;
+	enum compact_priority min_priority;
+
+	if (!order || fatal_signal_pending(m->current))
+		return false;
+	if (compact_result == COMPACT_SKIPPED)
+		return compaction_zonelist_suitable(m, ac->zonelist, ac->highest_zoneidx, (int)order);
+	if (compact_result == COMPACT_SUCCESS) {
+		if (order > PAGE_ALLOC_COSTLY_ORDER)
+			max_retries /= 4;
+		if (++(*retries) <= max_retries)
+			return true;
+	}
+	min_priority = order > PAGE_ALLOC_COSTLY_ORDER ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
+	if (*prio > min_priority) {
+		(*prio)--;
+		*retries = 0;
+		return true;
+	}
+	return false;
+}
+
 /*
  * __alloc_pages_slowpath: down to the min watermark (with the reserves the
  * gfp flags or an OOM victim may use), kswapd woken, direct reclaim and its
@@ -836,7 +846,10 @@ static long __alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned int or
 	bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
 	bool did_some_progress;
-	int no_progress_loops = 0;
+	int no_progress_loops = 0, compaction_retries = 0;
+	enum compact_priority compact_priority = DEF_COMPACT_PRIORITY;
+	enum compact_result compact_result = COMPACT_SKIPPED;
+	bool can_compact = order && (gfp & __GFP_IO), first = true;
 	long pfn;
 
 	if (gfp & __GFP_KSWAPD_RECLAIM)
@@ -853,14 +866,36 @@ retry:
 		goto nopage;
 	if (m->current && (m->current->flags & PF_MEMALLOC))
 		goto nopage;
+	/* costly and non-movable high orders compact first: the base pages
+	 * are likely there already */
+	if (first && can_compact && (costly_order || ac->migratetype != MIGRATE_MOVABLE)) {
+		pfn = __alloc_pages_direct_compact(m, gfp, order, alloc_flags, ac, INIT_COMPACT_PRIORITY,
+						   &compact_result);
+		if (pfn >= 0)
+			return pfn;
+		if (costly_order && (gfp & __GFP_NORETRY)) {
+			if (compact_result == COMPACT_SKIPPED || compact_result == COMPACT_DEFERRED)
+				goto nopage;
+			compact_priority = INIT_COMPACT_PRIORITY;
+		}
+	}
+	first = false;
 	pfn = __alloc_pages_direct_reclaim(m, gfp, order, alloc_flags, ac, &did_some_progress);
 	if (pfn >= 0)
 		return pfn;
+	if (can_compact) {
+		pfn = __alloc_pages_direct_compact(m, gfp, order, alloc_flags, ac, compact_priority, &compact_result);
+		if (pfn >= 0)
+			return pfn;
+	}
 	if (gfp & __GFP_NORETRY)
 		goto nopage;
 	if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL))
 		goto nopage;
 	if (should_reclaim_retry(m, gfp, order, ac, alloc_flags, did_some_progress, &no_progress_loops))
+		goto retry;
+	if (did_some_progress && can_compact &&
+	    should_compact_retry(m, ac, order, compact_result, &compact_priority, &compaction_retries))
 		goto retry;
 	pfn = __alloc_pages_may_oom(m, gfp, order, ac, &did_some_progress);
 	if (pfn >= 0)
@@ -935,4 +970,40 @@ void __free_pages(struct machine *m, unsigned long pfn, unsigned int order, int 
 	if (mt >= MIGRATE_PCPTYPES)
 		mt = MIGRATE_MOVABLE;
 	free_frozen_page_commit(m, zone, &zone->per_cpu_pageset[cpu], pfn, mt, order, cpu);
+}
+
+/*
+ * __isolate_free_page: compaction's free scanner takes a free block off
+ * its list, if the zone stays above its min watermark; a block of at
+ * least half a pageblock makes its pageblocks movable.  Returns the pages
+ * taken (0: refused).  The caller makes them pages in use (mark_allocated).
+ */
+unsigned long __isolate_free_page(struct machine *m, unsigned long pfn, unsigned int order)
+{
+	struct zone *zone = pfn_zone(m, pfn);
+	struct page *page = pfn_to_page(m, pfn);
+	int mt = page->mt;
+
+	if (!is_migrate_isolate(mt) &&
+	    !zone_watermark_ok(zone, 0, zone->_watermark[WMARK_MIN] + (1UL << order), 0, ALLOC_CMA))
+		return 0;
+	del_page_from_free_list(m, zone, pfn, order, mt);
+	if (order >= pageblock_order - 1) {
+		for (unsigned long p = pfn; p < pfn + (1UL << order); p += pageblock_nr_pages) {
+			int bmt = get_pageblock_migratetype(m, p);
+			unsigned long start;
+			int free_pages, movable_pages;
+
+			if (migratetype_is_mergeable(bmt) && bmt != MIGRATE_MOVABLE &&
+			    count_pageblock(m, zone, p, &start, &free_pages, &movable_pages))
+				move_freepages_block(m, zone, start, bmt, MIGRATE_MOVABLE);
+		}
+	}
+	return 1UL << order;
+}
+
+/* post_alloc_hook for a block taken outside the allocator's own paths */
+void mark_allocated(struct machine *m, unsigned long pfn, unsigned int order, gfp_t gfp)
+{
+	prep_new_page(m, pfn, order, gfp_migratetype(gfp));
 }

@@ -18,6 +18,8 @@
  *   SCAN_COST_NS          80    isolating one folio from an LRU list and
  *                               checking its references (perf of
  *                               shrink_inactive_list on kswapd)
+ *   KCOMPACTD_SCAN_COST_NS 20  a page compaction's scanners look at
+ *                               (isolate_migratepages_block's loop)
  *   RECLAIM_FREE_COST_NS 200    __remove_mapping and the free of a
  *                               reclaimed clean folio
  *   SWAP_OUT_COST_NS    1500    add_to_swap, try_to_unmap with its TLB
@@ -36,6 +38,7 @@
 #define PAGE_COPY_COST_NS 400
 #define READ_COPY_COST_NS 120
 #define SCAN_COST_NS 80
+#define KCOMPACTD_SCAN_COST_NS 20
 #define RECLAIM_FREE_COST_NS 200
 #define SWAP_OUT_COST_NS 1500
 #define KTHREAD_WAKEUP_NS 5000

@@ -1,0 +1,146 @@
+"""Compaction and migration: compact_memory, nodeN/compact, the extfrag
+indexes, sim/fragmentation, direct compaction in the allocator, kcompactd's
+proactive compaction, and their refusals."""
+import errno
+import re
+
+import pytest
+
+PAGE = 4096
+
+
+def order9_blocks(m):
+    """Free 2 MiB blocks over all zones: order-9 blocks plus two per order-10."""
+    n = 0
+    for line in m.read('proc/buddyinfo').splitlines():
+        counts = [int(x) for x in line.split()[4:]]
+        n += counts[9] + 2 * counts[10]
+    return n
+
+
+def fragment(m, pid, name, size_mb):
+    """A process writes NAME (size_mb MiB), then MADV_DONTNEED drops every
+    other page: half the region free, in single pages nothing can merge."""
+    m.pctl(pid, 'mmap %dM name=%s' % (size_mb, name))
+    assert m.pctl(pid, 'write %s' % name).strip() == 'ok'
+    pages = size_mb * 256
+    m.pctl(pid, ''.join('madvise %s dontneed off=%d len=4096\n' % (name, i * PAGE)
+                        for i in range(0, pages, 2)))
+
+
+def extfrag(m, name):
+    """{(node, zone): [index per order]} of a debugfs extfrag file."""
+    out = {}
+    for line in m.read('sys/kernel/debug/extfrag/' + name).splitlines():
+        hd = re.match(r'Node (\d+), zone\s+(\w+) (.*)$', line)
+        assert hd, line
+        out[(int(hd.group(1)), hd.group(2))] = [float(x) for x in hd.group(3).split()]
+    return out
+
+
+def test_compact_memory_restores_blocks_and_keeps_the_process(mount):
+    m = mount('--machine=small')
+    m.ctl('spawn frag pid=1000')
+    fragment(m, 1000, 'buf', 8)
+    # the kernel's formats: 11 orders per populated zone
+    text = m.read('sys/kernel/debug/extfrag/extfrag_index')
+    assert re.match(r'^Node 0, zone {6}DMA( (-1| 0)\.\d{3}){11} \n', text), text
+    assert re.search(r'^Node 0, zone {4}DMA32( \d\.\d{3}){11} $',
+                     m.read('sys/kernel/debug/extfrag/unusable_index'), re.M)
+    before = {f: m.read('proc/1000/' + f) for f in ('smaps', 'numa_maps', 'statm')}
+    frag0, blocks0, v0 = m.read('sim/fragmentation'), order9_blocks(m), m.vmstat()
+    assert m.write('proc/sys/vm/compact_memory', '1\n') == (True, 0)
+    v1 = m.vmstat()
+    for k in ('compact_migrate_scanned', 'compact_free_scanned', 'compact_isolated', 'pgmigrate_success'):
+        assert v1[k] > v0[k], k
+    assert v1['pgmigrate_fail'] == v0['pgmigrate_fail']
+    # the 4 half-empty blocks became 2 full ones and 2 free ones
+    assert v1['pgmigrate_success'] - v0['pgmigrate_success'] >= 256
+    assert order9_blocks(m) >= blocks0 + 2
+    frag1 = m.read('sim/fragmentation')
+    assert frag1.count('m') < frag0.count('m')
+    assert frag1 != frag0
+    # the process sees the same memory: RSS, NUMA placement, dirty and
+    # referenced pages, page for page; --debug-vm checked every pte
+    assert {f: m.read('proc/1000/' + f) for f in ('smaps', 'numa_maps', 'statm')} == before
+    # and the moved pages are its pages, writable: storing to them faults
+    # nothing in (the pages kept are the odd ones)
+    minflt = int(m.read('proc/1000/stat').split(')')[1].split()[7])
+    m.pctl(1000, ''.join('write buf off=%d len=4096\n' % (i * PAGE) for i in range(1, 8 * 256, 2)))
+    assert int(m.read('proc/1000/stat').split(')')[1].split()[7]) == minflt
+    assert m.read('proc/1000/statm') == before['statm']
+    # nodeN/compact: the same for one node; little left to do now
+    assert m.write('sys/devices/system/node/node0/compact', 'x') == (True, 0)
+    v2 = m.vmstat()
+    assert v2['compact_migrate_scanned'] > v1['compact_migrate_scanned']
+    assert v2['pgmigrate_success'] - v1['pgmigrate_success'] < 64
+
+
+def test_compaction_files_refuse_bad_input(mnt):
+    v0 = mnt.vmstat()
+    for bad in ('0', '2', '-1', 'abc', ''):
+        assert mnt.write('proc/sys/vm/compact_memory', bad + '\n') == (False, errno.EINVAL), bad
+    assert "sysctl: compact_memory: invalid value 'abc'" in ' '.join(mnt.log_lines(stamps=False))
+    with pytest.raises(PermissionError):
+        mnt.read('proc/sys/vm/compact_memory')
+    with pytest.raises(PermissionError):
+        mnt.read('sys/devices/system/node/node1/compact')
+    for knob, default, bad in (('compaction_proactiveness', 20, ('101', '-1', 'x')),
+                               ('extfrag_threshold', 500, ('1001', '-1')),
+                               ('compact_unevictable_allowed', 1, ('2', '-1'))):
+        assert mnt.read('proc/sys/vm/' + knob) == '%d\n' % default
+        for b in bad:
+            assert mnt.write('proc/sys/vm/' + knob, b + '\n') == (False, errno.EINVAL), (knob, b)
+            assert mnt.read('proc/sys/vm/' + knob) == '%d\n' % default
+    v1 = mnt.vmstat()
+    assert {k: v for k, v in v1.items() if 'compact' in k or 'migrate' in k} == \
+        {k: v for k, v in v0.items() if 'compact' in k or 'migrate' in k}
+    for knob, good in (('compaction_proactiveness', '100'), ('extfrag_threshold', '0'),
+                       ('compact_unevictable_allowed', '0')):
+        assert mnt.write('proc/sys/vm/' + knob, good + '\n') == (True, 0)
+        assert mnt.read('proc/sys/vm/' + knob) == good + '\n'
+
+
+def test_mlocked_pages_move_only_when_allowed(mount):
+    m = mount('--machine=small')
+    m.ctl('spawn frag pid=1000')
+    fragment(m, 1000, 'buf', 4)
+    assert m.pctl(1000, 'mlock buf').strip() == 'ok'
+    assert m.write('proc/sys/vm/compact_unevictable_allowed', '0\n') == (True, 0)
+    v0, mi0 = m.vmstat(), m.meminfo()
+    m.write('proc/sys/vm/compact_memory', '1\n')
+    v1 = m.vmstat()
+    assert v1['pgmigrate_success'] == v0['pgmigrate_success']
+    assert m.write('proc/sys/vm/compact_unevictable_allowed', '1\n') == (True, 0)
+    m.write('proc/sys/vm/compact_memory', '1\n')
+    assert m.vmstat()['pgmigrate_success'] > v1['pgmigrate_success']
+    # still locked, still unevictable, wherever they are now
+    mi1 = m.meminfo()
+    assert (mi1['Mlocked'], mi1['Unevictable']) == (mi0['Mlocked'], mi0['Unevictable'])
+    assert m.status(1000)['VmLck'] == 4 * 1024
+
+
+def test_kcompactd_compacts_proactively_on_tick(mount):
+    m = mount('--machine=small', '--swap=0')
+    m.ctl('spawn frag pid=1000')
+    m.pctl(1000, 'mmap 16M name=buf')
+    assert m.pctl(1000, 'write buf').strip() == 'ok'
+    # the rest of memory taken in 4 MiB blocks by the kernel, so the free
+    # memory left is mostly what the process frees
+    free = order9_blocks(m)
+    m.ctl('alloc_pages 10 count=%d' % (free // 2 - 4))
+    m.pctl(1000, ''.join('madvise buf dontneed off=%d len=4096\n' % (i * PAGE)
+                         for i in range(0, 16 * 256, 2)))
+    unusable0 = extfrag(m, 'unusable_index')[(0, 'DMA32')][9]
+    assert m.write('proc/sys/vm/compaction_proactiveness', '0\n') == (True, 0)
+    v0 = m.vmstat()
+    m.ctl('tick 5s')
+    v1 = m.vmstat()
+    assert v1['compact_daemon_migrate_scanned'] == v0['compact_daemon_migrate_scanned']
+    assert v1['pgmigrate_success'] == v0['pgmigrate_success']
+    assert m.write('proc/sys/vm/compaction_proactiveness', '100\n') == (True, 0)
+    m.ctl('tick 1s')
+    v2 = m.vmstat()
+    assert v2['compact_daemon_migrate_scanned'] > v1['compact_daemon_migrate_scanned']
+    assert v2['pgmigrate_success'] > v1['pgmigrate_success']
+    assert extfrag(m, 'unusable_index')[(0, 'DMA32')][9] < unusable0
