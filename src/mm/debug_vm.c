@@ -14,7 +14,9 @@
  * make each mm's pgtables_bytes and, over all mms, NR_PAGETABLE; swap devices'
  * slot counts agree with their maps, cluster lists and the totals; each
  * slab cache's lists agree with its counts, every slab page in the
- * mem_map with its slab, the caches' counts and NR_SLAB_*.
+ * mem_map with its slab, the caches' counts and NR_SLAB_*; the disk's
+ * requests in flight are in order and its partitions' statistics within
+ * the whole disk's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
+#include "mmsim/blkdev.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
@@ -549,6 +552,8 @@ char *machine_check_invariants(struct machine *m)
 		err = swap_check_invariants(m);
 	if (!err)
 		err = check_slab(m);
+	if (!err)
+		err = genhd_check_invariants(m);
 out:
 	g_free(reserved);
 	return err;
