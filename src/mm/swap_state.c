@@ -251,11 +251,13 @@ static uint64_t submit_swap_writes(struct machine *m, GArray *pfns)
 
 	for (guint i = 1; i <= pfns->len; i++) {
 		unsigned int part = swap_partno(m, page_swap_entry(m, g_array_index(pfns, unsigned long, run)));
+		uint64_t rq_done;
 
 		if (i < pfns->len &&
 		    swap_partno(m, page_swap_entry(m, g_array_index(pfns, unsigned long, i))) == part)
 			continue;
-		done = MAX(done, submit_bio_part(m, part, i - run, true, i - run));
+		rq_done = submit_bio_part(m, part, i - run, true, i - run);
+		done = MAX(done, rq_done);
 		run = i;
 	}
 	return done;
