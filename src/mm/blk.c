@@ -44,6 +44,8 @@ uint64_t submit_bio_part(struct machine *m, unsigned int partno, unsigned long n
 	disk->busy_until = start + xfer;
 	g_array_append_val(disk->inflight, rq);
 	count_vm_events(m, write ? PGPGOUT : PGPGIN, sectors);
+	if (!write && m->current)
+		m->current->ioac_read_bytes += (uint64_t)sectors << SECTOR_SHIFT;  /* task_io_account_read */
 	return rq.done_ns;
 }
 
