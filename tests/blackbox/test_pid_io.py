@@ -118,3 +118,23 @@ def test_pidstat_d(mnt, mmsim_ns):
     rd, wr = float(vals['kB_rd/s']), float(vals['kB_wr/s'])
     assert rd > 0 and wr > 0
     assert rd / wr == pytest.approx(io['read_bytes'] / io['write_bytes'], rel=0.02)
+
+
+# ---------------------------------------------------------------- kernel-wide
+
+def test_threads_max_and_limits_agree(mnt):
+    tmax = int(mnt.read('proc/sys/kernel/threads-max'))
+    assert tmax == mnt.meminfo()['MemTotal'] // 4 * 4096 // (16384 * 8)
+    pid = int(mnt.ctl('spawn db'))
+    line = [l for l in mnt.read('proc/%d/limits' % pid).splitlines() if l.startswith('Max processes')][0]
+    assert int(line.split()[2]) == tmax // 2
+
+
+def test_version_and_filesystems(mnt):
+    release = mnt.read('proc/sys/kernel/osrelease').strip()
+    assert mnt.read('proc/version').startswith('Linux version %s (' % release)
+    fs = [l.split('\t') for l in mnt.read('proc/filesystems').splitlines()]
+    assert all(len(f) == 2 and f[0] in ('nodev', '') for f in fs)
+    names = [f[1] for f in fs]
+    assert {'proc', 'sysfs', 'tmpfs', 'cgroup2', 'tracefs', 'ext4'} <= set(names)
+    assert ['', 'ext4'] in fs and ['nodev', 'proc'] in fs
