@@ -1,7 +1,8 @@
 /*
  * The files that describe the kernel rather than its memory: proc/version
  * (fs/proc/version.c), proc/filesystems (fs/filesystems.c) and
- * proc/sys/kernel/threads-max (kernel/fork.c).
+ * proc/sys/kernel/threads-max (kernel/fork.c), and the CPU topology masks
+ * sys/devices/system/cpu/cpuN/topology/ (drivers/base/topology.c).
  *
  * Simplifies: the file systems are those a Debian kernel of 6.18 has
  * registered after boot, in registration order, whatever the model uses.
@@ -43,4 +44,27 @@ void render_threads_max(struct machine *m, const struct fs_ctx *ctx, GString *ou
 {
 	(void)ctx;
 	g_string_append_printf(out, "%lu\n", max_threads(m));
+}
+
+/*
+ * drivers/base/topology.c: a CPU's siblings as a mask or, for a name
+ * ending in _list, a list.  One thread per core and one cluster per core:
+ * thread_siblings, core_cpus and cluster_cpus hold the CPU alone; a
+ * package is a node, so core_siblings, package_cpus and die_cpus hold the
+ * node's CPUs.
+ */
+void render_cpu_topology_mask(struct machine *m, const struct fs_ctx *ctx, GString *out)
+{
+	unsigned char bits[BITMAP_BYTES(NR_CPUS)] = { 0 };
+	bool package = g_str_has_prefix(ctx->name, "core_siblings") || g_str_has_prefix(ctx->name, "package_cpus") ||
+		       g_str_has_prefix(ctx->name, "die_cpus");
+
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		if (cpu == ctx->cpu || (package && cpu_to_node(m, cpu) == cpu_to_node(m, ctx->cpu)))
+			bitmap_set_bit(bits, cpu);
+	if (g_str_has_suffix(ctx->name, "_list"))
+		render_cpulist(out, bits, m->nr_cpus);
+	else
+		render_cpumask(out, bits, m->nr_cpus);
+	g_string_append_c(out, '\n');
 }

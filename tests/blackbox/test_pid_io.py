@@ -138,3 +138,21 @@ def test_version_and_filesystems(mnt):
     names = [f[1] for f in fs]
     assert {'proc', 'sysfs', 'tmpfs', 'cgroup2', 'tracefs', 'ext4'} <= set(names)
     assert ['', 'ext4'] in fs and ['nodev', 'proc'] in fs
+
+
+def test_lscpu_topology(mount, mmsim_ns):
+    """a socket per node, a core per CPU, one thread per core"""
+    if not shutil.which('lscpu'):
+        pytest.skip('lscpu (util-linux) is not installed')
+    m = mount('--machine=numa4')
+    r = mmsim_ns(m, 'lscpu')
+    assert r.returncode == 0, r.stderr
+    rows = dict(l.split(':', 1) for l in r.stdout.splitlines() if ':' in l)
+    rows = {k.strip(): v.strip() for k, v in rows.items()}
+    nodes, cpus = len(m.nodes()), len(m.cpus())
+    assert rows['CPU(s)'] == str(cpus)
+    assert rows['Socket(s)'] == str(nodes)
+    assert rows['Core(s) per socket'] == str(cpus // nodes)
+    assert rows['Thread(s) per core'] == '1'
+    assert m.read('sys/devices/system/cpu/cpu3/topology/core_siblings_list') == '2-3\n'
+    assert m.read('sys/devices/system/cpu/cpu3/topology/thread_siblings_list') == '3\n'
