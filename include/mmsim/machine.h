@@ -25,7 +25,7 @@ struct machine_config {
 	uint64_t mem_bytes;      /* RAM over all nodes */
 	int nr_nodes;
 	int nr_cpus;
-	uint64_t swap_bytes;     /* the swap device swapped on at boot (/dev/vda5), 0: none */
+	uint64_t swap_bytes;     /* the swap device swapped on at boot (/dev/sda5), 0: none */
 	uint64_t movable_bytes;  /* movablecore=: ZONE_MOVABLE at the top of each node */
 	uint64_t kernel_reserved_bytes; /* kernel image, initrd, firmware: memblock */
 	bool manual_clock;

@@ -302,6 +302,10 @@ struct task_struct {
 	GHashTable *files;           /* struct inode * -> struct file *: open files */
 	uint64_t delayacct_blkio_ns; /* time waiting for block I/O */
 	uint64_t ioac_rchar, ioac_wchar; /* bytes read and written (proc/PID/io) */
+	/* struct task_io_accounting's other fields: read and write calls,
+	 * bytes read from the disk (submit_bio), bytes dirtied, dirty bytes
+	 * truncated before writeback */
+	uint64_t ioac_syscr, ioac_syscw, ioac_read_bytes, ioac_write_bytes, ioac_cancelled_write_bytes;
 	unsigned int nr_dirtied, nr_dirtied_pause; /* balance_dirty_pages ratelimit */
 	unsigned long stack;         /* THREAD_SIZE kernel stack: a vmalloc address (VMAP_STACK) */
 	/* its slab objects (copy_process): task_struct, pid, signal_struct,

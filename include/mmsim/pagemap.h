@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmsim/blkdev.h"
 #include "mmsim/mm_types.h"
 
 struct machine;
@@ -112,17 +113,7 @@ struct file {
 	unsigned long slab_obj;        /* its filp object */
 };
 
-/* ---- the disk and its writeback domain (struct backing_dev_info) ---- */
-struct block_device {
-	const char *name;              /* "sda" */
-	unsigned int major, minor;
-	uint64_t latency_ns;           /* per request */
-	uint64_t bandwidth;            /* bytes/s */
-	uint64_t busy_until;           /* ns: the queue's last completion */
-	uint64_t nr_reads, nr_writes, sectors_read, sectors_written;
-	uint64_t io_ticks_ns;
-};
-
+/* ---- the disk's writeback domain (struct backing_dev_info) ---- */
 struct backing_dev_info {
 	unsigned int ra_pages;         /* read_ahead_kb / 4 */
 	unsigned int io_pages;         /* max_sectors_kb / 4 */
@@ -140,7 +131,7 @@ struct super_block {
 	GPtrArray *unlinked;           /* still-mapped deleted inodes */
 	unsigned long next_ino;
 	unsigned long next_shm_ino;    /* shm_mnt's inode numbers */
-	struct block_device disk;
+	struct gendisk *disk;          /* sda (include/mmsim/blkdev.h) */
 	struct backing_dev_info bdi;
 	GHashTable *dirs;              /* implicit directories -> files below them */
 	GPtrArray *wb_inflight;        /* writeback requests not completed (struct wb_io) */

@@ -314,6 +314,9 @@ static int mmsim_readlink(const char *path, char *buf, size_t size)
 		mmsim_fs_lock(fs);
 		ret = fs_node_render(fs->m, t.node, &t.ctx, s);
 		mmsim_fs_unlock(fs);
+		/* a link with no target (a kernel thread's exe) is not there */
+		if (!ret && !s->len)
+			ret = -ENOENT;
 		if (!ret) {
 			size_t n = MIN(s->len, size - 1);
 

@@ -823,5 +823,5 @@ void render_pid_max(struct machine *m, const struct fs_ctx *ctx G_GNUC_UNUSED, G
 void render_osrelease(struct machine *m G_GNUC_UNUSED, const struct fs_ctx *ctx G_GNUC_UNUSED,
 		      GString *out)
 {
-	g_string_append(out, "6.18.0-mmsim\n");
+	g_string_append(out, MMSIM_UTS_RELEASE "\n");
 }

@@ -12,6 +12,8 @@
 
 /* The simulated kernel's tick rate (CONFIG_HZ); USER_HZ is in machine.h. */
 #define CONFIG_HZ 250
+/* the simulated kernel's release (uname -r, osrelease, version) */
+#define MMSIM_UTS_RELEASE "6.18.0-mmsim"
 
 /* Fixed-point load averages (include/linux/sched/loadavg.h) */
 #define FSHIFT 11

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tree.h"
+#include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
 
 #define TPL_PID "{PID}"
@@ -39,7 +40,7 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->mode = mode;
 	n->in_pid = strstr(path, TPL_PID) != NULL;
 	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
-	n->ctx.node = n->ctx.cpu = -1;
+	n->ctx.node = n->ctx.cpu = n->ctx.part = -1;
 	n->ctx.pid = n->ctx.tid = -1;
 	n->ctx.name = n->name;
 	n->ctx.path = n->path;
@@ -94,7 +95,7 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 	return n;
 }
 
-static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, int node, int cpu)
+static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, const int *num)
 {
 	size_t len = strlen(path);
 	bool is_dir = len && path[len - 1] == '/';
@@ -117,31 +118,58 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 	}
 	n->mode = e->mode;
 	n->entry = e;
-	n->ctx.node = node;
-	n->ctx.cpu = cpu;
+	n->ctx.node = num[0];
+	n->ctx.cpu = num[1];
+	n->ctx.part = num[2];
 }
 
-/* Expand one template ({N} or {C}) in pattern, then recurse for the next;
+/* The templates expanded once, at mount: {N} a node, {C} a CPU, {PART} a
+ * partition of the disk */
+enum { TPL_NODE, TPL_CPU, TPL_PART, NR_FIXED_TPL };
+static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}" };
+
+/* Does number i exist for template k on this machine? */
+static bool tpl_has(const struct machine *m, int k, int i)
+{
+	if (k == TPL_NODE)
+		return i < m->nr_nodes;
+	if (k == TPL_CPU)
+		return i < m->nr_cpus;
+	return i > 0 && i < DISK_MINORS && m->sb && m->sb->disk->part[i];
+}
+
+/* Expand the first fixed template in pattern, then recurse for the next;
  * {PID} and {TID} stay: they are resolved at lookup */
 static void expand(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
-		   const char *pattern, int node, int cpu)
+		   const char *pattern, int num[NR_FIXED_TPL])
 {
-	const char *hole = strstr(pattern, "{N}");
-	const char *chole = strstr(pattern, "{C}");
-	bool is_node = hole && (!chole || hole < chole);
-	int count;
+	const char *hole = NULL;
+	int k = -1, limit;
 
-	if (!hole && !chole) {
-		add_entry(t, e, pattern, node, cpu);
+	for (int j = 0; j < NR_FIXED_TPL; j++) {
+		const char *h = strstr(pattern, fixed_tpl[j]);
+
+		if (h && (!hole || h < hole)) {
+			hole = h;
+			k = j;
+		}
+	}
+	if (!hole) {
+		add_entry(t, e, pattern, num);
 		return;
 	}
-	if (!is_node)
-		hole = chole;
-	count = is_node ? m->nr_nodes : m->nr_cpus;
-	for (int i = 0; i < count; i++) {
-		g_autofree char *p = g_strdup_printf("%.*s%d%s", (int)(hole - pattern), pattern, i, hole + 3);
+	limit = k == TPL_NODE ? m->nr_nodes : k == TPL_CPU ? m->nr_cpus : DISK_MINORS;
+	for (int i = 0; i < limit; i++) {
+		size_t len = strlen(fixed_tpl[k]);
+		g_autofree char *p = NULL;
+		int saved = num[k];
 
-		expand(t, m, e, p, is_node ? i : node, is_node ? cpu : i);
+		if (!tpl_has(m, k, i))
+			continue;
+		p = g_strdup_printf("%.*s%d%s", (int)(hole - pattern), pattern, i, hole + len);
+		num[k] = i;
+		expand(t, m, e, p, num);
+		num[k] = saved;
 	}
 }
 
@@ -154,8 +182,11 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	t->root = node_new("", true, 0555);
 	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
-	for (size_t i = 0; i < layout_table_len; i++)
-		expand(t, m, &layout_table[i], layout_table[i].pattern, -1, -1);
+	for (size_t i = 0; i < layout_table_len; i++) {
+		int num[NR_FIXED_TPL] = { -1, -1, -1 };
+
+		expand(t, m, &layout_table[i], layout_table[i].pattern, num);
+	}
 	return t;
 }
 

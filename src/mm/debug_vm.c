@@ -15,7 +15,9 @@
  * slot counts agree with their maps, cluster lists and the totals; each
  * slab cache's lists agree with its counts, every slab page in the
  * mem_map with its slab, the caches' counts and NR_SLAB_*; no page is left
- * isolated (NR_ISOLATED_*) and no pte is left a migration entry.
+ * isolated (NR_ISOLATED_*) and no pte is left a migration entry; the
+ * disk's requests in flight are in order and its partitions' statistics
+ * within the whole disk's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
+#include "mmsim/blkdev.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
@@ -628,6 +631,8 @@ char *machine_check_invariants(struct machine *m)
 		err = check_slab(m);
 	if (!err)
 		err = check_migration(m);
+	if (!err)
+		err = genhd_check_invariants(m);
 out:
 	g_free(reserved);
 	return err;

@@ -91,6 +91,8 @@ void filemap_remove_folio_shadow(struct machine *m, unsigned long pfn, uint64_t 
 	if (page_test(page, PG_dirty)) {
 		/* truncation of a dirty page: cancel_dirty_page */
 		account_dirty(m, mapping, pfn, -1);
+		if (m->current)
+			m->current->ioac_cancelled_write_bytes += PAGE_SIZE;
 		page_clear(page, PG_dirty);
 	}
 	if (shadow) {
@@ -282,6 +284,7 @@ static long do_pread(struct machine *m, struct task_struct *t, const char *path,
 
 	if ((err = rw_verify_area(m, path, off, len, &inode)))
 		return err;
+	t->ioac_syscr++;  /* inc_syscr: every read that got past the checks */
 	f = task_file(m, t, inode);
 	if (off >= inode->i_size || !len)
 		return 0;
@@ -341,6 +344,8 @@ void folio_mark_dirty(struct machine *m, unsigned long pfn)
 		return;
 	account_dirty(m, mapping, pfn, 1);
 	__mod_node_page_state(pfn_zone(m, pfn)->zone_pgdat, NR_DIRTIED, 1);
+	if (m->current)
+		m->current->ioac_write_bytes += PAGE_SIZE;  /* task_io_account_write */
 	__mark_inode_dirty(m, mapping->host);
 }
 
@@ -356,6 +361,7 @@ static long do_pwrite(struct machine *m, struct task_struct *t, const char *path
 		return err;
 	if (off + len > SIM_MAX_FILE_SIZE)
 		return -EFBIG;
+	t->ioac_syscw++;
 	task_file(m, t, inode);
 	if (!len)
 		return 0;

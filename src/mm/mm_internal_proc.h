@@ -88,6 +88,9 @@ struct address_space;
 void sim_fs_init(struct machine *m);
 void sim_fs_destroy(struct machine *m);
 uint64_t submit_bio(struct machine *m, unsigned long nr_pages, bool write);
+uint64_t submit_bio_part(struct machine *m, unsigned int partno, unsigned long nr_pages, bool write,
+			 unsigned long nr_bios);
+void blk_retire_requests(struct machine *m);
 void io_schedule_until(struct machine *m, struct task_struct *t, uint64_t until);
 unsigned long page_cache_ra_unbounded(struct machine *m, struct task_struct *t, struct address_space *mapping,
 				      unsigned long index, unsigned long nr, unsigned long lookahead);

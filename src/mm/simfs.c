@@ -144,8 +144,8 @@ struct inode *new_inode(struct machine *m, const char *path, enum inode_kind kin
 
 	inode->kind = kind;
 	inode->i_ino = m->sb->next_ino++;
-	inode->dev_major = kind == INODE_SHMEM ? 0 : m->sb->disk.major;
-	inode->dev_minor = kind == INODE_SHMEM ? TMPFS_DEV_MINOR : m->sb->disk.minor + 1;
+	inode->dev_major = kind == INODE_SHMEM ? 0 : m->sb->disk->part[m->sb->disk->root_partno]->major;
+	inode->dev_minor = kind == INODE_SHMEM ? TMPFS_DEV_MINOR : m->sb->disk->part[m->sb->disk->root_partno]->minor;
 	return inode;
 }
 
@@ -223,16 +223,12 @@ void sim_fs_init(struct machine *m)
 	sb->unlinked = g_ptr_array_new();
 	sb->wb_inflight = g_ptr_array_new_with_free_func(g_free);
 	sb->next_ino = 131073;  /* ext4's first inodes belong to the system */
-	sb->disk.name = "sda";
-	sb->disk.major = 8;
-	sb->disk.minor = 0;
-	sb->disk.latency_ns = m->cfg.disk_latency_ns;
-	sb->disk.bandwidth = m->cfg.disk_bandwidth ? m->cfg.disk_bandwidth : 1;
+	sb->disk = alloc_disk(m->cfg.swap_bytes, m->cfg.disk_latency_ns, m->cfg.disk_bandwidth);
 	sb->bdi.ra_pages = VM_READAHEAD_PAGES;
 	sb->bdi.io_pages = 1280 / 4;  /* max_sectors_kb 1280 */
 	sb->bdi.min_ratio = 0;
 	sb->bdi.max_ratio = 100;
-	sb->bdi.write_bandwidth = sb->disk.bandwidth;
+	sb->bdi.write_bandwidth = sb->disk->bandwidth;
 	g_queue_init(&sb->bdi.b_dirty);
 	m->sb = sb;
 }
@@ -254,6 +250,7 @@ void sim_fs_destroy(struct machine *m)
 	g_hash_table_destroy(m->sb->dirs);
 	g_queue_clear(&m->sb->bdi.b_dirty);
 	writeback_destroy(m);
+	del_gendisk(m->sb->disk);
 	g_free(m->sb);
 	m->sb = NULL;
 }

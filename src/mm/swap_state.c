@@ -14,7 +14,8 @@
  * more than half full (should_try_to_free_swap), free_swap_and_cache at
  * unmap.
  * Simplifies: one swap cache for all devices (the kernel has one per
- * 64 MiB of swap); swap I/O goes to the simulated disk's queue; no vma
+ * 64 MiB of swap); swap I/O goes to the simulated disk's queue (the swap
+ * partition's, the root file system's for a swap file); no vma
  * readahead (the non-rotational default), no zswap, no large folios.
  */
 #include <errno.h>
@@ -235,6 +236,35 @@ void swap_writepage(struct machine *m, unsigned long pfn)
 	g_array_append_val(m->swap_plug, pfn);
 }
 
+/* The partition of the disk a swap entry's device writes to */
+static unsigned int swap_partno(struct machine *m, swp_entry_t entry)
+{
+	struct swap_info_struct *si = m->swap->swap_info[swp_type(entry)];
+
+	return si ? swap_bdev_partno(m, si->swap_file) : 0;
+}
+
+/* One request per run of pages going to the same partition, each page a
+ * bio of its own that the plug merged: the last completion */
+static uint64_t submit_swap_writes(struct machine *m, GArray *pfns)
+{
+	uint64_t done = 0;
+	guint run = 0;
+
+	for (guint i = 1; i <= pfns->len; i++) {
+		unsigned int part = swap_partno(m, page_swap_entry(m, g_array_index(pfns, unsigned long, run)));
+		uint64_t rq_done;
+
+		if (i < pfns->len &&
+		    swap_partno(m, page_swap_entry(m, g_array_index(pfns, unsigned long, i))) == part)
+			continue;
+		rq_done = submit_bio_part(m, part, i - run, true, i - run);
+		done = MAX(done, rq_done);
+		run = i;
+	}
+	return done;
+}
+
 void swap_unplug(struct machine *m)
 {
 	struct swap_io *io;
@@ -244,7 +274,7 @@ void swap_unplug(struct machine *m)
 	io = g_new0(struct swap_io, 1);
 	io->pfns = m->swap_plug;
 	m->swap_plug = g_array_new(FALSE, FALSE, sizeof(unsigned long));
-	io->done = submit_bio(m, io->pfns->len, true);
+	io->done = submit_swap_writes(m, io->pfns);
 	g_ptr_array_add(m->swap_inflight, io);
 	mod_timer(m, io->done, "end_swap_bio_write", end_swap_bio_write, io);
 }
@@ -317,7 +347,8 @@ static uint64_t swapin_readahead(struct machine *m, struct task_struct *t, swp_e
 		nr++;
 	}
 	count_vm_events(m, PSWPIN, nr);
-	done = submit_bio(m, nr ? nr : 1, false);
+	/* swap_read_folio: a bio per page, merged under the plug */
+	done = submit_bio_part(m, swap_partno(m, entry), nr ? nr : 1, false, nr ? nr : 1);
 	return done;
 }
 

@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "mmsim/blkdev.h"
 #include "mmsim/swap.h"
 #include "mm_internal_proc.h"
 
@@ -580,7 +581,7 @@ int sys_swapoff(struct machine *m, const char *path)
 }
 
 /* The preset's device, swapped on as the boot's swapon -a would: Debian's
- * guided msdos partitioning puts swap on the logical partition vda5 */
+ * guided msdos partitioning puts swap on the logical partition sda5 */
 void swap_init(struct machine *m)
 {
 	struct swap_globals *g = g_new0(struct swap_globals, 1);
@@ -592,10 +593,11 @@ void swap_init(struct machine *m)
 	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
 		g->pcp_type[cpu] = -1;
 	if (m->cfg.swap_bytes) {
-		int err = sys_swapon(m, "/dev/vda5", m->cfg.swap_bytes, -1);
+		g_autofree char *path = disk_swap_partition_path(m);
+		int err = sys_swapon(m, path, m->cfg.swap_bytes, -1);
 
 		if (err)
-			printk(m, "swapon: /dev/vda5: swapon failed: %s", g_strerror(-err));
+			printk(m, "swapon: %s: swapon failed: %s", path, g_strerror(-err));
 	}
 }
 

@@ -88,7 +88,7 @@ def parse_list(text):
     return out
 
 
-TEMPLATES = ('{N}', '{C}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}')
+TEMPLATES = ('{N}', '{C}', '{PART}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}')
 
 
 def expand(pattern, values):
@@ -283,6 +283,11 @@ class Mount:
     def cpus(self):
         return parse_list(self.read('sys/devices/system/cpu/online'))
 
+    def partitions(self):
+        """The partition numbers of the disk sda (sys/block/sda/sdaN/)"""
+        d = self.abs('sys/block/sda')
+        return sorted(int(n[3:]) for n in os.listdir(d) if re.fullmatch(r'sda\d+', n))
+
     def _slab_entries(self, want_link):
         d = self.abs('sys/kernel/slab')
         try:
@@ -313,7 +318,7 @@ class Mount:
         """[Entry(path, mode, handler)] with the templates expanded for this
         machine: {N} nodes, {C} CPUs, {PID} the proc/ PID directories,
         {TID} their task/ entries."""
-        values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PID}': self.pids(),
+        values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PART}': self.partitions(), '{PID}': self.pids(),
                   '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links()}
         out = []
         for pattern, mode, handler, _doc in parse_layout():

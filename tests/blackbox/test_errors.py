@@ -66,7 +66,7 @@ MALFORMED = {
                 'swapon /swapfile 1G prio=-1\n', 'swapon /swapfile 1G prio=32768\n',
                 'swapon /swapfile 1G prio=abc\n', 'swapon /swapfile 1G bogus=1\n',
                 'swapoff\n', 'swapoff /nonexistent\n', 'swapoff relative\n',
-                'swapoff /dev/vda5 extra\n',
+                'swapoff /dev/sda5 extra\n',
                 # the kernel allocators (ctl_slab.c)
                 'kmalloc\n', 'kmalloc 0\n', 'kmalloc abc\n', 'kmalloc 64 count=0\n', 'kmalloc 64 count=x\n',
                 'kmalloc 64 count=1048577\n', 'kmalloc 64 bogus=1\n', 'kfree\n', 'kfree zzz\n',

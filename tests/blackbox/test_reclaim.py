@@ -153,7 +153,7 @@ def test_madvise_pageout_cold_and_swapoff(mount):
     assert m.meminfo()['Writeback'] == 0
     assert m.pctl(1000, 'madvise buf cold').strip() == 'ok'
     # swapoff brings everything back in
-    m.ctl('swapoff /dev/vda5')
+    m.ctl('swapoff /dev/sda5')
     st = m.status(1000)
     assert st['VmSwap'] == 0 and st['RssAnon'] == rss
     assert m.meminfo()['SwapTotal'] == 0

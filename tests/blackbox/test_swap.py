@@ -24,12 +24,12 @@ def swaps(m):
 
 
 def test_boot_device(mnt):
-    """The default preset's 2 GiB: /dev/vda5 as Debian's installer lays it
+    """The default preset's 2 GiB: /dev/sda5 as Debian's installer lays it
     out, the header page not usable, priority -2, logged as swapon does."""
-    assert mnt.read('proc/swaps') == HEADER + swaps_line('/dev/vda5', 'partition', 2097148, 0, -2)
+    assert mnt.read('proc/swaps') == HEADER + swaps_line('/dev/sda5', 'partition', 2097148, 0, -2)
     mi = mnt.meminfo()
     assert mi['SwapTotal'] == 2097148 and mi['SwapFree'] == 2097148
-    assert ('Adding 2097148k swap on /dev/vda5.  Priority:-2 extents:1 across:2097148k SS'
+    assert ('Adding 2097148k swap on /dev/sda5.  Priority:-2 extents:1 across:2097148k SS'
             in [l.split('] ', 1)[1] for l in mnt.log_lines()])
 
 
@@ -45,14 +45,14 @@ def test_swapon_swapoff(mnt):
     assert mnt.ctl('swapon /swapfile 1G') == 'ok\n'
     assert mnt.log_lines()[-1].endswith('Adding 1048572k swap on /swapfile.  Priority:-3 extents:1 '
                                        'across:1048572k SS')
-    assert mnt.read('proc/swaps') == (HEADER + swaps_line('/dev/vda5', 'partition', 2097148, 0, -2) +
+    assert mnt.read('proc/swaps') == (HEADER + swaps_line('/dev/sda5', 'partition', 2097148, 0, -2) +
                                       swaps_line('/swapfile', 'file', 1048572, 0, -3))
     mi = mnt.meminfo()
     assert mi['SwapTotal'] == mi0['SwapTotal'] + 1048572
     assert mi['SwapFree'] == mi0['SwapFree'] + 1048572
     assert mi['CommitLimit'] == mi0['CommitLimit'] + 1048572
     assert mnt.ctl('swapoff /swapfile') == 'ok\n'
-    assert mnt.read('proc/swaps') == HEADER + swaps_line('/dev/vda5', 'partition', 2097148, 0, -2)
+    assert mnt.read('proc/swaps') == HEADER + swaps_line('/dev/sda5', 'partition', 2097148, 0, -2)
     assert mnt.meminfo()['SwapTotal'] == mi0['SwapTotal']
     assert mnt.meminfo()['CommitLimit'] == mi0['CommitLimit']
 
@@ -63,8 +63,8 @@ def test_priorities(mnt):
     mnt.ctl('swapon /a 64M')
     mnt.ctl('swapon /b 64M prio=7')
     mnt.ctl('swapon /c 64M')
-    assert [(s[0], s[4]) for s in swaps(mnt)] == [('/dev/vda5', -2), ('/a', -3), ('/b', 7), ('/c', -4)]
-    mnt.ctl('swapoff /dev/vda5')
+    assert [(s[0], s[4]) for s in swaps(mnt)] == [('/dev/sda5', -2), ('/a', -3), ('/b', 7), ('/c', -4)]
+    mnt.ctl('swapoff /dev/sda5')
     assert [(s[0], s[4]) for s in swaps(mnt)] == [('/a', -2), ('/b', 7), ('/c', -3)]
     mnt.ctl('swapon /d 64M prio=0')
     mnt.ctl('swapon /e 64M')
@@ -84,12 +84,12 @@ def refused(m, cmd, want):
 
 
 def test_refusals(mnt):
-    refused(mnt, 'swapon /dev/vda5 1G', errno.EBUSY)
+    refused(mnt, 'swapon /dev/sda5 1G', errno.EBUSY)
     refused(mnt, 'swapon /tiny 36K', errno.EINVAL)
     refused(mnt, 'swapon /huge 2T', errno.EINVAL)
     refused(mnt, 'swapon /x 1G prio=40000', errno.EINVAL)
     refused(mnt, 'swapoff /not-swap', errno.EINVAL)
-    refused(mnt, 'swapoff /dev/vda5 now', errno.EINVAL)
+    refused(mnt, 'swapoff /dev/sda5 now', errno.EINVAL)
 
 
 def test_max_swapfiles(mount):
@@ -176,7 +176,7 @@ def test_pageout_and_swapin(mnt):
     assert vm['pswpin'] == vm0['pswpin']
     assert vm['pgmajfault'] == vm0['pgmajfault']
     # swapoff pulls every page back
-    assert m.ctl('swapoff /dev/vda5') == 'ok\n'
+    assert m.ctl('swapoff /dev/sda5') == 'ok\n'
     assert kv(m.read('proc/1000/status'))['VmSwap'] == 0
     assert kv(m.read('proc/1001/status'))['VmSwap'] == 0
     assert kv(m.read('proc/1000/status'))['RssAnon'] == st0['RssAnon']

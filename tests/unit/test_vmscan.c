@@ -216,7 +216,7 @@ static void test_madvise_cold_pageout(void)
 	/* swapoff with everything resident frees the slots */
 	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, 8 * MiB, MADV_PAGEOUT), ==, 0);
 	machine_advance(m, NSEC_PER_SEC);
-	g_assert_cmpint(sys_swapoff(m, "/dev/vda5"), ==, 0);
+	g_assert_cmpint(sys_swapoff(m, "/dev/sda5"), ==, 0);
 	g_assert_cmpint(t->mm->rss_stat[MM_SWAPENTS], ==, 0);
 	g_assert_cmpint(t->mm->rss_stat[MM_ANONPAGES], ==, rss);
 	check(m);
