@@ -207,6 +207,7 @@ struct machine {
 	struct dcache_state *dcache;
 	GPtrArray *shrinkers;
 	unsigned long *cached_stacks; /* kernel/fork.c: 2 free vmalloc stacks per CPU */
+	struct trace_array *trace;    /* kernel/trace: include/mmsim/trace.h */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

@@ -29,6 +29,7 @@
 
 #include "fuse_ops.h"
 #include "mmsim/slab.h"
+#include "trace_output.h"
 
 struct open_file {
 	struct fs_node *node;  /* NULL for a passthrough file */
@@ -40,6 +41,8 @@ struct open_file {
 	GMutex io;             /* a read and a write through the descriptor at once */
 	GString *snapshot;     /* rendered at the last read at offset 0 */
 	GString *reply;        /* replies to the writes since the last read */
+	GString *pipe;         /* trace_pipe: text consumed, not yet read */
+	bool is_pipe;
 	off_t snap_base;       /* the file offset the snapshot starts at */
 	off_t next_off;        /* where a request continuing the last write would start, or -1 */
 	bool wrote;
@@ -94,6 +97,8 @@ static void open_file_free(struct open_file *of)
 		g_string_free(of->snapshot, TRUE);
 	if (of->reply)
 		g_string_free(of->reply, TRUE);
+	if (of->pipe)
+		g_string_free(of->pipe, TRUE);
 	g_mutex_clear(&of->io);
 	g_free(of->path);
 	g_free(of);
@@ -152,12 +157,16 @@ void mmsim_fs_lock_init(struct mmsim_fs *fs)
 	g_mutex_init(&l->mutex);
 	g_cond_init(&l->turn);
 	l->next = l->owner = 0;
+	g_mutex_init(&fs->trace_lock);
+	g_cond_init(&fs->trace_cond);
 }
 
 void mmsim_fs_lock_clear(struct mmsim_fs *fs)
 {
 	g_cond_clear(&fs->model_lock.turn);
 	g_mutex_clear(&fs->model_lock.mutex);
+	g_cond_clear(&fs->trace_cond);
+	g_mutex_clear(&fs->trace_lock);
 }
 
 void mmsim_fs_lock(struct mmsim_fs *fs)
@@ -172,10 +181,24 @@ void mmsim_fs_lock(struct mmsim_fs *fs)
 	g_mutex_unlock(&l->mutex);
 }
 
+/* Wake the trace_pipe readers when records arrived (model lock held) */
+static void trace_wake_readers(struct mmsim_fs *fs)
+{
+	uint64_t gen = fs->m && fs->m->trace ? fs->m->trace->waiters_gen : 0;
+
+	if (gen == fs->trace_gen)
+		return;
+	g_mutex_lock(&fs->trace_lock);
+	fs->trace_gen = gen;
+	g_cond_broadcast(&fs->trace_cond);
+	g_mutex_unlock(&fs->trace_lock);
+}
+
 void mmsim_fs_unlock(struct mmsim_fs *fs)
 {
 	struct model_lock *l = &fs->model_lock;
 
+	trace_wake_readers(fs);
 	g_mutex_lock(&l->mutex);
 	l->owner++;
 	if (l->next != l->owner)
@@ -740,6 +763,16 @@ static int open_real(struct mmsim_fs *fs, const char *rel, struct fuse_file_info
 	return 0;
 }
 
+/* What an open with O_TRUNC does to a tracefs file (trace, set_event) */
+static void open_truncate(struct mmsim_fs *fs, const struct fs_node *n, const struct fs_ctx *ctx)
+{
+	if (!n->entry || !n->entry->render)
+		return;
+	mmsim_fs_lock(fs);
+	trace_open_truncate(fs->m, n->entry->render, ctx);
+	mmsim_fs_unlock(fs);
+}
+
 static int mmsim_open(const char *path, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
@@ -780,6 +813,9 @@ static int mmsim_open(const char *path, struct fuse_file_info *fi)
 		of->path = g_strdup(path);
 		of->ctx.path = of->path;
 	}
+	of->is_pipe = t.node->entry && trace_node_is_pipe(t.node->entry->render);
+	if ((fi->flags & O_TRUNC) && acc != O_RDONLY)
+		open_truncate(fs, t.node, &of->ctx);
 	fi->fh = (uint64_t)(uintptr_t)of;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -1094,6 +1130,70 @@ static int read_node(struct mmsim_fs *fs, struct open_file *of, char *buf, size_
 	return (int)n;
 }
 
+/* trace_pipe's wait for a record: the model lock is not held; a slice
+ * at a time, so that the reader's signal or the daemon's end stops it and
+ * a realtime clock's kernel threads run meanwhile.  At most
+ * MAX_PIPE_WAITERS readers wait, so the other requests keep workers. */
+#define MAX_PIPE_WAITERS 2
+#define PIPE_WAIT_SLICE_US (100 * 1000)
+
+static int trace_pipe_wait(struct mmsim_fs *fs, uint64_t gen)
+{
+	struct fuse_context *c = fuse_get_context();
+	int ret = 0;
+
+	g_mutex_lock(&fs->trace_lock);
+	if (fs->trace_waiters >= MAX_PIPE_WAITERS) {
+		g_mutex_unlock(&fs->trace_lock);
+		return -EAGAIN;
+	}
+	fs->trace_waiters++;
+	while (fs->trace_gen == gen) {
+		if (fuse_interrupted() || fuse_session_exited(fuse_get_session(c->fuse))) {
+			ret = -EINTR;
+			break;
+		}
+		if (!g_cond_wait_until(&fs->trace_cond, &fs->trace_lock,
+				       g_get_monotonic_time() + PIPE_WAIT_SLICE_US))
+			break;  /* a slice passed: look again (the clock may have moved) */
+	}
+	fs->trace_waiters--;
+	g_mutex_unlock(&fs->trace_lock);
+	return ret;
+}
+
+/* A read of trace_pipe: what was consumed and not yet read, else the
+ * records there are, else wait for one (of->io held) */
+static int read_pipe(struct mmsim_fs *fs, struct open_file *of, char *buf, size_t size, bool nonblock)
+{
+	for (;;) {
+		uint64_t gen;
+		size_t n;
+		int ret;
+
+		if (!of->pipe)
+			of->pipe = g_string_new(NULL);
+		if (of->pipe->len) {
+			n = MIN(size, of->pipe->len);
+			memcpy(buf, of->pipe->str, n);
+			g_string_erase(of->pipe, 0, (gssize)n);
+			return (int)n;
+		}
+		mmsim_fs_lock(fs);
+		mmsim_fs_sync_clock(fs);
+		trace_pipe_read(fs->m, &of->ctx, of->pipe, size);
+		gen = fs->m->trace->waiters_gen;
+		mmsim_fs_unlock(fs);
+		if (of->pipe->len)
+			continue;
+		if (nonblock)
+			return -EAGAIN;
+		ret = trace_pipe_wait(fs, gen);
+		if (ret)
+			return ret;
+	}
+}
+
 static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
@@ -1104,7 +1204,10 @@ static int mmsim_read(const char *path, char *buf, size_t size, off_t off, struc
 	if (of->real_fd >= 0)
 		return real_read(of, buf, size, off);
 	g_mutex_lock(&of->io);
-	ret = read_node(fs, of, buf, size, off);
+	if (of->is_pipe)
+		ret = read_pipe(fs, of, buf, size, fi->flags & O_NONBLOCK);
+	else
+		ret = read_node(fs, of, buf, size, off);
 	g_mutex_unlock(&of->io);
 	return ret;
 }
@@ -1191,7 +1294,10 @@ static int mmsim_truncate(const char *path, off_t size, struct fuse_file_info *f
 	if (of) {
 		if (!of->node)
 			return -EACCES;
-		return may_access(fs, of->node->mode, of->uid, of->gid, 02) ? 0 : -EACCES;
+		if (!may_access(fs, of->node->mode, of->uid, of->gid, 02))
+			return -EACCES;
+		open_truncate(fs, of->node, &of->ctx);
+		return 0;
 	}
 	switch (resolve(fs, path, &t)) {
 	case T_NODE:
@@ -1205,8 +1311,11 @@ static int mmsim_truncate(const char *path, off_t size, struct fuse_file_info *f
 	}
 	if (t.node->is_dir)
 		return -EISDIR;
-	/* truncate of a tunable is a no-op, so `echo 3 > file` works */
+	/* truncate of a tunable is a no-op, so `echo 3 > file` works; a
+	 * tracefs file does what its open with O_TRUNC does */
 	ret = !t.node->is_link && may_access(fs, t.node->mode, t.uid, t.gid, 02) ? 0 : -EACCES;
+	if (!ret)
+		open_truncate(fs, t.node, &t.ctx);
 	return ret;
 }
 

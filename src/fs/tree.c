@@ -12,6 +12,7 @@
 
 #include "tree.h"
 #include "mmsim/slab.h"
+#include "mmsim/trace.h"
 
 #define TPL_PID "{PID}"
 #define TPL_TID "{TID}"
@@ -41,6 +42,7 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
 	n->ctx.node = n->ctx.cpu = -1;
 	n->ctx.pid = n->ctx.tid = -1;
+	n->ctx.tsys = n->ctx.event = -1;
 	n->ctx.name = n->name;
 	n->ctx.path = n->path;
 	if (is_dir)
@@ -94,7 +96,12 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 	return n;
 }
 
-static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, int node, int cpu)
+/* Where an entry is expanded: {N}, {C}, {SYS}, {EVENT} so far (-1: none) */
+struct expansion {
+	int node, cpu, tsys, event;
+};
+
+static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, const struct expansion *x)
 {
 	size_t len = strlen(path);
 	bool is_dir = len && path[len - 1] == '/';
@@ -117,31 +124,81 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 	}
 	n->mode = e->mode;
 	n->entry = e;
-	n->ctx.node = node;
-	n->ctx.cpu = cpu;
+	n->ctx.node = x->node;
+	n->ctx.cpu = x->cpu;
+	n->ctx.tsys = x->tsys;
+	n->ctx.event = x->event;
+}
+
+/* pattern with its first hole (of hole_len bytes) replaced by value */
+static char *fill_hole(const char *pattern, const char *hole, size_t hole_len, const char *value)
+{
+	return g_strdup_printf("%.*s%s%s", (int)(hole - pattern), pattern, value, hole + hole_len);
+}
+
+static void expand(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
+		   const char *pattern, struct expansion x);
+
+/* {SYS}: each trace system, by its first event; {EVENT}: each event of
+ * the system already expanded */
+static bool expand_trace(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
+			 const char *pattern, struct expansion x)
+{
+	const char *hole = strstr(pattern, "{SYS}");
+	bool is_sys = hole != NULL;
+
+	if (!hole)
+		hole = strstr(pattern, "{EVENT}");
+	if (!hole)
+		return false;
+	for (int id = 0; id < NR_TRACE_EVENTS; id++) {
+		const char *sys = trace_events[id].system;
+		struct expansion y = x;
+		g_autofree char *p = NULL;
+
+		if (is_sys && id && !strcmp(trace_events[id - 1].system, sys))
+			continue;  /* not the system's first event */
+		if (!is_sys && (x.tsys < 0 || strcmp(trace_events[x.tsys].system, sys)))
+			continue;
+		p = fill_hole(pattern, hole, is_sys ? 5 : 7, is_sys ? sys : trace_events[id].name);
+		if (is_sys)
+			y.tsys = id;
+		else
+			y.event = id;
+		expand(t, m, e, p, y);
+	}
+	return true;
 }
 
 /* Expand one template ({N} or {C}) in pattern, then recurse for the next;
  * {PID} and {TID} stay: they are resolved at lookup */
 static void expand(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
-		   const char *pattern, int node, int cpu)
+		   const char *pattern, struct expansion x)
 {
 	const char *hole = strstr(pattern, "{N}");
 	const char *chole = strstr(pattern, "{C}");
 	bool is_node = hole && (!chole || hole < chole);
 	int count;
 
+	if (expand_trace(t, m, e, pattern, x))
+		return;
 	if (!hole && !chole) {
-		add_entry(t, e, pattern, node, cpu);
+		add_entry(t, e, pattern, &x);
 		return;
 	}
 	if (!is_node)
 		hole = chole;
 	count = is_node ? m->nr_nodes : m->nr_cpus;
 	for (int i = 0; i < count; i++) {
-		g_autofree char *p = g_strdup_printf("%.*s%d%s", (int)(hole - pattern), pattern, i, hole + 3);
+		g_autofree char *num = g_strdup_printf("%d", i);
+		g_autofree char *p = fill_hole(pattern, hole, 3, num);
+		struct expansion y = x;
 
-		expand(t, m, e, p, is_node ? i : node, is_node ? cpu : i);
+		if (is_node)
+			y.node = i;
+		else
+			y.cpu = i;
+		expand(t, m, e, p, y);
 	}
 }
 
@@ -155,7 +212,7 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
 	for (size_t i = 0; i < layout_table_len; i++)
-		expand(t, m, &layout_table[i], layout_table[i].pattern, -1, -1);
+		expand(t, m, &layout_table[i], layout_table[i].pattern, (struct expansion){ -1, -1, -1, -1 });
 	return t;
 }
 

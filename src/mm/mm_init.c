@@ -21,6 +21,7 @@
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
+#include "mmsim/trace.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
@@ -382,6 +383,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	m->boot_wall_sec = cfg->manual_clock ? MANUAL_BTIME : (int64_t)time(NULL);
 
 	init_cpus(m);
+	trace_init(m);
 	init_sysctls(m);
 	init_layout(m);
 	build_all_zonelists(m);
@@ -439,6 +441,7 @@ void machine_destroy(struct machine *m)
 	}
 	g_free(m->cpus);
 	g_free(m->cached_stacks);
+	trace_destroy(m);
 	g_string_free(m->log, TRUE);
 	g_rand_free(m->rand);
 	machine_config_clear(&m->cfg);
