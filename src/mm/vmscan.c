@@ -27,6 +27,7 @@
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
 #include "mmsim/pagemap.h"
+#include "mmsim/trace_events.h"
 
 #define SWAP_CLUSTER_MAX 32UL
 #define DEF_PRIORITY 12
@@ -272,6 +273,7 @@ static unsigned long shrink_inactive_list(struct machine *m, unsigned long nr_to
 	bool file = is_file_lru(lru);
 
 	nr_taken = isolate_lru_folios(m, lv, lru, nr_to_scan, pfns, &nr_scanned);
+	trace_mm_vmscan_lru_isolate(m, sc->reclaimer, sc->reclaim_idx, sc->order, nr_to_scan, nr_scanned, 0, nr_taken, lru);
 	count_vm_events(m, sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, nr_scanned);
 	count_vm_events(m, file ? PGSCAN_FILE : PGSCAN_ANON, nr_scanned);
 	if (sc->reclaimer)
@@ -287,6 +289,7 @@ static unsigned long shrink_inactive_list(struct machine *m, unsigned long nr_to
 	}
 	g_array_free(pfns, TRUE);
 	lru_note_cost(lv, file, nr_pageout, nr_scanned - nr_reclaimed);
+	trace_mm_vmscan_lru_shrink_inactive(m, sc->reclaimer, ((pg_data_t *)((char *)lv - offsetof(pg_data_t, __lruvec)))->node_id, (const unsigned long[10]){ nr_scanned, nr_reclaimed, 0, 0, 0, 0, file ? 0 : nr_activate, file ? nr_activate : 0, 0, 0 }, sc->priority, (file ? 0x2 : 0x1) | 0x8);
 	sc->nr_pageout += nr_pageout;
 	return nr_reclaimed;
 }
@@ -299,6 +302,7 @@ static void shrink_active_list(struct machine *m, unsigned long nr_to_scan, stru
 	bool file = is_file_lru(lru);
 
 	isolate_lru_folios(m, lv, lru, nr_to_scan, pfns, &nr_scanned);
+	trace_mm_vmscan_lru_isolate(m, sc->reclaimer, sc->reclaim_idx, sc->order, nr_to_scan, nr_scanned, 0, nr_scanned, lru);
 	count_vm_events(m, PGREFILL, nr_scanned);
 	if (sc->reclaimer)
 		account_system_time(m, sc->reclaimer, nr_scanned * SCAN_COST_NS);
@@ -319,6 +323,7 @@ static void shrink_active_list(struct machine *m, unsigned long nr_to_scan, stru
 		putback_folio(m, pfn);
 	}
 	count_vm_events(m, PGDEACTIVATE, nr_deactivate);
+	trace_mm_vmscan_lru_shrink_active(m, sc->reclaimer, ((pg_data_t *)((char *)lv - offsetof(pg_data_t, __lruvec)))->node_id, nr_scanned, nr_scanned - nr_deactivate, nr_deactivate, 0, sc->priority, (file ? 0x2 : 0x1) | 0x8);
 	g_array_free(pfns, TRUE);
 }
 
@@ -593,10 +598,13 @@ void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, int order, i
 		return;
 	if (pgdat_balanced(m, pgdat, order, highest_zoneidx))
 		return;
+	trace_mm_vmscan_wakeup_kswapd(m, pgdat->node_id, zone->zone_idx, order, gfp);
 	pgdat->kswapd_running = true;
 	pgdat->kswapd_order = order;
 	pgdat->kswapd_highest_zoneidx = highest_zoneidx;
+	trace_mm_vmscan_kswapd_wake(m, pgdat->node_id, highest_zoneidx, order);
 	balance_pgdat(m, pgdat, order, highest_zoneidx);
+	trace_mm_vmscan_kswapd_sleep(m, pgdat->node_id);
 	pgdat->kswapd_running = false;
 	machine_debug_check(m, "kswapd");
 }
@@ -625,6 +633,7 @@ unsigned long try_to_free_pages(struct machine *m, struct zonelist *zonelist, in
 	int idx = MIN(highest_zoneidx, ZONE_DEVICE);
 
 	count_vm_event(m, ALLOCSTALL_DMA + idx);
+	trace_mm_vmscan_direct_reclaim_begin(m, order, gfp);
 	do {
 		bool seen[MAX_NUMNODES] = { false };
 
@@ -648,6 +657,7 @@ unsigned long try_to_free_pages(struct machine *m, struct zonelist *zonelist, in
 	m->psi[PSI_MEM].total_us[0] += stall / 1000;
 	m->psi[PSI_MEM].total_us[1] += stall / 1000;
 	machine_debug_check(m, "direct reclaim");
+	trace_mm_vmscan_direct_reclaim_end(m, sc.nr_reclaimed);
 	return sc.nr_reclaimed;
 }
 
