@@ -180,6 +180,10 @@ int trace_filter_set(struct machine *m, int id, const char *expr, char **err);
 bool trace_filter_match(const struct trace_filter *f, const struct trace_entry *e, int cpu);
 void trace_filter_free(struct trace_filter *f);
 
+/* --debug-vm: each CPU's records fit its buffer, their sizes add up to
+ * its bytes, their order is the written order; NULL or what broke */
+char *trace_check_invariants(const struct machine *m);
+
 static inline bool trace_event_enabled(const struct trace_array *tr, int id)
 {
 	return G_UNLIKELY(tr && tr->enabled[id]);

@@ -25,6 +25,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
+#include "mmsim/trace.h"
 #include "slab_internal.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
@@ -549,6 +550,8 @@ char *machine_check_invariants(struct machine *m)
 		err = swap_check_invariants(m);
 	if (!err)
 		err = check_slab(m);
+	if (!err)
+		err = trace_check_invariants(m);
 out:
 	g_free(reserved);
 	return err;

@@ -210,6 +210,11 @@ static void ring_buffer_write(struct machine *m, int cpu, const struct trace_ent
 	struct trace_cpu_buffer *b = &tr->cpu[cpu];
 	size_t limit = tr->buffer_size_kb * 1024;
 
+	if (e->size > limit) {
+		/* larger than the whole buffer: the kernel refuses it */
+		g_free(e->str);
+		return;
+	}
 	while (b->len && b->bytes + e->size > limit) {
 		drop_oldest(b);
 		b->overrun++;
@@ -323,4 +328,28 @@ bool trace_consume(struct machine *m, int cpu, void (*fn)(const struct trace_ent
 	drop_oldest(best);
 	best->read++;
 	return true;
+}
+
+char *trace_check_invariants(const struct machine *m)
+{
+	const struct trace_array *tr = m->trace;
+
+	for (int cpu = 0; tr && cpu < tr->nr_cpus; cpu++) {
+		const struct trace_cpu_buffer *b = &tr->cpu[cpu];
+		size_t bytes = 0;
+		uint64_t seq = 0;
+
+		for (size_t i = 0; i < b->len; i++) {
+			const struct trace_entry *e = &b->ring[(b->head + i) % b->cap];
+
+			if (i && e->seq <= seq)
+				return g_strdup_printf("trace cpu%d: record %zu out of order", cpu, i);
+			seq = e->seq;
+			bytes += e->size;
+		}
+		if (bytes != b->bytes || b->bytes > tr->buffer_size_kb * 1024 || b->len > b->cap)
+			return g_strdup_printf("trace cpu%d: %zu records of %zu bytes, counted %zu, limit %lu kB", cpu,
+					       b->len, bytes, b->bytes, tr->buffer_size_kb);
+	}
+	return NULL;
 }
