@@ -223,6 +223,7 @@ struct machine {
 	 * _NONLEAF_YOUNG bits) and min_ttl_ms */
 	unsigned int lru_gen_caps;
 	unsigned int lru_gen_min_ttl_ms;
+	struct trace_array *trace;    /* kernel/trace: include/mmsim/trace.h */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

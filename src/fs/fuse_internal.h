@@ -28,6 +28,8 @@ struct open_file {
 	GMutex io;             /* a read and a write through the descriptor at once */
 	GString *snapshot;     /* rendered at the last read at offset 0 */
 	GString *reply;        /* replies to the writes since the last read */
+	GString *pipe;         /* trace_pipe: text consumed, not yet read */
+	bool is_pipe;
 	off_t snap_base;       /* the file offset the snapshot starts at */
 	off_t next_off;        /* where a request continuing the last write would start, or -1 */
 	bool wrote;
@@ -90,6 +92,8 @@ int open_real(struct mmsim_fs *fs, const char *rel, struct fuse_file_info *fi);
 int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi);
 int mmsim_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi);
 int mmsim_truncate(const char *path, off_t size, struct fuse_file_info *fi);
+/* What an open with O_TRUNC does to a tracefs file (trace, set_event) */
+void open_truncate(struct mmsim_fs *fs, const struct fs_node *n, const struct fs_ctx *ctx);
 
 /* fuse_names.c */
 int mmsim_access(const char *path, int mask);

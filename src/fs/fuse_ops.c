@@ -24,6 +24,7 @@
 
 #include "fuse_internal.h"
 #include "mmsim/slab.h"
+#include "trace_output.h"
 
 void open_file_register(struct mmsim_fs *fs, struct open_file *of)
 {
@@ -44,6 +45,8 @@ static void open_file_free(struct open_file *of)
 		g_string_free(of->snapshot, TRUE);
 	if (of->reply)
 		g_string_free(of->reply, TRUE);
+	if (of->pipe)
+		g_string_free(of->pipe, TRUE);
 	g_mutex_clear(&of->io);
 	g_free(of->path);
 	g_free(of);
@@ -100,12 +103,16 @@ void mmsim_fs_lock_init(struct mmsim_fs *fs)
 	g_mutex_init(&l->mutex);
 	g_cond_init(&l->turn);
 	l->next = l->owner = 0;
+	g_mutex_init(&fs->trace_lock);
+	g_cond_init(&fs->trace_cond);
 }
 
 void mmsim_fs_lock_clear(struct mmsim_fs *fs)
 {
 	g_cond_clear(&fs->model_lock.turn);
 	g_mutex_clear(&fs->model_lock.mutex);
+	g_cond_clear(&fs->trace_cond);
+	g_mutex_clear(&fs->trace_lock);
 }
 
 void mmsim_fs_lock(struct mmsim_fs *fs)
@@ -120,10 +127,24 @@ void mmsim_fs_lock(struct mmsim_fs *fs)
 	g_mutex_unlock(&l->mutex);
 }
 
+/* Wake the trace_pipe readers when records arrived (model lock held) */
+static void trace_wake_readers(struct mmsim_fs *fs)
+{
+	uint64_t gen = fs->m && fs->m->trace ? fs->m->trace->waiters_gen : 0;
+
+	if (gen == fs->trace_gen)
+		return;
+	g_mutex_lock(&fs->trace_lock);
+	fs->trace_gen = gen;
+	g_cond_broadcast(&fs->trace_cond);
+	g_mutex_unlock(&fs->trace_lock);
+}
+
 void mmsim_fs_unlock(struct mmsim_fs *fs)
 {
 	struct model_lock *l = &fs->model_lock;
 
+	trace_wake_readers(fs);
 	g_mutex_lock(&l->mutex);
 	l->owner++;
 	if (l->next != l->owner)
@@ -483,6 +504,9 @@ int mmsim_open(const char *path, struct fuse_file_info *fi)
 		of->path = g_strdup(path);
 		of->ctx.path = of->path;
 	}
+	of->is_pipe = t.node->entry && trace_node_is_pipe(t.node->entry->render);
+	if ((fi->flags & O_TRUNC) && acc != O_RDONLY)
+		open_truncate(fs, t.node, &of->ctx);
 	fi->fh = (uint64_t)(uintptr_t)of;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;

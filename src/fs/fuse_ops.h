@@ -32,6 +32,11 @@ struct mmsim_fs {
 	GHashTable *open_files; /* every open file, freed at unmount if the
 				   kernel's release never came */
 	GMutex open_lock;
+	/* trace_pipe readers waiting for records, without the model lock */
+	GMutex trace_lock;
+	GCond trace_cond;       /* broadcast when records arrived */
+	uint64_t trace_gen;     /* the tracing core's waiters_gen last seen */
+	int trace_waiters;
 };
 
 void mmsim_fs_lock_init(struct mmsim_fs *fs);

@@ -6,9 +6,12 @@
  * replies to the write.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "fuse_internal.h"
+#include "trace_output.h"
+#include "mmsim/trace.h"
 
 /*
  * The kernel cuts a large write(2) into FUSE requests of max_write bytes
@@ -71,6 +74,70 @@ static int read_node(struct mmsim_fs *fs, struct open_file *of, char *buf, size_
 	return (int)n;
 }
 
+/* trace_pipe's wait for a record: the model lock is not held; a slice
+ * at a time, so that the reader's signal or the daemon's end stops it and
+ * a realtime clock's kernel threads run meanwhile.  At most
+ * MAX_PIPE_WAITERS readers wait, so the other requests keep workers. */
+#define MAX_PIPE_WAITERS 2
+#define PIPE_WAIT_SLICE_US (100 * 1000)
+
+static int trace_pipe_wait(struct mmsim_fs *fs, uint64_t gen)
+{
+	struct fuse_context *c = fuse_get_context();
+	int ret = 0;
+
+	g_mutex_lock(&fs->trace_lock);
+	if (fs->trace_waiters >= MAX_PIPE_WAITERS) {
+		g_mutex_unlock(&fs->trace_lock);
+		return -EAGAIN;
+	}
+	fs->trace_waiters++;
+	while (fs->trace_gen == gen) {
+		if (fuse_interrupted() || fuse_session_exited(fuse_get_session(c->fuse))) {
+			ret = -EINTR;
+			break;
+		}
+		if (!g_cond_wait_until(&fs->trace_cond, &fs->trace_lock,
+				       g_get_monotonic_time() + PIPE_WAIT_SLICE_US))
+			break;  /* a slice passed: look again (the clock may have moved) */
+	}
+	fs->trace_waiters--;
+	g_mutex_unlock(&fs->trace_lock);
+	return ret;
+}
+
+/* A read of trace_pipe: what was consumed and not yet read, else the
+ * records there are, else wait for one (of->io held) */
+static int read_pipe(struct mmsim_fs *fs, struct open_file *of, char *buf, size_t size, bool nonblock)
+{
+	for (;;) {
+		uint64_t gen;
+		size_t n;
+		int ret;
+
+		if (!of->pipe)
+			of->pipe = g_string_new(NULL);
+		if (of->pipe->len) {
+			n = MIN(size, of->pipe->len);
+			memcpy(buf, of->pipe->str, n);
+			g_string_erase(of->pipe, 0, (gssize)n);
+			return (int)n;
+		}
+		mmsim_fs_lock(fs);
+		mmsim_fs_sync_clock(fs);
+		trace_pipe_read(fs->m, &of->ctx, of->pipe, size);
+		gen = fs->m->trace->waiters_gen;
+		mmsim_fs_unlock(fs);
+		if (of->pipe->len)
+			continue;
+		if (nonblock)
+			return -EAGAIN;
+		ret = trace_pipe_wait(fs, gen);
+		if (ret)
+			return ret;
+	}
+}
+
 int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
@@ -81,7 +148,10 @@ int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_
 	if (of->real_fd >= 0)
 		return real_read(of, buf, size, off);
 	g_mutex_lock(&of->io);
-	ret = read_node(fs, of, buf, size, off);
+	if (of->is_pipe)
+		ret = read_pipe(fs, of, buf, size, fi->flags & O_NONBLOCK);
+	else
+		ret = read_node(fs, of, buf, size, off);
 	g_mutex_unlock(&of->io);
 	return ret;
 }
@@ -157,6 +227,16 @@ int mmsim_write(const char *path, const char *buf, size_t size, off_t off, struc
 	return ret;
 }
 
+/* What an open with O_TRUNC does to a tracefs file (trace, set_event) */
+void open_truncate(struct mmsim_fs *fs, const struct fs_node *n, const struct fs_ctx *ctx)
+{
+	if (!n->entry || !n->entry->render)
+		return;
+	mmsim_fs_lock(fs);
+	trace_open_truncate(fs->m, n->entry->render, ctx);
+	mmsim_fs_unlock(fs);
+}
+
 int mmsim_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
@@ -168,7 +248,10 @@ int mmsim_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	if (of) {
 		if (!of->node)
 			return -EACCES;
-		return may_access(fs, of->node->mode, of->uid, of->gid, 02) ? 0 : -EACCES;
+		if (!may_access(fs, of->node->mode, of->uid, of->gid, 02))
+			return -EACCES;
+		open_truncate(fs, of->node, &of->ctx);
+		return 0;
 	}
 	switch (resolve(fs, path, &t)) {
 	case T_NODE:
@@ -182,7 +265,10 @@ int mmsim_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	}
 	if (t.node->is_dir)
 		return -EISDIR;
-	/* truncate of a tunable is a no-op, so `echo 3 > file` works */
+	/* truncate of a tunable is a no-op, so `echo 3 > file` works; a
+	 * tracefs file does what its open with O_TRUNC does */
 	ret = !t.node->is_link && may_access(fs, t.node->mode, t.uid, t.gid, 02) ? 0 : -EACCES;
+	if (!ret)
+		open_truncate(fs, t.node, &t.ctx);
 	return ret;
 }

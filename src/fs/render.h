@@ -47,6 +47,8 @@ struct fs_ctx {
 	const char *name;  /* the file's basename (sysctl knobs use it) */
 	const char *path;  /* the file's path in the tree, without a leading / */
 	char cache[40];    /* {CACHE} in the path (a slab cache name), or "" */
+	int tsys;          /* {SYS} in the path: its first trace event's id, or -1 */
+	int event;         /* {EVENT} in the path: the trace event's id, or -1 */
 	struct fs_write *write; /* a write request's, for the ctl files; or NULL */
 };
 

@@ -17,6 +17,7 @@
 #include "render.h"
 #include "render_pid.h"
 #include "render_util.h"
+#include "mmsim/trace_events.h"
 
 /* include/uapi/linux/oom.h and fs/proc/base.c */
 #define OOM_DISABLE (-17)
@@ -126,9 +127,10 @@ static int oom_write_refused(struct machine *m, const struct task_struct *t, con
 
 /* __set_oom_adj: the writer is root (CAP_SYS_RESOURCE), so no EACCES, and
  * kernel threads take the value too, as in Linux */
-static int set_oom_adj(struct task_struct *t, int oom_score_adj)
+static int set_oom_adj(struct machine *m, struct task_struct *t, int oom_score_adj)
 {
 	t->oom_score_adj = (short)oom_score_adj;
+	trace_oom_score_adj_update(m, t);
 	return 0;
 }
 
@@ -159,7 +161,7 @@ int write_pid_oom_score_adj(struct machine *m, const struct fs_ctx *ctx, const c
 				       "value outside -1000..1000", &t, &val);
 
 	(void)reply;
-	return err ? err : set_oom_adj(t, val);
+	return err ? err : set_oom_adj(m, t, val);
 }
 
 /* oom_adj_write: OOM_DISABLE (-17) or -16..15, scaled to oom_score_adj */
@@ -177,5 +179,5 @@ int write_pid_oom_adj(struct machine *m, const struct fs_ctx *ctx, const char *b
 		val = OOM_SCORE_ADJ_MAX;
 	else
 		val = val * OOM_SCORE_ADJ_MAX / -OOM_DISABLE;
-	return set_oom_adj(t, val);
+	return set_oom_adj(m, t, val);
 }

@@ -13,6 +13,7 @@
 #include "tree.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
+#include "mmsim/trace.h"
 
 #define TPL_PID "{PID}"
 #define TPL_TID "{TID}"
@@ -95,6 +96,11 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 	return n;
 }
 
+/* The templates expanded once, at mount: {N} a node, {C} a CPU, {PART} a
+ * partition of the disk; {SYS} a trace system and {EVENT} one of its
+ * events (expand_trace) */
+enum { TPL_NODE, TPL_CPU, TPL_PART, NR_FIXED_TPL, TPL_TSYS = NR_FIXED_TPL, TPL_EVENT, NR_TPL };
+
 static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, const int *num)
 {
 	size_t len = strlen(path);
@@ -120,12 +126,11 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 	n->entry = e;
 	n->ctx.node = num[0];
 	n->ctx.cpu = num[1];
-	n->ctx.part = num[2];
+	n->ctx.part = num[TPL_PART];
+	n->ctx.tsys = num[TPL_TSYS];
+	n->ctx.event = num[TPL_EVENT];
 }
 
-/* The templates expanded once, at mount: {N} a node, {C} a CPU, {PART} a
- * partition of the disk */
-enum { TPL_NODE, TPL_CPU, TPL_PART, NR_FIXED_TPL };
 static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}" };
 
 /* Does number i exist for template k on this machine? */
@@ -138,13 +143,49 @@ static bool tpl_has(const struct machine *m, int k, int i)
 	return i > 0 && i < DISK_MINORS && m->sb && m->sb->disk->part[i];
 }
 
+static void expand(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
+		   const char *pattern, int num[NR_TPL]);
+
+/* {SYS}: each trace system, by its first event; {EVENT}: each event of
+ * the system already expanded */
+static bool expand_trace(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
+			 const char *pattern, int num[NR_TPL])
+{
+	const char *hole = strstr(pattern, "{SYS}");
+	bool is_sys = hole != NULL;
+	int k = is_sys ? TPL_TSYS : TPL_EVENT, saved = num[k];
+
+	if (!hole)
+		hole = strstr(pattern, "{EVENT}");
+	if (!hole)
+		return false;
+	for (int id = 0; id < NR_TRACE_EVENTS; id++) {
+		const char *sys = trace_events[id].system;
+		g_autofree char *p = NULL;
+
+		if (is_sys && id && !strcmp(trace_events[id - 1].system, sys))
+			continue;  /* not the system's first event */
+		if (!is_sys && (num[TPL_TSYS] < 0 || strcmp(trace_events[num[TPL_TSYS]].system, sys)))
+			continue;
+		p = g_strdup_printf("%.*s%s%s", (int)(hole - pattern), pattern, is_sys ? sys : trace_events[id].name,
+				    hole + (is_sys ? 5 : 7));
+		num[k] = id;
+		expand(t, m, e, p, num);
+		num[k] = saved;
+	}
+	return true;
+}
+
 /* Expand the first fixed template in pattern, then recurse for the next;
  * {PID} and {TID} stay: they are resolved at lookup */
 static void expand(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
-		   const char *pattern, int num[NR_FIXED_TPL])
+		   const char *pattern, int num[NR_TPL])
 {
 	const char *hole = NULL;
 	int k = -1, limit;
+
+	if (expand_trace(t, m, e, pattern, num))
+		return;
 
 	for (int j = 0; j < NR_FIXED_TPL; j++) {
 		const char *h = strstr(pattern, fixed_tpl[j]);
@@ -183,7 +224,7 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
 	for (size_t i = 0; i < layout_table_len; i++) {
-		int num[NR_FIXED_TPL] = { -1, -1, -1 };
+		int num[NR_TPL] = { -1, -1, -1, -1, -1 };
 
 		expand(t, m, &layout_table[i], layout_table[i].pattern, num);
 	}

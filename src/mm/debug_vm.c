@@ -29,6 +29,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
+#include "mmsim/trace.h"
 #include "slab_internal.h"
 #include "lru_gen.h"
 #include "migrate.h"
@@ -633,6 +634,8 @@ char *machine_check_invariants(struct machine *m)
 		err = check_migration(m);
 	if (!err)
 		err = genhd_check_invariants(m);
+	if (!err)
+		err = trace_check_invariants(m);
 out:
 	g_free(reserved);
 	return err;

@@ -27,6 +27,7 @@
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
 #include "lru_gen.h"
+#include "mmsim/trace_events.h"
 
 /* ---------------------------------------------------------------- the cache */
 
@@ -55,6 +56,7 @@ void filemap_add_folio(struct machine *m, struct address_space *mapping, unsigne
 	old = xa_store(&mapping->i_pages, index, xa_mk_page(pfn));
 	mapping->nrpages++;
 	__mod_node_page_state(pgdat, NR_FILE_PAGES, 1);
+	trace_mm_filemap_add_to_page_cache(m, pfn, mapping->host->i_ino, index, mapping->host->dev_major << 20 | mapping->host->dev_minor, 0);
 	if (old && xa_is_value(old)) {
 		/* a refault: the shadow says whether it was recently evicted */
 		mapping->nrshadows--;
@@ -88,6 +90,7 @@ void filemap_remove_folio_shadow(struct machine *m, unsigned long pfn, uint64_t 
 	struct address_space *mapping = (struct address_space *)(uintptr_t)page->private;
 	pg_data_t *pgdat = pfn_zone(m, pfn)->zone_pgdat;
 
+	trace_mm_filemap_delete_from_page_cache(m, pfn, mapping->host->i_ino, page->index, mapping->host->dev_major << 20 | mapping->host->dev_minor, 0);
 	if (page_test(page, PG_dirty)) {
 		/* truncation of a dirty page: cancel_dirty_page */
 		account_dirty(m, mapping, pfn, -1);

@@ -26,6 +26,7 @@
  */
 #include "vmscan_internal.h"
 #include "mmsim/compaction.h"
+#include "mmsim/trace_events.h"
 
 #define KSWAPD_SHORT_SLEEP_NS (NSEC_PER_SEC / 10)   /* HZ/10 */
 
@@ -136,6 +137,7 @@ static void balance_pgdat_start(struct machine *m, pg_data_t *pgdat, struct kswa
 	b->nr_boost_reclaim = 0;
 	for (int i = 0; i <= b->highest_zoneidx && i < MAX_NR_ZONES; i++)
 		b->nr_boost_reclaim += pgdat->node_zones[i].watermark_boost;
+	trace_mm_vmscan_kswapd_wake(m, pgdat->node_id, b->highest_zoneidx, b->order);
 	count_vm_event(m, PAGEOUTRUN);
 	m->nr_context_switches += 2;
 }
@@ -214,6 +216,7 @@ static void kswapd_try_to_sleep(struct machine *m, pg_data_t *pgdat, struct kswa
 static bool kswapd_short_sleep_over(struct machine *m, pg_data_t *pgdat, struct kswapd_balance *b)
 {
 	if (prepare_kswapd_sleep(m, pgdat, b->order, b->highest_zoneidx)) {
+		trace_mm_vmscan_kswapd_sleep(m, pgdat->node_id);
 		b->sleep = KSWAPD_ASLEEP;
 		m->nr_context_switches += 2;
 		return false;
@@ -286,7 +289,6 @@ void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, int order, i
 	pg_data_t *pgdat = zone->zone_pgdat;
 	struct kswapd_balance *b;
 
-	(void)gfp;
 	if (!managed_zone(zone) || !pgdat->kswapd)
 		return;
 	b = kswapd_state(pgdat);
@@ -299,6 +301,7 @@ void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, int order, i
 	if (pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES ||
 	    (pgdat_balanced(m, pgdat, order, highest_zoneidx) && !pgdat_watermark_boosted(pgdat, highest_zoneidx)))
 		return;
+	trace_mm_vmscan_wakeup_kswapd(m, pgdat->node_id, zone->zone_idx, order, gfp);
 	del_timer(m, kswapd_fn, pgdat);
 	kswapd_schedule(m, pgdat, m->now_ns + KTHREAD_WAKEUP_NS,
 			b->sleep == KSWAPD_SHORT_SLEEP ? KSWAPD_WOKEN_EARLY : KSWAPD_WOKEN);

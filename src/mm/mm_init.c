@@ -22,6 +22,7 @@
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
 #include "mmsim/lru_gen.h"
+#include "mmsim/trace.h"
 #include "mm_internal.h"
 #include "mmsim/compaction.h"
 #include "mm_internal_proc.h"
@@ -387,6 +388,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	m->boot_wall_sec = cfg->manual_clock ? MANUAL_BTIME : (int64_t)time(NULL);
 
 	init_cpus(m);
+	trace_init(m);
 	init_sysctls(m);
 	/* CONFIG_LRU_GEN_ENABLED sets every lru_gen_caps key at boot */
 	m->lru_gen_caps = cfg->lru_gen ? LRU_GEN_ALL_CAPS : 0;
@@ -451,6 +453,7 @@ void machine_destroy(struct machine *m)
 	}
 	g_free(m->cpus);
 	g_free(m->cached_stacks);
+	trace_destroy(m);
 	g_string_free(m->log, TRUE);
 	g_rand_free(m->rand);
 	machine_config_clear(&m->cfg);

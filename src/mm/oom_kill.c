@@ -43,6 +43,7 @@
 
 #include "mmsim/gfp.h"
 #include "mmsim/swap.h"
+#include "mmsim/trace_events.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 
@@ -363,7 +364,10 @@ static void oom_reap_task(struct machine *m, struct task_struct *t)
 /* The SIGKILL takes effect: the reaper frees what it can, the task exits */
 static void oom_victim_exit(struct machine *m, struct task_struct *t)
 {
+	trace_wake_reaper(m, t->pid);
+	trace_start_task_reaping(m, NULL, t->pid);
 	oom_reap_task(m, t);
+	trace_finish_task_reaping(m, NULL, t->pid);
 	sys_exit(m, t);
 }
 
@@ -373,6 +377,7 @@ static void __oom_kill_process(struct machine *m, struct task_struct *victim, co
 
 	count_vm_event(m, OOM_KILL);
 	victim->oom_victim = true; /* SIGKILL + mark_oom_victim */
+	trace_mark_victim(m, victim, K(mm->total_vm), K(get_mm_counter(mm, MM_ANONPAGES)), K(get_mm_counter(mm, MM_FILEPAGES)), K(get_mm_counter(mm, MM_SHMEMPAGES)), mm->pgtables_bytes >> 10);
 	printk(m, "%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, "
 	       "UID:%u pgtables:%lukB oom_score_adj:%hd",
 	       message, victim->pid, victim->comm, K(mm->total_vm), K(get_mm_counter(mm, MM_ANONPAGES)),

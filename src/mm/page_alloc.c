@@ -28,6 +28,7 @@
 #include "mmsim/compaction.h"
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
+#include "mmsim/trace_events.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "page_alloc_internal.h"
@@ -296,6 +297,7 @@ static void page_del_and_expand(struct machine *m, struct zone *zone, unsigned l
 	account_freepages(zone, -(long)nr_pages, mt);
 }
 
+
 static long __rmqueue_smallest(struct machine *m, struct zone *zone, unsigned int order, int mt)
 {
 	for (unsigned int current_order = order; current_order < NR_PAGE_ORDERS; current_order++) {
@@ -304,6 +306,7 @@ static long __rmqueue_smallest(struct machine *m, struct zone *zone, unsigned in
 		if (pfn < 0)
 			continue;
 		page_del_and_expand(m, zone, (unsigned long)pfn, order, current_order, mt);
+		trace_mm_page_alloc_zone_locked(m, (unsigned long)pfn, order, mt, pcp_allowed_order(order) && mt < MIGRATE_PCPTYPES);
 		return pfn;
 	}
 	return -1;
@@ -477,6 +480,8 @@ static long __rmqueue_claim(struct machine *m, struct zone *zone, int order, int
 		pfn = try_to_claim_block(m, zone, (unsigned long)pfn, (unsigned int)current_order,
 					 (unsigned int)order, start_mt, fallback_mt, alloc_flags);
 		if (pfn >= 0)
+			trace_mm_page_alloc_extfrag(m, (unsigned long)pfn, order, current_order, start_mt, fallback_mt, get_pageblock_migratetype(m, (unsigned long)pfn) == start_mt);
+		if (pfn >= 0)
 			return pfn;
 	}
 	return -1;
@@ -494,6 +499,7 @@ static long __rmqueue_steal(struct machine *m, struct zone *zone, int order, int
 		pfn = get_page_from_free_area(m, zone, (unsigned int)current_order, fallback_mt);
 		page_del_and_expand(m, zone, (unsigned long)pfn, (unsigned int)order,
 				    (unsigned int)current_order, fallback_mt);
+		trace_mm_page_alloc_extfrag(m, (unsigned long)pfn, order, current_order, start_mt, fallback_mt, false);
 		return pfn;
 	}
 	return -1;
@@ -937,14 +943,17 @@ long __alloc_pages(struct machine *m, gfp_t gfp, unsigned int order, int preferr
 	alloc_flags |= alloc_flags_nofragment(m, ac.preferred_zoneref->zone, gfp);
 	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, &ac);
 	if (pfn >= 0)
-		return pfn;
+		goto out;
 
 	pfn = __alloc_pages_slowpath(m, gfp, order, &ac);
 	if (pfn >= 0)
-		return pfn;
+		goto out;
 fail:
 	warn_alloc(m, gfp, order, cpu);
-	return -ENOMEM;
+	pfn = -ENOMEM;
+out:
+	trace_mm_page_alloc(m, pfn >= 0 ? (unsigned long)pfn : -1UL, order, gfp, gfp_migratetype(gfp));
+	return pfn;
 }
 
 void __free_pages(struct machine *m, unsigned long pfn, unsigned int order, int cpu)
@@ -954,6 +963,7 @@ void __free_pages(struct machine *m, unsigned long pfn, unsigned int order, int 
 	struct page *head = pfn_to_page(m, pfn);
 
 	g_assert(head->_refcount == 1 && head->order == order);
+	trace_mm_page_free(m, pfn, order);
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		struct page *p = head + i;
 

@@ -18,6 +18,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "page_alloc_internal.h"
+#include "mmsim/trace_events.h"
 
 #define CONFIG_PCP_BATCH_SCALE_MAX 5
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
@@ -190,6 +191,7 @@ static void free_pcppages_bulk(struct machine *m, struct zone *zone, int count,
 
 			count -= nr_pages;
 			pcp->count -= nr_pages;
+			trace_mm_page_pcpu_drain(m, pfn, order, get_pageblock_migratetype(m, pfn));
 			__free_one_page(m, zone, pfn, order, get_pageblock_migratetype(m, pfn));
 		} while (count > 0 && pcp->lists[pindex].len);
 	}

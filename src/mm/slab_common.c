@@ -23,6 +23,7 @@
  */
 #include "mm_internal.h"
 #include "mmsim/slab.h"
+#include "mmsim/trace_events.h"
 #include "slab_internal.h"
 
 static const struct { const char *name; unsigned int size; } kmalloc_info[NR_KMALLOC_INDEX] = {
@@ -74,12 +75,20 @@ static unsigned long kmalloc_large(struct machine *m, size_t size, gfp_t gfp, in
 
 unsigned long kmalloc_node(struct machine *m, size_t size, gfp_t gfp, int nid)
 {
+	struct kmem_cache *s;
+	unsigned long p;
+
 	if (G_UNLIKELY(!size || size > KMALLOC_MAX_CACHE_SIZE)) {
 		if (!size || size > KMALLOC_MAX_SIZE)
 			return 0;  /* ZERO_SIZE_PTR / too large: NULL in the model */
-		return kmalloc_large(m, size, gfp, nid);
+		p = kmalloc_large(m, size, gfp, nid);
+		trace_kmalloc(m, (unsigned long)(uintptr_t)"__kmalloc_large_node_noprof", p, size, PAGE_SIZE << get_order(size), gfp, nid);
+		return p;
 	}
-	return slab_alloc(m, m->slab->kmalloc[kmalloc_type(gfp)][kmalloc_index(size)], gfp, nid);
+	s = m->slab->kmalloc[kmalloc_type(gfp)][kmalloc_index(size)];
+	p = slab_alloc(m, s, gfp, nid);
+	trace_kmalloc(m, (unsigned long)(uintptr_t)"__kmalloc_node_noprof", p, size, s->size, gfp, nid);
+	return p;
 }
 
 unsigned long kmalloc(struct machine *m, size_t size, gfp_t gfp)
@@ -95,6 +104,7 @@ void kfree(struct machine *m, unsigned long objp)
 
 	if (!objp)
 		return;
+	trace_kfree(m, (unsigned long)(uintptr_t)"kfree", objp);
 	pfn = virt_to_pfn(objp);
 	page = pfn_to_page(m, pfn);
 	/* a slab page points at its slab; a large kmalloc's page at nothing */

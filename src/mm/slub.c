@@ -40,6 +40,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
+#include "mmsim/trace_events.h"
 #include "slab_internal.h"
 
 #define MAX_OBJS_PER_PAGE 32767
@@ -400,12 +401,15 @@ found:
 
 unsigned long kmem_cache_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp)
 {
-	return slab_alloc(m, s, gfp, -1);
+	return kmem_cache_alloc_node(m, s, gfp, -1);
 }
 
 unsigned long kmem_cache_alloc_node(struct machine *m, struct kmem_cache *s, gfp_t gfp, int nid)
 {
-	return slab_alloc(m, s, gfp, nid);
+	unsigned long p = slab_alloc(m, s, gfp, nid);
+
+	trace_kmem_cache_alloc(m, (unsigned long)(uintptr_t)"kmem_cache_alloc_node_noprof", p, s->object_size, s->size, gfp, nid, gfp & __GFP_ACCOUNT);
+	return p;
 }
 
 /* __slab_free after the free object is back on its slab */
@@ -445,6 +449,7 @@ void kmem_cache_free(struct machine *m, struct kmem_cache *s, unsigned long objp
 		return;
 	slab = virt_to_slab(m, objp);
 	g_assert(slab && slab->cache == s);
+	trace_kmem_cache_free(m, (unsigned long)(uintptr_t)"kmem_cache_free", objp, s->name);
 	do_slab_free(m, s, slab, objp);
 }
 

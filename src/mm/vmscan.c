@@ -31,6 +31,7 @@
 #include "mmsim/slab.h"
 #include "mmsim/pagemap.h"
 #include "lru_gen.h"
+#include "mmsim/trace_events.h"
 
 #define DEACTIVATE_ANON 1
 #define DEACTIVATE_FILE 2
@@ -349,6 +350,7 @@ static unsigned long shrink_inactive_list(struct machine *m, unsigned long nr_to
 	}
 	pfns = g_array_sized_new(FALSE, FALSE, sizeof(unsigned long), (guint)nr_to_scan);
 	nr_taken = isolate_lru_folios(m, lv, lru, nr_to_scan, pfns, &nr_scanned, sc);
+	trace_mm_vmscan_lru_isolate(m, sc->reclaimer, sc->reclaim_idx, sc->order, nr_to_scan, nr_scanned, 0, nr_taken, lru);
 	count_vm_events(m, PGSCAN_KSWAPD + reclaimer_offset(sc), nr_scanned);
 	count_vm_events(m, file ? PGSCAN_FILE : PGSCAN_ANON, nr_scanned);
 	if (sc->reclaimer)
@@ -364,6 +366,7 @@ static unsigned long shrink_inactive_list(struct machine *m, unsigned long nr_to
 	}
 	g_array_free(pfns, TRUE);
 	lru_note_cost(lv, file, nr_pageout, nr_scanned - nr_reclaimed);
+	trace_mm_vmscan_lru_shrink_inactive(m, sc->reclaimer, ((pg_data_t *)((char *)lv - offsetof(pg_data_t, __lruvec)))->node_id, (const unsigned long[10]){ nr_scanned, nr_reclaimed, 0, 0, 0, 0, file ? 0 : nr_activate, file ? nr_activate : 0, 0, 0 }, sc->priority, (file ? 0x2 : 0x1) | 0x8);
 	sc->nr_pageout += nr_pageout;
 	return nr_reclaimed;
 }
@@ -376,6 +379,7 @@ static void shrink_active_list(struct machine *m, unsigned long nr_to_scan, stru
 	bool file = is_file_lru(lru);
 
 	isolate_lru_folios(m, lv, lru, nr_to_scan, pfns, &nr_scanned, sc);
+	trace_mm_vmscan_lru_isolate(m, sc->reclaimer, sc->reclaim_idx, sc->order, nr_to_scan, nr_scanned, 0, nr_scanned, lru);
 	count_vm_events(m, PGREFILL, nr_scanned);
 	if (sc->reclaimer)
 		account_system_time(m, sc->reclaimer, nr_scanned * SCAN_COST_NS);
@@ -396,6 +400,7 @@ static void shrink_active_list(struct machine *m, unsigned long nr_to_scan, stru
 		putback_folio(m, pfn);
 	}
 	count_vm_events(m, PGDEACTIVATE, nr_deactivate);
+	trace_mm_vmscan_lru_shrink_active(m, sc->reclaimer, ((pg_data_t *)((char *)lv - offsetof(pg_data_t, __lruvec)))->node_id, nr_scanned, nr_scanned - nr_deactivate, nr_deactivate, 0, sc->priority, (file ? 0x2 : 0x1) | 0x8);
 	g_array_free(pfns, TRUE);
 }
 
@@ -617,6 +622,7 @@ unsigned long try_to_free_pages(struct machine *m, struct zonelist *zonelist, in
 	sched_flush(m);
 	t0 = m->now_ns;
 	count_vm_event(m, ALLOCSTALL_DMA + idx);
+	trace_mm_vmscan_direct_reclaim_begin(m, order, gfp);
 	do {
 		bool seen[MAX_NUMNODES] = { false };
 
@@ -640,6 +646,7 @@ unsigned long try_to_free_pages(struct machine *m, struct zonelist *zonelist, in
 	sched_flush(m);
 	psi_memstall_account(m, t0, m->now_ns, true);
 	machine_debug_check(m, "direct reclaim");
+	trace_mm_vmscan_direct_reclaim_end(m, sc.nr_reclaimed);
 	return sc.nr_reclaimed;
 }
 

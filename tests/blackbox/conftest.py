@@ -88,7 +88,7 @@ def parse_list(text):
     return out
 
 
-TEMPLATES = ('{N}', '{C}', '{PART}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}')
+TEMPLATES = ('{N}', '{C}', '{PART}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}', '{EVENT}')
 
 
 def expand(pattern, values):
@@ -314,12 +314,28 @@ class Mount:
         except FileNotFoundError:
             return []
 
+    def _subdirs(self, rel):
+        d = self.abs(rel)
+        try:
+            return sorted(n for n in os.listdir(d) if os.path.isdir(os.path.join(d, n)))
+        except FileNotFoundError:
+            return []
+
+    def trace_systems(self):
+        """sys/kernel/tracing/events/'s system directories"""
+        return self._subdirs('sys/kernel/tracing/events')
+
+    def _trace_events(self, prefix):
+        # prefix is "sys/kernel/tracing/events/SYS/"
+        return self._subdirs(prefix)
+
     def layout(self):
         """[Entry(path, mode, handler)] with the templates expanded for this
         machine: {N} nodes, {C} CPUs, {PID} the proc/ PID directories,
         {TID} their task/ entries."""
         values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PART}': self.partitions(), '{PID}': self.pids(),
-                  '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links()}
+                  '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links(),
+                  '{SYS}': self.trace_systems(), '{EVENT}': self._trace_events}
         out = []
         for pattern, mode, handler, _doc in parse_layout():
             for p in expand(pattern, values):
@@ -333,10 +349,11 @@ class Mount:
     def snapshot(self, exclude=('sim/log',), skip=()):
         """{path: bytes} of every readable file of the layout (write-only
         ones such as proc/sys/vm/drop_caches refuse reads, as in Linux),
-        but those under the prefixes in skip."""
+        but those under the prefixes in skip, and trace_pipe (a read of
+        it consumes, and blocks while the buffer is empty)."""
         return {e.path: self.read_bytes(e.path) for e in self.layout()
                 if e.kind == 'file' and e.mode & 0o444 and e.path not in exclude
-                and not e.path.startswith(skip)}
+                and not e.path.startswith(skip) and not e.path.endswith('trace_pipe')}
 
     def meminfo(self):
         return parse_kv(self.read('proc/meminfo'))

@@ -1,0 +1,187 @@
+/*
+ * The tracepoints: one inline call per event, named and argumented after
+ * the kernel's trace_<event>() (include/trace/events/), placed where the
+ * kernel has it.  Disabled, a call is one load and one predictable branch.
+ * A new event: add it to TRACE_EVENT_LIST (trace.h), its fields and print
+ * fmt to src/mm/trace_events.c, its text to src/fs/trace_output.c and its
+ * call here.
+ */
+#ifndef MMSIM_TRACE_EVENTS_H
+#define MMSIM_TRACE_EVENTS_H
+
+#include "mmsim/machine.h"
+#include "mmsim/trace.h"
+
+#define TRACE_EMIT(m, ev, task, str, ...)                                                   \
+	do {                                                                                \
+		if (trace_event_enabled((m)->trace, TE_##ev)) {                             \
+			const uint64_t a_[] = { __VA_ARGS__ };                              \
+			trace_event_emit(m, TE_##ev, task, str, a_, (int)G_N_ELEMENTS(a_)); \
+		}                                                                           \
+	} while (0)
+#define S64(x) ((uint64_t)(int64_t)(x))
+
+/* ---- kmem ---- */
+static inline void trace_kmalloc(struct machine *m, unsigned long call_site, unsigned long ptr, size_t bytes_req,
+				 size_t bytes_alloc, unsigned int gfp, int node)
+{
+	TRACE_EMIT(m, kmalloc, NULL, NULL, call_site, ptr, bytes_req, bytes_alloc, gfp, S64(node));
+}
+static inline void trace_kfree(struct machine *m, unsigned long call_site, unsigned long ptr)
+{
+	TRACE_EMIT(m, kfree, NULL, NULL, call_site, ptr);
+}
+static inline void trace_kmem_cache_alloc(struct machine *m, unsigned long call_site, unsigned long ptr,
+					  size_t bytes_req, size_t bytes_alloc, unsigned int gfp, int node, bool accounted)
+{
+	TRACE_EMIT(m, kmem_cache_alloc, NULL, NULL, call_site, ptr, bytes_req, bytes_alloc, gfp, S64(node), accounted);
+}
+static inline void trace_kmem_cache_free(struct machine *m, unsigned long call_site, unsigned long ptr, const char *name)
+{
+	TRACE_EMIT(m, kmem_cache_free, NULL, name, call_site, ptr, 0);
+}
+static inline void trace_mm_page_free(struct machine *m, unsigned long pfn, unsigned int order)
+{
+	TRACE_EMIT(m, mm_page_free, NULL, NULL, pfn, order);
+}
+static inline void trace_mm_page_free_batched(struct machine *m, unsigned long pfn)
+{
+	TRACE_EMIT(m, mm_page_free_batched, NULL, NULL, pfn);
+}
+static inline void trace_mm_page_alloc(struct machine *m, unsigned long pfn, unsigned int order, unsigned int gfp, int mt)
+{
+	TRACE_EMIT(m, mm_page_alloc, NULL, NULL, pfn, order, gfp, S64(mt));
+}
+static inline void trace_mm_page_alloc_zone_locked(struct machine *m, unsigned long pfn, unsigned int order, int mt,
+						   bool percpu_refill)
+{
+	TRACE_EMIT(m, mm_page_alloc_zone_locked, NULL, NULL, pfn, order, S64(mt), percpu_refill);
+}
+static inline void trace_mm_page_pcpu_drain(struct machine *m, unsigned long pfn, unsigned int order, int mt)
+{
+	TRACE_EMIT(m, mm_page_pcpu_drain, NULL, NULL, pfn, order, S64(mt));
+}
+static inline void trace_mm_page_alloc_extfrag(struct machine *m, unsigned long pfn, int alloc_order,
+					       int fallback_order, int alloc_mt, int fallback_mt, bool claimed)
+{
+	TRACE_EMIT(m, mm_page_alloc_extfrag, NULL, NULL, pfn, S64(alloc_order), S64(fallback_order), S64(alloc_mt),
+		   S64(fallback_mt), claimed);
+}
+static inline void trace_rss_stat(struct machine *m, unsigned int mm_id, int member, long size)
+{
+	TRACE_EMIT(m, rss_stat, NULL, NULL, mm_id, 1, S64(member), S64(size));
+}
+
+/* ---- vmscan ---- */
+static inline void trace_mm_vmscan_kswapd_sleep(struct machine *m, int nid)
+{
+	TRACE_EMIT(m, mm_vmscan_kswapd_sleep, NODE_DATA(m, nid)->kswapd, NULL, S64(nid));
+}
+static inline void trace_mm_vmscan_kswapd_wake(struct machine *m, int nid, int zid, int order)
+{
+	TRACE_EMIT(m, mm_vmscan_kswapd_wake, NODE_DATA(m, nid)->kswapd, NULL, S64(nid), S64(zid), S64(order));
+}
+static inline void trace_mm_vmscan_wakeup_kswapd(struct machine *m, int nid, int zid, int order, unsigned int gfp)
+{
+	TRACE_EMIT(m, mm_vmscan_wakeup_kswapd, NULL, NULL, S64(nid), S64(zid), S64(order), gfp);
+}
+static inline void trace_mm_vmscan_direct_reclaim_begin(struct machine *m, int order, unsigned int gfp)
+{
+	TRACE_EMIT(m, mm_vmscan_direct_reclaim_begin, NULL, NULL, S64(order), gfp);
+}
+static inline void trace_mm_vmscan_direct_reclaim_end(struct machine *m, unsigned long nr_reclaimed)
+{
+	TRACE_EMIT(m, mm_vmscan_direct_reclaim_end, NULL, NULL, nr_reclaimed);
+}
+/* task: the reclaimer (kswapd or the allocating task) */
+static inline void trace_mm_vmscan_lru_isolate(struct machine *m, const struct task_struct *task, int classzone,
+					       int order, unsigned long nr_requested, unsigned long nr_scanned,
+					       unsigned long nr_skipped, unsigned long nr_taken, int lru)
+{
+	TRACE_EMIT(m, mm_vmscan_lru_isolate, task, NULL, S64(classzone), S64(order), nr_requested, nr_scanned,
+		   nr_skipped, nr_taken, S64(lru));
+}
+static inline void trace_mm_vmscan_write_folio(struct machine *m, const struct task_struct *task, unsigned long pfn,
+					       int reclaim_flags)
+{
+	TRACE_EMIT(m, mm_vmscan_write_folio, task, NULL, pfn, S64(reclaim_flags));
+}
+/* stat: nr_scanned, nr_reclaimed, nr_dirty, nr_writeback, nr_congested,
+ * nr_immediate, nr_activate anon, file, nr_ref_keep, nr_unmap_fail */
+static inline void trace_mm_vmscan_lru_shrink_inactive(struct machine *m, const struct task_struct *task, int nid,
+						       const unsigned long stat[10], int priority, int flags)
+{
+	TRACE_EMIT(m, mm_vmscan_lru_shrink_inactive, task, NULL, S64(nid), stat[0], stat[1], stat[2], stat[3],
+		   stat[4], stat[5], stat[6], stat[7], stat[8], stat[9], S64(priority), S64(flags));
+}
+static inline void trace_mm_vmscan_lru_shrink_active(struct machine *m, const struct task_struct *task, int nid,
+						     unsigned long nr_taken, unsigned long nr_active,
+						     unsigned long nr_deactivated, unsigned long nr_referenced,
+						     int priority, int flags)
+{
+	TRACE_EMIT(m, mm_vmscan_lru_shrink_active, task, NULL, S64(nid), nr_taken, nr_active, nr_deactivated,
+		   nr_referenced, S64(priority), S64(flags));
+}
+static inline void trace_mm_vmscan_throttled(struct machine *m, int nid, int usec_timeout, int usec_delayed, int reason)
+{
+	TRACE_EMIT(m, mm_vmscan_throttled, NULL, NULL, S64(nid), S64(usec_timeout), S64(usec_delayed), S64(reason));
+}
+
+/* ---- oom ---- */
+static inline void trace_oom_score_adj_update(struct machine *m, const struct task_struct *t)
+{
+	TRACE_EMIT(m, oom_score_adj_update, NULL, t->comm, S64(t->pid), 0, S64(t->oom_score_adj));
+}
+static inline void trace_reclaim_retry_zone(struct machine *m, int nid, int zone_idx, int order,
+					    unsigned long reclaimable, unsigned long available,
+					    unsigned long min_wmark, int no_progress_loops, bool wmark_check)
+{
+	TRACE_EMIT(m, reclaim_retry_zone, NULL, NULL, S64(nid), S64(zone_idx), S64(order), reclaimable, available,
+		   min_wmark, S64(no_progress_loops), wmark_check);
+}
+/* sizes in kB, as the event records them */
+static inline void trace_mark_victim(struct machine *m, const struct task_struct *t, unsigned long total_vm_kb,
+				     unsigned long anon_kb, unsigned long file_kb, unsigned long shmem_kb,
+				     unsigned long pgtables_kb)
+{
+	TRACE_EMIT(m, mark_victim, NULL, t->comm, S64(t->pid), 0, total_vm_kb, anon_kb, file_kb, shmem_kb, t->uid,
+		   pgtables_kb, S64(t->oom_score_adj));
+}
+static inline void trace_wake_reaper(struct machine *m, int pid)
+{
+	TRACE_EMIT(m, wake_reaper, NULL, NULL, S64(pid));
+}
+static inline void trace_start_task_reaping(struct machine *m, const struct task_struct *reaper, int pid)
+{
+	TRACE_EMIT(m, start_task_reaping, reaper, NULL, S64(pid));
+}
+static inline void trace_finish_task_reaping(struct machine *m, const struct task_struct *reaper, int pid)
+{
+	TRACE_EMIT(m, finish_task_reaping, reaper, NULL, S64(pid));
+}
+static inline void trace_skip_task_reaping(struct machine *m, const struct task_struct *reaper, int pid)
+{
+	TRACE_EMIT(m, skip_task_reaping, reaper, NULL, S64(pid));
+}
+
+/* ---- filemap, pagemap ---- */
+static inline void trace_mm_filemap_add_to_page_cache(struct machine *m, unsigned long pfn, unsigned long ino,
+						      unsigned long index, unsigned int s_dev, unsigned int order)
+{
+	TRACE_EMIT(m, mm_filemap_add_to_page_cache, NULL, NULL, pfn, ino, index, s_dev, order);
+}
+static inline void trace_mm_filemap_delete_from_page_cache(struct machine *m, unsigned long pfn, unsigned long ino,
+							   unsigned long index, unsigned int s_dev, unsigned int order)
+{
+	TRACE_EMIT(m, mm_filemap_delete_from_page_cache, NULL, NULL, pfn, ino, index, s_dev, order);
+}
+static inline void trace_mm_lru_insert(struct machine *m, unsigned long pfn, int lru, unsigned long flags)
+{
+	TRACE_EMIT(m, mm_lru_insert, NULL, NULL, 0xffffea0000000000UL + pfn * 64, pfn, S64(lru), flags);
+}
+static inline void trace_mm_lru_activate(struct machine *m, unsigned long pfn)
+{
+	TRACE_EMIT(m, mm_lru_activate, NULL, NULL, 0xffffea0000000000UL + pfn * 64, pfn);
+}
+
+#endif
