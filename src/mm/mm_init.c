@@ -418,6 +418,9 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	swap_init(m);
 	if (!cfg->bare)
 		kcompactd_run(m);
+	/* the boot's own work (spawning init, swapon) takes no simulated
+	 * time: the clock starts at 0 with the first command */
+	m->sched_pending_ns = 0;
 	machine_debug_check(m, "boot");
 	return m;
 }

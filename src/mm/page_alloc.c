@@ -49,8 +49,6 @@ static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
 static inline bool is_migrate_isolate(int mt) { return mt == MIGRATE_ISOLATE; }
 static inline bool migratetype_is_mergeable(int mt) { return mt < MIGRATE_PCPTYPES; }
 
-/* Blocks of MAX_PAGE_ORDER in one pristine section */
-#define PRISTINE_BLOCKS (PAGES_PER_SECTION >> MAX_PAGE_ORDER)
 
 /* ------------------------------------------------------------------ */
 /* Free lists                                                          */
@@ -151,48 +149,6 @@ static void move_to_free_list(struct machine *m, struct zone *zone, unsigned lon
 	__add_to_free_list(m, zone, pfn, order, new_mt, true);
 	account_freepages(zone, -(1L << order), old_mt);
 	account_freepages(zone, 1L << order, new_mt);
-}
-
-/* A pristine section: its blocks are counted on the Movable list. */
-void buddy_add_pristine_section(struct machine *m, struct zone *zone, unsigned long secnr)
-{
-	struct mem_section *ms = &m->sections[secnr];
-
-	ms->prev_pristine = PFN_NONE;
-	ms->next_pristine = zone->pristine_head;
-	if (zone->pristine_head != PFN_NONE)
-		m->sections[zone->pristine_head].prev_pristine = (uint32_t)secnr;
-	zone->pristine_head = (uint32_t)secnr;
-	zone->nr_pristine++;
-	zone->free_area[MAX_PAGE_ORDER].nr_free += PRISTINE_BLOCKS;
-	__mod_zone_page_state(zone, NR_FREE_PAGES, (long)PAGES_PER_SECTION);
-	__mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, (long)PAGES_PER_SECTION);
-}
-
-/* Called by sparse.c when a pristine free section gets its mem_map: link
- * its blocks where the counts already stood. */
-void buddy_adopt_pristine_section(struct machine *m, unsigned long secnr, unsigned long start_pfn)
-{
-	struct mem_section *ms = &m->sections[secnr];
-	struct zone *zone = &m->node_data[ms->nid]->node_zones[ms->zid];
-	struct free_area *area = &zone->free_area[MAX_PAGE_ORDER];
-
-	if (ms->prev_pristine != PFN_NONE)
-		m->sections[ms->prev_pristine].next_pristine = ms->next_pristine;
-	else
-		zone->pristine_head = ms->next_pristine;
-	if (ms->next_pristine != PFN_NONE)
-		m->sections[ms->next_pristine].prev_pristine = ms->prev_pristine;
-	ms->next_pristine = ms->prev_pristine = PFN_NONE;
-	zone->nr_pristine--;
-	area->nr_free -= PRISTINE_BLOCKS;
-	for (unsigned long i = 0; i < PRISTINE_BLOCKS; i++) {
-		unsigned long pfn = start_pfn + (i << MAX_PAGE_ORDER);
-
-		/* counted already: link without accounting */
-		__mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(long)MAX_ORDER_NR_PAGES);
-		__add_to_free_list(m, zone, pfn, MAX_PAGE_ORDER, MIGRATE_MOVABLE, true);
-	}
 }
 
 /* The first block of a list; a pristine section is opened when the

@@ -8,6 +8,9 @@
 
 #include "mmsim/machine.h"
 
+/* Blocks of MAX_PAGE_ORDER in one pristine section (sparse.c) */
+#define PRISTINE_BLOCKS (PAGES_PER_SECTION >> MAX_PAGE_ORDER)
+
 /* page_alloc.c: the buddy free lists */
 static inline bool free_area_empty(const struct zone *zone, unsigned int order, int mt)
 {

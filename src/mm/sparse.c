@@ -22,6 +22,8 @@
 #include "mmsim/machine.h"
 #include "host_mem.h"
 #include "mm_internal.h"
+#include "mmsim/gfp.h"
+#include "page_alloc_internal.h"
 
 bool pfn_valid(struct machine *m, unsigned long pfn)
 {
@@ -166,4 +168,48 @@ size_t machine_metadata_bytes(const struct machine *m)
 {
 	return m->nr_memmap_sections * MEMMAP_SECTION_BYTES +
 	       m->nr_sections * sizeof(struct mem_section);
+}
+
+/* ---- pristine sections: free memory whose mem_map does not exist yet ---- */
+
+/* A pristine section: its blocks are counted on the Movable list. */
+void buddy_add_pristine_section(struct machine *m, struct zone *zone, unsigned long secnr)
+{
+	struct mem_section *ms = &m->sections[secnr];
+
+	ms->prev_pristine = PFN_NONE;
+	ms->next_pristine = zone->pristine_head;
+	if (zone->pristine_head != PFN_NONE)
+		m->sections[zone->pristine_head].prev_pristine = (uint32_t)secnr;
+	zone->pristine_head = (uint32_t)secnr;
+	zone->nr_pristine++;
+	zone->free_area[MAX_PAGE_ORDER].nr_free += PRISTINE_BLOCKS;
+	__mod_zone_page_state(zone, NR_FREE_PAGES, (long)PAGES_PER_SECTION);
+	__mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, (long)PAGES_PER_SECTION);
+}
+
+/* Called by sparse.c when a pristine free section gets its mem_map: link
+ * its blocks where the counts already stood. */
+void buddy_adopt_pristine_section(struct machine *m, unsigned long secnr, unsigned long start_pfn)
+{
+	struct mem_section *ms = &m->sections[secnr];
+	struct zone *zone = &m->node_data[ms->nid]->node_zones[ms->zid];
+	struct free_area *area = &zone->free_area[MAX_PAGE_ORDER];
+
+	if (ms->prev_pristine != PFN_NONE)
+		m->sections[ms->prev_pristine].next_pristine = ms->next_pristine;
+	else
+		zone->pristine_head = ms->next_pristine;
+	if (ms->next_pristine != PFN_NONE)
+		m->sections[ms->next_pristine].prev_pristine = ms->prev_pristine;
+	ms->next_pristine = ms->prev_pristine = PFN_NONE;
+	zone->nr_pristine--;
+	area->nr_free -= PRISTINE_BLOCKS;
+	for (unsigned long i = 0; i < PRISTINE_BLOCKS; i++) {
+		unsigned long pfn = start_pfn + (i << MAX_PAGE_ORDER);
+
+		/* counted already: link without accounting */
+		__mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(long)MAX_ORDER_NR_PAGES);
+		__add_to_free_list(m, zone, pfn, MAX_PAGE_ORDER, MIGRATE_MOVABLE, true);
+	}
 }
