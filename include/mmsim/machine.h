@@ -191,6 +191,9 @@ struct machine {
 	unsigned long zero_pfn;      /* the shared zero page */
 	long vm_committed_as;        /* pages, Committed_AS */
 	struct task_struct *current; /* the task a fault runs for, or NULL */
+	/* the task a kernel thread's step interrupted: it is in a system
+	 * call, so an OOM kill lets it die when that returns */
+	struct task_struct *preempted;
 	int debug_vm_batch;          /* > 0: a batch of operations runs, checked once at its end */
 	bool drop_caches_stfu;       /* fs/drop_caches.c: bit 4 was written, no more log lines */
 	/* TLB flushes (the kernel shows them as nr_tlb_* only with

@@ -260,13 +260,43 @@ static char *check_pgtable(const struct pt_page *t, int level, unsigned long *nr
 	return NULL;
 }
 
+/* check_processes' totals: each mapped page's mapcount, and the
+ * machine's counters against the sums over the processes */
+static char *check_process_totals(struct machine *m, GHashTable *maps, long committed, long pgtables)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	long anon_pages = 0;
+	char *err = NULL;
+
+	g_hash_table_iter_init(&it, maps);
+	while (!err && g_hash_table_iter_next(&it, &k, &v)) {
+		struct page *page = pfn_to_page(m, GPOINTER_TO_SIZE(k));
+
+		if (page->_mapcount + 1 != GPOINTER_TO_INT(v))
+			err = g_strdup_printf("pfn %#lx: mapcount %d but %d ptes map it", (unsigned long)GPOINTER_TO_SIZE(k),
+					      page->_mapcount + 1, GPOINTER_TO_INT(v));
+		if (page_test(page, PG_anon))
+			anon_pages++;
+	}
+	if (!err && committed != m->vm_committed_as)
+		err = g_strdup_printf("Committed_AS %ld but the mms charge %ld", m->vm_committed_as, committed);
+	if (!err && anon_pages != global_node_page_state(m, NR_ANON_MAPPED))
+		err = g_strdup_printf("AnonPages %ld but %ld anon pages are mapped", global_node_page_state(m, NR_ANON_MAPPED),
+				      anon_pages);
+	if (!err && pgtables != global_node_page_state(m, NR_PAGETABLE))
+		err = g_strdup_printf("NR_PAGETABLE %ld but the mms have %ld page tables",
+				      global_node_page_state(m, NR_PAGETABLE), pgtables);
+	return err;
+}
+
 static char *check_processes(struct machine *m)
 {
 	GHashTable *maps = g_hash_table_new(g_direct_hash, g_direct_equal);
 	GHashTable *mms = g_hash_table_new(g_direct_hash, g_direct_equal);
 	GHashTableIter it;
 	gpointer k, v;
-	long committed = 0, anon_pages = 0, pgtables = 0;
+	long committed = 0, pgtables = 0;
 	char *err = NULL;
 
 	g_hash_table_iter_init(&it, m->tasks);
@@ -329,24 +359,8 @@ static char *check_processes(struct machine *m)
 					      mm->rss_stat[MM_FILEPAGES], tally.anon, tally.shmem, tally.file);
 		committed += (long)mm->committed;
 	}
-	g_hash_table_iter_init(&it, maps);
-	while (!err && g_hash_table_iter_next(&it, &k, &v)) {
-		struct page *page = pfn_to_page(m, GPOINTER_TO_SIZE(k));
-
-		if (page->_mapcount + 1 != GPOINTER_TO_INT(v))
-			err = g_strdup_printf("pfn %#lx: mapcount %d but %d ptes map it", (unsigned long)GPOINTER_TO_SIZE(k),
-					      page->_mapcount + 1, GPOINTER_TO_INT(v));
-		if (page_test(page, PG_anon))
-			anon_pages++;
-	}
-	if (!err && committed != m->vm_committed_as)
-		err = g_strdup_printf("Committed_AS %ld but the mms charge %ld", m->vm_committed_as, committed);
-	if (!err && anon_pages != global_node_page_state(m, NR_ANON_MAPPED))
-		err = g_strdup_printf("AnonPages %ld but %ld anon pages are mapped", global_node_page_state(m, NR_ANON_MAPPED),
-				      anon_pages);
-	if (!err && pgtables != global_node_page_state(m, NR_PAGETABLE))
-		err = g_strdup_printf("NR_PAGETABLE %ld but the mms have %ld page tables",
-				      global_node_page_state(m, NR_PAGETABLE), pgtables);
+	if (!err)
+		err = check_process_totals(m, maps, committed, pgtables);
 	g_hash_table_destroy(maps);
 	g_hash_table_destroy(mms);
 	return err;

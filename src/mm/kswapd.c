@@ -240,6 +240,7 @@ static void kswapd_fn(struct machine *m, void *arg)
 		count_vm_event(m, KSWAPD_LOW_WMARK_HIT_QUICKLY);
 	b->sleep = KSWAPD_AWAKE;
 	tsk->state = 'R';
+	m->preempted = prev;
 	m->current = tsk;
 	if (b->next != KSWAPD_BALANCE)
 		balance_pgdat_start(m, pgdat, b);
@@ -262,6 +263,7 @@ static void kswapd_fn(struct machine *m, void *arg)
 	}
 	psi_memstall_account(m, start, end, false);
 	m->current = prev;
+	m->preempted = NULL;
 	machine_debug_check(m, "kswapd");
 }
 

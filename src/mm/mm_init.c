@@ -184,6 +184,52 @@ static bool pfn_reserved(const struct reservation *r, int n, unsigned long pfn)
 
 /* Count, and for materialized sections mark, the reserved and free pages;
  * free runs go to the buddy allocator in the largest aligned blocks. */
+/* A section of holes, reserved and free pages (or of two zones): its
+ * mem_map now, and its free runs to the buddy allocator block by block */
+static void memblock_free_mixed_section(struct machine *m, const struct reservation *res, int nres, unsigned long s)
+{
+	struct mem_section *ms = &m->sections[s];
+	unsigned long start = s << PFN_SECTION_SHIFT, end = start + PAGES_PER_SECTION, pfn;
+	pg_data_t *pgdat = m->node_data[ms->nid];
+
+	ms->state = SECTION_RESERVED;
+	pfn_to_page(m, start); /* allocates all-reserved */
+	for (pfn = start; pfn < end;) {
+		unsigned int order;
+		struct zone *zone;
+
+		if (!pfn_present(m, pfn) || pfn_reserved(res, nres, pfn)) {
+			if (pfn_present(m, pfn))
+				pgdat->nr_reserved_boot++;
+			pfn++;
+			continue;
+		}
+		zone = pfn_zone(m, pfn);
+		/* the largest aligned block of free pages from pfn */
+		for (order = MAX_PAGE_ORDER;; order--) {
+			unsigned long n = 1UL << order, q;
+
+			if ((pfn & (n - 1)) || pfn + n > end)
+				continue;
+			for (q = pfn; q < pfn + n; q++)
+				if (!pfn_present(m, q) || pfn_reserved(res, nres, q) || !zone_spans_pfn(zone, q))
+					break;
+			if (q == pfn + n)
+				break;
+		}
+		for (unsigned long q = pfn; q < pfn + (1UL << order); q++) {
+			struct page *page = pfn_to_page(m, q);
+
+			page_clear(page, PG_reserved);
+			page->_refcount = 0;
+		}
+		zone->managed_pages += 1UL << order;
+		__free_one_page(m, zone, pfn, order, MIGRATE_MOVABLE);
+		count_vm_events(m, PGFREE, 1UL << order);
+		pfn += 1UL << order;
+	}
+}
+
 static void memblock_free_all(struct machine *m, const struct reservation *res, int nres)
 {
 	for (unsigned long s = 0; s < m->nr_sections; s++) {
@@ -239,43 +285,7 @@ static void memblock_free_all(struct machine *m, const struct reservation *res, 
 			pgdat->nr_reserved_boot += PAGES_PER_SECTION;
 			continue;
 		}
-		/* Mixed: give it a mem_map now and free page by page runs */
-		ms->state = SECTION_RESERVED;
-		pfn_to_page(m, start); /* allocates all-reserved */
-		for (pfn = start; pfn < end;) {
-			unsigned int order;
-			struct zone *zone;
-
-			if (!pfn_present(m, pfn) || pfn_reserved(res, nres, pfn)) {
-				if (pfn_present(m, pfn))
-					pgdat->nr_reserved_boot++;
-				pfn++;
-				continue;
-			}
-			zone = pfn_zone(m, pfn);
-			/* the largest aligned block of free pages from pfn */
-			for (order = MAX_PAGE_ORDER;; order--) {
-				unsigned long n = 1UL << order, q;
-
-				if ((pfn & (n - 1)) || pfn + n > end)
-					continue;
-				for (q = pfn; q < pfn + n; q++)
-					if (!pfn_present(m, q) || pfn_reserved(res, nres, q) || !zone_spans_pfn(zone, q))
-						break;
-				if (q == pfn + n)
-					break;
-			}
-			for (unsigned long q = pfn; q < pfn + (1UL << order); q++) {
-				struct page *page = pfn_to_page(m, q);
-
-				page_clear(page, PG_reserved);
-				page->_refcount = 0;
-			}
-			zone->managed_pages += 1UL << order;
-			__free_one_page(m, zone, pfn, order, MIGRATE_MOVABLE);
-			count_vm_events(m, PGFREE, 1UL << order);
-			pfn += 1UL << order;
-		}
+		memblock_free_mixed_section(m, res, nres, s);
 	}
 }
 

@@ -153,9 +153,9 @@ static unsigned long free_highatomic(const struct zone *zone)
 }
 
 /* show_free_areas for the zones an allocation of max_zone_idx may use */
-static void show_free_areas(struct machine *m, int max_zone_idx, int cpu)
+/* show_free_areas' first lines: the machine's page counts */
+static void show_free_areas_global(struct machine *m)
 {
-	static const char types_char[MIGRATE_TYPES] = { 'U', 'M', 'E', 'H', 'I' };
 	unsigned long free_pcp = 0;
 	g_autoptr(GString) s = g_string_new(NULL);
 
@@ -185,7 +185,11 @@ static void show_free_areas(struct machine *m, int max_zone_idx, int cpu)
 			global_zone_page_state(m, NR_FREE_PAGES), free_pcp,
 			global_zone_page_state(m, NR_FREE_CMA_PAGES));
 	printk_lines(m, s->str);
+}
 
+/* show_free_areas' line per node */
+static void show_free_areas_nodes(struct machine *m)
+{
 	for_each_online_node(m, nid) {
 		pg_data_t *pgdat = m->node_data[nid];
 
@@ -205,6 +209,13 @@ static void show_free_areas(struct machine *m, int max_zone_idx, int cpu)
 		       K(node_page_state(pgdat, NR_SECONDARY_PAGETABLE)), "no",
 		       K(node_page_state(pgdat, NR_BALLOON_PAGES)));
 	}
+}
+
+/* show_free_areas' lines per zone: counters, watermarks, lowmem_reserve */
+static void show_free_areas_zones(struct machine *m, int max_zone_idx, int cpu)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+
 	for_each_online_node(m, nid) {
 		for_each_zone_in_node(m->node_data[nid], zone) {
 			if (zone->zone_idx > max_zone_idx || !populated_zone(zone))
@@ -230,6 +241,14 @@ static void show_free_areas(struct machine *m, int max_zone_idx, int cpu)
 			printk(m, "%s", s->str);
 		}
 	}
+}
+
+/* show_free_areas' buddy line per zone: blocks per order, their types */
+static void show_free_areas_buddy(struct machine *m, int max_zone_idx)
+{
+	static const char types_char[MIGRATE_TYPES] = { 'U', 'M', 'E', 'H', 'I' };
+	g_autoptr(GString) s = g_string_new(NULL);
+
 	for_each_online_node(m, nid) {
 		for_each_zone_in_node(m->node_data[nid], zone) {
 			unsigned long total = 0;
@@ -259,6 +278,14 @@ static void show_free_areas(struct machine *m, int max_zone_idx, int cpu)
 			printk(m, "%s", s->str);
 		}
 	}
+}
+
+static void show_free_areas(struct machine *m, int max_zone_idx, int cpu)
+{
+	show_free_areas_global(m);
+	show_free_areas_nodes(m);
+	show_free_areas_zones(m, max_zone_idx, cpu);
+	show_free_areas_buddy(m, max_zone_idx);
 	for_each_online_node(m, nid) {
 		/* hugetlb_show_meminfo_node: no huge pages yet */
 		printk(m, "Node %d hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=1048576kB", nid);
@@ -383,9 +410,10 @@ static void __oom_kill_process(struct machine *m, struct task_struct *victim, co
 	       message, victim->pid, victim->comm, K(mm->total_vm), K(get_mm_counter(mm, MM_ANONPAGES)),
 	       K(get_mm_counter(mm, MM_FILEPAGES)), K(get_mm_counter(mm, MM_SHMEMPAGES)), victim->uid,
 	       mm->pgtables_bytes >> 10, victim->oom_score_adj);
-	/* a task outside the kernel dies now; the one in a system call when
-	 * it returns (syscall_exit_oom) */
-	if (victim != m->current)
+	/* a task outside the kernel dies now; the one in a system call (the
+	 * allocating task, or the one kswapd's step interrupted) when it
+	 * returns (syscall_exit_oom) */
+	if (victim != m->current && victim != m->preempted)
 		oom_victim_exit(m, victim);
 }
 

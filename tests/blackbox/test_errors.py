@@ -31,6 +31,11 @@ MALFORMED = {
     'proc/sys/vm/overcommit_kbytes': NOT_A_NUMBER + ['-1\n'],
     'proc/sys/vm/max_map_count': NOT_A_NUMBER + ['-1\n'],
     'proc/sys/vm/admin_reserve_kbytes': NOT_A_NUMBER + ['-1\n'],
+    # compaction: compact_memory takes 1 only; the others their ranges
+    'proc/sys/vm/compact_memory': NOT_A_NUMBER + ['0\n', '2\n'],
+    'proc/sys/vm/compaction_proactiveness': NOT_A_NUMBER + ['-1\n', '101\n'],
+    'proc/sys/vm/extfrag_threshold': NOT_A_NUMBER + ['-1\n', '1001\n'],
+    'proc/sys/vm/compact_unevictable_allowed': NOT_A_NUMBER + ['-1\n', '2\n'],
     'proc/sys/vm/user_reserve_kbytes': NOT_A_NUMBER + ['-1\n'],
     'proc/sys/vm/dirty_ratio': NOT_A_NUMBER + ['-1\n', '101\n'],
     'proc/sys/vm/dirty_background_ratio': NOT_A_NUMBER + ['-1\n', '101\n'],
@@ -112,7 +117,9 @@ MALFORMED = {
 # tracefs files that take any write, as the kernel's do (tracing_write_stub,
 # trace_marker's text, error_log)
 ACCEPT_ANY = {'sys/kernel/tracing/trace', 'sys/kernel/tracing/per_cpu/cpu{C}/trace',
-              'sys/kernel/tracing/trace_marker', 'sys/kernel/tracing/error_log'}
+              'sys/kernel/tracing/trace_marker', 'sys/kernel/tracing/error_log',
+              # compact_store: any write compacts the node
+              'sys/devices/system/node/node{N}/compact'}
 
 
 def test_every_writable_file_is_covered():

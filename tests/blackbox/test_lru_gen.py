@@ -85,7 +85,9 @@ def test_fill_read_age_and_evict(mount):
     assert m.write(LRU_GEN, '+ 1 0 %d\n' % max_seq) == (True, 0)
     gens2 = generations(m)
     assert gens2[0][-1][0] == max_seq + 1
-    assert gens2[0][-1][1] == 0 and gens2[0][-2][1] == 2000
+    # the previous youngest generation was born before the faults, which
+    # took simulated time of their own
+    assert gens2[0][-1][1] == 0 and 2000 <= gens2[0][-2][1] < 2100
     assert anon_pages(gens2) == anon_pages(gens)
     assert m.meminfo()['Active(anon)'] < mi['Active(anon)']
     full = m.read(LRU_GEN_FULL)
