@@ -461,6 +461,7 @@ void machine_destroy(struct machine *m)
 				for (int i = 0; i < NR_PCP_LISTS; i++)
 					g_free(zone->per_cpu_pageset[cpu].lists[i].pfns);
 			g_free(zone->per_cpu_pageset);
+			g_free(zone->pageblock_skip);
 		}
 		g_free(m->node_data[nid]);
 	}
