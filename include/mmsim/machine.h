@@ -60,6 +60,10 @@ bool parse_size(const char *s, uint64_t *out);
 #define NSEC_PER_SEC 1000000000ULL
 #define NSEC_PER_MSEC 1000000ULL
 #define USER_HZ 100
+/* the kernel's tick (Debian's CONFIG_HZ_250): jiffies, timer interrupts */
+#define CONFIG_HZ 250
+#define HZ CONFIG_HZ
+#define NSEC_PER_JIFFY (NSEC_PER_SEC / HZ)
 
 typedef void (*timer_fn)(struct machine *m, void *arg);
 

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "mmsim/swap.h"
+#include "mmsim/log2.h"
 #include "layout_handlers.h"
 #include "render.h"
 #include "render_util.h"
@@ -65,8 +66,6 @@ static unsigned long total_swap_pages(const struct machine *m)
 #define SZ_1M (1ULL << 20)
 #define SZ_2M (1ULL << 21)
 #define SZ_1G (1ULL << 30)
-#define ALIGN_UP(x, a) (((x) + (a) - 1) / (a) * (a))
-#define ALIGN_DOWN(x, a) ((x) / (a) * (a))
 
 /* bytes of the direct map per page size (direct_pages_count) */
 struct direct_map {

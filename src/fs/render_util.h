@@ -10,8 +10,6 @@
 
 #include "mmsim/machine.h"
 
-/* The simulated kernel's tick rate (CONFIG_HZ); USER_HZ is in machine.h. */
-#define CONFIG_HZ 250
 /* the simulated kernel's release (uname -r, osrelease, version) */
 #define MMSIM_UTS_RELEASE "6.18.0-mmsim"
 

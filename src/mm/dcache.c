@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "fs_internal.h"
+#include "mmsim/log2.h"
 #include "mm_internal.h"
 #include "mmsim/slab.h"
 #include "slab_internal.h"
@@ -234,11 +235,6 @@ static unsigned long prune_icache_sb(struct machine *m, unsigned long nr)
 		freed++;
 	}
 	return freed;
-}
-
-static unsigned long mult_frac(unsigned long x, unsigned long n, unsigned long d)
-{
-	return (x / d) * n + (x % d) * n / d;
 }
 
 /* super_cache_count */

@@ -14,7 +14,7 @@
 #define EXP_1 1884
 #define EXP_5 2014
 #define EXP_15 2037
-#define LOAD_FREQ_NS (5 * NSEC_PER_SEC + NSEC_PER_SEC / 250)
+#define LOAD_FREQ_NS (5 * NSEC_PER_SEC + NSEC_PER_JIFFY)
 
 static unsigned long calc_load(unsigned long load, unsigned long exp, unsigned long active)
 {

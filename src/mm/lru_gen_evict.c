@@ -25,6 +25,7 @@
 #include <errno.h>
 
 #include "lru_gen.h"
+#include "mmsim/log2.h"
 #include "vmscan_internal.h"
 #include "mm_internal_proc.h"
 #include "mmsim/gfp.h"
@@ -359,9 +360,7 @@ static void set_initial_priority(struct machine *m, pg_data_t *pgdat, struct sca
 	reclaimable = (unsigned long)MAX(pgdat->vm_stat[NR_INACTIVE_FILE], 0);
 	if (sc->may_swap && get_nr_swap_pages(m) > 0)
 		reclaimable += (unsigned long)MAX(pgdat->vm_stat[NR_INACTIVE_ANON], 0);
-	/* fls_long(reclaimable) - 1 - fls_long(nr_to_reclaim - 1) */
-	priority = (reclaimable ? 63 - __builtin_clzl(reclaimable) : -1) -
-		   (sc->nr_to_reclaim > 1 ? 64 - __builtin_clzl(sc->nr_to_reclaim - 1) : 0);
+	priority = fls_long(reclaimable) - 1 - fls_long(sc->nr_to_reclaim - 1);
 	sc->priority = CLAMP(priority, DEF_PRIORITY / 2, DEF_PRIORITY);
 }
 

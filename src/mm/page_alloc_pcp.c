@@ -14,6 +14,7 @@
  */
 
 #include "mmsim/gfp.h"
+#include "mmsim/log2.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
@@ -369,15 +370,6 @@ void drain_all_pages(struct machine *m, struct zone *zone)
 /* ------------------------------------------------------------------ */
 /* Per-cpu pagesets: batch and high                                    */
 /* ------------------------------------------------------------------ */
-
-static unsigned long rounddown_pow_of_two(unsigned long n)
-{
-	unsigned long r = 1;
-
-	while (r <= n / 2)
-		r <<= 1;
-	return r;
-}
 
 int zone_batchsize(const struct zone *zone)
 {

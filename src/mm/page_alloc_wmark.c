@@ -10,9 +10,9 @@
  * Simplifies:
  * - zonelists are rebuilt whole; there is no memory hotplug to update them.
  */
-#include <math.h>
 
 #include "mmsim/gfp.h"
+#include "mmsim/log2.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
@@ -207,17 +207,6 @@ unsigned long nr_free_buffer_pages(struct machine *m)
 			sum += size - high;
 	}
 	return sum;
-}
-
-static unsigned long int_sqrt(unsigned long x)
-{
-	unsigned long r = (unsigned long)sqrt((double)x);
-
-	while (r * r > x)
-		r--;
-	while ((r + 1) * (r + 1) <= x)
-		r++;
-	return r;
 }
 
 /* calculate_min_free_kbytes: min_free_kbytes = sqrt(lowmem_kbytes * 16),

@@ -17,7 +17,7 @@
 #include "mmsim/machine.h"
 #include "mm_internal.h"
 
-#define PSI_FREQ_NS (2 * NSEC_PER_SEC + NSEC_PER_SEC / 250)
+#define PSI_FREQ_NS (2 * NSEC_PER_SEC + NSEC_PER_JIFFY)
 
 static const double psi_windows_s[3] = { 10.0, 60.0, 300.0 };
 

@@ -14,17 +14,9 @@
  * do_page_cache_ra); no blk-cgroup congestion; no FMODE_RANDOM (fadvise).
  */
 #include "mm_internal.h"
+#include "mmsim/log2.h"
 #include "mm_internal_proc.h"
 #include "mmsim/pagemap.h"
-
-static unsigned long roundup_pow_of_two(unsigned long n)
-{
-	unsigned long r = 1;
-
-	while (r < n)
-		r <<= 1;
-	return r;
-}
 
 /* get_init_ra_size: the first window of a sequential stream */
 unsigned long get_init_ra_size(unsigned long size, unsigned long max)

@@ -41,7 +41,7 @@ static inline unsigned int kmalloc_index(size_t size)
 {
 	if (size <= 192)
 		return size_index[(size - 1) / 8];
-	return (unsigned int)fls_u(size - 1);
+	return (unsigned int)fls_long(size - 1);
 }
 
 static inline enum kmalloc_cache_type kmalloc_type(gfp_t gfp)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "mmsim/slab.h"
+#include "mmsim/log2.h"
 
 /* Where a slab is (the kernel tells these apart by frozen, the
  * PG_workingset-based node-partial bit, and being on no list) */
@@ -42,20 +43,6 @@ struct slab_state {
 	long large_pages[MAX_NUMNODES]; /* kmalloc_large pages, in NR_SLAB_UNRECLAIMABLE_B */
 };
 
-/* fls and get_order (include/asm-generic/bitops, getorder.h) */
-static inline int fls_u(unsigned long x) { return x ? 64 - __builtin_clzl(x) : 0; }
-
-static inline unsigned int get_order(unsigned long size)
-{
-	unsigned int order = 0;
-
-	size = (size - 1) >> PAGE_SHIFT;
-	while (size) {
-		order++;
-		size >>= 1;
-	}
-	return order;
-}
 
 /* The CPU an allocation runs on: the current task's, or the boot CPU */
 static inline int slab_cpu(struct machine *m)

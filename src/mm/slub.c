@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "mm_internal.h"
+#include "mmsim/log2.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
 #include "mmsim/trace_events.h"
@@ -51,9 +52,7 @@
 #define CACHE_LINE_SIZE 64
 #define ARCH_SLAB_MINALIGN 8
 
-static int ilog2_u(unsigned long x) { return fls_u(x) - 1; }
 
-#define ALIGN_UP(x, a) (((x) + (a) - 1) / (a) * (a))
 
 static unsigned int order_objects(unsigned int order, unsigned int size)
 {
@@ -62,7 +61,7 @@ static unsigned int order_objects(unsigned int order, unsigned int size)
 
 unsigned int slub_min_objects(const struct machine *m)
 {
-	return 4 * (unsigned int)(fls_u((unsigned long)m->nr_cpus) + 1);
+	return 4 * (unsigned int)(fls_long((unsigned long)m->nr_cpus) + 1);
 }
 
 /* calc_slab_order: the smallest order from min_order whose leftover is at
@@ -114,7 +113,7 @@ unsigned int calculate_alignment(unsigned int flags, unsigned int align, unsigne
 
 unsigned long slub_min_partial(unsigned int size)
 {
-	unsigned long min = (unsigned long)ilog2_u(size) / 2;
+	unsigned long min = (unsigned long)ilog2(size) / 2;
 
 	return CLAMP(min, (unsigned long)MIN_PARTIAL, (unsigned long)MAX_PARTIAL);
 }

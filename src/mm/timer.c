@@ -12,8 +12,6 @@
 #include "mmsim/machine.h"
 #include "mm_internal.h"
 
-#define HZ 250
-#define NSEC_PER_JIFFY (NSEC_PER_SEC / HZ)
 
 static bool timer_before(const struct sim_timer *a, const struct sim_timer *b)
 {

@@ -24,10 +24,10 @@
  * are not swapped out (they stay on the LRU, activated).
  */
 #include <errno.h>
-#include <math.h>
 #include <stddef.h>
 
 #include "vmscan_internal.h"
+#include "mmsim/log2.h"
 #include "mmsim/slab.h"
 #include "mmsim/pagemap.h"
 #include "lru_gen.h"
@@ -60,11 +60,6 @@ static inline bool is_active_lru(enum lru_list lru)
 static bool can_reclaim_anon_pages(struct machine *m, struct scan_control *sc)
 {
 	return sc->may_swap && get_nr_swap_pages(m) > 0;
-}
-
-static unsigned long int_sqrt(unsigned long x)
-{
-	return (unsigned long)sqrt((double)x);
 }
 
 /* inactive_is_low: inactive * sqrt(10 * GB) < active */

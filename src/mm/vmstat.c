@@ -11,6 +11,7 @@
  * kernel's formulas over the free lists' counts.
  */
 #include "mmsim/compaction.h"
+#include "mmsim/log2.h"
 #include "mmsim/machine.h"
 #include "mmsim/vmstat.h"
 
@@ -79,11 +80,6 @@ unsigned long global_numa_event_state(const struct machine *m, enum numa_stat_it
 unsigned long global_vm_event(const struct machine *m, enum vm_event_item item)
 {
 	return m->vm_events[item];
-}
-
-static int fls(unsigned int x)
-{
-	return x ? 32 - __builtin_clz(x) : 0;
 }
 
 /*
