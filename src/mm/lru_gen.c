@@ -45,19 +45,7 @@
 void lru_gen_list_add(struct machine *m, struct lru_gen_folio *lrugen, int gen, int type, unsigned long pfn,
 		      bool tail)
 {
-	struct page *page = pfn_to_page(m, pfn);
-	uint32_t *near = tail ? &lrugen->tail[gen][type] : &lrugen->head[gen][type];
-	uint32_t *far = tail ? &lrugen->head[gen][type] : &lrugen->tail[gen][type];
-
-	page->prev = tail ? *near : PFN_NONE;
-	page->next = tail ? PFN_NONE : *near;
-	if (*near == PFN_NONE)
-		*far = (uint32_t)pfn;
-	else if (tail)
-		pfn_to_page(m, *near)->next = (uint32_t)pfn;
-	else
-		pfn_to_page(m, *near)->prev = (uint32_t)pfn;
-	*near = (uint32_t)pfn;
+	pfn_list_add(m, &lrugen->head[gen][type], &lrugen->tail[gen][type], pfn, tail);
 }
 
 void lru_gen_list_del(struct machine *m, struct lru_gen_folio *lrugen, int gen, int type, unsigned long pfn)

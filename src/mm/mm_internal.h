@@ -39,6 +39,7 @@ void pagefault_out_of_memory(struct machine *m, struct task_struct *t);
 void setup_zone_pagesets(struct machine *m);
 
 /* swap.c: the LRU lists */
+void pfn_list_add(struct machine *m, uint32_t *head, uint32_t *tail_pfn, unsigned long pfn, bool tail);
 enum lru_list folio_lru_list(const struct page *page);
 void lruvec_init(struct machine *m, struct lruvec *lv);
 void lruvec_add_folio(struct machine *m, unsigned long pfn);

@@ -44,22 +44,12 @@ static void update_lru_size(struct machine *m, unsigned long pfn, enum lru_list 
 	zone->zone_pgdat->__lruvec.nr[lru] += nr;
 }
 
-/* __lruvec_add_folio: at the head (newest) of its list, or at the tail,
- * the next to be reclaimed */
-static void __lruvec_add_folio(struct machine *m, unsigned long pfn, bool tail)
+/* A PFN-linked list (page->prev/next): pfn goes in at its head or tail */
+void pfn_list_add(struct machine *m, uint32_t *head, uint32_t *tail_pfn, unsigned long pfn, bool tail)
 {
 	struct page *page = pfn_to_page(m, pfn);
-	struct lruvec *lv = page_lruvec(m, pfn);
-	enum lru_list lru = folio_lru_list(page);
-	uint32_t *near = tail ? &lv->tail[lru] : &lv->head[lru];
-	uint32_t *far = tail ? &lv->head[lru] : &lv->tail[lru];
+	uint32_t *near = tail ? tail_pfn : head, *far = tail ? head : tail_pfn;
 
-	page_set(page, PG_lru);
-	if (lru_gen_add_folio(m, pfn, tail))
-		return;
-	update_lru_size(m, pfn, lru, 1);
-	if (lru == LRU_UNEVICTABLE)
-		return;  /* counted only: prev holds the mlock count */
 	page->prev = tail ? *near : PFN_NONE;
 	page->next = tail ? PFN_NONE : *near;
 	if (*near == PFN_NONE)
@@ -69,6 +59,23 @@ static void __lruvec_add_folio(struct machine *m, unsigned long pfn, bool tail)
 	else
 		pfn_to_page(m, *near)->prev = (uint32_t)pfn;
 	*near = (uint32_t)pfn;
+}
+
+/* __lruvec_add_folio: at the head (newest) of its list, or at the tail,
+ * the next to be reclaimed */
+static void __lruvec_add_folio(struct machine *m, unsigned long pfn, bool tail)
+{
+	struct page *page = pfn_to_page(m, pfn);
+	struct lruvec *lv = page_lruvec(m, pfn);
+	enum lru_list lru = folio_lru_list(page);
+
+	page_set(page, PG_lru);
+	if (lru_gen_add_folio(m, pfn, tail))
+		return;
+	update_lru_size(m, pfn, lru, 1);
+	if (lru == LRU_UNEVICTABLE)
+		return;  /* counted only: prev holds the mlock count */
+	pfn_list_add(m, &lv->head[lru], &lv->tail[lru], pfn, tail);
 }
 
 void lruvec_add_folio(struct machine *m, unsigned long pfn)
