@@ -73,12 +73,16 @@ def ctl(path, text):
         os.close(fd)
 
 
-def mount_trial(args):
-    cmd = [args.mmsimd, "-f", "--clock=manual", f"--mem={args.mem_gib}G",
+def mount_trial(args, mmsimd=None, setup=None):
+    """One fresh daemon (args.mmsimd unless mmsimd), setup(mnt) if given
+    (before the process is spawned), then the timed `write x`."""
+    cmd = [mmsimd or args.mmsimd, "-f", "--clock=manual", f"--mem={args.mem_gib}G",
            f"--machine={args.machine}", "{mnt}"]
     mnt = benchlib.Mount(cmd, "sim/ctl", prefix="mmsim-fault-")
     mnt.start()
     try:
+        if setup:
+            setup(mnt)
         ctl(mnt.path("sim/ctl"), f"spawn bench pid={PID}\n")
         ctl(mnt.path(f"proc/{PID}/ctl"), f"mmap {args.write_gib}G name=x\n")
         pg0 = vmstat_pgfault(mnt)
