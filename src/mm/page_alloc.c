@@ -761,7 +761,7 @@ static long __alloc_pages_direct_compact(struct machine *m, gfp_t gfp, unsigned 
 		struct zone *zone = pfn_zone(m, (unsigned long)pfn);
 
 		zone->compact_blockskip_flush = false;
-		compaction_defer_reset(zone, (int)order, true);
+		compaction_defer_reset(m, zone, (int)order, true);
 		count_vm_event(m, COMPACTSUCCESS);
 		return pfn;
 	}

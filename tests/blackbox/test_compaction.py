@@ -144,3 +144,54 @@ def test_kcompactd_compacts_proactively_on_tick(mount):
     assert v2['compact_daemon_migrate_scanned'] > v1['compact_daemon_migrate_scanned']
     assert v2['pgmigrate_success'] > v1['pgmigrate_success']
     assert extfrag(m, 'unusable_index')[(0, 'DMA32')][9] < unusable0
+
+
+def trace_records(m, event):
+    """The text of each record of one event in the trace buffer."""
+    return re.findall(r'^ *\S.*-\d+ +\[\d{3}\] \S{5} +\d+\.\d{6}: %s: (.*)$' % event,
+                      m.read('sys/kernel/tracing/trace'), re.M)
+
+
+def test_compaction_events_tell_what_compact_memory_did(mount):
+    m = mount('--machine=small')
+    m.ctl('spawn frag pid=1000')
+    fragment(m, 1000, 'buf', 8)
+    assert m.write('sys/kernel/tracing/events/compaction/enable', '1\n') == (True, 0)
+    assert 'compaction:mm_compaction_begin' in m.read('sys/kernel/tracing/set_event').split()
+    v0 = m.vmstat()
+    assert m.write('proc/sys/vm/compact_memory', '1\n') == (True, 0)
+    v1 = m.vmstat()
+    zones = [l.split()[3] for l in m.read('proc/buddyinfo').splitlines()]
+    begin = trace_records(m, 'mm_compaction_begin')
+    end = trace_records(m, 'mm_compaction_end')
+    # one begin and one end per populated zone, whole-zone and sync
+    assert len(begin) == len(end) == len(zones), (begin, end)
+    for b, e in zip(begin, end):
+        gb = re.fullmatch(r'zone_start=0x([0-9a-f]+) migrate_pfn=0x([0-9a-f]+) free_pfn=0x([0-9a-f]+) '
+                          r'zone_end=0x([0-9a-f]+), mode=sync', b)
+        assert gb, b
+        assert gb.group(1) == gb.group(2)  # the migrate scanner starts at the zone's start
+        assert int(gb.group(1), 16) < int(gb.group(3), 16) < int(gb.group(4), 16)
+        assert re.fullmatch(r'zone_start=0x%s migrate_pfn=0x[0-9a-f]+ free_pfn=0x[0-9a-f]+ zone_end=0x%s, '
+                            r'mode=sync status=complete' % (gb.group(1), gb.group(4)), e), e
+    # what the migrate batches say they moved is what vmstat counted
+    moved = [re.fullmatch(r'nr_migrated=(\d+) nr_failed=(\d+)', t) for t in
+             trace_records(m, 'mm_compaction_migratepages')]
+    assert moved and all(moved)
+    assert sum(int(g.group(1)) for g in moved) == v1['pgmigrate_success'] - v0['pgmigrate_success']
+    assert sum(int(g.group(2)) for g in moved) == v1['pgmigrate_fail'] - v0['pgmigrate_fail']
+    # and the isolation records add up to the scanners' counters
+    for ev, key in (('mm_compaction_isolate_migratepages', 'compact_migrate_scanned'),
+                    ('mm_compaction_isolate_freepages', 'compact_free_scanned')):
+        recs = [re.fullmatch(r'range=\(0x([0-9a-f]+) ~ 0x([0-9a-f]+)\) nr_scanned=(\d+) nr_taken=(\d+)', t)
+                for t in trace_records(m, ev)]
+        assert recs and all(recs), ev
+        assert all(int(g.group(1), 16) <= int(g.group(2), 16) for g in recs)
+        assert sum(int(g.group(3)) for g in recs) == v1[key] - v0[key], ev
+    fin = trace_records(m, 'mm_compaction_finished')
+    assert fin and all(re.fullmatch(r'node=0 zone=\w+ +order=-1 ret=(continue|complete)', t) for t in fin), fin
+    fmt = m.read('sys/kernel/tracing/events/compaction/mm_compaction_end/format')
+    assert '__print_symbolic(REC->status, {1, "skipped"}' in fmt
+    fmt = m.read('sys/kernel/tracing/events/compaction/mm_compaction_try_to_compact_pages/format')
+    assert 'print fmt: "order=%d gfp_mask=%s priority=%d", REC->order, (REC->gfp_mask) ? ' \
+           '__print_flags(REC->gfp_mask, "|", ' in fmt
