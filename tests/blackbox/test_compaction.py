@@ -195,3 +195,68 @@ def test_compaction_events_tell_what_compact_memory_did(mount):
     fmt = m.read('sys/kernel/tracing/events/compaction/mm_compaction_try_to_compact_pages/format')
     assert 'print fmt: "order=%d gfp_mask=%s priority=%d", REC->order, (REC->gfp_mask) ? ' \
            '__print_flags(REC->gfp_mask, "|", ' in fmt
+
+
+def sparse(m, pid, name, size_mb):
+    """A process writes NAME (size_mb MiB) and keeps one page of each MiB:
+    memory nearly all free, and no free 2 MiB block anywhere."""
+    m.pctl(pid, 'mmap %dM name=%s' % (size_mb, name))
+    assert m.pctl(pid, 'write %s' % name).strip() == 'ok'
+    m.pctl(pid, ''.join('madvise %s dontneed off=%d len=%d\n' % (name, i * 2**20 + PAGE, 2**20 - PAGE)
+                        for i in range(size_mb)))
+    assert order9_blocks(m) == 0, m.read('proc/buddyinfo')
+
+
+def test_direct_compaction_makes_a_2mib_block(mount):
+    m = mount('--machine=small', '--mem=128M')
+    m.ctl('spawn frag pid=1000')
+    sparse(m, 1000, 'buf', 96)
+    before = {f: m.read('proc/1000/' + f) for f in ('smaps', 'statm')}
+    v0 = m.vmstat()
+    handle = m.ctl('alloc_pages 9 type=movable').strip()
+    assert re.fullmatch(r'0x[0-9a-f]+', handle) and int(handle, 16) % 512 == 0, handle
+    v1 = m.vmstat()
+    # the allocator stalled once in compaction, which moved a few pages
+    # out of one block and succeeded; nothing was reclaimed
+    assert v1['compact_stall'] - v0['compact_stall'] == 1
+    assert v1['compact_success'] - v0['compact_success'] == 1
+    assert v1['compact_fail'] == v0['compact_fail']
+    assert 1 <= v1['pgmigrate_success'] - v0['pgmigrate_success'] <= 8
+    assert v1['pgsteal_direct'] == v0['pgsteal_direct'] and v1['pswpout'] == v0['pswpout']
+    assert {f: m.read('proc/1000/' + f) for f in ('smaps', 'statm')} == before
+    assert m.ctl('free_pages ' + handle).strip() == 'ok'
+
+
+def test_direct_compaction_fails_on_pages_it_may_not_move(mount):
+    m = mount('--machine=small', '--mem=128M')
+    m.ctl('spawn frag pid=1000')
+    sparse(m, 1000, 'buf', 96)
+    # the page kept in each MiB locked, and locked pages not to be moved
+    m.pctl(1000, ''.join('mlock buf off=%d len=%d\n' % (i * 2**20, PAGE) for i in range(96)))
+    assert m.status(1000)['VmLck'] == 96 * 4
+    assert m.write('proc/sys/vm/compact_unevictable_allowed', '0\n') == (True, 0)
+    v0 = m.vmstat()
+    ok, err = m.write('sim/ctl', 'alloc_pages 9 type=movable\n')
+    assert (ok, err) == (False, errno.ENOMEM)
+    v1 = m.vmstat()
+    assert v1['compact_stall'] > v0['compact_stall']
+    assert v1['compact_fail'] - v0['compact_fail'] == v1['compact_stall'] - v0['compact_stall']
+    assert v1['compact_success'] == v0['compact_success']
+    assert v1['pgmigrate_success'] == v0['pgmigrate_success']
+    assert any('page allocation failure: order:9' in l for l in m.log_lines())
+    assert order9_blocks(m) == 0
+    # allowed to move them, the next request still fails: the failed
+    # compaction marked the blocks to skip.  The failure woke kswapd; in
+    # a second of simulated time it gives up on order 9, goes to sleep,
+    # clears the skip marks and wakes kcompactd, which compacts the zone
+    assert m.write('proc/sys/vm/compact_unevictable_allowed', '1\n') == (True, 0)
+    assert m.write('sim/ctl', 'alloc_pages 9 type=movable\n') == (False, errno.ENOMEM)
+    v2 = m.vmstat()
+    m.ctl('tick 1s')
+    v3 = m.vmstat()
+    assert v3['compact_daemon_migrate_scanned'] > v2['compact_daemon_migrate_scanned']
+    assert v3['pgmigrate_success'] - v2['pgmigrate_success'] >= 48
+    assert order9_blocks(m) >= 24
+    assert re.fullmatch(r'0x[0-9a-f]+', m.ctl('alloc_pages 9 type=movable').strip())
+    assert m.vmstat()['compact_stall'] == v3['compact_stall']
+    assert m.status(1000)['VmLck'] == 96 * 4
