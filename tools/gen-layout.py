@@ -4,6 +4,8 @@
 Each non-comment line is: PATH MODE HANDLER DOC...
 A path ending in / is a directory (handler -); mode 0777 on a file marks a
 symbolic link, whose render_HANDLER writes the link's target (proc/self).
+A handler named bin_NAME is a binary file read at any offset by
+read_bin_NAME (pagemap, kpageflags): no text snapshot, no render_.
   --c FILE   write layout_table.c (the layout_table[] array)
   --h FILE   write layout_handlers.h (render_/write_ prototypes)
   --markdown print a Markdown reference of the tree (fs-layout/TREE.md)
@@ -70,19 +72,29 @@ def write_c(entries, dest, header):
         out.write('const struct layout_entry layout_table[] = {\n')
         for e in entries:
             h = e['handler']
-            render = 'NULL' if h == '-' else 'render_' + h
+            render = 'NULL' if h == '-' or is_binary(h) else 'render_' + h
             write = 'write_' + h if e['writable'] else 'NULL'
-            out.write('\t{ %s, 0%o, %s, %s,\n\t  %s },\n' % (cstr(e['path']), e['mode'], render, write, cstr(e['doc'])))
+            read = 'read_' + h if is_binary(h) else 'NULL'
+            out.write('\t{ %s, 0%o, %s, %s, %s,\n\t  %s },\n' % (cstr(e['path']), e['mode'], render, write, read,
+                                                              cstr(e['doc'])))
         out.write('};\n\nconst size_t layout_table_len = %d;\n' % len(entries))
 
 
+def is_binary(handler):
+    """A binary file's handler: read_HANDLER serves any offset."""
+    return handler.startswith('bin_')
+
+
 def write_h(entries, dest):
-    renders, writes = [], []
+    renders, writes, reads = [], [], []
     for e in entries:
         h = e['handler']
         if h == '-':
             continue
-        if h not in renders:
+        if is_binary(h):
+            if h not in reads:
+                reads.append(h)
+        elif h not in renders:
             renders.append(h)
         if e['writable'] and h not in writes:
             writes.append(h)
@@ -93,6 +105,8 @@ def write_h(entries, dest):
             out.write('void render_%s(struct machine *m, const struct fs_ctx *ctx, GString *out);\n' % h)
         for h in writes:
             out.write('int write_%s(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply);\n' % h)
+        for h in reads:
+            out.write('ssize_t read_%s(struct machine *m, const struct fs_ctx *ctx, char *buf, size_t size, off_t off);\n' % h)
         out.write('\n#endif\n')
 
 

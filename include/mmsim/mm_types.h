@@ -180,6 +180,12 @@ static inline pte_t pt_entry(const struct pt_page *t, unsigned int i)
 #define _PAGE_ACCESSED (1ULL << 5)
 #define _PAGE_DIRTY (1ULL << 6)
 #define _PAGE_SPECIAL (1ULL << 9) /* the zero page: no struct page accounting */
+/* soft-dirty (CONFIG_MEM_SOFT_DIRTY): a software bit set with every
+ * dirtying, cleared only by clear_refs; a swap pte keeps it in bit 7,
+ * below the swap offset */
+#define _PAGE_SOFT_DIRTY (1ULL << 11)
+#define _PAGE_SWP_SOFT_DIRTY (1ULL << 7)
+#define _PAGE_DIRTY_BITS (_PAGE_DIRTY | _PAGE_SOFT_DIRTY)
 #define PTE_PFN_SHIFT 12
 static inline bool pte_present(pte_t pte) { return pte & _PAGE_PRESENT; }
 static inline unsigned long pte_pfn(pte_t pte) { return (unsigned long)(pte >> PTE_PFN_SHIFT); }
@@ -187,6 +193,8 @@ static inline bool pte_write(pte_t pte) { return pte & _PAGE_RW; }
 static inline bool pte_dirty(pte_t pte) { return pte & _PAGE_DIRTY; }
 static inline bool pte_young(pte_t pte) { return pte & _PAGE_ACCESSED; }
 static inline bool pte_special(pte_t pte) { return pte & _PAGE_SPECIAL; }
+static inline bool pte_soft_dirty(pte_t pte) { return pte & _PAGE_SOFT_DIRTY; }
+static inline bool pte_swp_soft_dirty(pte_t pte) { return pte & _PAGE_SWP_SOFT_DIRTY; }
 
 /*
  * Swap entries (include/linux/swapops.h, arch/x86/include/asm/pgtable_64.h).

@@ -504,6 +504,9 @@ int mmsim_open(const char *path, struct fuse_file_info *fi)
 		of->path = g_strdup(path);
 		of->ctx.path = of->path;
 	}
+	/* file_ns_capable(CAP_SYS_ADMIN) at open, as pagemap asks: root and
+	 * the mounting user (the simulated machine's administrator) */
+	of->ctx.cap_sys_admin = fuse_get_context()->uid == 0 || fuse_get_context()->uid == fs->uid;
 	of->is_pipe = t.node->entry && trace_node_is_pipe(t.node->entry->render);
 	if ((fi->flags & O_TRUNC) && acc != O_RDONLY)
 		open_truncate(fs, t.node, &of->ctx);

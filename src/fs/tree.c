@@ -400,6 +400,14 @@ int fs_node_render(struct machine *m, const struct fs_node *n, const struct fs_c
 	return 0;
 }
 
+ssize_t fs_node_read(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, char *buf, size_t size,
+		     off_t off)
+{
+	if (n->in_pid && !fs_ctx_task(m, ctx))
+		return -ESRCH;
+	return n->entry->read(m, ctx, buf, size, off);
+}
+
 int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, const char *buf,
 		  size_t len, GString *reply)
 {

@@ -86,6 +86,10 @@ struct fs_node *fs_cache_node(struct fs_tree *t, struct machine *m, struct fs_no
 /* Render a file's text into out (the caller holds the model lock):
  * 0, or -ESRCH when the process it belongs to has exited. */
 int fs_node_render(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, GString *out);
+/* Read a binary file (n->entry->read) at off (the caller holds the model
+ * lock): the bytes given, or -errno (-ESRCH for an exited process) */
+ssize_t fs_node_read(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, char *buf, size_t size,
+		     off_t off);
 /* Run a write against a file: 0 or -errno; reply gets what a read of the
  * same descriptor shows (the ctl files).  -ESRCH for an exited process. */
 int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, const char *buf,

@@ -17,7 +17,7 @@
  * mem_map with its slab, the caches' counts and NR_SLAB_*; no page is left
  * isolated (NR_ISOLATED_*) and no pte is left a migration entry; the
  * disk's requests in flight are in order and its partitions' statistics
- * within the whole disk's.
+ * within the whole disk's; a writable pte is soft-dirty or its VMA is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +199,10 @@ static char *check_pte_page(struct machine *m, struct vm_area_struct *vma, unsig
 
 	if (page->_refcount <= 0 || page_test(page, PG_buddy) || page_test(page, PG_pcp))
 		return g_strdup_printf("pte at %#lx maps pfn %#lx, a page not in use", addr, pte_pfn(pte));
+	/* soft-dirty tracking misses no store: a writable pte is soft-dirty
+	 * or in a VMA that is soft-dirty as a whole */
+	if (pte_write(pte) && !pte_soft_dirty(pte) && !(vma->vm_flags & VM_SOFTDIRTY))
+		return g_strdup_printf("pte at %#lx is writable but not soft-dirty", addr);
 	want = page_test(page, PG_anon) ? (uint64_t)(uintptr_t)vma->anon_vma
 		: vma->vm_file ? (uint64_t)(uintptr_t)&vma->vm_file->f_inode->i_data : page->private;
 	if (page->private != want || page->index != linear_page_index(vma, addr))

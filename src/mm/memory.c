@@ -209,7 +209,7 @@ static void set_pte(struct pt_page *table, pte_t *slot, pte_t pte)
 static pte_t mk_pte(unsigned long pfn, bool writable, bool dirty)
 {
 	return ((pte_t)pfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED |
-	       (writable ? _PAGE_RW : 0) | (dirty ? _PAGE_DIRTY : 0);
+	       (writable ? _PAGE_RW : 0) | (dirty ? _PAGE_DIRTY_BITS : 0);
 }
 
 /* The task's kernel time, also the busy time of the CPU it runs on */
@@ -407,7 +407,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 /* wp_page_reuse: the only mapper of an anon page writes to it in place */
 static int wp_page_reuse(struct vm_fault *vmf)
 {
-	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
+	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY_BITS | _PAGE_ACCESSED;
 	count_vm_event(vmf->m, PGREUSE);
 	count_fault(vmf->m, vmf->t);
 	return 0;
@@ -419,7 +419,7 @@ static int wp_page_shared(struct vm_fault *vmf)
 {
 	struct machine *m = vmf->m;
 
-	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
+	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY_BITS | _PAGE_ACCESSED;
 	folio_mark_dirty(m, pte_pfn(vmf->orig_pte));
 	count_fault(m, vmf->t);
 	balance_dirty_pages_ratelimited(m, vmf->t, &vmf->vma->vm_file->f_inode->i_data);
@@ -492,7 +492,7 @@ static int handle_pte_fault(struct vm_fault *vmf)
 	if (vmf->write && !pte_write(pte))
 		return do_wp_page(vmf);
 	/* the hardware sets accessed/dirty: no fault */
-	*vmf->pte |= _PAGE_ACCESSED | (vmf->write ? _PAGE_DIRTY : 0);
+	*vmf->pte |= _PAGE_ACCESSED | (vmf->write ? _PAGE_DIRTY_BITS : 0);
 	return 0;
 }
 
@@ -523,9 +523,6 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 }
 
 /* ---- walking ---- */
-
-typedef void (*pte_range_fn)(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr,
-			     void *arg);
 
 /* Every present pte in [start, end), with the table that holds it; with
  * swap_too, the swap ptes as well */
@@ -581,6 +578,12 @@ static void walk_ptes(struct machine *m, struct mm_struct *mm, unsigned long sta
 			}
 		}
 	}
+}
+
+void walk_pte_slots(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long end,
+		    pte_range_fn fn, void *arg, bool swap_too)
+{
+	walk_ptes(m, mm, start, end, fn, arg, swap_too);
 }
 
 static void for_each_present_pte(struct machine *m, struct mm_struct *mm, unsigned long start,
@@ -927,7 +930,7 @@ static bool unmap_one(struct machine *m, struct vm_area_struct *vma, unsigned lo
 		if (pte_dirty(pte))
 			page_set(page, PG_dirty);
 		swap_duplicate(m, entry);
-		*ptep = swp_entry_to_pte(entry);
+		*ptep = swp_entry_to_pte(entry) | (pte_soft_dirty(pte) ? _PAGE_SWP_SOFT_DIRTY : 0);
 		mm->rss_stat[MM_ANONPAGES]--;
 		mm->rss_stat[MM_SWAPENTS]++;
 	} else {

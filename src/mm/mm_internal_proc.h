@@ -22,6 +22,12 @@ struct pt_page *pt_alloc(struct machine *m, struct mm_struct *mm, int nid);
 pte_t *pt_slot_alloc(struct pt_page *t, unsigned int i);
 void free_pgd(struct machine *m, struct mm_struct *mm);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
+/* Every present pte of [start, end) (with swap_too, every swap pte too),
+ * with its slot and the table that holds it */
+typedef void (*pte_range_fn)(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr,
+			     void *arg);
+void walk_pte_slots(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long end,
+		    pte_range_fn fn, void *arg, bool swap_too);
 int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
 		    unsigned long addr, bool write);
 void zap_page_range(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma,

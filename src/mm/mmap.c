@@ -260,7 +260,8 @@ static struct vm_area_struct *split_vma(struct machine *m, struct mm_struct *mm,
 
 static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
-	if (a->vm_end != b->vm_start || a->kind != b->kind || a->vm_flags != b->vm_flags)
+	/* is_mergeable_vma: soft-dirty tracking does not keep VMAs apart */
+	if (a->vm_end != b->vm_start || a->kind != b->kind || ((a->vm_flags ^ b->vm_flags) & ~VM_SOFTDIRTY))
 		return false;
 	if (a->kind == VMA_STACK || a->kind == VMA_VDSO || a->kind == VMA_VVAR)
 		return false;
@@ -284,6 +285,7 @@ struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_struct 
 
 		if (vmas_mergeable(prev, vma)) {
 			prev->vm_end = vma->vm_end;
+			prev->vm_flags |= vma->vm_flags & VM_SOFTDIRTY;
 			if (!prev->anon_vma && vma->anon_vma) {
 				anon_vma_unlink(vma);
 				prev->anon_vma = vma->anon_vma;
@@ -305,6 +307,7 @@ struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_struct 
 
 		if (vmas_mergeable(vma, next)) {
 			vma->vm_end = next->vm_end;
+			vma->vm_flags |= next->vm_flags & VM_SOFTDIRTY;
 			if (!vma->anon_vma && next->anon_vma) {
 				anon_vma_unlink(next);
 				vma->anon_vma = next->anon_vma;
@@ -436,7 +439,8 @@ static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct 
 	vma = vm_area_alloc(mm);
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
-	vma->vm_flags = vm_flags;
+	/* __mmap_complete: a new or expanded VMA is soft-dirty as a whole */
+	vma->vm_flags = vm_flags | VM_SOFTDIRTY;
 	vma->kind = kind;
 	vma->name = g_strdup(name);
 	vma->file = file ? g_ref_string_new_intern(file) : NULL;

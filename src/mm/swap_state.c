@@ -385,7 +385,7 @@ int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct
 		if (fatal_signal_pending(t))
 			return -EINTR;
 		pfn = swap_cache_get_pfn(m, entry);
-		if (pfn < 0 || *ptep != swp_entry_to_pte(entry))
+		if (pfn < 0 || !is_swap_pte(*ptep) || pte_to_swp_entry(*ptep).val != entry.val)
 			return pfn < 0 ? -ENOMEM : 0;
 	} else {
 		count_vm_event(m, SWAP_RA_HIT);
@@ -406,9 +406,10 @@ int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct
 	mm->rss_stat[MM_SWAPENTS]--;
 	swap_free(m, entry);
 	exclusive = (swap_count(m, entry) & ~SWAP_HAS_CACHE) == 0 && page->_mapcount == 0;
-	*ptep = ((pte_t)pfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+	*ptep = ((pte_t)pfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED |
+		(pte_swp_soft_dirty(*ptep) ? _PAGE_SOFT_DIRTY : 0);
 	if (write && exclusive)
-		*ptep |= _PAGE_RW | _PAGE_DIRTY;
+		*ptep |= _PAGE_RW | _PAGE_DIRTY_BITS;
 	/* should_try_to_free_swap: a write, a locked VMA, or swap half full */
 	if (exclusive && (write || (vma->vm_flags & VM_LOCKED) ||
 			  get_nr_swap_pages(m) * 2 < get_total_swap_pages(m)))

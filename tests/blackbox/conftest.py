@@ -114,12 +114,13 @@ def expand(pattern, values):
 class Entry(tuple):
     """One expanded layout path: (path, mode, handler) plus .pattern and
     .kind ('dir' for a path ending in /, 'link' for mode 0777 (proc/self),
-    else 'file')."""
+    else 'file') and .binary (a bin_ handler: pagemap, kpageflags)."""
 
     def __new__(cls, path, mode, handler, pattern):
         e = tuple.__new__(cls, (path, mode, handler))
         e.pattern = pattern
         e.kind = 'dir' if path.endswith('/') else 'link' if mode == 0o777 else 'file'
+        e.binary = handler.startswith('bin_')   # read at any offset (pagemap)
         return e
 
     path = property(lambda self: self[0])
@@ -349,11 +350,13 @@ class Mount:
     def snapshot(self, exclude=('sim/log',), skip=()):
         """{path: bytes} of every readable file of the layout (write-only
         ones such as proc/sys/vm/drop_caches refuse reads, as in Linux),
-        but those under the prefixes in skip, and trace_pipe (a read of
-        it consumes, and blocks while the buffer is empty)."""
+        but those under the prefixes in skip, trace_pipe (a read of
+        it consumes, and blocks while the buffer is empty) and the binary
+        files (pagemap spans the whole address space: 256 GiB)."""
         return {e.path: self.read_bytes(e.path) for e in self.layout()
                 if e.kind == 'file' and e.mode & 0o444 and e.path not in exclude
-                and not e.path.startswith(skip) and not e.path.endswith('trace_pipe')}
+                and not e.path.startswith(skip) and not e.path.endswith('trace_pipe')
+                and not e.binary}
 
     def meminfo(self):
         return parse_kv(self.read('proc/meminfo'))

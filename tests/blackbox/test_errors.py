@@ -100,6 +100,8 @@ MALFORMED = {
     'proc/{PID}/oom_score_adj': ['abc\n', '12abc\n', '\n', '1.5\n', '- 1\n', 'x1\n', '\x00\n',
                                  '1001\n', '-1001\n'],
     'proc/{PID}/oom_adj': ['abc\n', '12abc\n', '\n', '1.5\n', 'x1\n', '16\n', '-18\n'],
+    # clear_refs_write: kstrtoint(strstrip(buf), 10), then 1..5
+    'proc/{PID}/clear_refs': ['abc\n', '\n', '0\n', '6\n', '-1\n', '0x1\n', '1.5\n', '\x00\n'],
     'sys/kernel/tracing/tracing_on': ['abc\n', '-1\n'],
     'sys/kernel/tracing/buffer_size_kb': ['0\n', 'abc\n', '-1\n'],
     'sys/kernel/tracing/current_tracer': ['function\n'],
