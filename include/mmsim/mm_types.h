@@ -99,6 +99,7 @@ struct anon_vma {
 };
 
 struct mm_struct;
+struct hugetlb_map;
 
 struct vm_area_struct {
 	unsigned long vm_start, vm_end;  /* [start, end) in bytes */
@@ -116,6 +117,7 @@ struct vm_area_struct {
 	/* anon_vma_fork: a forked VMA's own anon_vma and the chain to it (the
 	 * model shares the parent's anon_vma for rmap; these are its objects) */
 	unsigned long fork_av_obj, fork_avc_obj;
+	struct hugetlb_map *hugetlb;     /* VM_HUGETLB: its pages and reservations (mm/hugetlb.c) */
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };

@@ -91,6 +91,7 @@ enum pageflags {
 	PG_anon,
 	PG_workingset, /* was on the active list before eviction (workingset.c) */
 	PG_swapcache, /* in the swap cache: an anon page with a swap slot */
+	PG_hugetlb,   /* head of a hugetlb pool page (mm/hugetlb.c): never on an LRU */
 	__NR_PAGEFLAGS
 };
 /* the kernel shares one bit between readahead marks and reclaim */

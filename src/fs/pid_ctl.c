@@ -27,6 +27,7 @@
 #include "ctl.h"
 #include "tree.h"
 #include "layout_handlers.h"
+#include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
 
 /* include/linux/fs.h MAX_RW_COUNT: one read or write moves at most this */
@@ -268,9 +269,31 @@ static int cmd_file_task(struct machine *m, const struct fs_ctx *ctx, struct ctl
 struct mmap_args {
 	uint64_t len, addr, off;
 	int prot;
-	bool anon, shared, populate;
+	bool anon, shared, populate, hugetlb, noreserve;
+	int huge_flags;   /* MAP_HUGE_2MB or MAP_HUGE_1GB from hugetlb=SIZE, or 0 */
 	const char *name, *path;
 };
+
+/* hugetlb=SIZE: the huge page size as MAP_HUGE_* flags (the size's log2) */
+static int mmap_parse_huge(struct ctl_cmd *cmd, struct mmap_args *a, const char **why)
+{
+	const char *v = ctl_opt(cmd, "hugetlb");
+	uint64_t size;
+
+	if (!v)
+		return 0;
+	if (a->hugetlb) {
+		*why = "hugetlb given twice";
+		return -EINVAL;
+	}
+	if (!parse_size(v, &size) || size < PAGE_SIZE || (size & (size - 1)) || size > (1ULL << 62)) {
+		*why = "hugetlb= takes a power-of-two size (2M, 1G)";
+		return -EINVAL;
+	}
+	a->hugetlb = true;
+	a->huge_flags = (int)__builtin_ctzll(size) << MAP_HUGE_SHIFT;
+	return 0;
+}
 
 /* The words and options of mmap, each checked alone and against the others */
 static int mmap_parse(struct ctl_cmd *cmd, struct mmap_args *a, const char **why)
@@ -283,20 +306,24 @@ static int mmap_parse(struct ctl_cmd *cmd, struct mmap_args *a, const char **why
 	a->path = ctl_opt(cmd, "file");
 	if (cmd->nargs < 1 || !parse_size(cmd->args[0], &a->len)) {
 		*why = "usage: mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] "
-		       "[addr=ADDR]";
+		       "[addr=ADDR] [hugetlb|hugetlb=SIZE] [noreserve]";
 		return -EINVAL;
 	}
 	for (int i = 1; i < cmd->nargs; i++) {
 		bool *flag = !strcmp(cmd->args[i], "anon") ? &a->anon :
 			     !strcmp(cmd->args[i], "shared") ? &a->shared :
-			     !strcmp(cmd->args[i], "populate") ? &a->populate : NULL;
+			     !strcmp(cmd->args[i], "populate") ? &a->populate :
+			     !strcmp(cmd->args[i], "hugetlb") ? &a->hugetlb :
+			     !strcmp(cmd->args[i], "noreserve") ? &a->noreserve : NULL;
 
 		if (!flag || *flag) {
-			*why = flag ? "a word given twice" : "unknown word (anon, shared, populate)";
+			*why = flag ? "a word given twice" : "unknown word (anon, shared, populate, hugetlb, noreserve)";
 			return -EINVAL;
 		}
 		*flag = true;
 	}
+	if (mmap_parse_huge(cmd, a, why))
+		return -EINVAL;
 	if (a->anon && a->shared) {
 		*why = "anon (private) and shared exclude each other";
 		return -EINVAL;
@@ -347,7 +374,8 @@ static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 		err = ctl_file_path(m, a.path, NULL, why);
 	if (err)
 		return err;
-	flags = (a.shared ? MAP_SHARED : MAP_PRIVATE) | (a.populate ? MAP_POPULATE : 0);
+	flags = (a.shared ? MAP_SHARED : MAP_PRIVATE) | (a.populate ? MAP_POPULATE : 0) |
+		(a.hugetlb ? MAP_HUGETLB | a.huge_flags : 0) | (a.noreserve ? MAP_NORESERVE : 0);
 	if (a.path) {
 		unsigned long pgoff = (unsigned long)(a.off >> PAGE_SHIFT);
 
@@ -728,7 +756,8 @@ static int pid_exit(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 
 static const struct ctl_command pid_commands[] = {
 	{ "mmap", pid_mmap,
-	  "mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] [addr=ADDR]",
+	  "mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] [addr=ADDR] "
+	  "[hugetlb|hugetlb=SIZE] [noreserve]",
 	  "mmap(2) of anonymous memory, private (anon, the default) or shared, or of a file from page offset off= "
 	  "(private unless shared is given); name= makes the region a TARGET, and an anonymous one shows as "
 	  "[anon:NAME] in maps (a file mapping keeps its path); replies the address" },

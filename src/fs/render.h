@@ -54,6 +54,7 @@ struct fs_ctx {
 	char cache[40];    /* {CACHE} in the path (a slab cache name), or "" */
 	int tsys;          /* {SYS} in the path: its first trace event's id, or -1 */
 	int event;         /* {EVENT} in the path: the trace event's id, or -1 */
+	int hstate;        /* {HSIZE} or {HSIZE_DEMOTE}: the hugetlb hstate's index, or -1 */
 	struct fs_write *write; /* a write request's, for the ctl files; or NULL */
 	bool cap_sys_admin; /* the opener may see page frame numbers (pagemap) */
 };

@@ -11,7 +11,7 @@
  *
  * Simplifies:
  *  - Swap ptes are walked for smaps' Swap and SwapPss (shared by the
- *    slot's count, as swp_swapcount); no THP, no KSM, no hugetlb, no
+ *    slot's count, as swp_swapcount); no THP, no KSM, no
  *    memory policies (numa_maps says "default").
  *  - Shared anonymous memory shows as the kernel's shmem file does:
  *    "/dev/zero (deleted)" (or [anon_shmem:NAME]) with the VMA's device
@@ -28,6 +28,7 @@
 #include "render.h"
 #include "render_pid.h"
 #include "render_util.h"
+#include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/swap.h"
 
@@ -66,6 +67,19 @@ static void status_kb(GString *out, const char *key, unsigned long kb)
 	g_string_append_printf(out, "%s:\t%8lu kB\n", key, kb);
 }
 
+/* mm->hugetlb_usage: the hugetlb pages the process maps, in bytes */
+static unsigned long hugetlb_usage(const struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	unsigned long sum = 0, shared, private;
+
+	for_each_vma(mm, it, vma) {
+		hugetlb_vma_usage(vma, &shared, &private);
+		sum += shared + private;
+	}
+	return sum;
+}
+
 /* task_mem, then the mm-only lines of proc_pid_status */
 void task_mem(GString *out, const struct mm_struct *mm)
 {
@@ -88,7 +102,7 @@ void task_mem(GString *out, const struct mm_struct *mm)
 	status_kb(out, "VmLib", lib >> 10);
 	status_kb(out, "VmPTE", mm->pgtables_bytes >> 10);
 	status_kb(out, "VmSwap", K(get_mm_counter(mm, MM_SWAPENTS)));
-	status_kb(out, "HugetlbPages", 0);
+	status_kb(out, "HugetlbPages", hugetlb_usage(mm) >> 10);
 	/* task_core_dumping, task_thp_status, task_untag_mask (no LAM) */
 	g_string_append(out, "CoreDumping:\t0\nTHP_enabled:\t1\nuntag_mask:\t0xffffffffffffffff\n");
 }
@@ -335,8 +349,14 @@ static void smaps_swap_entry(struct machine *m, struct vm_area_struct *vma, unsi
 static void smap_gather_stats(struct machine *m, struct vm_area_struct *vma,
 			      struct mem_size_stats *mss)
 {
+	unsigned long shared, private;
+
 	if (vma_is_gate(vma))
 		return;
+	/* smaps_hugetlb_range: hugetlb pages count only here, not in Rss */
+	hugetlb_vma_usage(vma, &shared, &private);
+	mss->shared_hugetlb += shared;
+	mss->private_hugetlb += private;
 	walk_page_range(m, vma, vma->vm_start, vma->vm_end, smaps_pte_entry, mss);
 	if (vma->vm_mm->rss_stat[MM_SWAPENTS])
 		walk_swap_range(m, vma, vma->vm_start, vma->vm_end, smaps_swap_entry, mss);
@@ -417,8 +437,8 @@ static void show_smap(GString *out, struct machine *m, struct vm_area_struct *vm
 	smap_gather_stats(m, vma, &mss);
 	show_map_vma(out, vma);
 	smap_kb(out, "Size:", vma->vm_end - vma->vm_start);
-	smap_kb(out, "KernelPageSize:", PAGE_SIZE);
-	smap_kb(out, "MMUPageSize:", PAGE_SIZE);
+	smap_kb(out, "KernelPageSize:", vma_kernel_pagesize(vma));
+	smap_kb(out, "MMUPageSize:", vma_kernel_pagesize(vma));
 	__show_smap(out, &mss, false);
 	/* no THP in the model yet: no VMA is eligible */
 	g_string_append_printf(out, "THPeligible:    %8u\n", 0u);

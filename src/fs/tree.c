@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tree.h"
+#include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
 #include "mmsim/trace.h"
@@ -41,7 +42,7 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->mode = mode;
 	n->in_pid = strstr(path, TPL_PID) != NULL;
 	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
-	n->ctx.node = n->ctx.cpu = n->ctx.part = -1;
+	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.hstate = -1;
 	n->ctx.pid = n->ctx.tid = -1;
 	n->ctx.name = n->name;
 	n->ctx.path = n->path;
@@ -97,9 +98,11 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 }
 
 /* The templates expanded once, at mount: {N} a node, {C} a CPU, {PART} a
- * partition of the disk; {SYS} a trace system and {EVENT} one of its
- * events (expand_trace) */
-enum { TPL_NODE, TPL_CPU, TPL_PART, NR_FIXED_TPL, TPL_TSYS = NR_FIXED_TPL, TPL_EVENT, NR_TPL };
+ * partition of the disk, {HSIZE} a hugetlb page size in kB (an hstate)
+ * and {HSIZE_DEMOTE} one that can demote; {SYS} a trace system and
+ * {EVENT} one of its events (expand_trace) */
+enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_HSIZE, TPL_HSIZE_DEMOTE, NR_FIXED_TPL, TPL_TSYS = NR_FIXED_TPL, TPL_EVENT,
+       NR_TPL };
 
 static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, const int *num)
 {
@@ -127,11 +130,12 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 	n->ctx.node = num[0];
 	n->ctx.cpu = num[1];
 	n->ctx.part = num[TPL_PART];
+	n->ctx.hstate = num[TPL_HSIZE] >= 0 ? num[TPL_HSIZE] : num[TPL_HSIZE_DEMOTE];
 	n->ctx.tsys = num[TPL_TSYS];
 	n->ctx.event = num[TPL_EVENT];
 }
 
-static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}" };
+static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}", "{HSIZE}", "{HSIZE_DEMOTE}" };
 
 /* Does number i exist for template k on this machine? */
 static bool tpl_has(const struct machine *m, int k, int i)
@@ -140,7 +144,17 @@ static bool tpl_has(const struct machine *m, int k, int i)
 		return i < m->nr_nodes;
 	if (k == TPL_CPU)
 		return i < m->nr_cpus;
+	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
+		return i < m->hugetlb->nr_hstates && (k == TPL_HSIZE || m->hugetlb->hstates[i].demote_order);
 	return i > 0 && i < DISK_MINORS && m->sb && m->sb->disk->part[i];
+}
+
+/* What template k's number i reads as in a path: hstates by size in kB */
+static unsigned long tpl_value(const struct machine *m, int k, int i)
+{
+	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
+		return huge_page_size(&m->hugetlb->hstates[i]) >> 10;
+	return (unsigned long)i;
 }
 
 static void expand(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
@@ -199,7 +213,7 @@ static void expand(struct fs_tree *t, const struct machine *m, const struct layo
 		add_entry(t, e, pattern, num);
 		return;
 	}
-	limit = k == TPL_NODE ? m->nr_nodes : k == TPL_CPU ? m->nr_cpus : DISK_MINORS;
+	limit = k == TPL_NODE ? m->nr_nodes : k == TPL_CPU ? m->nr_cpus : k >= TPL_HSIZE ? HUGE_MAX_HSTATE : DISK_MINORS;
 	for (int i = 0; i < limit; i++) {
 		size_t len = strlen(fixed_tpl[k]);
 		g_autofree char *p = NULL;
@@ -207,7 +221,7 @@ static void expand(struct fs_tree *t, const struct machine *m, const struct layo
 
 		if (!tpl_has(m, k, i))
 			continue;
-		p = g_strdup_printf("%.*s%d%s", (int)(hole - pattern), pattern, i, hole + len);
+		p = g_strdup_printf("%.*s%lu%s", (int)(hole - pattern), pattern, tpl_value(m, k, i), hole + len);
 		num[k] = i;
 		expand(t, m, e, p, num);
 		num[k] = saved;
@@ -224,7 +238,7 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
 	for (size_t i = 0; i < layout_table_len; i++) {
-		int num[NR_TPL] = { -1, -1, -1, -1, -1 };
+		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1 };
 
 		expand(t, m, &layout_table[i], layout_table[i].pattern, num);
 	}

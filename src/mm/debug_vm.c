@@ -33,6 +33,7 @@
 #include "slab_internal.h"
 #include "lru_gen.h"
 #include "migrate.h"
+#include "hugetlb_internal.h"
 #include "mmsim/pagemap.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
@@ -654,6 +655,8 @@ char *machine_check_invariants(struct machine *m)
 		err = genhd_check_invariants(m);
 	if (!err)
 		err = trace_check_invariants(m);
+	if (!err)
+		err = hugetlb_check(m);
 out:
 	g_free(reserved);
 	return err;

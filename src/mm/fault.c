@@ -69,9 +69,10 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 		err = handle_mm_fault(m, t, vma, a, write);
 		cond_resched(m);
 		if (err == -EFAULT) {
-			/* VM_FAULT_SIGBUS: a file page past the end of the file */
+			/* VM_FAULT_SIGBUS: a file page past the end of the file,
+			 * or no huge page for a hugetlb mapping */
 			m->current = prev;
-			force_sig_bus(m, t, a < addr ? addr : a);
+			force_sig_bus(m, t, a < addr ? addr : a, vma->vm_flags & VM_HUGETLB);
 			return -EFAULT;
 		}
 		if (err) {
@@ -86,9 +87,10 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 }
 
 /* SIGBUS: the kernel logs nothing; the process dies */
-void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr)
+void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr, bool hugetlb)
 {
-	printk(m, "%s[%d]: SIGBUS (BUS_ADRERR) at %lx: beyond the end of the mapped file", t->comm, t->pid, addr);
+	printk(m, "%s[%d]: SIGBUS (BUS_ADRERR) at %lx: %s", t->comm, t->pid, addr,
+	       hugetlb ? "no huge page in the pool" : "beyond the end of the mapped file");
 	sys_exit(m, t);
 }
 

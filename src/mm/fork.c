@@ -28,6 +28,7 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "hugetlb_internal.h"
 #include "mmsim/slab.h"
 
 #define PID_MAX_LIMIT 4194304
@@ -531,6 +532,8 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 		}
 		if (tmp->vm_file)
 			vma_file_attach(tmp);
+		if (tmp->hugetlb)
+			hugetlb_vm_op_fork(tmp);
 		vma_insert(mm, tmp);
 		vm_stat_account(mm, tmp->vm_flags, (long)pages);
 		if ((err = copy_page_range(m, mm, oldmm, vma)))

@@ -26,6 +26,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "migrate.h"
+#include "hugetlb_internal.h"
 #include "mmsim/pagemap.h"
 #include "lru_gen.h"
 
@@ -505,6 +506,8 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 	int ret;
 
 	/* field by field: the fault path is hot, nothing is zeroed twice */
+	if (vma->hugetlb)
+		return hugetlb_fault(m, t, vma, addr);
 	vmf.m = m;
 	vmf.t = t;
 	vmf.vma = vma;

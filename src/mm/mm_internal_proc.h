@@ -37,7 +37,7 @@ int copy_page_range(struct machine *m, struct mm_struct *dst, struct mm_struct *
 		    struct vm_area_struct *vma);
 void change_pte_range_wrprotect(struct mm_struct *mm, unsigned long start, unsigned long end);
 void update_hiwater_rss(struct mm_struct *mm);
-void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr);
+void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr, bool hugetlb);
 void update_hiwater_vm(struct mm_struct *mm);
 
 /* Each VMA meeting [start, end), with [lo, hi) the part of it inside the

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "mmsim/gfp.h"
+#include "mmsim/hugetlb.h"
 #include "mmsim/swap.h"
 #include "mmsim/trace_events.h"
 #include "mm_internal.h"
@@ -287,9 +288,14 @@ static void show_free_areas(struct machine *m, int max_zone_idx, int cpu)
 	show_free_areas_zones(m, max_zone_idx, cpu);
 	show_free_areas_buddy(m, max_zone_idx);
 	for_each_online_node(m, nid) {
-		/* hugetlb_show_meminfo_node: no huge pages yet */
-		printk(m, "Node %d hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=1048576kB", nid);
-		printk(m, "Node %d hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB", nid);
+		/* hugetlb_show_meminfo_node */
+		for (int i = 0; hstate_at(m, i); i++) {
+			const struct hstate *h = hstate_at(m, i);
+
+			printk(m, "Node %d hugepages_total=%lu hugepages_free=%lu hugepages_surp=%lu hugepages_size=%lukB",
+			       nid, h->nr_huge_pages_node[nid], h->free_huge_pages_node[nid],
+			       h->surplus_huge_pages_node[nid], huge_page_size(h) >> 10);
+		}
 	}
 	printk(m, "%ld total pagecache pages", global_node_page_state(m, NR_FILE_PAGES));
 	/* show_swap_cache_info */

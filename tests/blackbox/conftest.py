@@ -88,7 +88,8 @@ def parse_list(text):
     return out
 
 
-TEMPLATES = ('{N}', '{C}', '{PART}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}', '{EVENT}')
+TEMPLATES = ('{N}', '{C}', '{PART}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}',
+             '{EVENT}')
 
 
 def expand(pattern, values):
@@ -322,6 +323,12 @@ class Mount:
         except FileNotFoundError:
             return []
 
+    def hugepage_sizes(self):
+        """sys/kernel/mm/hugepages/'s sizes in kB, largest first (the
+        smallest, 2048, is the one that cannot demote)"""
+        return sorted((int(d[len('hugepages-'):-2]) for d in self._subdirs('sys/kernel/mm/hugepages')),
+                      reverse=True)
+
     def trace_systems(self):
         """sys/kernel/tracing/events/'s system directories"""
         return self._subdirs('sys/kernel/tracing/events')
@@ -336,7 +343,8 @@ class Mount:
         {TID} their task/ entries."""
         values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PART}': self.partitions(), '{PID}': self.pids(),
                   '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links(),
-                  '{SYS}': self.trace_systems(), '{EVENT}': self._trace_events}
+                  '{SYS}': self.trace_systems(), '{EVENT}': self._trace_events,
+                  '{HSIZE}': self.hugepage_sizes(), '{HSIZE_DEMOTE}': self.hugepage_sizes()[:-1]}
         out = []
         for pattern, mode, handler, _doc in parse_layout():
             for p in expand(pattern, values):
