@@ -460,3 +460,54 @@ int sys_mbind(struct machine *m, struct task_struct *t, unsigned long start, uns
 	g_array_free(a.pages, TRUE);
 	return err;
 }
+
+/* ---- --debug-vm ---- */
+
+static char *mpol_check(const struct machine *m, const struct mempolicy *pol, const char *whose, int pid)
+{
+	nodemask_t allowed = node_states_memory(m);
+	bool has_nodes = pol->mode != MPOL_DEFAULT && pol->mode != MPOL_LOCAL;
+
+	if (pol->mode >= MPOL_MAX || (has_nodes && (nodes_empty(pol->nodes) || (pol->nodes & ~allowed))) ||
+	    (!has_nodes && !nodes_empty(pol->nodes)) ||
+	    (pol->mode == MPOL_PREFERRED && nodes_weight(pol->nodes) != 1))
+		return g_strdup_printf("pid %d: %s policy mode %u with nodes %#llx", pid, whose, pol->mode,
+				       (unsigned long long)pol->nodes);
+	return NULL;
+}
+
+static char *task_numa_check(const struct machine *m, struct task_struct *t)
+{
+	struct vm_area_struct *vma;
+	char *err;
+
+	if (!cpumask_test_cpu(t->cpu, &t->cpus_allowed))
+		return g_strdup_printf("pid %d runs on CPU %d outside its Cpus_allowed", t->pid, t->cpu);
+	if ((err = mpol_check(m, &t->mempolicy, "task", t->pid)))
+		return err;
+	if (!t->mm)
+		return NULL;
+	for_each_vma(t->mm, it, vma)
+		if ((err = mpol_check(m, &vma->vm_policy, "VMA", t->pid)))
+			return err;
+	return NULL;
+}
+
+/* Every task on a CPU it may use, every policy well formed, and no zone
+ * with more interleave hits than hits */
+char *mempolicy_check_invariants(struct machine *m)
+{
+	GHashTableIter iter;
+	gpointer value;
+	char *err;
+
+	g_hash_table_iter_init(&iter, m->tasks);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		if ((err = task_numa_check(m, value)))
+			return err;
+	for_each_online_node(m, nid)
+		for_each_zone_in_node(NODE_DATA(m, nid), zone)
+			if (zone->vm_numa_event[NUMA_INTERLEAVE_HIT] > zone->vm_numa_event[NUMA_HIT])
+				return g_strdup_printf("%s: numa_interleave above numa_hit", zone->name);
+	return NULL;
+}

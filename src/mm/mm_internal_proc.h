@@ -49,6 +49,8 @@ long vma_alloc_folio(struct machine *m, gfp_t gfp, unsigned int order, struct vm
 		     unsigned long addr, struct task_struct *t);
 long alloc_pages_task(struct machine *m, gfp_t gfp, unsigned int order, struct task_struct *t);
 bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
+/* --debug-vm: affinities and policies well formed; NULL or what broke */
+char *mempolicy_check_invariants(struct machine *m);
 /* sched.c: the CPU a new task of cpus_allowed starts on */
 int select_task_rq_fork(struct machine *m, const cpumask_t *cpus_allowed);
 
