@@ -280,3 +280,18 @@ def test_numastat_p(mnt):
     total = next(l for l in r.stdout.splitlines() if l.startswith('Total'))
     n0, n1 = (float(x) for x in total.split()[1:3])
     assert n1 >= 8.0 and n0 < n1
+
+
+def test_bind_counters_move_as_zone_statistics(mnt):
+    """bind=1 from a CPU of node 0: the preferred zone is node 1's, so its
+    pages are hits there, and other_node (not local to the CPU)."""
+    pid = int(mnt.ctl('spawn app cpu=0'))
+    mnt.pctl(pid, 'mmap 4M name=r')
+    mnt.pctl(pid, 'mbind r bind=1')
+    before = [numastat(mnt, n) for n in (0, 1)]
+    mnt.pctl(pid, 'write r')
+    after = [numastat(mnt, n) for n in (0, 1)]
+    d1 = {k: after[1][k] - before[1][k] for k in after[1]}
+    assert d1['numa_hit'] >= 1024 and d1['other_node'] >= 1024
+    assert d1['numa_miss'] == 0 and d1['interleave_hit'] == 0
+    assert after[0]['numa_foreign'] == before[0]['numa_foreign']
