@@ -166,6 +166,21 @@ int set_il_auto(struct machine *m, bool on)
 
 /* ---- where a page goes ---- */
 
+/* A nodemask as the kernel's for_each_zone_zonelist_nodemask applies
+ * it: the zonelist without the zones of other nodes */
+struct zonelist *zonelist_nodemask(struct zonelist *zl, const nodemask_t *nodemask, struct zonelist *out)
+{
+	int n = 0;
+
+	if (!nodemask)
+		return zl;
+	for (struct zoneref *z = zl->_zonerefs; z->zone; z++)
+		if (node_isset(z->zone->zone_pgdat->node_id, *nodemask))
+			out->_zonerefs[n++] = *z;
+	out->_zonerefs[n] = (struct zoneref){ NULL, 0 };
+	return out;
+}
+
 static int numa_node_id(struct machine *m, struct task_struct *t)
 {
 	return cpu_to_node(m, t ? t->cpu : 0);

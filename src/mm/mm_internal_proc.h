@@ -49,6 +49,9 @@ long vma_alloc_folio(struct machine *m, gfp_t gfp, unsigned int order, struct vm
 		     unsigned long addr, struct task_struct *t);
 long alloc_pages_task(struct machine *m, gfp_t gfp, unsigned int order, struct task_struct *t);
 bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
+/* zl without the zones of nodes outside nodemask, built in out (zl
+ * itself when nodemask is NULL) */
+struct zonelist *zonelist_nodemask(struct zonelist *zl, const nodemask_t *nodemask, struct zonelist *out);
 /* --debug-vm: affinities and policies well formed; NULL or what broke */
 char *mempolicy_check_invariants(struct machine *m);
 /* sched.c: the CPU a new task of cpus_allowed starts on */

@@ -876,21 +876,6 @@ nopage:
 	return -1;
 }
 
-/* A nodemask as the kernel's for_each_zone_zonelist_nodemask applies
- * it: the zonelist without the zones of other nodes */
-static struct zonelist *zonelist_nodemask(struct zonelist *zl, const nodemask_t *nodemask, struct zonelist *out)
-{
-	int n = 0;
-
-	if (!nodemask)
-		return zl;
-	for (struct zoneref *z = zl->_zonerefs; z->zone; z++)
-		if (node_isset(z->zone->zone_pgdat->node_id, *nodemask))
-			out->_zonerefs[n++] = *z;
-	out->_zonerefs[n] = (struct zoneref){ NULL, 0 };
-	return out;
-}
-
 long __alloc_pages(struct machine *m, gfp_t gfp, unsigned int order, int preferred_nid, int cpu)
 {
 	return __alloc_pages_nodemask(m, gfp, order, preferred_nid, NULL, cpu);
