@@ -232,6 +232,10 @@ struct machine {
 	unsigned int lru_gen_min_ttl_ms;
 	struct trace_array *trace;    /* kernel/trace: include/mmsim/trace.h */
 	struct hugetlb_state *hugetlb; /* mm/hugetlb.c: include/mmsim/hugetlb.h */
+	/* mm/mempolicy.c: weighted interleave's weights (0: the default, 1),
+	 * and whether they are the automatic ones (none was written) */
+	uint8_t iw_table[MAX_NUMNODES];
+	bool iw_manual;
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmsim/mempolicy.h"
+
 struct machine;
 
 /* ---- vm_flags (include/linux/mm.h) ---- */
@@ -118,6 +120,7 @@ struct vm_area_struct {
 	 * model shares the parent's anon_vma for rmap; these are its objects) */
 	unsigned long fork_av_obj, fork_avc_obj;
 	struct hugetlb_map *hugetlb;     /* VM_HUGETLB: its pages and reservations (mm/hugetlb.c) */
+	struct mempolicy vm_policy;      /* mbind's; MPOL_DEFAULT: none (the task's applies) */
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
@@ -293,6 +296,10 @@ struct task_struct {
 	int nice;
 	int cpu;                     /* the CPU it last ran on */
 	int home_node;
+	cpumask_t cpus_allowed;      /* sched_setaffinity's mask */
+	struct mempolicy mempolicy;  /* set_mempolicy's; MPOL_DEFAULT: none */
+	int il_prev;                 /* the last node of task-counter interleaving */
+	unsigned int il_weight;      /* weighted interleave: pages left on il_prev */
 	uint64_t start_time_ns;      /* simulated time of fork/spawn */
 	uint64_t utime_ns, stime_ns; /* CPU time the model accounts */
 	unsigned long min_flt, maj_flt;
@@ -333,6 +340,10 @@ unsigned long rlimit_sigpending_default(const struct machine *m);
 /* A process as if a shell ran NAME: program text, data, heap, libraries,
  * stack, vdso.  pid 0 = the next free PID. */
 int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out);
+/* The same on CPU cpu (pinned to it, as taskset -c starts a program), or
+ * wherever the next task goes (-1); EINVAL for a CPU that does not exist */
+int sys_spawn_on(struct machine *m, const char *name, int pid, const char *cgroup, int cpu,
+		 struct task_struct **out);
 int sys_fork(struct machine *m, struct task_struct *parent, const char *name, int pid,
 	     struct task_struct **out);
 int sys_exit(struct machine *m, struct task_struct *t);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "pid_ctl.h"
 #include "tree.h"
 #include "layout_handlers.h"
 #include "mmsim/hugetlb.h"
@@ -38,8 +39,8 @@
 
 /* The live process a command runs in; refusals for the dead and for
  * kernel threads, which have no address space */
-static int ctl_task(struct machine *m, const struct fs_ctx *ctx, bool need_mm, struct task_struct **out,
-		    const char **why)
+int ctl_task(struct machine *m, const struct fs_ctx *ctx, bool need_mm, struct task_struct **out,
+	     const char **why)
 {
 	struct task_struct *t = fs_ctx_task(m, ctx);
 
@@ -124,8 +125,8 @@ static unsigned long region_end(struct mm_struct *mm, struct vm_area_struct *vma
  * range is for loads and stores, so an address nothing maps is one page
  * (the access faults and the process gets SIGSEGV, as it would in Linux).
  */
-static int parse_target(struct mm_struct *mm, struct ctl_cmd *cmd, const char *word, bool access,
-			unsigned long *start, unsigned long *len, const char **why)
+int parse_target(struct mm_struct *mm, struct ctl_cmd *cmd, const char *word, bool access, unsigned long *start,
+		 unsigned long *len, const char **why)
 {
 	const char *voff = ctl_opt(cmd, "off"), *vlen = ctl_opt(cmd, "len");
 	uint64_t off = 0, n = 0, addr, s, e;
@@ -205,7 +206,7 @@ static int target_cmd(struct machine *m, const struct fs_ctx *ctx, struct ctl_cm
 }
 
 /* An engine refusal: its errno, and a reason for the log */
-static int engine_err(long ret, const char **why)
+int engine_err(long ret, const char **why)
 {
 	switch (ret) {
 	case -ENOMEM:
@@ -787,8 +788,7 @@ static const struct ctl_command pid_commands[] = {
 	{ "fsync", pid_fsync, "fsync PATH", "fsync(2): write back the file's dirty pages and wait; replies the bytes written back" },
 	{ "fork", pid_fork, "fork [NAME] [pid=N]", "fork(2) with copy-on-write; replies the child's PID" },
 	{ "exit", pid_exit, "exit", "the process exits and its memory is freed" },
-	{ "set_mempolicy", ctl_not_modelled, "set_mempolicy POLICY", "NUMA policy of the process (not modelled yet)" },
-	{ "mbind", ctl_not_modelled, "mbind TARGET POLICY", "NUMA policy of a range (not modelled yet)" },
+	PID_NUMA_COMMANDS
 };
 
 void render_pid_ctl(struct machine *m, const struct fs_ctx *ctx, GString *out)

@@ -11,8 +11,7 @@
  *
  * Simplifies:
  *  - Swap ptes are walked for smaps' Swap and SwapPss (shared by the
- *    slot's count, as swp_swapcount); no THP, no KSM, no
- *    memory policies (numa_maps says "default").
+ *    slot's count, as swp_swapcount); no THP, no KSM.
  *  - Shared anonymous memory shows as the kernel's shmem file does:
  *    "/dev/zero (deleted)" (or [anon_shmem:NAME]) with the VMA's device
  *    and inode numbers.
@@ -549,7 +548,9 @@ static void show_numa_map(GString *out, struct machine *m, struct vm_area_struct
 {
 	struct numa_maps md = { .m = m };
 
-	g_string_append_printf(out, "%08lx default", vma->vm_start);
+	/* __get_vma_policy: the VMA's own policy, never the task's */
+	g_string_append_printf(out, "%08lx ", vma->vm_start);
+	mpol_to_str(out, &vma->vm_policy);
 	if (vma_has_file(vma)) {
 		g_string_append(out, " file=");
 		append_vma_path(out, vma, "\n\t= ");

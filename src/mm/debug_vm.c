@@ -590,6 +590,8 @@ char *machine_check_invariants(struct machine *m)
 	unsigned long totalram = 0;
 	char *err = NULL;
 
+	if ((err = mempolicy_check_invariants(m)))
+		goto out;
 	for_each_online_node(m, nid) {
 		if ((err = check_lru(m, nid)) || (err = kswapd_check(m, m->node_data[nid])))
 			goto out;

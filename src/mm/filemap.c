@@ -33,7 +33,7 @@
 
 long page_cache_alloc(struct machine *m, struct task_struct *t)
 {
-	return __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t ? t->cpu : 0);
+	return alloc_pages_task(m, GFP_HIGHUSER_MOVABLE, 0, t);
 }
 
 /* filemap_add_folio: into the index, the counters and the LRU */

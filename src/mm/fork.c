@@ -241,6 +241,8 @@ static struct task_struct *alloc_task(struct machine *m, int pid, const char *na
 	t->state = 'S';
 	t->cpu = cpu;
 	t->home_node = -1;
+	for (int c = 0; c < m->nr_cpus; c++)
+		cpumask_set_cpu(c, &t->cpus_allowed);
 	t->start_time_ns = m->now_ns;
 	t->cgroup = g_strdup("/");
 	t->stack = stack;
@@ -434,16 +436,27 @@ static int exec_mmap(struct machine *m, struct task_struct *t, const char *name,
 
 int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out)
 {
+	return sys_spawn_on(m, name, pid, cgroup, -1, out);
+}
+
+int sys_spawn_on(struct machine *m, const char *name, int pid, const char *cgroup, int cpu,
+		 struct task_struct **out)
+{
 	struct task_struct *t, *prev, *init = find_task_by_pid(m, 1);
 	int err;
 
-	if (!name || !*name || strchr(name, '/'))
+	if (!name || !*name || strchr(name, '/') || cpu >= m->nr_cpus)
 		return -EINVAL;
 	if ((pid = claim_pid(m, pid)) < 0)
 		return pid;
-	t = alloc_task(m, pid, name, next_cpu(m), &err);
+	t = alloc_task(m, pid, name, cpu >= 0 ? cpu : next_cpu(m), &err);
 	if (!t)
 		return err;
+	if (cpu >= 0) {
+		/* as taskset -c CPU started it: pinned there */
+		cpumask_clear(&t->cpus_allowed);
+		cpumask_set_cpu(cpu, &t->cpus_allowed);
+	}
 	t->real_parent = init;
 	t->uid = t->gid = init ? USER_UID : 0;
 	copy_process_objs(m, t);
@@ -555,10 +568,15 @@ static int do_fork(struct machine *m, struct task_struct *parent, const char *na
 		return -EINVAL;
 	if ((pid = claim_pid(m, pid)) < 0)
 		return pid;
-	t = alloc_task(m, pid, name ? name : parent->comm, next_cpu(m), &err);
+	t = alloc_task(m, pid, name ? name : parent->comm, select_task_rq_fork(m, &parent->cpus_allowed), &err);
 	if (!t)
 		return err;
 	t->real_parent = parent;
+	/* dup_task_struct and mpol_dup: the affinity and the policy */
+	t->cpus_allowed = parent->cpus_allowed;
+	t->mempolicy = parent->mempolicy;
+	t->il_prev = parent->il_prev;
+	t->il_weight = parent->il_weight;
 	t->flags |= PF_FORKNOEXEC;
 	copy_process_objs(m, t);
 	if (parent->exe_files) {

@@ -346,7 +346,7 @@ static int do_cow_fault(struct vm_fault *vmf)
 	vmf->pte = walk_to_pte(m, vmf->vma->vm_mm, vmf->address, true, task_node(m, vmf->t), &vmf->table);
 	if (!vmf->pte)
 		return -ENOMEM;
-	if ((new = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, vmf->t->cpu)) < 0)
+	if ((new = vma_alloc_folio(m, GFP_HIGHUSER_MOVABLE, 0, vmf->vma, vmf->address, vmf->t)) < 0)
 		return (int)new;
 	map_anon_folio_pte(vmf, (unsigned long)new);
 	account_system_time(m, vmf->t, PAGE_COPY_COST_NS);
@@ -397,7 +397,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 		count_fault(m, vmf->t);
 		return 0;
 	}
-	pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, vmf->t->cpu);
+	pfn = vma_alloc_folio(m, GFP_HIGHUSER_MOVABLE, 0, vmf->vma, vmf->address, vmf->t);
 	if (pfn < 0)
 		return (int)pfn;
 	map_anon_folio_pte(vmf, (unsigned long)pfn);
@@ -436,7 +436,7 @@ static int wp_page_copy(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	pte_t old = vmf->orig_pte;
 	struct page *old_page = pte_special(old) ? NULL : pfn_to_page(m, pte_pfn(old));
-	long pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, vmf->t->cpu);
+	long pfn = vma_alloc_folio(m, GFP_HIGHUSER_MOVABLE, 0, vmf->vma, vmf->address, vmf->t);
 
 	if (pfn < 0)
 		return (int)pfn;

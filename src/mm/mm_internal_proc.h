@@ -48,6 +48,21 @@ void update_hiwater_vm(struct mm_struct *mm);
 	     ((lo = MAX(lo, (vma)->vm_start)), (hi = MIN((end), (vma)->vm_end)), 1);                \
 	     lo = hi)
 
+/* mempolicy.c: a user page where the VMA's or the task's policy puts
+ * it (vma_alloc_folio), a page outside any VMA by the task's policy
+ * (alloc_pages), and policy equality for VMA merging */
+long vma_alloc_folio(struct machine *m, gfp_t gfp, unsigned int order, struct vm_area_struct *vma,
+		     unsigned long addr, struct task_struct *t);
+long alloc_pages_task(struct machine *m, gfp_t gfp, unsigned int order, struct task_struct *t);
+bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
+/* zl without the zones of nodes outside nodemask, built in out (zl
+ * itself when nodemask is NULL) */
+struct zonelist *zonelist_nodemask(struct zonelist *zl, const nodemask_t *nodemask, struct zonelist *out);
+/* --debug-vm: affinities and policies well formed; NULL or what broke */
+char *mempolicy_check_invariants(struct machine *m);
+/* sched.c: the CPU a new task of cpus_allowed starts on */
+int select_task_rq_fork(struct machine *m, const cpumask_t *cpus_allowed);
+
 /* mmap.c */
 unsigned long vma_pages(const struct vm_area_struct *vma);
 /* the page offset of addr in the VMA's file or anon_vma (linear_page_index) */

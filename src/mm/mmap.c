@@ -272,7 +272,7 @@ static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_
 		return false;
 	if (a->kind == VMA_STACK || a->kind == VMA_VDSO || a->kind == VMA_VVAR || a->hugetlb || b->hugetlb)
 		return false;
-	if (g_strcmp0(a->name, b->name) || g_strcmp0(a->file, b->file))
+	if (g_strcmp0(a->name, b->name) || g_strcmp0(a->file, b->file) || !mpol_equal(&a->vm_policy, &b->vm_policy))
 		return false;
 	if (a->file && a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;

@@ -87,6 +87,8 @@ MALFORMED = {
     # enabled_store / min_ttl_ms_store: kstrtouint, any failure EINVAL
     'sys/kernel/mm/lru_gen/enabled': ['abc\n', '\n', '-1\n', '0x1ffffffff\n', '\x00\n', '1.5\n'],
     'sys/kernel/mm/lru_gen/min_ttl_ms': ['abc\n', '\n', '-1\n', '1.5\n', '4294967296\n'],
+    'sys/kernel/mm/mempolicy/weighted_interleave/node{N}': ['0\n', '256\n', 'abc\n', '\n', '-1\n', '1.5\n'],
+    'sys/kernel/mm/mempolicy/weighted_interleave/auto': ['maybe\n', '\n', '2\n'],
     # lru_gen_seq_write: a generation out of range, another memcg, a bad
     # swappiness, a malformed command, no command at all
     'sys/kernel/debug/lru_gen': ['+ 1 0 99\n', '+ 2 0 3\n', '- 1 0 0 300\n', 'x\n', '\n', '+ 1 0 3 60 1 2\n'],

@@ -247,7 +247,7 @@ def test_help_lists_every_command(web):
     text = web.read('proc/1000/ctl')
     firsts = [l.split()[0] for l in text.splitlines() if l.strip()]
     for cmd in ('mmap', 'munmap', 'mprotect', 'madvise', 'mlock', 'munlock', 'brk', 'malloc', 'free', 'read',
-                'write', 'pread', 'pwrite', 'fsync', 'fork', 'exit', 'set_mempolicy', 'mbind'):
+                'write', 'pread', 'pwrite', 'fsync', 'fork', 'exit', 'sched_setaffinity', 'set_mempolicy', 'mbind'):
         assert cmd in firsts, 'help lacks %s:\n%s' % (cmd, text)
     assert web.read('proc/1000/ctl') == text
 
@@ -300,7 +300,8 @@ MALFORMED = [
     'fork a b', 'fork pid=abc', 'fork pid=-5', 'fork pid=4194304', 'fork /bin/x', 'fork x=1',
     'exit now', 'exit code=1',
     'pread f 0 4K', 'pread /f 0', 'pread /f -1 4K', 'pwrite /f 0 4K 8K', 'pwrite /f 0 1Q', 'fsync', 'fsync f',
-    'set_mempolicy local', 'mbind heap local',
+    'set_mempolicy', 'set_mempolicy bind=9', 'set_mempolicy local x', 'mbind heap', 'mbind heap bind=0-x',
+    'mbind nosuch local', 'sched_setaffinity', 'sched_setaffinity 64-70', 'sched_setaffinity 0 1',
     'mmap 1G\x00', 'mmap\t1G\x01',
 ]
 
@@ -330,7 +331,7 @@ def test_malformed_commands_are_einval_log_and_change_nothing(web):
 def test_not_modelled_says_so(web):
     m = web
     m.pctl(1000, 'mmap 1M name=h')
-    for cmd, word in [('madvise h hugepage', 'not modelled yet'), ('set_mempolicy local', 'not modelled yet')]:
+    for cmd, word in [('madvise h hugepage', 'not modelled yet')]:
         err, _ = m.pctl_raw(1000, cmd)
         assert err == errno.EINVAL
         assert word in m.log_lines()[-1], m.log_lines()[-1]
