@@ -265,7 +265,7 @@ static long dequeue_hugetlb_folio_node(struct hstate *h, int nid)
 
 /* hstate_next_node_to_alloc / _to_free: round robin over the allowed
  * nodes (only: one node, or -1 for every node) */
-static int next_node(struct machine *m, int *next, int only)
+static int hstate_next_node(struct machine *m, int *next, int only)
 {
 	int nid = only >= 0 ? only : *next;
 
@@ -282,7 +282,7 @@ static int nr_allowed(struct machine *m, int only)
 static long alloc_pool_huge_folio(struct machine *m, struct hstate *h, bool *noretry, int only)
 {
 	for (int n = 0; n < nr_allowed(m, only); n++) {
-		int nid = next_node(m, &h->next_nid_to_alloc, only);
+		int nid = hstate_next_node(m, &h->next_nid_to_alloc, only);
 		gfp_t gfp = htlb_alloc_mask(h) | __GFP_THISNODE;
 		long pfn;
 
@@ -301,7 +301,7 @@ static long alloc_pool_huge_folio(struct machine *m, struct hstate *h, bool *nor
 static long remove_pool_hugetlb_folio(struct machine *m, struct hstate *h, bool acct_surplus, int only)
 {
 	for (int n = 0; n < nr_allowed(m, only); n++) {
-		int nid = next_node(m, &h->next_nid_to_free, only);
+		int nid = hstate_next_node(m, &h->next_nid_to_free, only);
 		long pfn;
 
 		if (acct_surplus && !h->surplus_huge_pages_node[nid])
@@ -322,7 +322,7 @@ static long remove_pool_hugetlb_folio(struct machine *m, struct hstate *h, bool 
 static bool adjust_pool_surplus(struct machine *m, struct hstate *h, int delta, int only)
 {
 	for (int n = 0; n < nr_allowed(m, only); n++) {
-		int nid = next_node(m, delta < 0 ? &h->next_nid_to_alloc : &h->next_nid_to_free, only);
+		int nid = hstate_next_node(m, delta < 0 ? &h->next_nid_to_alloc : &h->next_nid_to_free, only);
 
 		if (delta < 0 && h->surplus_huge_pages_node[nid]) {
 			h->surplus_huge_pages--;
