@@ -231,6 +231,7 @@ struct machine {
 	unsigned int lru_gen_caps;
 	unsigned int lru_gen_min_ttl_ms;
 	struct trace_array *trace;    /* kernel/trace: include/mmsim/trace.h */
+	struct ksm_state *ksm;        /* mm/ksm.c and page contents: include/mmsim/ksm.h */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

@@ -293,6 +293,8 @@ static void smaps_account(struct mem_size_stats *mss, const struct page *page, b
 	uint64_t pss = (uint64_t)PAGE_SIZE << PSS_SHIFT;
 
 	dirty = dirty || page_test(page, PG_dirty);
+	if (page_test(page, PG_ksm))
+		mss->ksm += PAGE_SIZE;
 	if (page_test(page, PG_anon)) {
 		mss->anonymous += PAGE_SIZE;
 		if (!page_test(page, PG_swapbacked) && !dirty)
