@@ -212,6 +212,11 @@ int write_ksm_advisor_mode(struct machine *m, const struct fs_ctx *ctx, const ch
 	return 0;
 }
 
+static bool below_min(unsigned long v, unsigned long min)
+{
+	return v < min;
+}
+
 #define KSM_STORE_UL(name, field, min)                                                                   \
 	int write_ksm_##name(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,    \
 			     GString *reply)                                                              \
@@ -220,7 +225,7 @@ int write_ksm_advisor_mode(struct machine *m, const struct fs_ctx *ctx, const ch
 		int err = ksm_store_ul(m, ctx, buf, len, ULONG_MAX, &v);                                 \
                                                                                                           \
 		(void)reply;                                                                              \
-		if (!err && v + 1 < (min) + 1UL) {                                                        \
+		if (!err && below_min(v, (min))) {                                                        \
 			log_refused(m, ctx, buf, len, "a number of at least " #min);                     \
 			err = -EINVAL;                                                                    \
 		}                                                                                         \

@@ -15,8 +15,8 @@ struct ksm_stable_chain;
 #define KSM_NO_CHECKSUM 1ULL
 /* ksmd's CPU time per page it looks at */
 #define KSM_SCAN_COST_NS 250
-/* the span of one page table (memory.c's PMD_SHIFT) */
-#define KSM_PTE_TABLE_SPAN (1UL << 21)
+/* what one page table maps */
+#define KSM_PTE_TABLE_SPAN ((unsigned long)PTRS_PER_TABLE * PAGE_SIZE)
 
 /* A KSM page: its PFN and the rmap_items that map it */
 struct ksm_stable_node {
