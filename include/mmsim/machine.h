@@ -236,6 +236,7 @@ struct machine {
 	 * and whether they are the automatic ones (none was written) */
 	uint8_t iw_table[MAX_NUMNODES];
 	bool iw_manual;
+	struct ksm_state *ksm;        /* mm/ksm.c and page contents: include/mmsim/ksm.h */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

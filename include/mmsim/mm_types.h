@@ -270,6 +270,7 @@ struct mm_struct {
 	struct malloc_state malloc;
 	struct machine *machine;
 	unsigned long slab_obj;      /* its mm_struct slab object */
+	struct ksm_mm_slot *ksm_slot; /* mm/ksm.c: registered with ksmd, or NULL */
 };
 
 /* x86-64 kernel stacks: 16 KiB (arch/x86/include/asm/page_64_types.h) */

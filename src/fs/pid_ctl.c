@@ -30,6 +30,8 @@
 #include "layout_handlers.h"
 #include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
+#include "mmsim/page_content.h"
+#include "mmsim/ksm.h"
 
 /* include/linux/fs.h MAX_RW_COUNT: one read or write moves at most this */
 #define MAX_RW_COUNT (INT_MAX & ~(PAGE_SIZE - 1))
@@ -450,8 +452,8 @@ static int pid_madvise(struct machine *m, const struct fs_ctx *ctx, struct ctl_c
 		{ "pageout", MADV_PAGEOUT, true },
 		{ "hugepage", MADV_HUGEPAGE, false },
 		{ "nohugepage", MADV_NOHUGEPAGE, false },
-		{ "mergeable", MADV_MERGEABLE, false },
-		{ "unmergeable", MADV_UNMERGEABLE, false },
+		{ "mergeable", MADV_MERGEABLE, true },
+		{ "unmergeable", MADV_UNMERGEABLE, true },
 		{ "collapse", MADV_COLLAPSE, false },
 	};
 	struct task_struct *t;
@@ -589,18 +591,45 @@ static int pid_free(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 	return 0;
 }
 
+/* fill=unique|zero|N: what the stores leave in each page */
+static bool parse_fill(const char *s, struct page_fill *fill)
+{
+	uint64_t n;
+
+	if (!s || !strcmp(s, "unique")) {
+		fill->kind = FILL_UNIQUE;
+		return true;
+	}
+	if (!strcmp(s, "zero")) {
+		fill->kind = FILL_ZERO;
+		return true;
+	}
+	if (!ctl_parse_u64(s, &n) || n > CONTENT_VALUE_MAX)
+		return false;
+	fill->kind = n ? FILL_VALUE : FILL_ZERO;
+	fill->value = n;
+	return true;
+}
+
 static int pid_access(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
 		      const char **why, bool write)
 {
 	struct task_struct *t;
 	unsigned long start, len;
-	int err = target_cmd(m, ctx, cmd, 0, true,
-			     write ? "usage: write TARGET [off=SIZE] [len=SIZE]" : "usage: read TARGET [off=SIZE] [len=SIZE]",
-			     &t, &start, &len, why);
+	struct page_fill fill = { FILL_UNIQUE, 0 };
+	int err;
 
+	if (write && !parse_fill(ctl_opt(cmd, "fill"), &fill)) {
+		*why = "fill= takes unique, zero or a number below 2^62";
+		return -EINVAL;
+	}
+	err = target_cmd(m, ctx, cmd, 0, true,
+			 write ? "usage: write TARGET [off=SIZE] [len=SIZE] [fill=unique|zero|N]"
+			       : "usage: read TARGET [off=SIZE] [len=SIZE]",
+			 &t, &start, &len, why);
 	if (err)
 		return err;
-	err = access_process_range(m, t, start, len, write);
+	err = access_process_range_fill(m, t, start, len, write, &fill);
 	if (err)
 		return engine_err(err, why);
 	g_string_append(reply, "ok");
@@ -755,6 +784,34 @@ static int pid_exit(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 	return 0;
 }
 
+/* prctl memory_merge 0|1: PR_SET_MEMORY_MERGE (thp_disable: not
+ * modelled yet) */
+static int pid_prctl(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		     const char **why)
+{
+	struct task_struct *t;
+	int err;
+
+	if (cmd->nargs != 2 || (strcmp(cmd->args[1], "0") && strcmp(cmd->args[1], "1"))) {
+		*why = "usage: prctl memory_merge|thp_disable 0|1";
+		return -EINVAL;
+	}
+	if (strcmp(cmd->args[0], "memory_merge")) {
+		*why = strcmp(cmd->args[0], "thp_disable") ? "unknown prctl option" : "not modelled yet";
+		return -EINVAL;
+	}
+	err = no_unused_opt(cmd, why);
+	if (!err)
+		err = ctl_task(m, ctx, true, &t, why);
+	if (err)
+		return err;
+	err = ksm_set_memory_merge(m, t, cmd->args[1][0] == '1');
+	if (err)
+		return engine_err(err, why);
+	g_string_append(reply, "ok");
+	return 0;
+}
+
 static const struct ctl_command pid_commands[] = {
 	{ "mmap", pid_mmap,
 	  "mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] [addr=ADDR] "
@@ -767,8 +824,8 @@ static const struct ctl_command pid_commands[] = {
 	  "mapping), narrowed by off=SIZE and len=SIZE" },
 	{ "mprotect", pid_mprotect, "mprotect TARGET rw|r|rx|rwx|none", "mprotect(2)" },
 	{ "madvise", pid_madvise, "madvise TARGET ADVICE",
-	  "madvise(2): dontneed, free, willneed, dontfork, dofork, cold, pageout (hugepage, nohugepage, "
-	  "mergeable, unmergeable, collapse: not modelled yet)" },
+	  "madvise(2): dontneed, free, willneed, dontfork, dofork, cold, pageout, mergeable, unmergeable (hugepage, nohugepage, "
+	  "collapse: not modelled yet)" },
 	{ "mlock", pid_mlock, "mlock TARGET", "mlock(2): fault in and lock" },
 	{ "munlock", pid_munlock, "munlock TARGET", "munlock(2)" },
 	{ "brk", pid_brk, "brk +SIZE|-SIZE", "brk(2) growing or shrinking the heap; replies the new break" },
@@ -777,15 +834,19 @@ static const struct ctl_command pid_commands[] = {
 	{ "free", pid_free, "free ADDR", "glibc free of an address malloc replied" },
 	{ "read", pid_read, "read TARGET",
 	  "a load from every page of TARGET: demand faults, the zero page; SIGSEGV where nothing is mapped" },
-	{ "write", pid_write, "write TARGET",
+	{ "write", pid_write, "write TARGET [fill=unique|zero|N]",
 	  "a store to every page of TARGET: demand faults, copy-on-write; SIGSEGV where nothing is mapped "
-	  "or writable" },
+	  "or writable; fill= says what each page holds after it: unique (the default), zero, or N (the same "
+	  "in every page written with N)" },
 	{ "pread", pid_pread, "pread PATH OFF LEN",
 	  "pread(2) through the page cache, with readahead; replies the bytes read (0 past the end)" },
 	{ "pwrite", pid_pwrite, "pwrite PATH OFF LEN",
 	  "pwrite(2): dirties page-cache pages (extending the file), throttled past the dirty limit; replies "
 	  "the bytes written" },
 	{ "fsync", pid_fsync, "fsync PATH", "fsync(2): write back the file's dirty pages and wait; replies the bytes written back" },
+	{ "prctl", pid_prctl, "prctl memory_merge|thp_disable 0|1",
+	  "prctl(2): PR_SET_MEMORY_MERGE (KSM for every eligible VMA of the process; 0 unmerges them); "
+	  "PR_SET_THP_DISABLE is not modelled yet" },
 	{ "fork", pid_fork, "fork [NAME] [pid=N]", "fork(2) with copy-on-write; replies the child's PID" },
 	{ "exit", pid_exit, "exit", "the process exits and its memory is freed" },
 	PID_NUMA_COMMANDS

@@ -11,7 +11,7 @@
  *
  * Simplifies:
  *  - Swap ptes are walked for smaps' Swap and SwapPss (shared by the
- *    slot's count, as swp_swapcount); no THP, no KSM.
+ *    slot's count, as swp_swapcount); no THP.
  *  - Shared anonymous memory shows as the kernel's shmem file does:
  *    "/dev/zero (deleted)" (or [anon_shmem:NAME]) with the VMA's device
  *    and inode numbers.
@@ -306,6 +306,8 @@ static void smaps_account(struct mem_size_stats *mss, const struct page *page, b
 	uint64_t pss = (uint64_t)PAGE_SIZE << PSS_SHIFT;
 
 	dirty = dirty || page_test(page, PG_dirty);
+	if (page_test(page, PG_ksm))
+		mss->ksm += PAGE_SIZE;
 	if (page_test(page, PG_anon)) {
 		mss->anonymous += PAGE_SIZE;
 		if (!page_test(page, PG_swapbacked) && !dirty)

@@ -204,6 +204,11 @@ static char *check_pte_page(struct machine *m, struct vm_area_struct *vma, unsig
 	 * or in a VMA that is soft-dirty as a whole */
 	if (pte_write(pte) && !pte_soft_dirty(pte) && !(vma->vm_flags & VM_SOFTDIRTY))
 		return g_strdup_printf("pte at %#lx is writable but not soft-dirty", addr);
+	if (page_test(page, PG_ksm))
+		return NULL; /* its stable node: ksm_check_invariants */
+	if (!page_test(page, PG_swapbacked) && vma->vm_file &&
+	    page_content(m, pte_pfn(pte)) != file_page_content(vma->vm_file->f_inode->i_ino, (unsigned long)page->index))
+		return g_strdup_printf("pte at %#lx maps file page %#lx whose content is not the file's", addr, pte_pfn(pte));
 	want = page_test(page, PG_anon) ? (uint64_t)(uintptr_t)vma->anon_vma
 		: vma->vm_file ? (uint64_t)(uintptr_t)&vma->vm_file->f_inode->i_data : page->private;
 	if (page->private != want || page->index != linear_page_index(vma, addr))
@@ -653,6 +658,8 @@ char *machine_check_invariants(struct machine *m)
 		err = check_slab(m);
 	if (!err)
 		err = check_migration(m);
+	if (!err && m->ksm)
+		err = ksm_check_invariants(m);
 	if (!err)
 		err = genhd_check_invariants(m);
 	if (!err)

@@ -26,8 +26,28 @@ static unsigned long fault_error_code(bool present, bool write)
 	return (present ? 1 : 0) | (write ? 2 : 0) | 4;
 }
 
+/* A store leaves its data in an anon or shmem page (a file's data is its
+ * own: page_content.c) */
+static void store_content(struct machine *m, struct mm_struct *mm, unsigned long addr, const struct page_fill *fill)
+{
+	pte_t *ptep = pte_lookup(mm, addr);
+	struct page *page;
+
+	if (!ptep || !pte_present(*ptep) || pte_special(*ptep))
+		return;
+	page = pfn_to_page(m, pte_pfn(*ptep));
+	if (page_test(page, PG_swapbacked))
+		set_page_content(m, pte_pfn(*ptep), fill_content(m, fill));
+}
+
 int access_process_range(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
 			 bool write)
+{
+	return access_process_range_fill(m, t, addr, len, write, NULL);
+}
+
+int access_process_range_fill(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
+			      bool write, const struct page_fill *fill)
 {
 	struct mm_struct *mm = t->mm;
 	unsigned long end = addr + len, a;
@@ -67,6 +87,8 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 			}
 		}
 		err = handle_mm_fault(m, t, vma, a, write);
+		if (!err && write)
+			store_content(m, mm, a, fill);
 		cond_resched(m);
 		if (err == -EFAULT) {
 			/* VM_FAULT_SIGBUS: a file page past the end of the file,

@@ -52,6 +52,9 @@ void filemap_add_folio(struct machine *m, struct address_space *mapping, unsigne
 	if (mapping_is_shmem(mapping)) {
 		page_set(page, PG_swapbacked);
 		__mod_node_page_state(pgdat, NR_SHMEM, 1);
+		set_page_content(m, pfn, CONTENT_ZERO);
+	} else {
+		set_page_content(m, pfn, file_page_content(mapping->host->i_ino, index));
 	}
 	old = xa_store(&mapping->i_pages, index, xa_mk_page(pfn));
 	mapping->nrpages++;

@@ -491,6 +491,7 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 	if (!mm)
 		return -ENOMEM;
 	child->mm = mm;
+	ksm_fork(m, mm, oldmm);
 	mm->mmap_base = oldmm->mmap_base;
 	mm->start_code = oldmm->start_code;
 	mm->end_code = oldmm->end_code;

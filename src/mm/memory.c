@@ -155,7 +155,7 @@ static void folio_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct
 
 /* A page's last mapping went away: free it (anon) or leave it to its shmem
  * object */
-static void page_remove_rmap(struct machine *m, unsigned long pfn)
+void page_remove_rmap(struct machine *m, unsigned long pfn)
 {
 	struct page *page = pfn_to_page(m, pfn);
 	struct zone *zone;
@@ -175,7 +175,9 @@ static void page_remove_rmap(struct machine *m, unsigned long pfn)
 		folio_free_swap(m, pfn);
 		return;
 	}
-	{
+	if (page_test(page, PG_ksm)) {
+		ksm_page_free(m, pfn);
+	} else {
 		struct anon_vma *av = (struct anon_vma *)(uintptr_t)page->private;
 
 		/* the last page of an anon_vma no VMA uses any more */
@@ -348,6 +350,7 @@ static int do_cow_fault(struct vm_fault *vmf)
 		return -ENOMEM;
 	if ((new = vma_alloc_folio(m, GFP_HIGHUSER_MOVABLE, 0, vmf->vma, vmf->address, vmf->t)) < 0)
 		return (int)new;
+	copy_page_content(m, (unsigned long)new, (unsigned long)pfn);
 	map_anon_folio_pte(vmf, (unsigned long)new);
 	account_system_time(m, vmf->t, PAGE_COPY_COST_NS);
 	count_fault(m, vmf->t);
@@ -400,6 +403,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 	pfn = vma_alloc_folio(m, GFP_HIGHUSER_MOVABLE, 0, vmf->vma, vmf->address, vmf->t);
 	if (pfn < 0)
 		return (int)pfn;
+	set_page_content(m, (unsigned long)pfn, CONTENT_ZERO);
 	map_anon_folio_pte(vmf, (unsigned long)pfn);
 	count_fault(m, vmf->t);
 	return 0;
@@ -440,6 +444,10 @@ static int wp_page_copy(struct vm_fault *vmf)
 
 	if (pfn < 0)
 		return (int)pfn;
+	/* __wp_page_copy_user, or a zeroed page for the zero page */
+	set_page_content(m, (unsigned long)pfn, old_page ? page_content(m, pte_pfn(old)) : CONTENT_ZERO);
+	if (!old_page)
+		ksm_might_unmap_zero_page(m, vma->vm_mm, old);
 	if (old_page)
 		vma->vm_mm->rss_stat[mm_counter(old_page)]--;
 	map_anon_folio_pte(vmf, (unsigned long)pfn);
@@ -464,8 +472,10 @@ static int do_wp_page(struct vm_fault *vmf)
 	if (!pte_special(vmf->orig_pte)) {
 		struct page *page = pfn_to_page(vmf->m, pte_pfn(vmf->orig_pte));
 
-		if (page->_mapcount == 0 && page_test(page, PG_anon))
+		if (page->_mapcount == 0 && page_test(page, PG_anon) && !page_test(page, PG_ksm))
 			return wp_page_reuse(vmf);
+		if (page_test(page, PG_ksm))
+			count_vm_event(vmf->m, COW_KSM);
 	}
 	return wp_page_copy(vmf);
 }
@@ -655,8 +665,10 @@ static void zap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsign
 	}
 	set_pte(table, ptep, 0);
 	z->nr++;
-	if (pte_special(pte))
+	if (pte_special(pte)) {
+		ksm_might_unmap_zero_page(m, z->mm, pte);
 		return;
+	}
 	z->mm->rss_stat[mm_counter(pfn_to_page(m, pte_pfn(pte)))]--;
 	/* leaving a locked VMA drops one mlock count */
 	if (z->vma && (z->vma->vm_flags & VM_LOCKED) && page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
@@ -758,8 +770,10 @@ static void copy_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsig
 		*ptep = pte;
 	}
 	set_pte(dtable, dst, pte & ~_PAGE_ACCESSED);
-	if (pte_special(pte))
+	if (pte_special(pte)) {
+		ksm_fork_zero_pte(m, c->dst, pte);
 		return;
+	}
 	pfn_to_page(m, pte_pfn(pte))->_mapcount++;
 	c->dst->rss_stat[mm_counter(pfn_to_page(m, pte_pfn(pte)))]++;
 }
@@ -814,11 +828,29 @@ void update_hiwater_vm(struct mm_struct *mm)
  * present pte of the page (rmap_walk) or a migration entry of the page it
  * replaces (rmap_walk_migration); fn returns false to stop
  */
+/* One candidate pte of an rmap walk: fn on it if it holds what the walk
+ * looks for; false when fn says stop */
+bool rmap_one_match(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
+		    unsigned long pfn, bool migration, rmap_one_fn fn, void *arg)
+{
+	bool match;
+
+	if (migration)
+		match = is_migration_pte(*ptep) && migration_entry_to_pfn(pte_to_swp_entry(*ptep)) == pfn;
+	else
+		match = pte_present(*ptep) && pte_pfn(*ptep) == pfn;
+	return !match || fn(m, vma, addr, ptep, arg);
+}
+
 static void __rmap_walk(struct machine *m, struct page *page, unsigned long pfn, bool migration, rmap_one_fn fn,
 			void *arg)
 {
 	GPtrArray *vmas;
 
+	if (page_test(page, PG_ksm)) {
+		rmap_walk_ksm(m, page_to_pfn(m, page), pfn, migration, fn, arg);
+		return;
+	}
 	if (page_test(page, PG_anon))
 		vmas = ((struct anon_vma *)(uintptr_t)page->private)->vmas;
 	else
@@ -827,19 +859,12 @@ static void __rmap_walk(struct machine *m, struct page *page, unsigned long pfn,
 		struct vm_area_struct *vma = g_ptr_array_index(vmas, i);
 		unsigned long index = (unsigned long)page->index, addr;
 		pte_t *ptep;
-		bool match;
 
 		if (index < vma->vm_pgoff || index >= vma->vm_pgoff + vma_pages(vma))
 			continue;
 		addr = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
 		ptep = pte_lookup(vma->vm_mm, addr);
-		if (!ptep)
-			continue;
-		if (migration)
-			match = is_migration_pte(*ptep) && migration_entry_to_pfn(pte_to_swp_entry(*ptep)) == pfn;
-		else
-			match = pte_present(*ptep) && pte_pfn(*ptep) == pfn;
-		if (match && !fn(m, vma, addr, ptep, arg))
+		if (ptep && !rmap_one_match(m, vma, addr, ptep, pfn, migration, fn, arg))
 			break;
 	}
 }

@@ -32,7 +32,7 @@
 #define MIGRATE_FLAGS                                                                                      \
 	((1u << PG_dirty) | (1u << PG_referenced) | (1u << PG_active) | (1u << PG_swapbacked) |           \
 	 (1u << PG_unevictable) | (1u << PG_mlocked) | (1u << PG_reclaim) | (1u << PG_anon) |              \
-	 (1u << PG_workingset) | (1u << PG_swapcache))
+	 (1u << PG_workingset) | (1u << PG_swapcache) | (1u << PG_ksm))
 
 static inline bool folio_is_file_lru(const struct page *page)
 {
@@ -188,6 +188,9 @@ static void folio_migrate_flags(struct machine *m, unsigned long src, unsigned l
 	struct page *s = pfn_to_page(m, src), *d = pfn_to_page(m, dst);
 
 	d->flags |= s->flags & MIGRATE_FLAGS;
+	copy_page_content(m, dst, src);
+	if (page_test(s, PG_ksm))
+		ksm_migrate_folio(m, dst, src);
 	d->private = s->private;
 	d->index = s->index;
 	d->prev = page_test(s, PG_mlocked) ? s->prev : PFN_NONE;

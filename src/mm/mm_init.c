@@ -400,6 +400,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 
 	init_cpus(m);
 	trace_init(m);
+	ksm_init(m);
 	init_sysctls(m);
 	/* CONFIG_LRU_GEN_ENABLED sets every lru_gen_caps key at boot */
 	m->lru_gen_caps = cfg->lru_gen ? LRU_GEN_ALL_CAPS : 0;
@@ -457,6 +458,8 @@ void machine_destroy(struct machine *m)
 	slab_destroy_all(m);
 	shrinkers_destroy(m);
 	sparse_free_memmaps(m);
+	free_section_contents(m);
+	ksm_destroy(m);
 	g_free(m->sections);
 	for_each_online_node(m, nid) {
 		for_each_zone_in_node(m->node_data[nid], zone) {

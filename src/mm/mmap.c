@@ -942,6 +942,7 @@ void mmput(struct machine *m, struct mm_struct *mm)
 	while (g_sequence_get_length(mm->mmap) > 0)
 		remove_vma(m, mm, g_sequence_get(g_sequence_get_begin_iter(mm->mmap)));
 	free_pgd(m, mm);
+	ksm_exit(m, mm);
 	g_sequence_free(mm->mmap);
 	malloc_state_destroy(&mm->malloc);
 	kmem_cache_free(m, model_cache(m, MC_MM_STRUCT), mm->slab_obj);

@@ -157,7 +157,7 @@ def test_writable_files_are_the_tunables_and_ctl(mnt):
                 p == 'sys/kernel/slab/{CACHE}/shrink' or p.startswith('sys/kernel/tracing/') or p.startswith('sys/kernel/mm/lru_gen/') or
                 p == 'sys/kernel/debug/lru_gen' or p.startswith('sys/kernel/mm/hugepages/') or
                 p.startswith('sys/devices/system/node/node{N}/hugepages/') or
-                p.startswith('sys/kernel/mm/mempolicy/') or
+                p.startswith('sys/kernel/mm/mempolicy/') or p.startswith('sys/kernel/mm/ksm/') or
                 p == 'sys/devices/system/node/node{N}/compact'), p
 
 
