@@ -23,6 +23,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mmsim/machine.h"
 
@@ -49,6 +50,7 @@ struct fs_ctx {
 	char cache[40];    /* {CACHE} in the path (a slab cache name), or "" */
 	int tsys;          /* {SYS} in the path: its first trace event's id, or -1 */
 	int event;         /* {EVENT} in the path: the trace event's id, or -1 */
+	uint64_t cgrp;     /* {CGROUP} in the path: the cgroup's id; 0 the root */
 	struct fs_write *write; /* a write request's, for the ctl files; or NULL */
 };
 

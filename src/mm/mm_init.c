@@ -24,6 +24,7 @@
 #include "mmsim/lru_gen.h"
 #include "mmsim/trace.h"
 #include "mm_internal.h"
+#include "mmsim/cgroup.h"
 #include "mmsim/compaction.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
@@ -424,6 +425,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	kmem_cache_init(m);
 	vmalloc_init(m);
 	dcache_init(m);
+	cgroup_init(m);
 	tasks_init(m);
 	swap_init(m);
 	if (!cfg->bare)
@@ -446,6 +448,7 @@ void machine_destroy(struct machine *m)
 		if (m->node_data[nid])
 			kswapd_stop(m->node_data[nid]);
 	tasks_destroy(m);
+	cgroup_destroy(m);
 	sim_fs_destroy(m);
 	swap_cache_destroy(m);
 	swap_destroy(m);
