@@ -66,8 +66,12 @@ int cgroup_mkdir(struct machine *m, struct cgroup *parent, const char *name, str
 /* rmdir(2): -EBUSY with tasks or children, -EBUSY for the root */
 int cgroup_rmdir(struct machine *m, struct cgroup *cg);
 /* The cgroup at path, made with its missing parents as systemd does for
- * a unit (spawn cgroup=); errors as cgroup_mkdir */
-int cgroup_mkdir_p(struct machine *m, const char *path, struct cgroup **out);
+ * a unit (spawn cgroup=); errors as cgroup_mkdir.  *made: the first
+ * cgroup it made (NULL when all were there), for cgroup_mkdir_undo */
+int cgroup_mkdir_p(struct machine *m, const char *path, struct cgroup **out, struct cgroup **made);
+/* Remove what cgroup_mkdir_p made (empty cgroups) when what needed them
+ * failed */
+void cgroup_mkdir_undo(struct machine *m, struct cgroup *made);
 
 /* cgroup.subtree_control: -ENOENT enabling what cgroup.controllers lacks,
  * -EBUSY disabling what a child enabled, or enabling in a non-root cgroup

@@ -173,9 +173,11 @@ int cgroup_mkdir(struct machine *m, struct cgroup *parent, const char *name, str
 	return 0;
 }
 
-int cgroup_mkdir_p(struct machine *m, const char *path, struct cgroup **out)
+int cgroup_mkdir_p(struct machine *m, const char *path, struct cgroup **out, struct cgroup **made)
 {
 	struct cgroup *cg = m->cgrp_root;
+
+	*made = NULL;
 
 	while (*path) {
 		const char *end = strchrnul(path, '/');
@@ -188,8 +190,13 @@ int cgroup_mkdir_p(struct machine *m, const char *path, struct cgroup **out)
 				g_autofree char *name = g_strndup(path, len);
 				int err = cgroup_mkdir(m, cg, name, &c);
 
-				if (err)
+				if (err) {
+					cgroup_mkdir_undo(m, *made);
+					*made = NULL;
 					return err;
+				}
+				if (!*made)
+					*made = c;
 			}
 			cg = c;
 		}
@@ -197,6 +204,12 @@ int cgroup_mkdir_p(struct machine *m, const char *path, struct cgroup **out)
 	}
 	*out = cg;
 	return 0;
+}
+
+void cgroup_mkdir_undo(struct machine *m, struct cgroup *made)
+{
+	if (made)
+		cgroup_free(m, made);
 }
 
 int cgroup_rmdir(struct machine *m, struct cgroup *cg)

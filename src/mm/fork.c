@@ -432,23 +432,31 @@ static int exec_mmap(struct machine *m, struct task_struct *t, const char *name,
 	return 0;
 }
 
+/* The task a spawn makes: a PID, then the task in cg */
+static struct task_struct *spawn_task(struct machine *m, const char *name, int pid, struct cgroup *cg, int *err)
+{
+	if ((pid = claim_pid(m, pid)) < 0) {
+		*err = pid;
+		return NULL;
+	}
+	return alloc_task(m, pid, name, next_cpu(m), cg, err);
+}
+
 int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out)
 {
 	struct task_struct *t, *prev, *init = find_task_by_pid(m, 1);
-	struct cgroup *cg = m->cgrp_root;
+	struct cgroup *cg = m->cgrp_root, *made = NULL;
 	int err;
 
 	if (!name || !*name || strchr(name, '/'))
 		return -EINVAL;
-	if (cgroup && (err = cgroup_mkdir_p(m, cgroup, &cg)))
+	if (cgroup && (err = cgroup_mkdir_p(m, cgroup, &cg, &made)))
 		return err;
-	if ((err = cgroup_can_fork(m, cg)))
+	t = (err = cgroup_can_fork(m, cg)) ? NULL : spawn_task(m, name, pid, cg, &err);
+	if (!t) {
+		cgroup_mkdir_undo(m, made);
 		return err;
-	if ((pid = claim_pid(m, pid)) < 0)
-		return pid;
-	t = alloc_task(m, pid, name, next_cpu(m), cg, &err);
-	if (!t)
-		return err;
+	}
 	t->real_parent = init;
 	t->uid = t->gid = init ? USER_UID : 0;
 	copy_process_objs(m, t);
@@ -462,11 +470,12 @@ int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, 
 		if (t->mm)
 			mmput(m, t->mm);
 		free_task(m, t);
+		cgroup_mkdir_undo(m, made);
 		return err;
 	}
 	if (out)
 		*out = t;
-	return pid;
+	return t->pid;
 }
 
 /* dup_mmap: the child's VMAs and page tables, private memory made COW */

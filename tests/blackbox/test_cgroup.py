@@ -194,6 +194,7 @@ def test_fork_inherits_and_pids_max_refuses(mnt):
     mkcg(mnt, 'p', '+pids')
     assert mnt.write(CG + '/p/pids.max', '0') == (True, 0)
     assert mnt.ctl_raw('spawn db cgroup=/p/q')[0] == errno.EAGAIN
+    assert subdirs(mnt, CG + '/p') == set()  # what the refused spawn made is gone
     assert mnt.read(CG + '/p/pids.events') == 'max 1\n'
     assert mnt.write(CG + '/a/pids.max', 'max\n') == (True, 0)
     assert mnt.read(CG + '/a/pids.max') == 'max\n'
