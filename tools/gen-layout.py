@@ -22,9 +22,10 @@ import sys
 # {TID} one of its threads (resolved at lookup time: processes come and go);
 # {CACHE} a slab cache directory and {CACHE_LINK} a cache name that links to
 # one, under sys/kernel/slab/ (resolved at lookup time); {SYS} a trace
-# event system and {EVENT} one of its events (expanded at mount time)
+# event system and {EVENT} one of its events (expanded at mount time);
+# {CGROUP} a cgroup below sys/fs/cgroup/, at any depth (resolved at lookup)
 TEMPLATES = ('{N}', '{C}', '{PART}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}',
-             '{EVENT}')
+             '{EVENT}', '{CGROUP}')
 # The mode that marks a symbolic link (lrwxrwxrwx, as procfs shows them)
 LINK_MODE = 0o777
 
@@ -120,7 +121,8 @@ a test fails when it is out of date. {N} is a node number, {C} a CPU number,
 {HSIZE} a hugetlb page size in kB, {HSIZE_DEMOTE} one that can demote,
 {PID} a process ID, {TID} a thread ID, {CACHE} a slab cache directory,
 {CACHE_LINK} a slab cache name that links to one, {SYS} a trace event
-system, {EVENT} one of its events; a path whose mode is `link` is a
+system, {EVENT} one of its events, {CGROUP} a cgroup's path below
+sys/fs/cgroup/ (one or more names); a path whose mode is `link` is a
 symbolic link.
 
 """

@@ -189,6 +189,11 @@ struct machine {
 	struct ctl_state *ctl;
 	void (*ctl_destroy)(struct ctl_state *ctl);
 
+	/* cgroup v2 (include/mmsim/cgroup.h): the root, and id -> cgroup */
+	struct cgroup *cgrp_root;
+	GHashTable *cgroups;
+	uint64_t cgroup_next_id;
+
 	/* tasks (kernel/pid.c): pid -> struct task_struct * */
 	GHashTable *tasks;
 	int pid_max;

@@ -16,6 +16,7 @@
 #include "mmsim/mempolicy.h"
 
 struct machine;
+struct cgroup;
 
 /* ---- vm_flags (include/linux/mm.h) ---- */
 #define VM_NONE 0x00000000UL
@@ -314,7 +315,7 @@ struct task_struct {
 	 * the OOM killer is concerned (copy_process attaches it last) */
 	bool in_copy_process;
 	bool in_lru_fault;           /* MGLRU: a fault on a VMA with recency */
-	char *cgroup;                /* cgroup v2 path, "/" by default */
+	struct cgroup *cgroups;      /* its cgroup v2 (the root by default) */
 	struct mm_struct *mm;        /* NULL for kernel threads */
 	unsigned long kernel_stack_pfn; /* THREAD_SIZE block from the buddy allocator */
 	GHashTable *files;           /* struct inode * -> struct file *: open files */
@@ -333,6 +334,8 @@ struct task_struct {
 };
 
 /* ---- tasks (kernel/fork.c, kernel/exit.c, kernel/pid.c) ---- */
+/* include/linux/threads.h on 64 bits: 4M PIDs */
+#define PID_MAX_LIMIT 4194304
 /* PIDs of live tasks in ascending order (for readdir) */
 GArray *task_pids(struct machine *m);
 struct task_struct *find_task_by_pid(struct machine *m, int pid);

@@ -27,6 +27,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "mmsim/machine.h"
@@ -55,6 +56,7 @@ struct fs_ctx {
 	int tsys;          /* {SYS} in the path: its first trace event's id, or -1 */
 	int event;         /* {EVENT} in the path: the trace event's id, or -1 */
 	int hstate;        /* {HSIZE} or {HSIZE_DEMOTE}: the hugetlb hstate's index, or -1 */
+	uint64_t cgrp;     /* {CGROUP} in the path: the cgroup's id; 0 the root */
 	struct fs_write *write; /* a write request's, for the ctl files; or NULL */
 	bool cap_sys_admin; /* the opener may see page frame numbers (pagemap) */
 };

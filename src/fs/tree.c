@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tree.h"
+#include "mmsim/cgroup.h"
 #include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
@@ -20,6 +21,8 @@
 #define TPL_TID "{TID}"
 #define TPL_CACHE "{CACHE}"
 #define TPL_CACHE_LINK "{CACHE_LINK}"
+#define TPL_CGROUP "{CGROUP}"
+#define CGROUP_ROOT "sys/fs/cgroup"
 
 static bool is_template(const char *path)
 {
@@ -42,6 +45,7 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->mode = mode;
 	n->in_pid = strstr(path, TPL_PID) != NULL;
 	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
+	n->in_cgroup = strstr(path, TPL_CGROUP) != NULL;
 	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.hstate = -1;
 	n->ctx.pid = n->ctx.tid = -1;
 	n->ctx.name = n->name;
@@ -71,6 +75,10 @@ static void link_child(struct fs_node *parent, struct fs_node *n)
 	} else if (!strcmp(n->name, TPL_CACHE)) {
 		parent->dyn = FS_DYN_CACHES;
 		parent->dyn_child = n;
+	} else if (!strcmp(n->name, TPL_CGROUP)) {
+		/* any depth: a cgroup's directory is the template again */
+		parent->dyn = n->dyn = FS_DYN_CGROUPS;
+		parent->dyn_child = n->dyn_child = n;
 	} else if (!strcmp(n->name, TPL_CACHE_LINK)) {
 		parent->dyn_link = n;  /* resolved by fs_cache_node, not listed */
 	} else {
@@ -287,6 +295,26 @@ int fs_path_pid(const char *path, const char **rest)
 	return pid;
 }
 
+/* The rest of a path below sys/fs/cgroup/, from its first name that is
+ * not a fixed file of the root: a file of the {CGROUP} template when the
+ * last name is one, else the template directory (which cgroups the names
+ * are is the machine's to say: fs_cgroup_node) */
+static struct fs_node *lookup_cgroup(struct fs_tree *t, struct fs_node *cur, const char *rest)
+{
+	struct fs_node *dir = cur->dyn_child;
+	const char *last = strrchr(rest, '/');
+	g_autofree char *fpath = NULL;
+	struct fs_node *f;
+
+	(void)t;
+	last = last ? last + 1 : rest;
+	if (!*last)
+		return dir;
+	fpath = g_strdup_printf("%s/%s", dir->path, last);
+	f = g_hash_table_lookup(t->templates, fpath);
+	return f ? f : dir;
+}
+
 /* The slow path of a lookup: walk the components, trading a number for
  * the template below a directory that has one.  Only paths that are not
  * fixed get here. */
@@ -306,6 +334,10 @@ static struct fs_node *lookup_numbered(struct fs_tree *t, const char *path, stru
 
 		if (len == 0)
 			goto next_component;
+		if (cur->dyn == FS_DYN_CGROUPS) {
+			cur = lookup_cgroup(t, cur, p);
+			break;
+		}
 		if (!cur->is_dir || memchr(p, '{', len)) {
 			cur = NULL;  /* a template is no name a user may give */
 			break;
@@ -403,12 +435,66 @@ struct fs_node *fs_cache_node(struct fs_tree *t, struct machine *m, struct fs_no
 	return n;
 }
 
+bool fs_cgroup_file_visible(const struct cgroup *cg, const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	if (!dot || !strncmp(name, "cgroup.", 7))
+		return true;
+	for (int ss = 0; ss < CGROUP_SUBSYS_COUNT; ss++)
+		if (strlen(cgroup_subsys_name[ss]) == (size_t)(dot - name) &&
+		    !strncmp(name, cgroup_subsys_name[ss], (size_t)(dot - name)))
+			return cgroup_has_subsys(cg, (enum cgroup_subsys_id)ss);
+	return false;
+}
+
+struct cgroup *fs_cgroup_of_path(struct machine *m, const char *path)
+{
+	size_t len = strlen(CGROUP_ROOT);
+
+	while (*path == '/')
+		path++;
+	if (strncmp(path, CGROUP_ROOT, len) || (path[len] && path[len] != '/'))
+		return NULL;
+	return cgroup_lookup(m, path + len);
+}
+
+struct fs_node *fs_cgroup_node(struct machine *m, struct fs_node *n, const char *path, struct fs_ctx *ctx)
+{
+	g_autofree char *dir = NULL;
+	struct cgroup *cg;
+
+	if (!n->in_cgroup)
+		return n;
+	while (*path == '/')
+		path++;
+	dir = n->is_dir ? g_strdup(path) : g_strndup(path, (gsize)(strrchr(path, '/') - path));
+	cg = fs_cgroup_of_path(m, dir);
+	/* the root's files are fixed paths: a template file there is a
+	 * child's file the root lacks */
+	if (!cg || (!n->is_dir && !cg->parent) || (!n->is_dir && !fs_cgroup_file_visible(cg, n->name)))
+		return NULL;
+	ctx->cgrp = cg->id;
+	return n;
+}
+
+/* An open file of a cgroup: the cgroup lives and still has the file (a
+ * removed kernfs node answers ENODEV) */
+static bool cgroup_file_alive(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx)
+{
+	const struct cgroup *cg = cgroup_from_id(m, ctx->cgrp);
+
+	return cg && (n->is_dir || fs_cgroup_file_visible(cg, n->name));
+}
+
 int fs_node_render(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, GString *out)
 {
 	if (n->in_pid && !fs_ctx_task(m, ctx))
 		return -ESRCH;
 	if (n->in_cache && !fs_ctx_cache_exists(m, ctx))
 		return -ESRCH;
+	if (n->in_cgroup && !cgroup_file_alive(m, n, ctx))
+		return -ENODEV;
 	if (n->entry && n->entry->render)
 		n->entry->render(m, ctx, out);
 	return 0;
@@ -439,6 +525,10 @@ int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ct
 		printk(m, "sys/kernel/slab/%s: write refused: the cache was destroyed (%s)", ctx->cache,
 		       g_strerror(ENOENT));
 		return -ENOENT;
+	}
+	if (n->in_cgroup && !cgroup_file_alive(m, n, ctx)) {
+		printk(m, "%s: write refused: the cgroup was removed (%s)", ctx->path, g_strerror(ENODEV));
+		return -ENODEV;
 	}
 	ret = n->entry->write(m, ctx, buf, len, reply);
 	machine_debug_check(m, ctx->path);

@@ -27,6 +27,7 @@
 #include "mmsim/swap.h"
 #include "mmsim/blkdev.h"
 #include "mm_internal.h"
+#include "mmsim/cgroup.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
 #include "mmsim/trace.h"
@@ -666,6 +667,8 @@ char *machine_check_invariants(struct machine *m)
 		err = trace_check_invariants(m);
 	if (!err)
 		err = hugetlb_check(m);
+	if (!err)
+		err = cgroup_check_invariants(m);
 out:
 	g_free(reserved);
 	return err;

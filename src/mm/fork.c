@@ -29,9 +29,9 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "hugetlb_internal.h"
+#include "mmsim/cgroup.h"
 #include "mmsim/slab.h"
 
-#define PID_MAX_LIMIT 4194304
 #define ELF_ET_DYN_BASE 0x555555554000UL
 #define MMAP_BASE_MIN 0x7f0000000000UL
 #define STACK_TOP_MAX 0x7ffffffff000UL
@@ -220,7 +220,8 @@ static void copy_process_objs(struct machine *m, struct task_struct *t)
 	t->slab_fs = kmem_cache_alloc(m, model_cache(m, MC_FS_CACHE), GFP_KERNEL_ACCOUNT);
 }
 
-static struct task_struct *alloc_task(struct machine *m, int pid, const char *name, int cpu, int *err)
+static struct task_struct *alloc_task(struct machine *m, int pid, const char *name, int cpu, struct cgroup *cg,
+				      int *err)
 {
 	struct task_struct *t;
 	unsigned long stack, obj;
@@ -244,7 +245,7 @@ static struct task_struct *alloc_task(struct machine *m, int pid, const char *na
 	for (int c = 0; c < m->nr_cpus; c++)
 		cpumask_set_cpu(c, &t->cpus_allowed);
 	t->start_time_ns = m->now_ns;
-	t->cgroup = g_strdup("/");
+	cgroup_post_fork(m, t, cg);
 	t->stack = stack;
 	t->slab_task = obj;
 	t->slab_pid = kmem_cache_alloc(m, model_cache(m, MC_PID), GFP_KERNEL);
@@ -263,11 +264,11 @@ static void free_task(struct machine *m, struct task_struct *t)
 	free_task_objs(m, t);
 	put_task_files(m, t->exe_files);
 	exit_files(m, t);
+	cgroup_exit(m, t);
 	g_hash_table_remove(m->tasks, GINT_TO_POINTER(t->pid));
 	m->nr_threads--;
 	g_byte_array_unref(t->cmdline);
 	g_byte_array_unref(t->environ);
-	g_free(t->cgroup);
 	g_free(t);
 }
 
@@ -434,6 +435,17 @@ static int exec_mmap(struct machine *m, struct task_struct *t, const char *name,
 	return 0;
 }
 
+/* The task a spawn makes: a PID, then the task in cg */
+static struct task_struct *spawn_task(struct machine *m, const char *name, int pid, int cpu, struct cgroup *cg,
+				      int *err)
+{
+	if ((pid = claim_pid(m, pid)) < 0) {
+		*err = pid;
+		return NULL;
+	}
+	return alloc_task(m, pid, name, cpu >= 0 ? cpu : next_cpu(m), cg, err);
+}
+
 int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out)
 {
 	return sys_spawn_on(m, name, pid, cgroup, -1, out);
@@ -443,15 +455,18 @@ int sys_spawn_on(struct machine *m, const char *name, int pid, const char *cgrou
 		 struct task_struct **out)
 {
 	struct task_struct *t, *prev, *init = find_task_by_pid(m, 1);
+	struct cgroup *cg = m->cgrp_root, *made = NULL;
 	int err;
 
 	if (!name || !*name || strchr(name, '/') || cpu >= m->nr_cpus)
 		return -EINVAL;
-	if ((pid = claim_pid(m, pid)) < 0)
-		return pid;
-	t = alloc_task(m, pid, name, cpu >= 0 ? cpu : next_cpu(m), &err);
-	if (!t)
+	if (cgroup && (err = cgroup_mkdir_p(m, cgroup, &cg, &made)))
 		return err;
+	t = (err = cgroup_can_fork(m, cg)) ? NULL : spawn_task(m, name, pid, cpu, cg, &err);
+	if (!t) {
+		cgroup_mkdir_undo(m, made);
+		return err;
+	}
 	if (cpu >= 0) {
 		/* as taskset -c CPU started it: pinned there */
 		cpumask_clear(&t->cpus_allowed);
@@ -460,10 +475,6 @@ int sys_spawn_on(struct machine *m, const char *name, int pid, const char *cgrou
 	t->real_parent = init;
 	t->uid = t->gid = init ? USER_UID : 0;
 	copy_process_objs(m, t);
-	if (cgroup) {
-		g_free(t->cgroup);
-		t->cgroup = g_strdup(cgroup);
-	}
 	/* the new task runs its execve; the OOM killer does not see it yet */
 	t->in_copy_process = true;
 	prev = syscall_enter(m, t);
@@ -474,11 +485,12 @@ int sys_spawn_on(struct machine *m, const char *name, int pid, const char *cgrou
 		if (t->mm)
 			mmput(m, t->mm);
 		free_task(m, t);
+		cgroup_mkdir_undo(m, made);
 		return err;
 	}
 	if (out)
 		*out = t;
-	return pid;
+	return t->pid;
 }
 
 /* dup_mmap: the child's VMAs and page tables, private memory made COW */
@@ -567,9 +579,12 @@ static int do_fork(struct machine *m, struct task_struct *parent, const char *na
 
 	if (!parent->mm)
 		return -EINVAL;
+	if ((err = cgroup_can_fork(m, parent->cgroups)))
+		return err;
 	if ((pid = claim_pid(m, pid)) < 0)
 		return pid;
-	t = alloc_task(m, pid, name ? name : parent->comm, select_task_rq_fork(m, &parent->cpus_allowed), &err);
+	t = alloc_task(m, pid, name ? name : parent->comm, select_task_rq_fork(m, &parent->cpus_allowed), parent->cgroups,
+		       &err);
 	if (!t)
 		return err;
 	t->real_parent = parent;
@@ -588,8 +603,6 @@ static int do_fork(struct machine *m, struct task_struct *parent, const char *na
 	t->gid = parent->gid;
 	t->nice = parent->nice;
 	t->oom_score_adj = parent->oom_score_adj;
-	g_free(t->cgroup);
-	t->cgroup = g_strdup(parent->cgroup);
 	g_byte_array_append(t->cmdline, parent->cmdline->data, parent->cmdline->len);
 	g_byte_array_unref(t->environ);
 	t->environ = g_byte_array_ref(parent->environ);
@@ -659,7 +672,7 @@ static struct task_struct *kthread_create(struct machine *m, const char *name, s
 					  int cpu)
 {
 	int err;
-	struct task_struct *t = alloc_task(m, alloc_pid(m), name, cpu, &err);
+	struct task_struct *t = alloc_task(m, alloc_pid(m), name, cpu, m->cgrp_root, &err);
 
 	g_assert(t);
 	t->flags |= PF_KTHREAD;
@@ -678,10 +691,10 @@ void tasks_init(struct machine *m)
 	m->last_pid = 0;
 	if (m->cfg.bare)
 		return;
-	init = alloc_task(m, 1, "init", 0, &err);
+	init = alloc_task(m, 1, "init", 0, m->cgrp_root, &err);
 	g_assert(init);
 	copy_process_objs(m, init);
-	kthreadd = alloc_task(m, 2, "kthreadd", 0, &err);
+	kthreadd = alloc_task(m, 2, "kthreadd", 0, m->cgrp_root, &err);
 	g_assert(kthreadd);
 	kthreadd->flags |= PF_KTHREAD | PF_NOFREEZE;
 	for_each_online_node(m, nid) {
@@ -709,8 +722,7 @@ void tasks_init(struct machine *m)
 
 		set_strings(init->cmdline, argv);
 	}
-	g_free(init->cgroup);
-	init->cgroup = g_strdup("/init.scope");
+	cgroup_attach_task(m, init, cgroup_lookup(m, "/init.scope"));
 }
 
 void tasks_destroy(struct machine *m)
@@ -729,7 +741,6 @@ void tasks_destroy(struct machine *m)
 		put_task_files(m, t->exe_files);
 		g_byte_array_unref(t->cmdline);
 		g_byte_array_unref(t->environ);
-		g_free(t->cgroup);
 		g_free(t);
 	}
 	g_hash_table_destroy(m->tasks);

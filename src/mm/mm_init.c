@@ -25,6 +25,7 @@
 #include "mmsim/trace.h"
 #include "mm_internal.h"
 #include "hugetlb_internal.h"
+#include "mmsim/cgroup.h"
 #include "mmsim/compaction.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
@@ -426,6 +427,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	kmem_cache_init(m);
 	vmalloc_init(m);
 	dcache_init(m);
+	cgroup_init(m);
 	hugetlb_init(m);
 	tasks_init(m);
 	swap_init(m);
@@ -450,6 +452,7 @@ void machine_destroy(struct machine *m)
 			kswapd_stop(m->node_data[nid]);
 	tasks_destroy(m);
 	hugetlb_destroy(m);
+	cgroup_destroy(m);
 	sim_fs_destroy(m);
 	swap_cache_destroy(m);
 	swap_destroy(m);

@@ -46,6 +46,7 @@
 #include "mmsim/swap.h"
 #include "mmsim/trace_events.h"
 #include "mm_internal.h"
+#include "mmsim/cgroup.h"
 #include "mm_internal_proc.h"
 
 #define K(pages) ((unsigned long)(pages) << (PAGE_SHIFT - 10))
@@ -360,10 +361,11 @@ static void dump_header(struct machine *m, struct oom_control *oc)
 static void dump_oom_victim(struct machine *m, struct task_struct *victim)
 {
 	g_autofree char *mems = m->nr_nodes > 1 ? g_strdup_printf("0-%d", m->nr_nodes - 1) : g_strdup("0");
+	g_autofree char *memcg = cgroup_path_dup(victim->cgroups);
 
 	printk(m, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=%s,global_oom,"
 	       "task_memcg=%s,task=%s,pid=%d,uid=%u",
-	       mems, victim->cgroup, victim->comm, victim->pid, victim->uid);
+	       mems, memcg, victim->comm, victim->pid, victim->uid);
 }
 
 /* kernel/panic.c: the machine stops; sim/ctl refuses from now on */

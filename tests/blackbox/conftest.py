@@ -89,7 +89,7 @@ def parse_list(text):
 
 
 TEMPLATES = ('{N}', '{C}', '{PART}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}',
-             '{EVENT}')
+             '{EVENT}', '{CGROUP}')
 
 
 def expand(pattern, values):
@@ -344,12 +344,20 @@ class Mount:
         values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PART}': self.partitions(), '{PID}': self.pids(),
                   '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links(),
                   '{SYS}': self.trace_systems(), '{EVENT}': self._trace_events,
-                  '{HSIZE}': self.hugepage_sizes(), '{HSIZE_DEMOTE}': self.hugepage_sizes()[:-1]}
+                  '{HSIZE}': self.hugepage_sizes(), '{HSIZE_DEMOTE}': self.hugepage_sizes()[:-1],
+                  '{CGROUP}': self.cgroups()}
         out = []
         for pattern, mode, handler, _doc in parse_layout():
             for p in expand(pattern, values):
                 out.append(Entry(p, mode, handler, pattern))
         return out
+
+    def cgroups(self):
+        """The cgroups right below the root (init.scope at boot): each has
+        every file of the {CGROUP} template, the root enabling every
+        controller below it."""
+        base = self.abs('sys/fs/cgroup')
+        return sorted(n for n in os.listdir(base) if os.path.isdir(os.path.join(base, n)))
 
     def files(self):
         """Regular files of the layout (not directories, not symlinks)."""

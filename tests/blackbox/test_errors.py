@@ -115,6 +115,18 @@ MALFORMED = {
     'sys/kernel/tracing/events/{SYS}/filter': ['nosuchfield == 1\n'],
     'sys/kernel/tracing/events/{SYS}/{EVENT}/filter': ['nosuchfield == 1\n', '((\n'],
     'sys/kernel/tracing/events/{SYS}/{EVENT}/trigger': ['traceoff\n'],
+    'sys/fs/cgroup/cgroup.subtree_control': ['+nosuch\n', 'memory\n', '+memory x\n'],
+    'sys/fs/cgroup/cgroup.procs': ['abc\n', '-1\n', '1x\n', '\n'],
+    'sys/fs/cgroup/cgroup.threads': ['abc\n', '-1\n'],
+    'sys/fs/cgroup/cgroup.max.depth': ['abc\n', '1.5\n', 'maxx\n'],
+    'sys/fs/cgroup/cgroup.max.descendants': ['abc\n', '\n'],
+    'sys/fs/cgroup/{CGROUP}/cgroup.subtree_control': ['+nosuch\n', 'pids\n'],
+    'sys/fs/cgroup/{CGROUP}/cgroup.procs': ['abc\n', '-1\n'],
+    'sys/fs/cgroup/{CGROUP}/cgroup.threads': ['abc\n'],
+    'sys/fs/cgroup/{CGROUP}/cgroup.max.depth': ['abc\n'],
+    'sys/fs/cgroup/{CGROUP}/cgroup.max.descendants': ['abc\n'],
+    'sys/fs/cgroup/{CGROUP}/cgroup.type': ['domain\n', 'nosuch\n'],
+    'sys/fs/cgroup/{CGROUP}/pids.max': ['abc\n', '-1\n', '4194305\n', 'max1\n'],
 }
 
 
