@@ -127,6 +127,30 @@ MALFORMED = {
     'sys/fs/cgroup/{CGROUP}/cgroup.max.descendants': ['abc\n'],
     'sys/fs/cgroup/{CGROUP}/cgroup.type': ['domain\n', 'nosuch\n'],
     'sys/fs/cgroup/{CGROUP}/pids.max': ['abc\n', '-1\n', '4194305\n', 'max1\n'],
+    # the hugetlb pools' counts: kstrtoul, base 10
+    'proc/sys/vm/nr_hugepages': ['abc\n', '-1\n', '1x\n', ' \n', '99999999999999999999999\n'],
+    'proc/sys/vm/nr_hugepages_mempolicy': ['abc\n', '-1\n', '1x\n'],
+    'proc/sys/vm/nr_overcommit_hugepages': ['abc\n', '-1\n', '1x\n'],
+    'sys/kernel/mm/hugepages/hugepages-{HSIZE}kB/nr_hugepages': ['abc\n', '-1\n', '1x\n'],
+    'sys/kernel/mm/hugepages/hugepages-{HSIZE}kB/nr_hugepages_mempolicy': ['abc\n', '-1\n'],
+    'sys/kernel/mm/hugepages/hugepages-{HSIZE}kB/nr_overcommit_hugepages': ['abc\n', '-1\n'],
+    'sys/kernel/mm/hugepages/hugepages-{HSIZE_DEMOTE}kB/demote': ['abc\n', '-1\n'],
+    'sys/kernel/mm/hugepages/hugepages-{HSIZE_DEMOTE}kB/demote_size': ['abc\n', '3M\n'],
+    'sys/devices/system/node/node{N}/hugepages/hugepages-{HSIZE}kB/nr_hugepages': ['abc\n', '-1\n', '1x\n'],
+    # ksm's sysfs stores
+    'sys/kernel/mm/ksm/run': ['3\n', '-1\n', 'x\n'],
+    'sys/kernel/mm/ksm/sleep_millisecs': ['-5\n', 'abc\n'],
+    'sys/kernel/mm/ksm/pages_to_scan': ['abc\n', '-1\n'],
+    'sys/kernel/mm/ksm/max_page_sharing': ['1\n', 'abc\n'],
+    'sys/kernel/mm/ksm/merge_across_nodes': ['2\n', 'x\n'],
+    'sys/kernel/mm/ksm/use_zero_pages': ['maybe\n'],
+    'sys/kernel/mm/ksm/smart_scan': ['x\n'],
+    'sys/kernel/mm/ksm/advisor_mode': ['fast\n'],
+    'sys/kernel/mm/ksm/advisor_target_scan_time': ['0\n', 'abc\n'],
+    'sys/kernel/mm/ksm/advisor_max_cpu': ['-1\n', 'abc\n'],
+    'sys/kernel/mm/ksm/advisor_min_pages_to_scan': ['abc\n', '-1\n'],
+    'sys/kernel/mm/ksm/advisor_max_pages_to_scan': ['abc\n', '-1\n'],
+    'sys/kernel/mm/ksm/stable_node_chains_prune_millisecs': ['abc\n', '-1\n'],
 }
 
 
