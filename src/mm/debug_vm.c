@@ -589,6 +589,30 @@ static char *check_migration(struct machine *m)
 	return NULL;
 }
 
+/* Each mechanism's own invariants, after the page allocator's */
+static char *check_mechanisms(struct machine *m)
+{
+	char *err = m->tasks ? check_processes(m) : NULL;
+
+	if (!err)
+		err = swap_check_invariants(m);
+	if (!err)
+		err = check_slab(m);
+	if (!err)
+		err = check_migration(m);
+	if (!err && m->ksm)
+		err = ksm_check_invariants(m);
+	if (!err)
+		err = genhd_check_invariants(m);
+	if (!err)
+		err = trace_check_invariants(m);
+	if (!err)
+		err = hugetlb_check(m);
+	if (!err)
+		err = cgroup_check_invariants(m);
+	return err;
+}
+
 char *machine_check_invariants(struct machine *m)
 {
 	unsigned long *reserved = g_new0(unsigned long, (gsize)m->nr_nodes * MAX_NR_ZONES);
@@ -651,24 +675,8 @@ char *machine_check_invariants(struct machine *m)
 	}
 	if (totalram != m->totalram_pages)
 		err = g_strdup_printf("totalram_pages %lu but zones manage %lu", m->totalram_pages, totalram);
-	if (!err && m->tasks)
-		err = check_processes(m);
 	if (!err)
-		err = swap_check_invariants(m);
-	if (!err)
-		err = check_slab(m);
-	if (!err)
-		err = check_migration(m);
-	if (!err && m->ksm)
-		err = ksm_check_invariants(m);
-	if (!err)
-		err = genhd_check_invariants(m);
-	if (!err)
-		err = trace_check_invariants(m);
-	if (!err)
-		err = hugetlb_check(m);
-	if (!err)
-		err = cgroup_check_invariants(m);
+		err = check_mechanisms(m);
 out:
 	g_free(reserved);
 	return err;

@@ -224,7 +224,7 @@ def test_an_ordinary_user_may_not_make_or_remove_names(shared):
 
 
 def _pagemap_entry(mount, addr):
-    with open(mount + '/proc/1000/pagemap', 'rb') as f:
+    with open(os.path.join(mount, 'proc/1000/pagemap'), 'rb') as f:
         f.seek(addr // 4096 * 8)
         return struct.unpack('<Q', f.read(8))[0]
 
@@ -241,8 +241,8 @@ def test_simulated_pagemap_hides_frames_from_other_users(shared):
     assert root >> 63 == 1 and root & ((1 << 55) - 1) != 0, hex(root)
     assert user == root & ~((1 << 55) - 1)          # the same flags
     # kpageflags and kpagecount are root's (0400): others get EACCES
-    assert as_user(NOBODY, _read_errno, shared.path + '/proc/kpageflags') == errno.EACCES
-    assert as_user(NOBODY, _read_errno, shared.path + '/proc/1000/pagemap') == errno.EACCES
+    assert as_user(NOBODY, _read_errno, os.path.join(shared.path, 'proc/kpageflags')) == errno.EACCES
+    assert as_user(NOBODY, _read_errno, os.path.join(shared.path, 'proc/1000/pagemap')) == errno.EACCES
 
 
 def _read_errno(path):
