@@ -66,10 +66,9 @@ void render_ksm_advisor_mode(struct machine *m, const struct fs_ctx *ctx, GStrin
 static int ksm_store_ul(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
 			unsigned long max, unsigned long *out)
 {
-	g_autofree char *s = g_strndup(buf, len);
 	unsigned long v;
 
-	if (kstrtoul(s, 10, &v) || v > max) {
+	if (kstrtoul_store(buf, len, 10, &v) || v > max) {
 		log_refused(m, ctx, buf, len, "a number in range");
 		return -EINVAL;
 	}
@@ -77,25 +76,15 @@ static int ksm_store_ul(struct machine *m, const struct fs_ctx *ctx, const char 
 	return 0;
 }
 
-/* kstrtobool: the first character (y, t, 1 / n, f, 0) or on / off */
 static int ksm_store_bool(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, bool *out)
 {
-	char c0 = len ? buf[0] : 0, c1 = len > 1 ? buf[1] : 0;
+	g_autofree char *s = g_strndup(buf, len);
 
-	if (c0 && strchr("yYtT1", c0)) {
-		*out = true;
-		return 0;
+	if (kstrtobool(s, out)) {
+		log_refused(m, ctx, buf, len, "a boolean (y, n, 1, 0, on, off)");
+		return -EINVAL;
 	}
-	if (c0 && strchr("nNfF0", c0)) {
-		*out = false;
-		return 0;
-	}
-	if ((c0 == 'o' || c0 == 'O') && c1 && strchr("nNfF", c1)) {
-		*out = c1 == 'n' || c1 == 'N';
-		return 0;
-	}
-	log_refused(m, ctx, buf, len, "a boolean (y, n, 1, 0, on, off)");
-	return -EINVAL;
+	return 0;
 }
 
 int write_ksm_run(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)

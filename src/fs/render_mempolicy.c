@@ -35,22 +35,15 @@ void render_il_auto(struct machine *m, const struct fs_ctx *ctx, GString *out)
 	g_string_append(out, m->iw_manual ? "false\n" : "true\n");
 }
 
-/* weighted_interleave_auto_store: kstrtobool's words */
+/* weighted_interleave_auto_store: kstrtobool */
 int write_il_auto(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
 {
-	static const char *const yes[] = { "1", "y", "Y", "on", "true" }, *const no[] = { "0", "n", "N", "off", "false" };
 	g_autofree char *s = g_strndup(buf, len);
-	int v = -1, err;
+	bool v;
+	int err;
 
 	(void)reply;
-	g_strchomp(s);
-	for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
-		if (!g_ascii_strcasecmp(s, yes[i]))
-			v = 1;
-		if (!g_ascii_strcasecmp(s, no[i]))
-			v = 0;
-	}
-	if (v < 0) {
+	if (kstrtobool(s, &v)) {
 		log_refused(m, ctx, buf, len, "true or false");
 		return -EINVAL;
 	}

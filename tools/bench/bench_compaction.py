@@ -91,16 +91,11 @@ def main():
     ap.add_argument("--trials", type=int, default=3)
     ap.add_argument("--mem-gib", type=int, default=8)
     ap.add_argument("--write-gib", type=int, default=4)
-    ap.add_argument("--cpu", type=int, default=None)
-    ap.add_argument("--no-pin", action="store_true")
+    benchlib.add_pin_args(ap)
     args = ap.parse_args()
     args.mmsimd, args.machine = map(os.path.abspath, (args.mmsimd, args.machine))
     benchlib.skip_without_fuse("bench_compaction")
-    pinned = "not pinned"
-    if not args.no_pin:
-        cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})  # inherited by the daemons
-        pinned = f"pinned to CPU {cpu}"
+    pinned = benchlib.pin(args)
 
     runs = [trial(args) for _ in range(max(1, args.trials))]
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}

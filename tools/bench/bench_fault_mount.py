@@ -118,17 +118,12 @@ def main():
     ap.add_argument("--trials", type=int, default=3)
     ap.add_argument("--mem-gib", type=int, default=16)
     ap.add_argument("--write-gib", type=int, default=8)
-    ap.add_argument("--cpu", type=int, default=None)
-    ap.add_argument("--no-pin", action="store_true")
+    benchlib.add_pin_args(ap)
     args = ap.parse_args()
     args.mmsimd, args.coldfault, args.machine = map(os.path.abspath,
                                                     (args.mmsimd, args.coldfault, args.machine))
     benchlib.skip_without_fuse("bench_fault_mount")
-    pinned = "not pinned"
-    if not args.no_pin:
-        cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})  # inherited by the daemons and bench_coldfault
-        pinned = f"pinned to CPU {cpu}"
+    pinned = benchlib.pin(args)
 
     trials = []
     for _ in range(max(1, args.trials)):
