@@ -1,0 +1,1 @@
+"""mmsim's classroom: labs (tools/lab) and pictures (tools/plot)."""
