@@ -145,6 +145,30 @@ class Buddy(Reader):
         return sum(v[self.order] for v in m.buddyinfo().values())
 
 
+class Vma(Reader):
+    """A field of one VMA in proc/PID/smaps, the VMA found by its name in
+    the header line ('[heap]', 'anon:buf', a path)."""
+
+    def __init__(self, pid, name, key, unit='kB'):
+        self.pid, self.name, self.key, self.unit = pid, name, key, unit
+        self.label = '%s of %s in proc/%s/smaps' % (key, name, pid)
+
+    def read(self, m, run):
+        cur = None
+        for line in m.read('proc/%s/smaps' % self.pid).splitlines():
+            if re.match(r'^[0-9a-f]+-[0-9a-f]+ ', line):
+                cur = line.split(None, 5)[5].strip() if len(line.split(None, 5)) > 5 else ''
+                cur = cur.strip('[]') if cur.startswith('[anon:') else cur
+            elif cur is not None and (cur == self.name or cur == '[%s]' % self.name):
+                k, _, v = line.partition(':')
+                if k == self.key:
+                    return int(v.split()[0])
+        raise LabInconsistent('proc/%s/smaps: no VMA %s with %s' % (self.pid, self.name, self.key))
+
+    def fmt(self, p):
+        return Vma(str(self.pid).format(**p), self.name.format(**p), self.key, self.unit)
+
+
 class Outcome(Reader):
     """How the last '?' command ended: 'ok' or its errno name."""
     label = 'the result of the command'
@@ -177,7 +201,7 @@ class Question:
     def __init__(self, text, reader, expect=None, explain='', tol=0):
         self.text, self.reader, self.expect, self.explain, self.tol = text, reader, expect, explain, tol
 
-    def answer(self, value):
+    def answer(self, value, p):
         return value
 
     def check(self, answer, expected):
@@ -217,7 +241,7 @@ class Number(Question):
 class Direction(Question):
     """up, down or same: the sign of a Delta."""
 
-    def answer(self, value):
+    def answer(self, value, p):
         return 'up' if value > self.tol else 'down' if value < -self.tol else 'same'
 
     def prompt(self):
@@ -232,9 +256,15 @@ class Direction(Question):
 
 
 class Choice(Question):
-    def __init__(self, text, reader, options, expect=None, explain=''):
+    """One of options; pick maps the reader's value to an option (the
+    value itself by default)."""
+
+    def __init__(self, text, reader, options, expect=None, explain='', pick=None):
         super().__init__(text, reader, expect, explain)
-        self.options = options
+        self.options, self.pick = options, pick
+
+    def answer(self, value, p):
+        return self.pick(value, p) if self.pick else value
 
     def prompt(self):
         return ' or '.join(str(o) for o in self.options)
@@ -328,7 +358,7 @@ class Run:
             self.say('     %s' % self.show_command(target, line))
         guesses = [self.predict(q) for q, _ in asks]
         for target, line in cmds:
-            self.execute(target, line)
+            self.execute(target, _fmt(line, self.p) if isinstance(line, str) else line)
         for (q, r), guess in zip(asks, guesses):
             self.reveal(q, r, guess)
         for r in step.show:
@@ -344,7 +374,7 @@ class Run:
                 for target, lines in c(self.p):
                     out.append((target, lines))
                 continue
-            c = c.format(**self.p)
+            c = _fmt(c, self.p)
             if c.startswith('>'):
                 path, _, value = c[1:].strip().partition(' ')
                 out.append(('>' + path, value))
@@ -360,7 +390,11 @@ class Run:
         if target.startswith('>'):
             return 'echo %s > %s' % (line, target[1:])
         t = target.rstrip('?')
-        return 'echo "%s" > %s' % (line, 'sim/ctl' if t == 'sim' else 'proc/%s/ctl' % t)
+        path = 'sim/ctl' if t == 'sim' else 'proc/%s/ctl' % t
+        line, _, keep = line.partition(' -> ')
+        if keep:
+            return '%s=$(ctl %s %s)      # keep the reply' % (keep.strip(), path, line)
+        return 'echo "%s" > %s' % (line, path)
 
     def execute(self, target, line):
         if isinstance(line, list):
@@ -370,9 +404,12 @@ class Run:
             self.m.write(target[1:], line)
             return
         may_fail = target.endswith('?')
+        line, _, keep = line.partition(' -> ')
         try:
-            self.m.ctl(target.rstrip('?'), line)
+            reply = self.m.ctl(target.rstrip('?'), line)
             self.outcome = 'ok'
+            if keep:
+                self.p[keep.strip()] = reply
         except CommandFailed as e:
             if not may_fail:
                 raise
@@ -399,10 +436,13 @@ class Run:
 
     def reveal(self, q, r, guess):
         value = r.read(self.m, self)
-        ans = q.answer(value)
+        ans = q.answer(value, self.p)
         unit = ' ' + r.unit if isinstance(q, Number) and r.unit else ''
         if q.expect is not None:
-            exp = q.expect(self.p) if callable(q.expect) else q.expect
+            exp = q.expect
+            if callable(exp):
+                exp = exp(self.p, lambda rd: rd.fmt(self.p).read(self.m, self)) \
+                    if exp.__code__.co_argcount == 2 else exp(self.p)
             if not q.check(ans, exp):
                 raise LabInconsistent('lab %s, %r: the files say %s%s, the lab expected %s (tolerance %s)'
                                       % (self.lab.NAME, q.text.format(**self.p), ans, unit, exp, q.tol))
@@ -415,6 +455,17 @@ class Run:
             self.say('      you said %s: %s' % (_num(guess), verdict))
         if q.explain:
             self.say(_wrap(q.explain.format(**self.p), '      '))
+
+
+class _Keep(dict):
+    def __missing__(self, k):
+        return '{%s}' % k
+
+
+def _fmt(text, p):
+    """str.format that leaves {names} not known yet (a reply kept by an
+    earlier command of the step) for later."""
+    return text.format_map(_Keep(p))
 
 
 def _signed(v):
