@@ -169,6 +169,45 @@ class Vma(Reader):
         return Vma(str(self.pid).format(**p), self.name.format(**p), self.key, self.unit)
 
 
+class Sum(Reader):
+    """The sum of several readers' values (each read from its file)."""
+
+    def __init__(self, label, *readers):
+        self.label, self.parts = label, list(readers)
+        self.unit = readers[0].unit
+
+    def read(self, m, run):
+        return sum(r.read(m, run) for r in self.parts)
+
+    def fmt(self, p):
+        return Sum(self.label.format(**p), *[r.fmt(p) for r in self.parts])
+
+
+class Largest(Reader):
+    """Which of several named readers has the largest value: {name: reader}."""
+
+    def __init__(self, named):
+        self.named = dict(named)
+        self.parts = list(self.named.values())
+        self.label = ' vs '.join(r.label for r in self.parts)
+
+    def read(self, m, run):
+        vals = {k: r.read(m, run) for k, r in self.named.items()}
+        run.details = ', '.join('%s %s' % (k, v) for k, v in vals.items())
+        return max(vals, key=lambda k: vals[k])
+
+    def fmt(self, p):
+        return Largest({k: r.fmt(p) for k, r in self.named.items()})
+
+
+def _deltas(r):
+    """The Delta readers in r, r included."""
+    out = [r] if isinstance(r, Delta) else []
+    for part in getattr(r, 'parts', ()):
+        out += _deltas(part)
+    return out
+
+
 class Outcome(Reader):
     """How the last '?' command ended: 'ok' or its errno name."""
     label = 'the result of the command'
@@ -350,8 +389,8 @@ class Run:
             self.say(_wrap(step.say.format(**p)))
         asks = [(q, q.reader.fmt(p)) for q in step.ask]
         for q, r in asks:
-            if isinstance(r, Delta):
-                self.before[id(r)] = r.inner.read(self.m, self)
+            for d in _deltas(r):
+                self.before[id(d)] = d.inner.read(self.m, self)
         cmds = self.commands(step)
         self.say('   commands:')
         for target, line in cmds:
@@ -435,6 +474,7 @@ class Run:
             self.say('      (please answer with %s)' % q.prompt())
 
     def reveal(self, q, r, guess):
+        self.details = None
         value = r.read(self.m, self)
         ans = q.answer(value, self.p)
         unit = ' ' + r.unit if isinstance(q, Number) and r.unit else ''
@@ -446,7 +486,8 @@ class Run:
             if not q.check(ans, exp):
                 raise LabInconsistent('lab %s, %r: the files say %s%s, the lab expected %s (tolerance %s)'
                                       % (self.lab.NAME, q.text.format(**self.p), ans, unit, exp, q.tol))
-        detail = '' if isinstance(q, Number) or value == ans else ' (%s%s)' % (_signed(value), ' ' + r.unit if r.unit else '')
+        detail = ' (%s)' % self.details if self.details else \
+            '' if isinstance(q, Number) or value == ans else ' (%s%s)' % (_signed(value), ' ' + r.unit if r.unit else '')
         self.say('   A: %s%s%s   [%s]' % (ans, unit, detail, r.label))
         if guess is not None:
             verdict = q.judge(guess, ans)
