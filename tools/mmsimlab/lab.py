@@ -70,7 +70,7 @@ class Key(Reader):
 
 
 def Meminfo(key):
-    return Key('proc/meminfo', key)
+    return Key('proc/meminfo', key, '' if key.startswith('HugePages_') else 'kB')
 
 
 def Status(pid, key):
@@ -112,14 +112,14 @@ class Match(Reader):
         self.path, self.regex, self.label, self.unit = path, regex, label, unit
 
     def read(self, m, run):
-        found = re.findall(self.regex, m.read(self.path), re.M)
+        found = re.findall(_fmt(self.regex, run.p), m.read(self.path), re.M)
         if not found:
             raise LabInconsistent('%s: nothing matches %r' % (self.path, self.regex))
         v = found[-1]
         return int(v) if re.fullmatch(r'-?\d+', v) else v
 
     def fmt(self, p):
-        return Match(self.path.format(**p), self.regex.format(**p), self.label.format(**p), self.unit)
+        return Match(_fmt(self.path, p), _fmt(self.regex, p), _fmt(self.label, p), self.unit)
 
 
 class Zone(Reader):
