@@ -35,7 +35,7 @@ STEPS = [
                              'do_mmap() makes a new anonymous VMA, which free() can give back at once.'),
               Number('By how many kB does VmSize grow?', Delta(Status(1000, 'VmSize')),
                      expect=lambda p: p['big'] + 4, tol=0,
-                     explain='The new mapping: {big} KiB plus the chunk header page.')]),
+                     explain='do_mmap() mapped {big} KiB plus the chunk header page.')]),
     Step('free the large chunk',
          do=['1000: free {buf}'],
          ask=[Choice('Does free() give the {big} KiB back to the kernel (yes/no)?',

@@ -31,9 +31,9 @@ STEPS = [
                       'reads the next window ahead, sized by get_next_ra_size(): 4x the last window '
                       'while it is small against the maximum, else 2x.'),
     _read(3, 8, 0, 'Already in the page cache: filemap_get_pages() finds it, no I/O.'),
-    _read(4, 12, 0, 'Still inside the window read ahead.'),
-    _read(5, 16, None, 'The fifth read reaches the next PG_readahead mark and the window grows '
-                       'again, up to read_ahead_kb.'),
+    _read(4, 12, 0, 'Still inside the window read ahead: filemap_get_pages() finds the page cached.'),
+    _read(5, 16, None, 'The fifth read reaches the next PG_readahead mark: page_cache_async_ra() '
+                       'reads the next window, grown again by get_next_ra_size(), up to read_ahead_kb.'),
     Step('read the whole file twice',
          say='Now the program reads all {size} MiB, then all of it again.',
          do=['2000: pread /data/log 0 {size}M'],

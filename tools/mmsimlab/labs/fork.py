@@ -44,8 +44,8 @@ STEPS = [
                              'writer a private copy: one new page per page written.'),
               Number("What is the child's Private_Dirty (kB)?", Rollup(1001, 'Private_Dirty'),
                      expect=lambda p: p['cow_kb'], tol=64,
-                     explain='The copies are mapped by the child alone, so smaps counts them as '
-                             'private; the rest of the heap is still Shared_Dirty.')],
+                     explain='The copies are mapped by the child alone, so smaps_account() counts them '
+                             'as private; the rest of the heap is still Shared_Dirty.')],
          show=[Rollup(1001, 'Pss'), Rollup(1000, 'Pss')]),
     Step('the child exits',
          say='The child exits: exit_mmap() unmaps everything it had.',

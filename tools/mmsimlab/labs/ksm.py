@@ -31,7 +31,7 @@ STEPS = [
                              'pages need that many.'),
               Number('How many mappings share them (pages_sharing)?', Value(_K + 'pages_sharing'),
                      expect=lambda p, f: p['pages'] - f(Value(_K + 'pages_shared')), tol=0,
-                     explain='Every other mapped page saved one page of RAM.'),
+                     explain='Every other mapped page saved one page of RAM (ksm_pages_sharing, counted in stable_tree_append()).'),
               Number('By how many kB does MemFree grow?', Delta(Meminfo('MemFree')),
                      explain='The duplicates were freed after their page table entries pointed at '
                              'the KSM pages (replace_page()).')]),

@@ -1,0 +1,155 @@
+"""tools/lab and tools/plot: every lab runs on a fresh mount and its
+answers agree with its own formulas; seeds vary the numbers
+deterministically; a lab that lies fails; the plots are drawn."""
+import copy
+import io
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import MMSIMD, REPO, fuse_unavailable, require_daemon
+
+TOOLS = os.path.join(REPO, 'tools')
+LAB = os.path.join(TOOLS, 'lab')
+PLOT = os.path.join(TOOLS, 'plot')
+sys.path.insert(0, TOOLS)
+
+from mmsimlab import labs                                                     # noqa: E402
+from mmsimlab.lab import (KERNEL_FUNCTION, Delta, LabInconsistent, Meminfo, Number, Run,   # noqa: E402
+                          params_for)
+from mmsimlab.machine import Machine                                          # noqa: E402
+
+
+def run_tool(*argv, timeout=300):
+    env = dict(os.environ, MMSIM_BUILD_DIR=os.path.dirname(os.path.dirname(MMSIMD)),
+               PYTHONDONTWRITEBYTECODE='1')
+    return subprocess.run(['/usr/bin/python3'] + [str(a) for a in argv], capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL, env=env)
+
+
+def questions(lab):
+    return [q for step in lab.STEPS for q in step.ask]
+
+
+@pytest.mark.parametrize('name', labs.ORDER)
+def test_lab_answers_agree_with_the_files(mount, name):
+    """--answers on a fresh --debug-vm mount: every question answered, no
+    inconsistency, and the revealed values are the files' (re-read here
+    for the last one that reads a plain file)."""
+    lab = labs.load(name)
+    if getattr(lab, 'DEBUG_VM', True):
+        m = mount(*lab.OPTIONS)
+        r = run_tool(LAB, name, '--mount', m.path, '--answers', '--seed', 3)
+    else:
+        # the lab starts its own daemon, without --debug-vm
+        why = fuse_unavailable()
+        if why:
+            pytest.skip(why)
+        require_daemon()
+        m = None
+        r = run_tool(LAB, name, '--answers', '--seed', 3)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr
+    answers = re.findall(r'^   A: (.*)$', r.stdout, re.M)
+    assert len(answers) == len(questions(lab)), r.stdout
+    if m:
+        assert m.path not in r.stdout       # the output does not depend on where it ran
+        assert m.alive()
+
+
+def test_every_question_explains_with_a_kernel_function_and_some_check():
+    for lab in labs.all_labs():
+        qs = questions(lab)
+        assert qs, lab.NAME
+        assert any(q.expect is not None for q in qs), '%s checks nothing against a formula' % lab.NAME
+        for step in lab.STEPS:
+            for q in step.ask:
+                assert KERNEL_FUNCTION.search(q.explain or step.explain), (lab.NAME, q.text)
+
+
+def test_seed_gives_the_same_numbers_and_another_seed_other_ones():
+    """Without --mount the lab starts its own daemon (manual clock, seed)."""
+    why = fuse_unavailable()
+    if why:
+        pytest.skip(why)
+    require_daemon()
+    a = run_tool(LAB, 'fork', '--answers', '--seed', 7)
+    b = run_tool(LAB, 'fork', '--answers', '--seed', 7)
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout
+    seeds = {params_for(labs.load('fork'), s)['size'] for s in range(1, 20)}
+    assert len(seeds) > 2
+    other = next(s for s in range(8, 40) if params_for(labs.load('fork'), s) != params_for(labs.load('fork'), 7))
+    c = run_tool(LAB, 'fork', '--answers', '--seed', other)
+    assert c.returncode == 0, c.stderr
+    assert c.stdout != a.stdout
+    assert not [d for d in os.listdir('/tmp') if d.startswith('mmsim-lab-') and os.path.ismount('/tmp/' + d)]
+
+
+def test_a_lab_that_lies_fails(mnt):
+    """The fork lab with its first formula off by more than its
+    tolerance: the runner must refuse it rather than print the file's
+    value."""
+    lab = labs.load('fork')
+
+    class Liar:
+        NAME, TITLE, OPTIONS = 'liar', 'a lab that lies', []
+        STEPS = copy.deepcopy(lab.STEPS)
+    q = Liar.STEPS[0].ask[0]
+    q.expect = lambda p: p['size_pages'] + 3 * q.tol
+    out = io.StringIO()
+    with pytest.raises(LabInconsistent):
+        Run(Liar, Machine(mnt.path), params_for(lab, 1), True, out=out).run()
+
+
+def test_a_number_not_from_a_file_fails(mnt):
+    """A Delta whose formula disagrees with meminfo is caught too."""
+    class Lab:
+        NAME, TITLE, OPTIONS = 'x', 'x', []
+        from mmsimlab.lab import Step
+        STEPS = [Step('spawn', do=['sim: spawn a pid=1000'],
+                      ask=[Number('AnonPages?', Delta(Meminfo('AnonPages')), expect=0, explain='x()')])]
+    with pytest.raises(LabInconsistent):
+        Run(Lab, Machine(mnt.path), {}, True, out=io.StringIO()).run()
+
+
+def test_mount_of_the_wrong_machine_is_refused(mnt):
+    r = run_tool(LAB, 'oom', '--mount', mnt.path, '--answers')
+    assert r.returncode != 0
+    assert '--machine=small' in r.stderr
+
+
+def test_list_and_help():
+    r = run_tool(LAB, 'list')
+    assert r.returncode == 0
+    for name in labs.ORDER:
+        assert re.search(r'^%s\s' % name, r.stdout, re.M)
+    h = run_tool(LAB, '--help')
+    assert h.returncode == 0 and '--answers' in h.stdout and 'fork' in h.stdout
+    assert run_tool(LAB, 'nosuchlab').returncode == 2
+
+
+def test_plot_draws_pngs(tmp_path):
+    why = fuse_unavailable()
+    if why:
+        pytest.skip(why)
+    require_daemon()
+    script = tmp_path / 'scenario'
+    script.write_text('sim: spawn hog pid=1000\n1000: mmap 600M name=big\n'
+                      '1000: write big   # split into pieces\n1000: read big\n')
+    out = tmp_path / 'plots'
+    r = run_tool(PLOT, '--script', script, '--machine-opts=--machine=small --mem=512M --swap=1G',
+                 '--out', out, '--after', '500ms', '--step', '100ms', '--chunk', '32M')
+    if r.returncode != 0 and 'gnuplot is missing' in r.stderr:
+        pytest.skip('gnuplot cannot be installed here: ' + r.stderr.strip())
+    assert r.returncode == 0, r.stderr
+    for name in ('memory.png', 'watermarks.png', 'rates.png', 'buddy.png'):
+        data = (out / name).read_bytes()
+        assert data[:8] == b'\x89PNG\r\n\x1a\n' and len(data) > 2000, name
+    rows = (out / 'samples.tsv').read_text().splitlines()
+    assert len(rows) > 20         # one sample per piece and per tick
+    head = rows[0].split('\t')
+    last = dict(zip(head, rows[-1].split('\t')))
+    assert float(last['mem_swap']) > 0     # the picture shows what happened: swap in use
