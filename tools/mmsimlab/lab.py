@@ -464,6 +464,8 @@ class Run:
                 self.out.write('   Q: %s\n      your prediction (%s; Enter to skip): ' % (text, q.prompt()))
                 self.out.flush()
                 line = self.inp.readline()
+                if not self.inp.isatty():       # echo what a pipe answered
+                    self.out.write(line if line.endswith('\n') else line + '\n')
             except KeyboardInterrupt:
                 raise
             if not line or not line.strip():
