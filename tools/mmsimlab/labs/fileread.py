@@ -25,8 +25,8 @@ STEPS = [
          do=['sim: file /data/log {size}M', 'sim: spawn reader pid=2000',
              '> sys/class/bdi/8:0/read_ahead_kb {ra}']),
     _read(1, 0, 16, 'A miss at offset 0 starts readahead: page_cache_sync_ra() sizes the first '
-                    'window with get_init_ra_size(): a 1-page read becomes 4 pages (16 kB) while '
-                    'that stays within read_ahead_kb/32 of the maximum.'),
+                    'window with get_init_ra_size(): a 1-page request is quadrupled to 4 pages '
+                    '(16 kB), since it is at most a 32nd of the largest window.'),
     _read(2, 4, None, 'Page 1 carries PG_readahead: hitting it calls page_cache_async_ra(), which '
                       'reads the next window ahead, sized by get_next_ra_size(): 4x the last window '
                       'while it is small against the maximum, else 2x.'),

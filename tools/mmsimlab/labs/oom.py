@@ -27,7 +27,7 @@ STEPS = [
                              'and the oom_reaper frees its memory.'),
               Number('By how much does oom_kill in vmstat grow?', Delta(Vmstat('oom_kill')),
                      expect=1, tol=0,
-                     explain='One kill freed enough: out_of_memory() counts each kill '
+                     explain='One kill freed enough: __oom_kill_process() counts each kill '
                              '(count_vm_event(OOM_KILL)).')],
          show=[Match('sim/log', r'invoked oom-killer: (gfp_mask=\S+)', 'the failing allocation in sim/log')]),
 ]

@@ -35,8 +35,8 @@ STEPS = [
                              'with a swap entry (try_to_unmap()).'),
               Number('What is SwapCached in meminfo (kB)?', Meminfo('SwapCached'),
                      expect=lambda p: p['kb'], tol=0,
-                     explain='Until reclaim frees them, the pages stay in the swap cache '
-                             '(add_to_swap_cache()): memory that is also on disk.')],
+                     explain='folio_alloc_swap() also put each page in the swap cache, where it stays '
+                             'until reclaim frees it: memory that is also on disk.')],
          show=[Vmstat('pswpout')]),
     Step('touch them again',
          say='The program reads its {n} pages.',

@@ -30,6 +30,6 @@ STEPS = [
          do=['sim: vfree {addr}'],
          ask=[Number('By how many kB does VmallocUsed change?', Delta(Meminfo('VmallocUsed')),
                      expect=lambda p: -p['pages'] * 4, tol=0,
-                     explain='vfree() unmaps the area and frees its pages (vm_reset_perms(), '
-                             '__free_page() each).')]),
+                     explain='vfree() removes the area (remove_vm_area()) and frees each of its '
+                             'pages.')]),
 ]
