@@ -28,7 +28,7 @@ STEPS = [
                      explain='ksm_do_scan() merges pages whose checksum stayed the same over a scan '
                              'into write-protected KSM pages (try_to_merge_with_ksm_page()); one '
                              'KSM page takes at most max_page_sharing mappings, so the {pages} '
-                             'pages need that many.'),
+                             'identical pages need {pages} / max_page_sharing of them.'),
               Number('How many mappings share them (pages_sharing)?', Value(_K + 'pages_sharing'),
                      expect=lambda p, f: p['pages'] - f(Value(_K + 'pages_shared')), tol=0,
                      explain='Every other mapped page saved one page of RAM (ksm_pages_sharing, counted in stable_tree_append()).'),

@@ -29,7 +29,7 @@ STEPS = [
                         explain='An allocation that finds a zone below its low watermark wakes '
                                 'kswapd (wakeup_kswapd()); each of its balance_pgdat() runs counts '
                                 'pageoutrun.')]),
-    Step('let a second pass',
+    Step('a second passes',
          do=['sim: tick 1s'],
          ask=[Choice('Which is larger now: the free pages of DMA32 or its high watermark?',
                      Largest({'free': Zone(0, 'DMA32', 'pages free'), 'high': _HIGH}), ['free', 'high'],
