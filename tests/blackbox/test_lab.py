@@ -5,6 +5,7 @@ import copy
 import io
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -23,9 +24,11 @@ from mmsimlab.lab import (KERNEL_FUNCTION, Delta, LabInconsistent, Meminfo, Numb
 from mmsimlab.machine import Machine                                          # noqa: E402
 
 
-def run_tool(*argv, timeout=300):
+def run_tool(*argv, timeout=300, tmpdir=None):
     env = dict(os.environ, MMSIM_BUILD_DIR=os.path.dirname(os.path.dirname(MMSIMD)),
                PYTHONDONTWRITEBYTECODE='1')
+    if tmpdir:
+        env['TMPDIR'] = str(tmpdir)         # where the tool mounts its own daemon
     return subprocess.run(['/usr/bin/python3'] + [str(a) for a in argv], capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL, env=env)
 
@@ -69,23 +72,24 @@ def test_every_question_explains_with_a_kernel_function_and_some_check():
                 assert KERNEL_FUNCTION.search(q.explain or step.explain), (lab.NAME, q.text)
 
 
-def test_seed_gives_the_same_numbers_and_another_seed_other_ones():
-    """Without --mount the lab starts its own daemon (manual clock, seed)."""
+def test_seed_gives_the_same_numbers_and_another_seed_other_ones(tmp_path):
+    """Without --mount the lab starts its own daemon (manual clock, seed)
+    and unmounts and removes it at the end."""
     why = fuse_unavailable()
     if why:
         pytest.skip(why)
     require_daemon()
-    a = run_tool(LAB, 'fork', '--answers', '--seed', 7)
-    b = run_tool(LAB, 'fork', '--answers', '--seed', 7)
+    a = run_tool(LAB, 'fork', '--answers', '--seed', 7, tmpdir=tmp_path)
+    b = run_tool(LAB, 'fork', '--answers', '--seed', 7, tmpdir=tmp_path)
     assert a.returncode == 0, a.stderr
     assert a.stdout == b.stdout
     seeds = {params_for(labs.load('fork'), s)['size'] for s in range(1, 20)}
     assert len(seeds) > 2
     other = next(s for s in range(8, 40) if params_for(labs.load('fork'), s) != params_for(labs.load('fork'), 7))
-    c = run_tool(LAB, 'fork', '--answers', '--seed', other)
+    c = run_tool(LAB, 'fork', '--answers', '--seed', other, tmpdir=tmp_path)
     assert c.returncode == 0, c.stderr
     assert c.stdout != a.stdout
-    assert not [d for d in os.listdir('/tmp') if d.startswith('mmsim-lab-') and os.path.ismount('/tmp/' + d)]
+    assert os.listdir(str(tmp_path)) == []      # every mount point unmounted and removed
 
 
 def test_a_lab_that_lies_fails(mnt):
@@ -153,3 +157,31 @@ def test_plot_draws_pngs(tmp_path):
     head = rows[0].split('\t')
     last = dict(zip(head, rows[-1].split('\t')))
     assert float(last['mem_swap']) > 0     # the picture shows what happened: swap in use
+
+
+@pytest.mark.parametrize('sig,rc', [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM)])
+def test_interrupted_lab_unmounts(tmp_path, sig, rc):
+    """Ctrl-C (or SIGTERM) while the lab waits for a prediction: the
+    daemon is unmounted and its directory removed."""
+    why = fuse_unavailable()
+    if why:
+        pytest.skip(why)
+    require_daemon()
+    env = dict(os.environ, MMSIM_BUILD_DIR=os.path.dirname(os.path.dirname(MMSIMD)),
+               PYTHONDONTWRITEBYTECODE='1', TMPDIR=str(tmp_path))
+    p = subprocess.Popen(['/usr/bin/python3', LAB, 'fork'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    try:
+        seen = b''
+        while b'your prediction' not in seen:
+            chunk = p.stdout.read1(4096)
+            assert chunk, 'the lab ended before asking: %r %r' % (seen, p.stderr.read())
+            seen += chunk
+        assert [d for d in os.listdir(str(tmp_path)) if os.path.ismount(str(tmp_path / d))]
+        p.send_signal(sig)
+        assert p.wait(timeout=30) == rc
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert os.listdir(str(tmp_path)) == []
