@@ -457,8 +457,7 @@ class Run:
     def predict(self, q):
         text = q.text.format(**self.p)
         if self.answers:
-            self.say('   Q: %s' % text)
-            return None
+            return None             # the key prints each question with its answer
         while True:
             try:
                 self.out.write('   Q: %s\n      your prediction (%s; Enter to skip): ' % (text, q.prompt()))
@@ -488,9 +487,14 @@ class Run:
             if not q.check(ans, exp):
                 raise LabInconsistent('lab %s, %r: the files say %s%s, the lab expected %s (tolerance %s)'
                                       % (self.lab.NAME, q.text.format(**self.p), ans, unit, exp, q.tol))
+        checked = ''
+        if q.expect is not None:
+            checked = '   (the formula agrees: %s)' % _num(exp) if not isinstance(exp, str) else ''
         detail = ' (%s)' % self.details if self.details else \
             '' if isinstance(q, Number) or value == ans else ' (%s%s)' % (_signed(value), ' ' + r.unit if r.unit else '')
-        self.say('   A: %s%s%s   [%s]' % (ans, unit, detail, r.label))
+        if self.answers:
+            self.say('   Q: %s' % q.text.format(**self.p))
+        self.say('   A: %s%s%s   [%s]%s' % (ans, unit, detail, r.label, checked))
         if guess is not None:
             verdict = q.judge(guess, ans)
             self.score[1] += 1
