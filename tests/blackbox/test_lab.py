@@ -145,11 +145,12 @@ def test_plot_draws_pngs(tmp_path):
                       '1000: write big   # split into pieces\n1000: read big\n')
     out = tmp_path / 'plots'
     r = run_tool(PLOT, '--script', script, '--machine-opts=--machine=small --mem=512M --swap=1G',
-                 '--out', out, '--after', '500ms', '--step', '100ms', '--chunk', '32M')
+                 '--out', out, '--after', '500ms', '--step', '100ms', '--chunk', '32M',
+                 '--series', 'proc/1000/status:VmRSS', '--series', 'proc/vmstat:pswpout')
     if r.returncode != 0 and 'gnuplot is missing' in r.stderr:
         pytest.skip('gnuplot cannot be installed here: ' + r.stderr.strip())
     assert r.returncode == 0, r.stderr
-    for name in ('memory.png', 'watermarks.png', 'rates.png', 'buddy.png'):
+    for name in ('memory.png', 'watermarks.png', 'rates.png', 'buddy.png', 'series.png'):
         data = (out / name).read_bytes()
         assert data[:8] == b'\x89PNG\r\n\x1a\n' and len(data) > 2000, name
     rows = (out / 'samples.tsv').read_text().splitlines()
@@ -157,6 +158,9 @@ def test_plot_draws_pngs(tmp_path):
     head = rows[0].split('\t')
     last = dict(zip(head, rows[-1].split('\t')))
     assert float(last['mem_swap']) > 0     # the picture shows what happened: swap in use
+    assert float(last['s_proc/vmstat:pswpout']) > 0
+    first = dict(zip(head, rows[1].split('\t')))
+    assert first['s_proc/1000/status:VmRSS'] == 'NaN'   # before the spawn: no such process yet
 
 
 @pytest.mark.parametrize('sig,rc', [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM)])
