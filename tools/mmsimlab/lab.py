@@ -489,7 +489,8 @@ class Run:
                                       % (self.lab.NAME, q.text.format(**self.p), ans, unit, exp, q.tol))
         checked = ''
         if q.expect is not None:
-            checked = '   (the formula agrees: %s)' % _num(exp) if not isinstance(exp, str) else ''
+            if not isinstance(exp, str):
+                checked = '   (formula: %s%s)' % (_num(exp), ' +- %s' % q.tol if q.tol else '')
         detail = ' (%s)' % self.details if self.details else \
             '' if isinstance(q, Number) or value == ans else ' (%s%s)' % (_signed(value), ' ' + r.unit if r.unit else '')
         if self.answers:

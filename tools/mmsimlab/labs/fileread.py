@@ -34,14 +34,14 @@ STEPS = [
     _read(4, 12, 0, 'Still inside the window read ahead: filemap_get_pages() finds the page cached.'),
     _read(5, 16, None, 'The fifth read reaches the next PG_readahead mark: page_cache_async_ra() '
                        'reads the next window, grown again by get_next_ra_size(), up to read_ahead_kb.'),
-    Step('read the whole file twice',
-         say='Now the program reads all {size} MiB, then all of it again.',
+    Step('read the whole file',
+         say='Now the program reads all {size} MiB.',
          do=['2000: pread /data/log 0 {size}M'],
          ask=[Number('By how many kB does Cached grow?', Delta(Meminfo('Cached')),
                      expect=lambda p: p['size_kb'], tol=512,
                      explain='filemap_add_folio() put every page read into the page cache '
                              '(the pages read ahead before were there already).')]),
-    Step('the second read',
+    Step('read it all again',
          do=['2000: pread /data/log 0 {size}M'],
          ask=[Number('How many kB does the disk read this time?', Delta(Vmstat('pgpgin', 'kB')), expect=0,
                      explain='Every page is cached: filemap_read() copies from RAM.'),
