@@ -27,6 +27,7 @@ Commands in `do` are strings, formatted with the params:
 
 import random
 import re
+import shlex
 import sys
 
 from .machine import CommandFailed, parse_kv
@@ -402,7 +403,7 @@ class Run:
             self.reveal(q, r, guess)
         for r in step.show:
             r = r.fmt(p)
-            self.say('   %s: %s %s' % (r.label, r.read(self.m, self), r.unit))
+            self.say(('   %s: %s %s' % (r.label, r.read(self.m, self), r.unit)).rstrip())
         if step.explain:
             self.say(_wrap(step.explain.format(**p)))
 
@@ -427,7 +428,7 @@ class Run:
         if isinstance(line, list):
             return 'a batch of %d lines to %s, the first: %s' % (len(line), target, line[0])
         if target.startswith('>'):
-            return 'echo %s > %s' % (line, target[1:])
+            return 'echo %s > %s' % (shlex.quote(line), target[1:])
         t = target.rstrip('?')
         path = 'sim/ctl' if t == 'sim' else 'proc/%s/ctl' % t
         line, _, keep = line.partition(' -> ')
