@@ -29,6 +29,7 @@ import random
 import re
 import shlex
 import sys
+import textwrap
 
 from .machine import CommandFailed, parse_kv
 
@@ -460,14 +461,11 @@ class Run:
         if self.answers:
             return None             # the key prints each question with its answer
         while True:
-            try:
-                self.out.write('   Q: %s\n      your prediction (%s; Enter to skip): ' % (text, q.prompt()))
-                self.out.flush()
-                line = self.inp.readline()
-                if not self.inp.isatty():       # echo what a pipe answered
-                    self.out.write(line if line.endswith('\n') else line + '\n')
-            except KeyboardInterrupt:
-                raise
+            self.out.write('   Q: %s\n      your prediction (%s; Enter to skip): ' % (text, q.prompt()))
+            self.out.flush()
+            line = self.inp.readline()
+            if not self.inp.isatty():       # echo what a pipe answered
+                self.out.write(line if line.endswith('\n') else line + '\n')
             if not line or not line.strip():
                 return None
             g = q.parse(line)
@@ -526,6 +524,5 @@ def _num(v):
 
 
 def _wrap(text, indent='   '):
-    import textwrap
     return '\n'.join(textwrap.fill(par, 78, initial_indent=indent, subsequent_indent=indent)
                      for par in text.strip().split('\n\n'))
