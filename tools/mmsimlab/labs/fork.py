@@ -24,7 +24,7 @@ STEPS = [
          say='The process forks (pid 1001). dup_mmap() copies the VMAs and the page tables, '
              'not the pages: both now map the same {size} MiB, write-protected.',
          do=['1000: fork pid=1001'],
-         ask=[Direction('Does MemFree go up, down or stay the same?', Delta(Meminfo('MemFree')),
+         ask=[Direction('Does MemFree go up, down or stay the same?', Delta(Meminfo('MemFree')), expect='down',
                         explain='It drops a little, not by {size} MiB: copy_page_range() copies page '
                                 'tables and the child gets a task_struct, an mm_struct and VMAs from '
                                 'the slab, but no data page is copied.'),

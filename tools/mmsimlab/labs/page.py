@@ -20,7 +20,7 @@ STEPS = [
                      explain='do_anonymous_page() adds each new page with folio_add_lru_vma(); new '
                              'anonymous pages start on the inactive list and must earn promotion. '
                              "(The other 20 kB are the program's own pages.)"),
-              Direction('Does MemFree go down?', Delta(Meminfo('MemFree')),
+              Direction('Does MemFree go down?', Delta(Meminfo('MemFree')), expect='down',
                         explain='It drops, and by more than {kb} kB: the page allocator refills '
                                 "this CPU's per-cpu list in a batch (rmqueue_bulk()) and MemFree "
                                 'counts only pages in the buddy lists.')],
@@ -52,7 +52,7 @@ STEPS = [
          ask=[Number('What is SwapCached now (kB)?', Meminfo('SwapCached'), expect=0,
                      explain='zap_pte_range() frees each page and free_swap_and_cache() its swap '
                              'slot, so the swap cache copies go too.'),
-              Direction('Does MemFree go up?', Delta(Meminfo('MemFree')),
+              Direction('Does MemFree go up?', Delta(Meminfo('MemFree')), expect='same',
                         explain='Freed order-0 pages go to the per-cpu lists first '
                                 '(free_unref_folios()), which MemFree does not count, until a '
                                 'list passes its high mark or is drained.')]),
