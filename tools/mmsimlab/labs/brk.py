@@ -20,7 +20,7 @@ STEPS = [
          say='It calls malloc({small} KiB) {count} times. Small requests come from the heap; '
              'when the heap is full glibc moves the program break with brk().',
          do=[_mallocs],
-         ask=[Direction('Does the [heap] VMA grow?', Delta(Vma(1000, '[heap]', 'Size')),
+         ask=[Direction('Does the [heap] VMA grow?', Delta(Vma(1000, '[heap]', 'Size')), expect='up',
                         explain='sys_brk() extends the heap VMA (do_brk_flags()) when the chunks no '
                                 'longer fit; no new VMA appears.'),
               Number('How many kB of the heap are resident (Rss of [heap])?', Vma(1000, '[heap]', 'Rss'),

@@ -19,6 +19,7 @@ STEPS = [
                              "cache's size (order_objects())."),
               Number('How many active objects does proc/slabinfo show for kmalloc-{size}?',
                      Match('proc/slabinfo', r'^kmalloc-{size}\s+(\d+)', 'active_objs of kmalloc-{size} in proc/slabinfo'),
+                     expect=lambda p, f: -(-p['n'] // f(Value(_CACHE + 'objs_per_slab'))) * f(Value(_CACHE + 'objs_per_slab')),
                      explain="The slab is this CPU's slab: get_slabinfo() counts a CPU slab's free "
                              'objects as in use, because they are only known to the CPU that owns it.')],
          show=[Value(_CACHE + 'order')]),
