@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import MMSIMD, REPO, fuse_unavailable, require_daemon
+from conftest import MMSIMD, REPO, fuse_unavailable, parse_kv, require_daemon
 
 TOOLS = os.path.join(REPO, 'tools')
 LAB = os.path.join(TOOLS, 'lab')
@@ -40,8 +40,8 @@ def questions(lab):
 @pytest.mark.parametrize('name', labs.ORDER)
 def test_lab_answers_agree_with_the_files(mount, name):
     """--answers on a fresh --debug-vm mount: every question answered, no
-    inconsistency, and the revealed values are the files' (re-read here
-    for the last one that reads a plain file)."""
+    inconsistency, and the values the last step reveals are the files'
+    (read again here)."""
     lab = labs.load(name)
     if getattr(lab, 'DEBUG_VM', True):
         m = mount(*lab.OPTIONS)
@@ -60,6 +60,29 @@ def test_lab_answers_agree_with_the_files(mount, name):
     if m:
         assert m.path not in r.stdout       # the output does not depend on where it ran
         assert m.alive()
+        assert final_values_match(m, r.stdout), 'nothing of the last step re-read for %s' % name
+
+
+def final_values_match(m, out):
+    """The last step's answers and values were read after its last
+    command, so they are the files' values now: read them again here,
+    independently of the lab's runner.  Returns how many were compared."""
+    last = out.split('\n-- step ')[-1]
+
+    def key_of(path, key):
+        text = m.read(path)
+        if path == 'proc/vmstat':
+            return dict(l.split() for l in text.splitlines())[key]
+        return parse_kv(text)[key]
+    pairs = [(key_of(p, k), v) for v, k, p in
+             re.findall(r'^   A: (-?\d+)(?: \w+)?\s+\[(\S+) in (\S+)\]', last, re.M)]
+    pairs += [(key_of(p, k), v) for k, p, v in re.findall(r'^   (\S+) in (\S+): (-?\d+)', last, re.M)]
+    pairs += [(m.read(p).split()[0], v) for v, p in
+              re.findall(r'^   A: (-?\d+)(?: \w+)?\s+\[((?:proc|sys)/\S+)\]', last, re.M)]
+    pairs += [(m.read(p).split()[0], v) for p, v in re.findall(r'^   ((?:proc|sys)/\S+): (-?\d+)$', last, re.M)]
+    for now, shown in pairs:
+        assert int(now) == int(shown), last
+    return len(pairs)
 
 
 def test_every_question_explains_with_a_kernel_function_and_some_check():
@@ -189,3 +212,16 @@ def test_interrupted_lab_unmounts(tmp_path, sig, rc):
             p.kill()
             p.wait()
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_the_re_read_catches_a_wrong_value(mnt):
+    """final_values_match is not a check that cannot fail: one value of
+    the key changed by one, and it fails."""
+    r = run_tool(LAB, 'fork', '--mount', mnt.path, '--answers')
+    assert r.returncode == 0, r.stderr
+    assert final_values_match(mnt, r.stdout)
+    wrong = re.sub(r'(?m)^(   AnonPages in proc/meminfo: )(\d+)', lambda mo: mo.group(1) + str(int(mo.group(2)) + 1),
+                   r.stdout)
+    assert wrong != r.stdout
+    with pytest.raises(AssertionError):
+        final_values_match(mnt, wrong)

@@ -42,5 +42,6 @@ STEPS = [
                      Delta(Status(1000, 'VmSize')), ['yes', 'no'], expect='yes',
                      pick=lambda v, p: 'yes' if v < 0 else 'no',
                      explain='An mmapped chunk is unmapped by free() (munmap(), do_vmi_munmap()); '
-                             'heap chunks stay in the heap for the next malloc.')]),
+                             'heap chunks stay in the heap for the next malloc.')],
+         show=[Status(1000, 'VmSize')]),
 ]

@@ -62,5 +62,6 @@ STEPS = [
                      explain='Every page is cached: filemap_read() copies from RAM.'),
               Direction('Does Active(file) grow?', Delta(Meminfo('Active(file)')), expect='up',
                         explain='folio_mark_accessed() promotes a page found referenced twice to '
-                                'the active list: the file is part of the workingset now.')]),
+                                'the active list: the file is part of the workingset now.')],
+         show=[Meminfo('Active(file)')]),
 ]

@@ -36,5 +36,6 @@ STEPS = [
          ask=[Choice('Does the {big_mb} MiB mapping succeed (ok) or fail (ENOMEM)?', Outcome(), ['ok', 'ENOMEM'],
                      expect='ENOMEM',
                      explain='hugetlb_acct_memory() cannot promise the pages: the reservation, '
-                             'and so mmap, fails.')]),
+                             'and so mmap, fails.')],
+         show=[Meminfo('HugePages_Free')]),
 ]

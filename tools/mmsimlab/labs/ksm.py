@@ -40,5 +40,6 @@ STEPS = [
          ask=[Number('How many copy-on-write breaks of KSM pages (cow_ksm) happen?', Delta(Vmstat('cow_ksm')),
                      expect=lambda p: p['brk'] * 256, tol=0,
                      explain='A KSM page is write-protected: the write fault copies it '
-                             '(do_wp_page(), wp_page_copy()) and counts cow_ksm.')]),
+                             '(do_wp_page(), wp_page_copy()) and counts cow_ksm.')],
+         show=[Value(_K + 'pages_sharing')]),
 ]

@@ -50,5 +50,6 @@ STEPS = [
                                 'buddy allocator.'),
               Number('By how many kB does VmSize shrink (a negative number)?', Delta(Status(1000, 'VmSize')),
                      expect=lambda p: -p['size_kb'] - 4, tol=0,
-                     explain='vms_complete_munmap_vmas() removes the whole mapping, header page included.')]),
+                     explain='vms_complete_munmap_vmas() removes the whole mapping, header page included.')],
+         show=[Status(1000, 'VmRSS')]),
 ]

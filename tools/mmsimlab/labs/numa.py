@@ -1,5 +1,5 @@
 """NUMA memory policies: where a page lands."""
-from ..lab import Match, Number, Step
+from ..lab import Match, Number, Status, Step
 
 NAME = 'numa'
 TITLE = 'NUMA policies: local, interleave, weighted interleave'
@@ -36,5 +36,6 @@ STEPS = [
          ask=[Number('How many pages land on node 1?', _nodes('weighted interleave:0-1', 1),
                      expect=lambda p: p['pages'] * p['w'] // (p['w'] + 1), tol=4,
                      explain='weighted_interleave_nid() gives each node a run of pages as long as '
-                             'its weight: {w} on node 1 for every 1 on node 0.')]),
+                             'its weight: {w} on node 1 for every 1 on node 0.')],
+         show=[Status(4000, 'VmRSS')]),
 ]

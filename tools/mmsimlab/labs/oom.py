@@ -29,5 +29,5 @@ STEPS = [
                      expect=1, tol=0,
                      explain='One kill freed enough: __oom_kill_process() counts each kill '
                              '(count_vm_event(OOM_KILL)).')],
-         show=[Match('sim/log', r'invoked oom-killer: (gfp_mask=\S+)', 'the failing allocation in sim/log')]),
+         show=[Match('sim/log', r'invoked oom-killer: (gfp_mask=\S+)', 'the failing allocation in sim/log'), Vmstat('oom_kill')]),
 ]

@@ -60,5 +60,6 @@ STEPS = [
          do=['sim: drain_pages'],
          ask=[Direction('Does MemFree go up now?', Delta(Meminfo('MemFree')), expect='up',
                         explain='drain_all_pages() returns every per-cpu page to the buddy lists '
-                                '(free_pcppages_bulk()), where MemFree counts them.')]),
+                                '(free_pcppages_bulk()), where MemFree counts them.')],
+         show=[Meminfo('MemFree')]),
 ]

@@ -39,5 +39,6 @@ STEPS = [
          ask=[Number('By how many kB does VmPTE grow?', Delta(Status(1000, 'VmPTE')),
                      expect=0, tol=0,
                      explain='They fall into the first 2 MiB range, whose PTE page exists: '
-                             'handle_pte_fault() fills entries of it.')]),
+                             'handle_pte_fault() fills entries of it.')],
+         show=[Status(1000, 'VmPTE')]),
 ]

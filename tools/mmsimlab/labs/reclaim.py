@@ -35,5 +35,6 @@ STEPS = [
                      Largest({'free': Zone(0, 'DMA32', 'pages free'), 'high': _HIGH}), ['free', 'high'],
                      expect='free',
                      explain='kswapd reclaims until every zone is above its high watermark '
-                             '(pgdat_balanced()), then sleeps.')]),
+                             '(pgdat_balanced()), then sleeps.')],
+         show=[Vmstat('pgscan_kswapd')]),
 ]

@@ -50,5 +50,6 @@ STEPS = [
                      explain='The file pages are now mapped once: smaps_account() charges them in '
                              'full to the one process left, which did nothing.'),
               Number("And its RSS?", Delta(Rollup(1000, 'Rss')), expect=0,
-                     explain='RSS (get_mm_rss()) does not depend on who else maps a page.')]),
+                     explain='RSS (get_mm_rss()) does not depend on who else maps a page.')],
+         show=[Rollup(1000, 'Pss')]),
 ]

@@ -38,5 +38,5 @@ STEPS = [
                      explain='do_swap_page() calls swapin_readahead(), which reads up to '
                              '2^page-cluster neighbouring slots with each fault; the next faults '
                              'find those pages in the swap cache.')],
-         show=[Value('proc/sys/vm/page-cluster')]),
+         show=[Value('proc/sys/vm/page-cluster'), Vmstat('pswpin')]),
 ]

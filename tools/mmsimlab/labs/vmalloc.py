@@ -31,5 +31,6 @@ STEPS = [
          ask=[Number('By how many kB does VmallocUsed change?', Delta(Meminfo('VmallocUsed')),
                      expect=lambda p: -p['pages'] * 4, tol=0,
                      explain='vfree() removes the area (remove_vm_area()) and frees each of its '
-                             'pages.')]),
+                             'pages.')],
+         show=[Meminfo('VmallocUsed')]),
 ]
