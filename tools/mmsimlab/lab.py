@@ -7,6 +7,16 @@ A lab is a module of tools/mmsimlab/labs/ with data and no logic of its own:
     PARAMS               {name: [choices]}: --seed picks one of each
     DERIVED (optional)   function(params) -> more params (sizes in kB, ...)
     STEPS                [Step(...)], run in order
+    DEBUG_VM (optional)  False: too many commands for --debug-vm in the tests
+
+Readers (all read the mount): Key/Meminfo/Status/Rollup ('Key: N' lines),
+Vmstat, Value (a one-number file), Match (a regex), Zone (zoneinfo), Buddy
+(buddyinfo), Vma (one VMA of smaps), Outcome (how a '?' command ended),
+Delta (a reader's change over the step), Sum, Largest (which of several).
+Questions: Number (expect, tol), Direction (up/down/same of a Delta),
+Choice (options; pick maps the value to one).  expect is a value or a
+function of the params, or of (params, f) where f(reader) reads a file,
+for formulas over other files' values (CommitLimit from MemTotal, ...).
 
 A Step says what it does (`say`), asks its questions before running its
 commands (`ask`), runs them (`do`), reads the files (every revealed value
