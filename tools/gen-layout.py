@@ -14,13 +14,14 @@ import argparse
 import re
 import sys
 
-# {N} a NUMA node, {C} a CPU, {PART} a partition number of the disk sda
+# {N} a NUMA node, {C} a CPU, {PART} a partition number of the disk sda,
+# {MTHP} a THP size in kB and {MTHP_ANON} one anon memory may use
 # (expanded at mount time); {PID} a process,
 # {TID} one of its threads (resolved at lookup time: processes come and go);
 # {CACHE} a slab cache directory and {CACHE_LINK} a cache name that links to
 # one, under sys/kernel/slab/ (resolved at lookup time); {SYS} a trace
 # event system and {EVENT} one of its events (expanded at mount time)
-TEMPLATES = ('{N}', '{C}', '{PART}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}', '{EVENT}')
+TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}', '{EVENT}')
 # The mode that marks a symbolic link (lrwxrwxrwx, as procfs shows them)
 LINK_MODE = 0o777
 
@@ -100,7 +101,8 @@ MARKDOWN_HEAD = """# The mmsim tree
 
 Generated from the `*.layout` files by `tools/gen-layout.py --markdown fs-layout/*.layout`;
 a test fails when it is out of date. {N} is a node number, {C} a CPU number,
-{PART} a partition number of the disk sda,
+{PART} a partition number of the disk sda, {MTHP} a THP size in kB
+(8 .. 2048) and {MTHP_ANON} one anonymous memory may use (16 .. 2048),
 {PID} a process ID, {TID} a thread ID, {CACHE} a slab cache directory,
 {CACHE_LINK} a slab cache name that links to one, {SYS} a trace event
 system, {EVENT} one of its events; a path whose mode is `link` is a

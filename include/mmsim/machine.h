@@ -231,6 +231,7 @@ struct machine {
 	unsigned int lru_gen_caps;
 	unsigned int lru_gen_min_ttl_ms;
 	struct trace_array *trace;    /* kernel/trace: include/mmsim/trace.h */
+	struct thp_state *thp;        /* mm/huge_memory.c: include/mmsim/huge_mm.h */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "tree.h"
+#include "mmsim/huge_mm.h"
+#include "mmsim/log2.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
 #include "mmsim/trace.h"
@@ -41,7 +43,7 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->mode = mode;
 	n->in_pid = strstr(path, TPL_PID) != NULL;
 	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
-	n->ctx.node = n->ctx.cpu = n->ctx.part = -1;
+	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.order = -1;
 	n->ctx.pid = n->ctx.tid = -1;
 	n->ctx.name = n->name;
 	n->ctx.path = n->path;
@@ -97,9 +99,11 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 }
 
 /* The templates expanded once, at mount: {N} a node, {C} a CPU, {PART} a
- * partition of the disk; {SYS} a trace system and {EVENT} one of its
- * events (expand_trace) */
-enum { TPL_NODE, TPL_CPU, TPL_PART, NR_FIXED_TPL, TPL_TSYS = NR_FIXED_TPL, TPL_EVENT, NR_TPL };
+ * partition of the disk, {MTHP} a THP size in kB with a hugepages-<N>kB
+ * directory and {MTHP_ANON} one anon memory may use; {SYS} a trace system
+ * and {EVENT} one of its events (expand_trace) */
+enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_MTHP, TPL_MTHP_ANON, NR_FIXED_TPL, TPL_TSYS = NR_FIXED_TPL, TPL_EVENT,
+       NR_TPL };
 
 static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, const int *num)
 {
@@ -127,11 +131,30 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 	n->ctx.node = num[0];
 	n->ctx.cpu = num[1];
 	n->ctx.part = num[TPL_PART];
+	n->ctx.order = num[TPL_MTHP] >= 0 ? ilog2((unsigned long)num[TPL_MTHP]) - (PAGE_SHIFT - 10)
+		     : num[TPL_MTHP_ANON] >= 0 ? ilog2((unsigned long)num[TPL_MTHP_ANON]) - (PAGE_SHIFT - 10) : -1;
 	n->ctx.tsys = num[TPL_TSYS];
 	n->ctx.event = num[TPL_EVENT];
 }
 
-static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}" };
+static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}", "{MTHP}", "{MTHP_ANON}" };
+/* the numbers a template may take are below this */
+static int tpl_limit(const struct machine *m, int k)
+{
+	if (k == TPL_NODE)
+		return m->nr_nodes;
+	if (k == TPL_CPU)
+		return m->nr_cpus;
+	if (k == TPL_PART)
+		return DISK_MINORS;
+	return (int)(HPAGE_PMD_SIZE >> 10) + 1;
+}
+
+/* A size in kB whose order is in orders */
+static bool thp_size_in(int kb, unsigned long orders)
+{
+	return kb >= 4 && !(kb & (kb - 1)) && (orders >> (ilog2((unsigned long)kb) - 2) & 1);
+}
 
 /* Does number i exist for template k on this machine? */
 static bool tpl_has(const struct machine *m, int k, int i)
@@ -140,6 +163,10 @@ static bool tpl_has(const struct machine *m, int k, int i)
 		return i < m->nr_nodes;
 	if (k == TPL_CPU)
 		return i < m->nr_cpus;
+	if (k == TPL_MTHP)
+		return thp_size_in(i, THP_ORDERS_ALL);
+	if (k == TPL_MTHP_ANON)
+		return thp_size_in(i, THP_ORDERS_ALL_ANON);
 	return i > 0 && i < DISK_MINORS && m->sb && m->sb->disk->part[i];
 }
 
@@ -199,7 +226,7 @@ static void expand(struct fs_tree *t, const struct machine *m, const struct layo
 		add_entry(t, e, pattern, num);
 		return;
 	}
-	limit = k == TPL_NODE ? m->nr_nodes : k == TPL_CPU ? m->nr_cpus : DISK_MINORS;
+	limit = tpl_limit(m, k);
 	for (int i = 0; i < limit; i++) {
 		size_t len = strlen(fixed_tpl[k]);
 		g_autofree char *p = NULL;
@@ -224,7 +251,7 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
 	for (size_t i = 0; i < layout_table_len; i++) {
-		int num[NR_TPL] = { -1, -1, -1, -1, -1 };
+		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1 };
 
 		expand(t, m, &layout_table[i], layout_table[i].pattern, num);
 	}

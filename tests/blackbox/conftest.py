@@ -88,7 +88,7 @@ def parse_list(text):
     return out
 
 
-TEMPLATES = ('{N}', '{C}', '{PART}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}', '{EVENT}')
+TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}', '{EVENT}')
 
 
 def expand(pattern, values):
@@ -334,6 +334,7 @@ class Mount:
         machine: {N} nodes, {C} CPUs, {PID} the proc/ PID directories,
         {TID} their task/ entries."""
         values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PART}': self.partitions(), '{PID}': self.pids(),
+                  '{MTHP}': [4 << o for o in range(1, 10)], '{MTHP_ANON}': [4 << o for o in range(2, 10)],
                   '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links(),
                   '{SYS}': self.trace_systems(), '{EVENT}': self._trace_events}
         out = []

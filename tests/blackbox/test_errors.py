@@ -86,6 +86,20 @@ MALFORMED = {
     'sys/kernel/slab/{CACHE}/shrink': ['0\n', 'abc\n', '\n', '\x00\n'],
     # enabled_store / min_ttl_ms_store: kstrtouint, any failure EINVAL
     'sys/kernel/mm/lru_gen/enabled': ['abc\n', '\n', '-1\n', '0x1ffffffff\n', '\x00\n', '1.5\n'],
+    'sys/kernel/mm/transparent_hugepage/enabled': ['alwaysx\n', ' always\n', 'always\n\n', '\n', 'inherit\n'],
+    'sys/kernel/mm/transparent_hugepage/defrag': ['defer+\n', '1\n', '\x00\n'],
+    'sys/kernel/mm/transparent_hugepage/use_zero_page': BAD_KSTRTOUL + ['2\n'],
+    'sys/kernel/mm/transparent_hugepage/shmem_enabled': ['inherit\n', 'on\n', '\n'],
+    'sys/kernel/mm/transparent_hugepage/shrink_underused': ['2\n', 'x\n', 'o\n', '\n', '\x00\n'],
+    'sys/kernel/mm/transparent_hugepage/khugepaged/defrag': BAD_KSTRTOUL + ['2\n'],
+    'sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none': BAD_KSTRTOUL + ['512\n'],
+    'sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_swap': BAD_KSTRTOUL + ['512\n'],
+    'sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_shared': BAD_KSTRTOUL + ['512\n'],
+    'sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan': BAD_KSTRTOUL + ['0\n', '4294967296\n'],
+    'sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs': BAD_KSTRTOUL + ['4294967296\n'],
+    'sys/kernel/mm/transparent_hugepage/khugepaged/alloc_sleep_millisecs': BAD_KSTRTOUL + ['4294967296\n'],
+    'sys/kernel/mm/transparent_hugepage/hugepages-{MTHP_ANON}kB/enabled': ['inheritx\n', 'defer\n', '\n'],
+    'sys/kernel/mm/transparent_hugepage/hugepages-{MTHP}kB/shmem_enabled': ['force\n', 'deny\n', '\n'],
     'sys/kernel/mm/lru_gen/min_ttl_ms': ['abc\n', '\n', '-1\n', '1.5\n', '4294967296\n'],
     # lru_gen_seq_write: a generation out of range, another memcg, a bad
     # swappiness, a malformed command, no command at all

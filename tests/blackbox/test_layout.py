@@ -148,6 +148,7 @@ def test_writable_files_are_the_tunables_and_ctl(mnt):
         assert (p.endswith('/ctl') or p.startswith('proc/sys/') or p.startswith('proc/{PID}/') or
                 p.startswith('sys/class/bdi/') or p.startswith('sys/block/') or
                 p == 'sys/kernel/slab/{CACHE}/shrink' or p.startswith('sys/kernel/tracing/') or p.startswith('sys/kernel/mm/lru_gen/') or
+                p.startswith('sys/kernel/mm/transparent_hugepage/') or
                 p == 'sys/kernel/debug/lru_gen' or
                 p == 'sys/devices/system/node/node{N}/compact'), p
 
