@@ -4,6 +4,8 @@
 Each non-comment line is: PATH MODE HANDLER DOC...
 A path ending in / is a directory (handler -); mode 0777 on a file marks a
 symbolic link, whose render_HANDLER writes the link's target (proc/self).
+A handler named bin_NAME is a binary file read at any offset by
+read_bin_NAME (pagemap, kpageflags): no text snapshot, no render_.
   --c FILE   write layout_table.c (the layout_table[] array)
   --h FILE   write layout_handlers.h (render_/write_ prototypes)
   --markdown print a Markdown reference of the tree (fs-layout/TREE.md)
@@ -15,13 +17,16 @@ import re
 import sys
 
 # {N} a NUMA node, {C} a CPU, {PART} a partition number of the disk sda,
-# {MTHP} a THP size in kB and {MTHP_ANON} one anon memory may use
+# {MTHP} a THP size in kB and {MTHP_ANON} one anon memory may use,
+# {HSIZE} a hugetlb page size in kB and {HSIZE_DEMOTE} one that can demote
 # (expanded at mount time); {PID} a process,
 # {TID} one of its threads (resolved at lookup time: processes come and go);
 # {CACHE} a slab cache directory and {CACHE_LINK} a cache name that links to
 # one, under sys/kernel/slab/ (resolved at lookup time); {SYS} a trace
-# event system and {EVENT} one of its events (expanded at mount time)
-TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}', '{EVENT}')
+# event system and {EVENT} one of its events (expanded at mount time);
+# {CGROUP} a cgroup below sys/fs/cgroup/, at any depth (resolved at lookup)
+TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}',
+             '{CACHE_LINK}', '{SYS}', '{EVENT}', '{CGROUP}')
 # The mode that marks a symbolic link (lrwxrwxrwx, as procfs shows them)
 LINK_MODE = 0o777
 
@@ -71,19 +76,29 @@ def write_c(entries, dest, header):
         out.write('const struct layout_entry layout_table[] = {\n')
         for e in entries:
             h = e['handler']
-            render = 'NULL' if h == '-' else 'render_' + h
+            render = 'NULL' if h == '-' or is_binary(h) else 'render_' + h
             write = 'write_' + h if e['writable'] else 'NULL'
-            out.write('\t{ %s, 0%o, %s, %s,\n\t  %s },\n' % (cstr(e['path']), e['mode'], render, write, cstr(e['doc'])))
+            read = 'read_' + h if is_binary(h) else 'NULL'
+            out.write('\t{ %s, 0%o, %s, %s, %s,\n\t  %s },\n' % (cstr(e['path']), e['mode'], render, write, read,
+                                                              cstr(e['doc'])))
         out.write('};\n\nconst size_t layout_table_len = %d;\n' % len(entries))
 
 
+def is_binary(handler):
+    """A binary file's handler: read_HANDLER serves any offset."""
+    return handler.startswith('bin_')
+
+
 def write_h(entries, dest):
-    renders, writes = [], []
+    renders, writes, reads = [], [], []
     for e in entries:
         h = e['handler']
         if h == '-':
             continue
-        if h not in renders:
+        if is_binary(h):
+            if h not in reads:
+                reads.append(h)
+        elif h not in renders:
             renders.append(h)
         if e['writable'] and h not in writes:
             writes.append(h)
@@ -94,6 +109,8 @@ def write_h(entries, dest):
             out.write('void render_%s(struct machine *m, const struct fs_ctx *ctx, GString *out);\n' % h)
         for h in writes:
             out.write('int write_%s(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply);\n' % h)
+        for h in reads:
+            out.write('ssize_t read_%s(struct machine *m, const struct fs_ctx *ctx, char *buf, size_t size, off_t off);\n' % h)
         out.write('\n#endif\n')
 
 
@@ -103,9 +120,11 @@ Generated from the `*.layout` files by `tools/gen-layout.py --markdown fs-layout
 a test fails when it is out of date. {N} is a node number, {C} a CPU number,
 {PART} a partition number of the disk sda, {MTHP} a THP size in kB
 (8 .. 2048) and {MTHP_ANON} one anonymous memory may use (16 .. 2048),
+{HSIZE} a hugetlb page size in kB, {HSIZE_DEMOTE} one that can demote,
 {PID} a process ID, {TID} a thread ID, {CACHE} a slab cache directory,
 {CACHE_LINK} a slab cache name that links to one, {SYS} a trace event
-system, {EVENT} one of its events; a path whose mode is `link` is a
+system, {EVENT} one of its events, {CGROUP} a cgroup's path below
+sys/fs/cgroup/ (one or more names); a path whose mode is `link` is a
 symbolic link.
 
 """

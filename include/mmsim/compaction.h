@@ -81,9 +81,9 @@ enum pageblock_usage pageblock_usage(struct machine *m, unsigned long pfn);
 
 /* ---- mm/compaction.c ---- */
 bool compaction_suitable(struct machine *m, struct zone *zone, int order, int highest_zoneidx);
-bool compaction_deferred(struct zone *zone, int order);
-void defer_compaction(struct zone *zone, int order);
-void compaction_defer_reset(struct zone *zone, int order, bool alloc_success);
+bool compaction_deferred(struct machine *m, struct zone *zone, int order);
+void defer_compaction(struct machine *m, struct zone *zone, int order);
+void compaction_defer_reset(struct machine *m, struct zone *zone, int order, bool alloc_success);
 /* direct compaction over a zonelist, at a priority */
 enum compact_result try_to_compact_pages(struct machine *m, gfp_t gfp, unsigned int order, unsigned int alloc_flags,
 					 struct zonelist *zonelist, int highest_zoneidx,

@@ -6,6 +6,7 @@
 #define MMSIM_GFP_H
 
 #include "mmsim/machine.h"
+#include "mmsim/nodemask.h"
 
 typedef unsigned int gfp_t;
 
@@ -84,6 +85,10 @@ static inline enum zone_type gfp_zone(gfp_t gfp)
  * PFN of the first page, or a negative errno (-ENOMEM).
  */
 long __alloc_pages(struct machine *m, gfp_t gfp, unsigned int order, int preferred_nid, int cpu);
+/* The same, only from the nodes of nodemask (NULL: any): a mempolicy's
+ * bind, reclaim and the OOM killer's retries included */
+long __alloc_pages_nodemask(struct machine *m, gfp_t gfp, unsigned int order, int preferred_nid,
+			    const nodemask_t *nodemask, int cpu);
 /* __free_pages: return a block to the allocator, from `cpu`. */
 void __free_pages(struct machine *m, unsigned long pfn, unsigned int order, int cpu);
 

@@ -189,6 +189,11 @@ struct machine {
 	struct ctl_state *ctl;
 	void (*ctl_destroy)(struct ctl_state *ctl);
 
+	/* cgroup v2 (include/mmsim/cgroup.h): the root, and id -> cgroup */
+	struct cgroup *cgrp_root;
+	GHashTable *cgroups;
+	uint64_t cgroup_next_id;
+
 	/* tasks (kernel/pid.c): pid -> struct task_struct * */
 	GHashTable *tasks;
 	int pid_max;
@@ -232,6 +237,12 @@ struct machine {
 	unsigned int lru_gen_min_ttl_ms;
 	struct trace_array *trace;    /* kernel/trace: include/mmsim/trace.h */
 	struct thp_state *thp;        /* mm/huge_memory.c: include/mmsim/huge_mm.h */
+	struct hugetlb_state *hugetlb; /* mm/hugetlb.c: include/mmsim/hugetlb.h */
+	/* mm/mempolicy.c: weighted interleave's weights (0: the default, 1),
+	 * and whether they are the automatic ones (none was written) */
+	uint8_t iw_table[MAX_NUMNODES];
+	bool iw_manual;
+	struct ksm_state *ksm;        /* mm/ksm.c and page contents: include/mmsim/ksm.h */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

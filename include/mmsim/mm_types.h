@@ -13,7 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmsim/mempolicy.h"
+
 struct machine;
+struct cgroup;
 
 /* ---- vm_flags (include/linux/mm.h) ---- */
 #define VM_NONE 0x00000000UL
@@ -99,6 +102,7 @@ struct anon_vma {
 };
 
 struct mm_struct;
+struct hugetlb_map;
 
 struct vm_area_struct {
 	unsigned long vm_start, vm_end;  /* [start, end) in bytes */
@@ -116,6 +120,8 @@ struct vm_area_struct {
 	/* anon_vma_fork: a forked VMA's own anon_vma and the chain to it (the
 	 * model shares the parent's anon_vma for rmap; these are its objects) */
 	unsigned long fork_av_obj, fork_avc_obj;
+	struct hugetlb_map *hugetlb;     /* VM_HUGETLB: its pages and reservations (mm/hugetlb.c) */
+	struct mempolicy vm_policy;      /* mbind's; MPOL_DEFAULT: none (the task's applies) */
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
@@ -180,6 +186,12 @@ static inline pte_t pt_entry(const struct pt_page *t, unsigned int i)
 #define _PAGE_ACCESSED (1ULL << 5)
 #define _PAGE_DIRTY (1ULL << 6)
 #define _PAGE_SPECIAL (1ULL << 9) /* the zero page: no struct page accounting */
+/* soft-dirty (CONFIG_MEM_SOFT_DIRTY): a software bit set with every
+ * dirtying, cleared only by clear_refs; a swap pte keeps it in bit 7,
+ * below the swap offset */
+#define _PAGE_SOFT_DIRTY (1ULL << 11)
+#define _PAGE_SWP_SOFT_DIRTY (1ULL << 7)
+#define _PAGE_DIRTY_BITS (_PAGE_DIRTY | _PAGE_SOFT_DIRTY)
 #define PTE_PFN_SHIFT 12
 static inline bool pte_present(pte_t pte) { return pte & _PAGE_PRESENT; }
 static inline unsigned long pte_pfn(pte_t pte) { return (unsigned long)(pte >> PTE_PFN_SHIFT); }
@@ -187,6 +199,8 @@ static inline bool pte_write(pte_t pte) { return pte & _PAGE_RW; }
 static inline bool pte_dirty(pte_t pte) { return pte & _PAGE_DIRTY; }
 static inline bool pte_young(pte_t pte) { return pte & _PAGE_ACCESSED; }
 static inline bool pte_special(pte_t pte) { return pte & _PAGE_SPECIAL; }
+static inline bool pte_soft_dirty(pte_t pte) { return pte & _PAGE_SOFT_DIRTY; }
+static inline bool pte_swp_soft_dirty(pte_t pte) { return pte & _PAGE_SWP_SOFT_DIRTY; }
 
 /*
  * Swap entries (include/linux/swapops.h, arch/x86/include/asm/pgtable_64.h).
@@ -257,6 +271,7 @@ struct mm_struct {
 	struct malloc_state malloc;
 	struct machine *machine;
 	unsigned long slab_obj;      /* its mm_struct slab object */
+	struct ksm_mm_slot *ksm_slot; /* mm/ksm.c: registered with ksmd, or NULL */
 };
 
 /* x86-64 kernel stacks: 16 KiB (arch/x86/include/asm/page_64_types.h) */
@@ -283,6 +298,10 @@ struct task_struct {
 	int nice;
 	int cpu;                     /* the CPU it last ran on */
 	int home_node;
+	cpumask_t cpus_allowed;      /* sched_setaffinity's mask */
+	struct mempolicy mempolicy;  /* set_mempolicy's; MPOL_DEFAULT: none */
+	int il_prev;                 /* the last node of task-counter interleaving */
+	unsigned int il_weight;      /* weighted interleave: pages left on il_prev */
 	uint64_t start_time_ns;      /* simulated time of fork/spawn */
 	uint64_t utime_ns, stime_ns; /* CPU time the model accounts */
 	unsigned long min_flt, maj_flt;
@@ -296,7 +315,7 @@ struct task_struct {
 	 * the OOM killer is concerned (copy_process attaches it last) */
 	bool in_copy_process;
 	bool in_lru_fault;           /* MGLRU: a fault on a VMA with recency */
-	char *cgroup;                /* cgroup v2 path, "/" by default */
+	struct cgroup *cgroups;      /* its cgroup v2 (the root by default) */
 	struct mm_struct *mm;        /* NULL for kernel threads */
 	unsigned long kernel_stack_pfn; /* THREAD_SIZE block from the buddy allocator */
 	GHashTable *files;           /* struct inode * -> struct file *: open files */
@@ -315,6 +334,8 @@ struct task_struct {
 };
 
 /* ---- tasks (kernel/fork.c, kernel/exit.c, kernel/pid.c) ---- */
+/* include/linux/threads.h on 64 bits: 4M PIDs */
+#define PID_MAX_LIMIT 4194304
 /* PIDs of live tasks in ascending order (for readdir) */
 GArray *task_pids(struct machine *m);
 struct task_struct *find_task_by_pid(struct machine *m, int pid);
@@ -323,6 +344,10 @@ unsigned long rlimit_sigpending_default(const struct machine *m);
 /* A process as if a shell ran NAME: program text, data, heap, libraries,
  * stack, vdso.  pid 0 = the next free PID. */
 int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out);
+/* The same on CPU cpu (pinned to it, as taskset -c starts a program), or
+ * wherever the next task goes (-1); EINVAL for a CPU that does not exist */
+int sys_spawn_on(struct machine *m, const char *name, int pid, const char *cgroup, int cpu,
+		 struct task_struct **out);
 int sys_fork(struct machine *m, struct task_struct *parent, const char *name, int pid,
 	     struct task_struct **out);
 int sys_exit(struct machine *m, struct task_struct *t);

@@ -95,6 +95,8 @@ enum pageflags {
 	PG_anon,
 	PG_workingset, /* was on the active list before eviction (workingset.c) */
 	PG_swapcache, /* in the swap cache: an anon page with a swap slot */
+	PG_hugetlb,   /* head of a hugetlb pool page (mm/hugetlb.c): never on an LRU */
+	PG_ksm,       /* a KSM page: private is its stable node (mm/ksm.c) */
 	__NR_PAGEFLAGS
 };
 /* the kernel shares one bit between readahead marks and reclaim */
@@ -159,6 +161,7 @@ struct mem_section {
 	uint8_t zid;      /* the zone of the section's pages, unless zones_mixed */
 	uint8_t zones_mixed; /* pages of more than one zone (pfn_zone searches) */
 	uint32_t next_pristine, prev_pristine; /* links on the zone's pristine list */
+	uint64_t *contents; /* page_content.c: each page's fingerprint, or NULL (all zero) */
 };
 
 struct free_area {

@@ -48,6 +48,20 @@ struct task_struct;
 	X(oom, start_task_reaping) \
 	X(oom, finish_task_reaping) \
 	X(oom, skip_task_reaping) \
+	X(compaction, mm_compaction_isolate_migratepages) \
+	X(compaction, mm_compaction_isolate_freepages) \
+	X(compaction, mm_compaction_migratepages) \
+	X(compaction, mm_compaction_begin) \
+	X(compaction, mm_compaction_end) \
+	X(compaction, mm_compaction_try_to_compact_pages) \
+	X(compaction, mm_compaction_finished) \
+	X(compaction, mm_compaction_suitable) \
+	X(compaction, mm_compaction_deferred) \
+	X(compaction, mm_compaction_defer_compaction) \
+	X(compaction, mm_compaction_defer_reset) \
+	X(compaction, mm_compaction_kcompactd_sleep) \
+	X(compaction, mm_compaction_wakeup_kcompactd) \
+	X(compaction, mm_compaction_kcompactd_wake) \
 	X(filemap, mm_filemap_delete_from_page_cache) \
 	X(filemap, mm_filemap_add_to_page_cache) \
 	X(pagemap, mm_lru_insert) \

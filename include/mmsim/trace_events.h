@@ -12,6 +12,7 @@
 #include "mmsim/machine.h"
 #include "mmsim/trace.h"
 
+#ifndef MMSIM_NO_TRACEPOINTS
 #define TRACE_EMIT(m, ev, task, str, ...)                                                   \
 	do {                                                                                \
 		if (trace_event_enabled((m)->trace, TE_##ev)) {                             \
@@ -19,6 +20,18 @@
 			trace_event_emit(m, TE_##ev, task, str, a_, (int)G_N_ELEMENTS(a_)); \
 		}                                                                           \
 	} while (0)
+#else
+/* The model without tracepoints, the baseline of the tracing benchmark:
+ * every call compiles to nothing (its arguments are used, never evaluated) */
+#define TRACE_EMIT(m, ev, task, str, ...)                     \
+	do {                                                  \
+		if (0) {                                      \
+			const uint64_t a_[] = { __VA_ARGS__ }; \
+			(void)(m), (void)(task), (void)(str);  \
+			(void)a_;                              \
+		}                                             \
+	} while (0)
+#endif
 #define S64(x) ((uint64_t)(int64_t)(x))
 
 /* ---- kmem ---- */
@@ -162,6 +175,81 @@ static inline void trace_finish_task_reaping(struct machine *m, const struct tas
 static inline void trace_skip_task_reaping(struct machine *m, const struct task_struct *reaper, int pid)
 {
 	TRACE_EMIT(m, skip_task_reaping, reaper, NULL, S64(pid));
+}
+
+/* ---- compaction ---- */
+static inline void trace_mm_compaction_isolate_migratepages(struct machine *m, const struct task_struct *task,
+							    unsigned long start_pfn, unsigned long end_pfn,
+							    unsigned long nr_scanned, unsigned long nr_taken)
+{
+	TRACE_EMIT(m, mm_compaction_isolate_migratepages, task, NULL, start_pfn, end_pfn, nr_scanned, nr_taken);
+}
+static inline void trace_mm_compaction_isolate_freepages(struct machine *m, const struct task_struct *task,
+							 unsigned long start_pfn, unsigned long end_pfn,
+							 unsigned long nr_scanned, unsigned long nr_taken)
+{
+	TRACE_EMIT(m, mm_compaction_isolate_freepages, task, NULL, start_pfn, end_pfn, nr_scanned, nr_taken);
+}
+static inline void trace_mm_compaction_migratepages(struct machine *m, const struct task_struct *task,
+						    unsigned long nr_all, unsigned int nr_succeeded)
+{
+	TRACE_EMIT(m, mm_compaction_migratepages, task, NULL, nr_succeeded, nr_all - nr_succeeded);
+}
+static inline void trace_mm_compaction_begin(struct machine *m, const struct task_struct *task,
+					     unsigned long zone_start, unsigned long migrate_pfn,
+					     unsigned long free_pfn, unsigned long zone_end, bool sync)
+{
+	TRACE_EMIT(m, mm_compaction_begin, task, NULL, zone_start, migrate_pfn, free_pfn, zone_end, sync);
+}
+static inline void trace_mm_compaction_end(struct machine *m, const struct task_struct *task,
+					   unsigned long zone_start, unsigned long migrate_pfn, unsigned long free_pfn,
+					   unsigned long zone_end, bool sync, int status)
+{
+	TRACE_EMIT(m, mm_compaction_end, task, NULL, zone_start, migrate_pfn, free_pfn, zone_end, sync, S64(status));
+}
+static inline void trace_mm_compaction_try_to_compact_pages(struct machine *m, int order, unsigned int gfp_mask,
+							    int prio)
+{
+	TRACE_EMIT(m, mm_compaction_try_to_compact_pages, NULL, NULL, S64(order), gfp_mask, S64(prio));
+}
+/* the zone's node and index, as the kernel's zone_to_nid/zone_idx */
+#define TRACE_ZONE(zone) S64((zone)->zone_pgdat->node_id), S64((zone)->zone_idx)
+static inline void trace_mm_compaction_finished(struct machine *m, const struct task_struct *task,
+						const struct zone *zone, int order, int ret)
+{
+	TRACE_EMIT(m, mm_compaction_finished, task, NULL, TRACE_ZONE(zone), S64(order), S64(ret));
+}
+static inline void trace_mm_compaction_suitable(struct machine *m, const struct zone *zone, int order, int ret)
+{
+	TRACE_EMIT(m, mm_compaction_suitable, NULL, NULL, TRACE_ZONE(zone), S64(order), S64(ret));
+}
+#define TRACE_DEFER(zone, order)                                                                   \
+	TRACE_ZONE(zone), S64(order), (zone)->compact_considered, (zone)->compact_defer_shift, \
+		S64((zone)->compact_order_failed)
+static inline void trace_mm_compaction_deferred(struct machine *m, const struct zone *zone, int order)
+{
+	TRACE_EMIT(m, mm_compaction_deferred, NULL, NULL, TRACE_DEFER(zone, order));
+}
+static inline void trace_mm_compaction_defer_compaction(struct machine *m, const struct zone *zone, int order)
+{
+	TRACE_EMIT(m, mm_compaction_defer_compaction, NULL, NULL, TRACE_DEFER(zone, order));
+}
+static inline void trace_mm_compaction_defer_reset(struct machine *m, const struct zone *zone, int order)
+{
+	TRACE_EMIT(m, mm_compaction_defer_reset, NULL, NULL, TRACE_DEFER(zone, order));
+}
+static inline void trace_mm_compaction_kcompactd_sleep(struct machine *m, int nid)
+{
+	TRACE_EMIT(m, mm_compaction_kcompactd_sleep, NODE_DATA(m, nid)->kcompactd, NULL, S64(nid));
+}
+static inline void trace_mm_compaction_wakeup_kcompactd(struct machine *m, int nid, int order, int highest_zoneidx)
+{
+	TRACE_EMIT(m, mm_compaction_wakeup_kcompactd, NULL, NULL, S64(nid), S64(order), S64(highest_zoneidx));
+}
+static inline void trace_mm_compaction_kcompactd_wake(struct machine *m, int nid, int order, int highest_zoneidx)
+{
+	TRACE_EMIT(m, mm_compaction_kcompactd_wake, NODE_DATA(m, nid)->kcompactd, NULL, S64(nid), S64(order),
+		   S64(highest_zoneidx));
 }
 
 /* ---- filemap, pagemap ---- */

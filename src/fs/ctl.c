@@ -225,13 +225,18 @@ int ctl_not_modelled(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd
 static int ctl_spawn(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
 		     const char **why)
 {
-	const char *cgroup = ctl_opt(cmd, "cgroup");
+	const char *cgroup = ctl_opt(cmd, "cgroup"), *vcpu = ctl_opt(cmd, "cpu");
 	struct task_struct *t = NULL;
+	uint64_t cpu = 0;
 	int pid, err;
 
 	(void)ctx;
 	if (cmd->nargs != 1) {
-		*why = "usage: spawn NAME [pid=N] [cgroup=PATH]";
+		*why = "usage: spawn NAME [pid=N] [cgroup=PATH] [cpu=N]";
+		return -EINVAL;
+	}
+	if (vcpu && (!ctl_parse_u64(vcpu, &cpu) || cpu >= (uint64_t)m->nr_cpus)) {
+		*why = "cpu= is a CPU of the machine (0 .. CPUs-1)";
 		return -EINVAL;
 	}
 	err = ctl_check_name(cmd->args[0], why);
@@ -248,7 +253,7 @@ static int ctl_spawn(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd
 		*why = "unknown option";
 		return -EINVAL;
 	}
-	err = sys_spawn(m, cmd->args[0], pid, cgroup, &t);
+	err = sys_spawn_on(m, cmd->args[0], pid, cgroup, vcpu ? (int)cpu : -1, &t);
 	if (err < 0) {
 		*why = err == -ENOMEM ? "out of memory" : err == -EAGAIN ? "no free PID" : "refused by the kernel";
 		return err;
@@ -258,9 +263,9 @@ static int ctl_spawn(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd
 }
 
 static const struct ctl_command ctl_commands[] = {
-	{ "spawn", ctl_spawn, "spawn NAME [pid=N] [cgroup=PATH]",
+	{ "spawn", ctl_spawn, "spawn NAME [pid=N] [cgroup=PATH] [cpu=N]",
 	  "a new process, as if a shell had started program NAME (text, data, heap, libraries, stack); "
-	  "replies its PID" },
+	  "cpu= pins it to that CPU (and so its node), as taskset -c; replies its PID" },
 	{ "tick", ctl_tick, "tick DURATION",
 	  "advance simulated time (manual clock only; at most 30 days at once); replies the new time" },
 	{ "alloc_pages", ctl_alloc_pages, "alloc_pages ORDER [count=N] [node=N] [type=unmovable|movable|reclaimable]",

@@ -150,3 +150,34 @@ bool ctl_parse_duration_ns(const char *s, uint64_t *out)
 	*out = whole * unit + frac * unit / frac_div;
 	return true;
 }
+
+/* bitmap_parselist: "N", "N-M" and commas between them */
+int ctl_parse_bitlist(const char *s, unsigned char *bits, unsigned int nbits)
+{
+	memset(bits, 0, (nbits + 7) / 8);
+	if (!*s)
+		return -EINVAL;
+	for (;;) {
+		unsigned long long a, b;
+		unsigned int n = parse_integer(s, 10, &a);
+
+		if (!n || (n & KSTRTOX_OVERFLOW))
+			return -EINVAL;
+		s += n;
+		b = a;
+		if (*s == '-') {
+			n = parse_integer(++s, 10, &b);
+			if (!n || (n & KSTRTOX_OVERFLOW) || b < a)
+				return -EINVAL;
+			s += n;
+		}
+		if (b >= nbits)
+			return -ERANGE;
+		for (unsigned long long i = a; i <= b; i++)
+			bits[i / 8] |= (unsigned char)(1u << (i % 8));
+		if (!*s)
+			return 0;
+		if (*s++ != ',')
+			return -EINVAL;
+	}
+}

@@ -40,5 +40,8 @@ const char *ctl_unused_opt(const struct ctl_cmd *cmd);
 bool ctl_parse_u64(const char *s, uint64_t *out);            /* decimal */
 bool ctl_parse_hex(const char *s, uint64_t *out);            /* 0x... */
 bool ctl_parse_duration_ns(const char *s, uint64_t *out);    /* 10s, 250ms, 1.5s */
+/* A CPU or node list ("0-2,5") into a bitmap of nbits: 0, -EINVAL when
+ * malformed, -ERANGE for a number of nbits or more */
+int ctl_parse_bitlist(const char *s, unsigned char *bits, unsigned int nbits);
 
 #endif

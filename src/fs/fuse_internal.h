@@ -109,4 +109,9 @@ int mmsim_chmod(const char *path, mode_t mode, struct fuse_file_info *fi);
 int mmsim_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi);
 int mmsim_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi);
 
+/* fuse_cgroup.c: mkdir and rmdir in the cgroup hierarchy */
+bool fs_is_cgroup_path(const char *path);
+int fs_cgroup_mkdir(const char *path);
+int fs_cgroup_rmdir(const char *path);
+
 #endif

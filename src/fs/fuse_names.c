@@ -141,6 +141,8 @@ int mmsim_mknod(const char *path, mode_t mode, dev_t rdev)
 int mmsim_mkdir(const char *path, mode_t mode)
 {
 	(void)mode;
+	if (fs_is_cgroup_path(path))
+		return fs_cgroup_mkdir(path);
 	return new_name_errno(path, -EPERM);
 }
 
@@ -157,6 +159,8 @@ int mmsim_unlink(const char *path)
 
 int mmsim_rmdir(const char *path)
 {
+	if (fs_is_cgroup_path(path))
+		return fs_cgroup_rmdir(path);
 	return remove_errno(path);
 }
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fuse_internal.h"
+#include "mmsim/cgroup.h"
 #include "mmsim/slab.h"
 #include "trace_output.h"
 
@@ -243,6 +244,14 @@ enum target_kind resolve(struct mmsim_fs *fs, const char *path, struct target *t
 			if (!t->node)
 				return t->kind = T_NONE;
 		}
+		if (t->node->in_cgroup) {
+			/* a cgroup's directory or file, or nothing */
+			mmsim_fs_lock(fs);
+			t->node = fs_cgroup_node(fs->m, t->node, path, &t->ctx);
+			mmsim_fs_unlock(fs);
+			if (!t->node)
+				return t->kind = T_NONE;
+		}
 		return t->kind = T_NODE;
 	}
 	pid = fs_path_pid(path, &rest);
@@ -367,6 +376,40 @@ static int fill_dir_entry(void *buf, fuse_fill_dir_t filler, const struct fs_nod
 	return filler(buf, c->name, &st, 0, 0);
 }
 
+/* A cgroup's child cgroups (ctx->cgrp 0: the root's) */
+static void fill_cgroups(struct mmsim_fs *fs, const struct fs_ctx *ctx, void *buf, fuse_fill_dir_t filler)
+{
+	struct stat st = { .st_mode = S_IFDIR };
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const struct cgroup *cg;
+
+	mmsim_fs_lock(fs);
+	cg = ctx->cgrp ? cgroup_from_id(fs->m, ctx->cgrp) : fs->m->cgrp_root;
+	for (guint i = 0; cg && i < cg->children->len; i++)
+		g_ptr_array_add(names, g_strdup(((const struct cgroup *)g_ptr_array_index(cg->children, i))->name));
+	mmsim_fs_unlock(fs);
+	for (guint i = 0; i < names->len; i++)
+		if (filler(buf, g_ptr_array_index(names, i), &st, 0, 0))
+			break;
+	g_ptr_array_free(names, TRUE);
+}
+
+/* Whether a fixed child of a directory is listed: a cgroup's files only
+ * where the cgroup has them */
+static bool child_listed(struct mmsim_fs *fs, const struct fs_ctx *ctx, const struct fs_node *c)
+{
+	const struct cgroup *cg;
+	bool listed;
+
+	if (!c->in_cgroup || c->is_dir)
+		return true;
+	mmsim_fs_lock(fs);
+	cg = cgroup_from_id(fs->m, ctx->cgrp);
+	listed = cg && fs_cgroup_file_visible(cg, c->name);
+	mmsim_fs_unlock(fs);
+	return listed;
+}
+
 /* The numbered entries of a directory that has them: every live PID
  * (ascending) under proc/, the threads under proc/PID/task/ */
 static void fill_dyn(struct mmsim_fs *fs, const struct fs_node *n, const struct fs_ctx *ctx, void *buf,
@@ -417,6 +460,10 @@ done:
 		g_ptr_array_free(names, TRUE);
 		return;
 	}
+	if (n->dyn == FS_DYN_CGROUPS) {
+		fill_cgroups(fs, ctx, buf, filler);
+		return;
+	}
 	if (n->dyn != FS_DYN_PIDS)
 		return;
 	mmsim_fs_lock(fs);
@@ -448,9 +495,12 @@ static int mmsim_readdir(const char *path, void *buf, fuse_fill_dir_t filler, of
 		}
 		filler(buf, ".", NULL, 0, 0);
 		filler(buf, "..", NULL, 0, 0);
-		for (guint i = 0; i < t.node->children->len; i++)
-			if (fill_dir_entry(buf, filler, g_ptr_array_index(t.node->children, i)))
+		for (guint i = 0; i < t.node->children->len; i++) {
+			const struct fs_node *c = g_ptr_array_index(t.node->children, i);
+
+			if (child_listed(fs, &t.ctx, c) && fill_dir_entry(buf, filler, c))
 				break;
+		}
 		fill_dyn(fs, t.node, &t.ctx, buf, filler);
 		break;
 	case T_REAL:
@@ -497,13 +547,16 @@ int mmsim_open(const char *path, struct fuse_file_info *fi)
 	of->uid = t.uid;
 	of->gid = t.gid;
 	of->real_fd = -1;
-	if (t.node->in_pid) {
-		/* the path with its numbers, for the handlers and the log */
+	if (t.node->in_pid || t.node->in_cgroup) {
+		/* the path with its numbers or names, for the handlers and the log */
 		while (*path == '/')
 			path++;
 		of->path = g_strdup(path);
 		of->ctx.path = of->path;
 	}
+	/* file_ns_capable(CAP_SYS_ADMIN) at open, as pagemap asks: root and
+	 * the mounting user (the simulated machine's administrator) */
+	of->ctx.cap_sys_admin = fuse_get_context()->uid == 0 || fuse_get_context()->uid == fs->uid;
 	of->is_pipe = t.node->entry && trace_node_is_pipe(t.node->entry->render);
 	if ((fi->flags & O_TRUNC) && acc != O_RDONLY)
 		open_truncate(fs, t.node, &of->ctx);

@@ -138,6 +138,18 @@ static int read_pipe(struct mmsim_fs *fs, struct open_file *of, char *buf, size_
 	}
 }
 
+/* A read of a binary file: straight from the model at any offset */
+static int read_binary(struct mmsim_fs *fs, struct open_file *of, char *buf, size_t size, off_t off)
+{
+	ssize_t ret;
+
+	mmsim_fs_lock(fs);
+	mmsim_fs_sync_clock(fs);
+	ret = fs_node_read(fs->m, of->node, &of->ctx, buf, size, off);
+	mmsim_fs_unlock(fs);
+	return (int)ret;
+}
+
 int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct mmsim_fs *fs = fs_of_ctx();
@@ -147,6 +159,8 @@ int mmsim_read(const char *path, char *buf, size_t size, off_t off, struct fuse_
 	(void)path;
 	if (of->real_fd >= 0)
 		return real_read(of, buf, size, off);
+	if (of->node->entry && of->node->entry->read)
+		return read_binary(fs, of, buf, size, off);
 	g_mutex_lock(&of->io);
 	if (of->is_pipe)
 		ret = read_pipe(fs, of, buf, size, fi->flags & O_NONBLOCK);

@@ -145,6 +145,25 @@ int kstrtoint(const char *s, unsigned int base, int *res)
 	return 0;
 }
 
+int kstrtobool(const char *s, bool *res)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	if (strchr("yYtT1", s[0])) {
+		*res = true;
+		return 0;
+	}
+	if (strchr("nNfF0", s[0])) {
+		*res = false;
+		return 0;
+	}
+	if ((s[0] == 'o' || s[0] == 'O') && s[1] && strchr("nNfF", s[1])) {
+		*res = s[1] == 'n' || s[1] == 'N';
+		return 0;
+	}
+	return -EINVAL;
+}
+
 int kstrtoul_store(const char *buf, size_t len, unsigned int base, unsigned long *res)
 {
 	g_autofree char *s = g_strndup(buf, len);

@@ -18,6 +18,8 @@
 #ifndef MMSIM_FS_KSTRTOX_H
 #define MMSIM_FS_KSTRTOX_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 /* In parse_integer's result: the number did not fit 64 bits */
@@ -35,6 +37,10 @@ int kstrtoul(const char *s, unsigned int base, unsigned long *res);
 int kstrtol(const char *s, unsigned int base, long *res);
 int kstrtouint(const char *s, unsigned int base, unsigned int *res);
 int kstrtoint(const char *s, unsigned int base, int *res);
+
+/* kstrtobool: the first character says (y Y t T 1 / n N f F 0), or "on" /
+ * "off" by the second; anything else is -EINVAL */
+int kstrtobool(const char *s, bool *res);
 
 /* kstrtoul on what a sysfs store gets: the written bytes as a string (the
  * first NUL ends it) */

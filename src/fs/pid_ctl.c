@@ -25,9 +25,13 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "pid_ctl.h"
 #include "tree.h"
 #include "layout_handlers.h"
+#include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
+#include "mmsim/page_content.h"
+#include "mmsim/ksm.h"
 
 /* include/linux/fs.h MAX_RW_COUNT: one read or write moves at most this */
 #define MAX_RW_COUNT (INT_MAX & ~(PAGE_SIZE - 1))
@@ -37,8 +41,8 @@
 
 /* The live process a command runs in; refusals for the dead and for
  * kernel threads, which have no address space */
-static int ctl_task(struct machine *m, const struct fs_ctx *ctx, bool need_mm, struct task_struct **out,
-		    const char **why)
+int ctl_task(struct machine *m, const struct fs_ctx *ctx, bool need_mm, struct task_struct **out,
+	     const char **why)
 {
 	struct task_struct *t = fs_ctx_task(m, ctx);
 
@@ -123,8 +127,8 @@ static unsigned long region_end(struct mm_struct *mm, struct vm_area_struct *vma
  * range is for loads and stores, so an address nothing maps is one page
  * (the access faults and the process gets SIGSEGV, as it would in Linux).
  */
-static int parse_target(struct mm_struct *mm, struct ctl_cmd *cmd, const char *word, bool access,
-			unsigned long *start, unsigned long *len, const char **why)
+int parse_target(struct mm_struct *mm, struct ctl_cmd *cmd, const char *word, bool access, unsigned long *start,
+		 unsigned long *len, const char **why)
 {
 	const char *voff = ctl_opt(cmd, "off"), *vlen = ctl_opt(cmd, "len");
 	uint64_t off = 0, n = 0, addr, s, e;
@@ -204,7 +208,7 @@ static int target_cmd(struct machine *m, const struct fs_ctx *ctx, struct ctl_cm
 }
 
 /* An engine refusal: its errno, and a reason for the log */
-static int engine_err(long ret, const char **why)
+int engine_err(long ret, const char **why)
 {
 	switch (ret) {
 	case -ENOMEM:
@@ -268,9 +272,31 @@ static int cmd_file_task(struct machine *m, const struct fs_ctx *ctx, struct ctl
 struct mmap_args {
 	uint64_t len, addr, off;
 	int prot;
-	bool anon, shared, populate;
+	bool anon, shared, populate, hugetlb, noreserve;
+	int huge_flags;   /* MAP_HUGE_2MB or MAP_HUGE_1GB from hugetlb=SIZE, or 0 */
 	const char *name, *path;
 };
+
+/* hugetlb=SIZE: the huge page size as MAP_HUGE_* flags (the size's log2) */
+static int mmap_parse_huge(struct ctl_cmd *cmd, struct mmap_args *a, const char **why)
+{
+	const char *v = ctl_opt(cmd, "hugetlb");
+	uint64_t size;
+
+	if (!v)
+		return 0;
+	if (a->hugetlb) {
+		*why = "hugetlb given twice";
+		return -EINVAL;
+	}
+	if (!parse_size(v, &size) || size < PAGE_SIZE || (size & (size - 1)) || size > (1ULL << 62)) {
+		*why = "hugetlb= takes a power-of-two size (2M, 1G)";
+		return -EINVAL;
+	}
+	a->hugetlb = true;
+	a->huge_flags = (int)__builtin_ctzll(size) << MAP_HUGE_SHIFT;
+	return 0;
+}
 
 /* The words and options of mmap, each checked alone and against the others */
 static int mmap_parse(struct ctl_cmd *cmd, struct mmap_args *a, const char **why)
@@ -283,20 +309,24 @@ static int mmap_parse(struct ctl_cmd *cmd, struct mmap_args *a, const char **why
 	a->path = ctl_opt(cmd, "file");
 	if (cmd->nargs < 1 || !parse_size(cmd->args[0], &a->len)) {
 		*why = "usage: mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] "
-		       "[addr=ADDR]";
+		       "[addr=ADDR] [hugetlb|hugetlb=SIZE] [noreserve]";
 		return -EINVAL;
 	}
 	for (int i = 1; i < cmd->nargs; i++) {
 		bool *flag = !strcmp(cmd->args[i], "anon") ? &a->anon :
 			     !strcmp(cmd->args[i], "shared") ? &a->shared :
-			     !strcmp(cmd->args[i], "populate") ? &a->populate : NULL;
+			     !strcmp(cmd->args[i], "populate") ? &a->populate :
+			     !strcmp(cmd->args[i], "hugetlb") ? &a->hugetlb :
+			     !strcmp(cmd->args[i], "noreserve") ? &a->noreserve : NULL;
 
 		if (!flag || *flag) {
-			*why = flag ? "a word given twice" : "unknown word (anon, shared, populate)";
+			*why = flag ? "a word given twice" : "unknown word (anon, shared, populate, hugetlb, noreserve)";
 			return -EINVAL;
 		}
 		*flag = true;
 	}
+	if (mmap_parse_huge(cmd, a, why))
+		return -EINVAL;
 	if (a->anon && a->shared) {
 		*why = "anon (private) and shared exclude each other";
 		return -EINVAL;
@@ -347,7 +377,8 @@ static int pid_mmap(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 		err = ctl_file_path(m, a.path, NULL, why);
 	if (err)
 		return err;
-	flags = (a.shared ? MAP_SHARED : MAP_PRIVATE) | (a.populate ? MAP_POPULATE : 0);
+	flags = (a.shared ? MAP_SHARED : MAP_PRIVATE) | (a.populate ? MAP_POPULATE : 0) |
+		(a.hugetlb ? MAP_HUGETLB | a.huge_flags : 0) | (a.noreserve ? MAP_NORESERVE : 0);
 	if (a.path) {
 		unsigned long pgoff = (unsigned long)(a.off >> PAGE_SHIFT);
 
@@ -421,8 +452,8 @@ static int pid_madvise(struct machine *m, const struct fs_ctx *ctx, struct ctl_c
 		{ "pageout", MADV_PAGEOUT, true },
 		{ "hugepage", MADV_HUGEPAGE, true },
 		{ "nohugepage", MADV_NOHUGEPAGE, true },
-		{ "mergeable", MADV_MERGEABLE, false },
-		{ "unmergeable", MADV_UNMERGEABLE, false },
+		{ "mergeable", MADV_MERGEABLE, true },
+		{ "unmergeable", MADV_UNMERGEABLE, true },
 		{ "collapse", MADV_COLLAPSE, false },
 	};
 	struct task_struct *t;
@@ -560,18 +591,45 @@ static int pid_free(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 	return 0;
 }
 
+/* fill=unique|zero|N: what the stores leave in each page */
+static bool parse_fill(const char *s, struct page_fill *fill)
+{
+	uint64_t n;
+
+	if (!s || !strcmp(s, "unique")) {
+		fill->kind = FILL_UNIQUE;
+		return true;
+	}
+	if (!strcmp(s, "zero")) {
+		fill->kind = FILL_ZERO;
+		return true;
+	}
+	if (!ctl_parse_u64(s, &n) || n > CONTENT_VALUE_MAX)
+		return false;
+	fill->kind = n ? FILL_VALUE : FILL_ZERO;
+	fill->value = n;
+	return true;
+}
+
 static int pid_access(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
 		      const char **why, bool write)
 {
 	struct task_struct *t;
 	unsigned long start, len;
-	int err = target_cmd(m, ctx, cmd, 0, true,
-			     write ? "usage: write TARGET [off=SIZE] [len=SIZE]" : "usage: read TARGET [off=SIZE] [len=SIZE]",
-			     &t, &start, &len, why);
+	struct page_fill fill = { FILL_UNIQUE, 0 };
+	int err;
 
+	if (write && !parse_fill(ctl_opt(cmd, "fill"), &fill)) {
+		*why = "fill= takes unique, zero or a number below 2^62";
+		return -EINVAL;
+	}
+	err = target_cmd(m, ctx, cmd, 0, true,
+			 write ? "usage: write TARGET [off=SIZE] [len=SIZE] [fill=unique|zero|N]"
+			       : "usage: read TARGET [off=SIZE] [len=SIZE]",
+			 &t, &start, &len, why);
 	if (err)
 		return err;
-	err = access_process_range(m, t, start, len, write);
+	err = access_process_range_fill(m, t, start, len, write, &fill);
 	if (err)
 		return engine_err(err, why);
 	g_string_append(reply, "ok");
@@ -726,9 +784,38 @@ static int pid_exit(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd 
 	return 0;
 }
 
+/* prctl memory_merge 0|1: PR_SET_MEMORY_MERGE (thp_disable: not
+ * modelled yet) */
+static int pid_prctl(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply,
+		     const char **why)
+{
+	struct task_struct *t;
+	int err;
+
+	if (cmd->nargs != 2 || (strcmp(cmd->args[1], "0") && strcmp(cmd->args[1], "1"))) {
+		*why = "usage: prctl memory_merge|thp_disable 0|1";
+		return -EINVAL;
+	}
+	if (strcmp(cmd->args[0], "memory_merge")) {
+		*why = strcmp(cmd->args[0], "thp_disable") ? "unknown prctl option" : "not modelled yet";
+		return -EINVAL;
+	}
+	err = no_unused_opt(cmd, why);
+	if (!err)
+		err = ctl_task(m, ctx, true, &t, why);
+	if (err)
+		return err;
+	err = ksm_set_memory_merge(m, t, cmd->args[1][0] == '1');
+	if (err)
+		return engine_err(err, why);
+	g_string_append(reply, "ok");
+	return 0;
+}
+
 static const struct ctl_command pid_commands[] = {
 	{ "mmap", pid_mmap,
-	  "mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] [addr=ADDR]",
+	  "mmap LEN [anon|shared|file=PATH] [off=SIZE] [prot=rw|r|rx|rwx|none] [name=NAME] [populate] [addr=ADDR] "
+	  "[hugetlb|hugetlb=SIZE] [noreserve]",
 	  "mmap(2) of anonymous memory, private (anon, the default) or shared, or of a file from page offset off= "
 	  "(private unless shared is given); name= makes the region a TARGET, and an anonymous one shows as "
 	  "[anon:NAME] in maps (a file mapping keeps its path); replies the address" },
@@ -737,8 +824,8 @@ static const struct ctl_command pid_commands[] = {
 	  "mapping), narrowed by off=SIZE and len=SIZE" },
 	{ "mprotect", pid_mprotect, "mprotect TARGET rw|r|rx|rwx|none", "mprotect(2)" },
 	{ "madvise", pid_madvise, "madvise TARGET ADVICE",
-	  "madvise(2): dontneed, free, willneed, dontfork, dofork, cold, pageout, hugepage, nohugepage "
-	  "(mergeable, unmergeable, collapse: not modelled yet)" },
+	  "madvise(2): dontneed, free, willneed, dontfork, dofork, cold, pageout, hugepage, nohugepage, "
+	  "mergeable, unmergeable (collapse: not modelled yet)" },
 	{ "mlock", pid_mlock, "mlock TARGET", "mlock(2): fault in and lock" },
 	{ "munlock", pid_munlock, "munlock TARGET", "munlock(2)" },
 	{ "brk", pid_brk, "brk +SIZE|-SIZE", "brk(2) growing or shrinking the heap; replies the new break" },
@@ -747,19 +834,22 @@ static const struct ctl_command pid_commands[] = {
 	{ "free", pid_free, "free ADDR", "glibc free of an address malloc replied" },
 	{ "read", pid_read, "read TARGET",
 	  "a load from every page of TARGET: demand faults, the zero page; SIGSEGV where nothing is mapped" },
-	{ "write", pid_write, "write TARGET",
+	{ "write", pid_write, "write TARGET [fill=unique|zero|N]",
 	  "a store to every page of TARGET: demand faults, copy-on-write; SIGSEGV where nothing is mapped "
-	  "or writable" },
+	  "or writable; fill= says what each page holds after it: unique (the default), zero, or N (the same "
+	  "in every page written with N)" },
 	{ "pread", pid_pread, "pread PATH OFF LEN",
 	  "pread(2) through the page cache, with readahead; replies the bytes read (0 past the end)" },
 	{ "pwrite", pid_pwrite, "pwrite PATH OFF LEN",
 	  "pwrite(2): dirties page-cache pages (extending the file), throttled past the dirty limit; replies "
 	  "the bytes written" },
 	{ "fsync", pid_fsync, "fsync PATH", "fsync(2): write back the file's dirty pages and wait; replies the bytes written back" },
+	{ "prctl", pid_prctl, "prctl memory_merge|thp_disable 0|1",
+	  "prctl(2): PR_SET_MEMORY_MERGE (KSM for every eligible VMA of the process; 0 unmerges them); "
+	  "PR_SET_THP_DISABLE is not modelled yet" },
 	{ "fork", pid_fork, "fork [NAME] [pid=N]", "fork(2) with copy-on-write; replies the child's PID" },
 	{ "exit", pid_exit, "exit", "the process exits and its memory is freed" },
-	{ "set_mempolicy", ctl_not_modelled, "set_mempolicy POLICY", "NUMA policy of the process (not modelled yet)" },
-	{ "mbind", ctl_not_modelled, "mbind TARGET POLICY", "NUMA policy of a range (not modelled yet)" },
+	PID_NUMA_COMMANDS
 };
 
 void render_pid_ctl(struct machine *m, const struct fs_ctx *ctx, GString *out)

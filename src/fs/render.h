@@ -7,6 +7,10 @@
  *   int  write_NAME(struct machine *m, const struct fs_ctx *ctx,
  *                   const char *buf, size_t len, GString *reply);
  * write_NAME exists only when the layout gives the file a write bit.
+ A binary file's handler bin_NAME gives instead of render_:
+ *   ssize_t read_bin_NAME(struct machine *m, const struct fs_ctx *ctx,
+ *                         char *buf, size_t size, off_t off);
+ * which serves a read at any offset, bypassing the text snapshot.
  *
  * A renderer reads the machine (it holds the model lock, the machine does
  * not change under it) and appends the whole file to `out`.  It computes
@@ -23,6 +27,8 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "mmsim/machine.h"
 
@@ -50,18 +56,25 @@ struct fs_ctx {
 	char cache[40];    /* {CACHE} in the path (a slab cache name), or "" */
 	int tsys;          /* {SYS} in the path: its first trace event's id, or -1 */
 	int event;         /* {EVENT} in the path: the trace event's id, or -1 */
+	int hstate;        /* {HSIZE} or {HSIZE_DEMOTE}: the hugetlb hstate's index, or -1 */
+	uint64_t cgrp;     /* {CGROUP} in the path: the cgroup's id; 0 the root */
 	struct fs_write *write; /* a write request's, for the ctl files; or NULL */
+	bool cap_sys_admin; /* the opener may see page frame numbers (pagemap) */
 };
 
 typedef void (*render_fn)(struct machine *m, const struct fs_ctx *ctx, GString *out);
 typedef int (*write_fn)(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len,
 			GString *reply);
+/* A binary file's read (pagemap, kpageflags): size bytes at off into buf;
+ * the bytes given (0 at the end, fewer near it), or a negative errno */
+typedef ssize_t (*read_fn)(struct machine *m, const struct fs_ctx *ctx, char *buf, size_t size, off_t off);
 
 struct layout_entry {
 	const char *pattern; /* e.g. "sys/devices/system/node/node{N}/meminfo"; dirs end in "/" */
 	unsigned int mode;   /* permission bits */
 	render_fn render;    /* NULL for directories */
 	write_fn write;      /* NULL for read-only files */
+	read_fn read;        /* a binary file's (render is NULL), else NULL */
 	const char *doc;
 };
 

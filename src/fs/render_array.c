@@ -262,14 +262,16 @@ static void status_seccomp(GString *out)
 			     "SpeculationIndirectBranch:\talways enabled\n");
 }
 
-/* Cpus_allowed and Mems_allowed: every cpu and every node of the machine */
-static void status_allowed(GString *out, const struct machine *m)
+/* Cpus_allowed: the task's affinity; Mems_allowed: its cpuset's nodes,
+ * every node of the machine (the model has no cpusets) */
+static void status_allowed(GString *out, const struct machine *m, const struct task_struct *t)
 {
 	unsigned char cpus[BITMAP_BYTES(NR_CPUS)] = { 0 };
 	unsigned char nodes[BITMAP_BYTES(MAX_NUMNODES)] = { 0 };
 
 	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
-		bitmap_set_bit(cpus, cpu);
+		if (cpumask_test_cpu(cpu, &t->cpus_allowed))
+			bitmap_set_bit(cpus, cpu);
 	for_each_online_node(m, nid)
 		bitmap_set_bit(nodes, nid);
 
@@ -299,7 +301,7 @@ void render_pid_status(struct machine *m, const struct fs_ctx *ctx, GString *out
 	status_sig(out, m, t);
 	status_cap(out, t);
 	status_seccomp(out);
-	status_allowed(out, m);
+	status_allowed(out, m, t);
 	g_string_append_printf(out, "voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n",
 			       t->nvcsw, t->nivcsw);
 }

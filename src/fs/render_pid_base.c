@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "mmsim/cgroup.h"
 #include "kstrtox.h"
 #include "layout_handlers.h"
 #include "render.h"
@@ -69,8 +70,11 @@ void render_pid_cgroup(struct machine *m, const struct fs_ctx *ctx, GString *out
 {
 	struct task_struct *t = get_proc_task(m, ctx);
 
-	if (t)
-		g_string_append_printf(out, "0::%s\n", t->cgroup ? t->cgroup : "/");
+	if (!t)
+		return;
+	g_string_append(out, "0::");
+	cgroup_path(t->cgroups, out);
+	g_string_append_c(out, '\n');
 }
 
 /* ------------------------------------------------------------------ */

@@ -7,7 +7,7 @@
  * kernel/sched/psi.c).
  *
  * Simplifies:
- *  - Keys whose mechanism the model does not have yet print 0: hugetlb,
+ *  - Keys whose mechanism the model does not have yet print 0:
  *    zswap, node_unreclaimable; VmallocChunk is 0 as on Linux.
  *  - Percpu is the first percpu chunk only (see PCPU_*), DirectMap assumes
  *    the boot-time direct mapping was never split (see direct_map_add).
@@ -26,6 +26,7 @@
 
 #include "mmsim/swap.h"
 #include "mmsim/log2.h"
+#include "mmsim/hugetlb.h"
 #include "layout_handlers.h"
 #include "render.h"
 #include "render_util.h"
@@ -161,7 +162,23 @@ static void meminfo_kernel(GString *out, const struct machine *m, const struct m
 	show_val_kb(out, "", "Percpu:", pcpu_nr_pages(m));
 }
 
-static void meminfo_huge(GString *out, const struct meminfo_pages *mi)
+/* hugetlb_report_meminfo: the default pool, then every pool's memory */
+static void hugetlb_report_meminfo(GString *out, struct machine *m)
+{
+	const struct hstate *h = default_hstate(m);
+
+	g_string_append_printf(out,
+			       "HugePages_Total:   %5lu\n"
+			       "HugePages_Free:    %5lu\n"
+			       "HugePages_Rsvd:    %5lu\n"
+			       "HugePages_Surp:    %5lu\n"
+			       "Hugepagesize:   %8lu kB\n",
+			       h->nr_huge_pages, h->free_huge_pages, h->resv_huge_pages, h->surplus_huge_pages,
+			       huge_page_size(h) >> 10);
+	show_kb(out, "", "Hugetlb:", K(hugetlb_total_pages(m)));
+}
+
+static void meminfo_huge(GString *out, struct machine *m, const struct meminfo_pages *mi)
 {
 	show_val_kb(out, "", "AnonHugePages:", mi->anon_thps);
 	show_val_kb(out, "", "ShmemHugePages:", mi->shmem_thps);
@@ -169,15 +186,7 @@ static void meminfo_huge(GString *out, const struct meminfo_pages *mi)
 	show_val_kb(out, "", "FileHugePages:", mi->file_thps);
 	show_val_kb(out, "", "FilePmdMapped:", mi->file_pmdmapped);
 	show_val_kb(out, "", "Balloon:", mi->balloon);
-	/* hugetlb_report_meminfo: no hugetlb pool yet */
-	g_string_append_printf(out,
-			       "HugePages_Total:   %5lu\n"
-			       "HugePages_Free:    %5lu\n"
-			       "HugePages_Rsvd:    %5lu\n"
-			       "HugePages_Surp:    %5lu\n"
-			       "Hugepagesize:   %8lu kB\n",
-			       0UL, 0UL, 0UL, 0UL, K(HPAGE_PMD_NR));
-	show_kb(out, "", "Hugetlb:", 0);
+	hugetlb_report_meminfo(out, m);
 }
 
 /*
@@ -214,7 +223,7 @@ void render_meminfo(struct machine *m, const struct fs_ctx *ctx G_GNUC_UNUSED, G
 	show_val_kb(out, "", "Zswap:", 0);
 	show_val_kb(out, "", "Zswapped:", 0);
 	meminfo_kernel(out, m, &mi);
-	meminfo_huge(out, &mi);
+	meminfo_huge(out, m, &mi);
 	meminfo_directmap(out, m);
 }
 

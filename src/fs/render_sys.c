@@ -6,13 +6,13 @@
  *
  * Simplifies: every possible node and cpu is online and present (no
  * hotplug); a node is one package whose cpus are its cores, without SMT.
- * The hugetlb lines stay 0 until hugetlb exists.
  */
 #include <string.h>
 
 #include "layout_handlers.h"
 #include "render.h"
 #include "render_util.h"
+#include "mmsim/hugetlb.h"
 
 /* ------------------------------------------------------------------ */
 /* node masks                                                          */
@@ -114,12 +114,14 @@ void render_node_meminfo(struct machine *m, const struct fs_ctx *ctx, GString *o
 	meminfo_collect(m, nid, &mi);
 	node_meminfo_lru(out, pfx, &mi);
 	node_meminfo_kernel(out, pfx, &mi);
-	/* hugetlb_report_node_meminfo: no hugetlb pool yet */
+	/* hugetlb_report_node_meminfo: the default pool's share on the node */
 	g_string_append_printf(out,
-			       "Node %d HugePages_Total: %5u\n"
-			       "Node %d HugePages_Free:  %5u\n"
-			       "Node %d HugePages_Surp:  %5u\n",
-			       nid, 0u, nid, 0u, nid, 0u);
+			       "Node %d HugePages_Total: %5lu\n"
+			       "Node %d HugePages_Free:  %5lu\n"
+			       "Node %d HugePages_Surp:  %5lu\n",
+			       nid, default_hstate(m)->nr_huge_pages_node[nid], nid,
+			       default_hstate(m)->free_huge_pages_node[nid], nid,
+			       default_hstate(m)->surplus_huge_pages_node[nid]);
 }
 
 /* node_read_numastat: the kernel's older names for the NUMA events */

@@ -11,8 +11,7 @@
  *
  * Simplifies:
  *  - Swap ptes are walked for smaps' Swap and SwapPss (shared by the
- *    slot's count, as swp_swapcount); no THP folios yet, no KSM, no hugetlb, no
- *    memory policies (numa_maps says "default").
+ *    slot's count, as swp_swapcount); no THP folios yet.
  *  - Shared anonymous memory shows as the kernel's shmem file does:
  *    "/dev/zero (deleted)" (or [anon_shmem:NAME]) with the VMA's device
  *    and inode numbers.
@@ -29,6 +28,7 @@
 #include "render_pid.h"
 #include "render_util.h"
 #include "mmsim/huge_mm.h"
+#include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/swap.h"
 
@@ -67,6 +67,19 @@ static void status_kb(GString *out, const char *key, unsigned long kb)
 	g_string_append_printf(out, "%s:\t%8lu kB\n", key, kb);
 }
 
+/* mm->hugetlb_usage: the hugetlb pages the process maps, in bytes */
+static unsigned long hugetlb_usage(const struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	unsigned long sum = 0, shared, private;
+
+	for_each_vma(mm, it, vma) {
+		hugetlb_vma_usage(vma, &shared, &private);
+		sum += shared + private;
+	}
+	return sum;
+}
+
 /* task_mem, then the mm-only lines of proc_pid_status */
 void task_mem(GString *out, const struct mm_struct *mm)
 {
@@ -89,7 +102,7 @@ void task_mem(GString *out, const struct mm_struct *mm)
 	status_kb(out, "VmLib", lib >> 10);
 	status_kb(out, "VmPTE", mm->pgtables_bytes >> 10);
 	status_kb(out, "VmSwap", K(get_mm_counter(mm, MM_SWAPENTS)));
-	status_kb(out, "HugetlbPages", 0);
+	status_kb(out, "HugetlbPages", hugetlb_usage(mm) >> 10);
 	/* task_core_dumping, task_thp_status (1: THP is built in and no
 	 * prctl disables it), task_untag_mask (no LAM) */
 	g_string_append(out, "CoreDumping:\t0\nTHP_enabled:\t1\nuntag_mask:\t0xffffffffffffffff\n");
@@ -295,6 +308,8 @@ static void smaps_account(struct mem_size_stats *mss, const struct page *page, b
 	uint64_t pss = (uint64_t)PAGE_SIZE << PSS_SHIFT;
 
 	dirty = dirty || page_test(page, PG_dirty);
+	if (page_test(page, PG_ksm))
+		mss->ksm += PAGE_SIZE;
 	if (page_test(page, PG_anon)) {
 		mss->anonymous += PAGE_SIZE;
 		if (!page_test(page, PG_swapbacked) && !dirty)
@@ -337,8 +352,14 @@ static void smaps_swap_entry(struct machine *m, struct vm_area_struct *vma, unsi
 static void smap_gather_stats(struct machine *m, struct vm_area_struct *vma,
 			      struct mem_size_stats *mss)
 {
+	unsigned long shared, private;
+
 	if (vma_is_gate(vma))
 		return;
+	/* smaps_hugetlb_range: hugetlb pages count only here, not in Rss */
+	hugetlb_vma_usage(vma, &shared, &private);
+	mss->shared_hugetlb += shared;
+	mss->private_hugetlb += private;
 	walk_page_range(m, vma, vma->vm_start, vma->vm_end, smaps_pte_entry, mss);
 	if (vma->vm_mm->rss_stat[MM_SWAPENTS])
 		walk_swap_range(m, vma, vma->vm_start, vma->vm_end, smaps_swap_entry, mss);
@@ -419,8 +440,8 @@ static void show_smap(GString *out, struct machine *m, struct vm_area_struct *vm
 	smap_gather_stats(m, vma, &mss);
 	show_map_vma(out, vma);
 	smap_kb(out, "Size:", vma->vm_end - vma->vm_start);
-	smap_kb(out, "KernelPageSize:", PAGE_SIZE);
-	smap_kb(out, "MMUPageSize:", PAGE_SIZE);
+	smap_kb(out, "KernelPageSize:", vma_kernel_pagesize(vma));
+	smap_kb(out, "MMUPageSize:", vma_kernel_pagesize(vma));
 	__show_smap(out, &mss, false);
 	g_string_append_printf(out, "THPeligible:    %8u\n",
 			       thp_vma_allowable_orders(m, vma, vma->vm_flags, TVA_SMAPS, THP_ORDERS_ALL) != 0);
@@ -531,7 +552,9 @@ static void show_numa_map(GString *out, struct machine *m, struct vm_area_struct
 {
 	struct numa_maps md = { .m = m };
 
-	g_string_append_printf(out, "%08lx default", vma->vm_start);
+	/* __get_vma_policy: the VMA's own policy, never the task's */
+	g_string_append_printf(out, "%08lx ", vma->vm_start);
+	mpol_to_str(out, &vma->vm_policy);
 	if (vma_has_file(vma)) {
 		g_string_append(out, " file=");
 		append_vma_path(out, vma, "\n\t= ");

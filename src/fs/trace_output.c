@@ -83,10 +83,10 @@ void trace_print_gfp_flags(GString *out, unsigned long gfp)
 		g_string_append_printf(out, "%s0x%lx", first ? "" : "|", gfp);
 }
 
-/* show_gfp_flags(REC->gfp_flags) as the format file writes it out */
-static void gfp_print_fmt(GString *out)
+/* show_gfp_flags(REC->FIELD) as the format file writes it out */
+static void gfp_print_fmt(GString *out, const char *field, int len)
 {
-	g_string_append(out, "(REC->gfp_flags) ? __print_flags(REC->gfp_flags, \"|\", ");
+	g_string_append_printf(out, "(REC->%.*s) ? __print_flags(REC->%.*s, \"|\", ", len, field, len, field);
 	for (size_t i = 0; i < G_N_ELEMENTS(gfp_names); i++)
 		g_string_append_printf(out, "%s{(unsigned long)0x%x, \"%s\"}", i ? ", " : "", gfp_names[i].flags,
 				       gfp_names[i].name);
@@ -275,6 +275,52 @@ static void print_oom(GString *out, const struct trace_entry *e)
 	}
 }
 
+static const char *compaction_status_names[] = { "not_suitable_zone", "skipped", "deferred", "no_suitable_page",
+						 "continue", "complete", "partial_skipped", "contended", "success" };
+
+static void print_compaction(GString *out, const struct trace_entry *e)
+{
+	switch (e->id) {
+	case TE_mm_compaction_isolate_migratepages:
+	case TE_mm_compaction_isolate_freepages:
+		g_string_append_printf(out, "range=(0x%lx ~ 0x%lx) nr_scanned=%lu nr_taken=%lu", LU(0), LU(1), LU(2),
+				       LU(3));
+		break;
+	case TE_mm_compaction_migratepages:
+		g_string_append_printf(out, "nr_migrated=%lu nr_failed=%lu", LU(0), LU(1));
+		break;
+	case TE_mm_compaction_begin:
+	case TE_mm_compaction_end:
+		g_string_append_printf(out, "zone_start=0x%lx migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, mode=%s",
+				       LU(0), LU(1), LU(2), LU(3), A(4) ? "sync" : "async");
+		if (e->id == TE_mm_compaction_end)
+			g_string_append_printf(out, " status=%s", SYM(compaction_status_names, 5));
+		break;
+	case TE_mm_compaction_try_to_compact_pages:
+		g_string_append_printf(out, "order=%d gfp_mask=", I(0));
+		trace_print_gfp_flags(out, (unsigned int)A(1));
+		g_string_append_printf(out, " priority=%d", I(2));
+		break;
+	case TE_mm_compaction_finished:
+	case TE_mm_compaction_suitable:
+		g_string_append_printf(out, "node=%d zone=%-8s order=%d ret=%s", I(0), SYM(zone_names_short, 1), I(2),
+				       SYM(compaction_status_names, 3));
+		break;
+	case TE_mm_compaction_deferred:
+	case TE_mm_compaction_defer_compaction:
+	case TE_mm_compaction_defer_reset:
+		g_string_append_printf(out, "node=%d zone=%-8s order=%d order_failed=%d consider=%u limit=%lu", I(0),
+				       SYM(zone_names_short, 1), I(2), I(5), (unsigned int)A(3), 1UL << (A(4) & 63));
+		break;
+	case TE_mm_compaction_kcompactd_sleep:
+		g_string_append_printf(out, "nid=%d", I(0));
+		break;
+	default:
+		g_string_append_printf(out, "nid=%d order=%d classzone_idx=%-8s", I(0), I(1), SYM(zone_names_short, 2));
+		break;
+	}
+}
+
 static void print_filemap(GString *out, const struct machine *m, const struct trace_entry *e)
 {
 	switch (e->id) {
@@ -314,6 +360,8 @@ void trace_print_event_text(GString *out, const struct machine *m, const struct 
 		print_vmscan(out, e);
 	else if (!strcmp(sys, "oom"))
 		print_oom(out, e);
+	else if (!strcmp(sys, "compaction"))
+		print_compaction(out, e);
 	else
 		print_filemap(out, m, e);
 }
@@ -383,7 +431,7 @@ void trace_print_format(GString *out, int id)
 {
 	const struct trace_event_call *call = &trace_events[id];
 	const char *fmt = call->print_fmt, *hole;
-	static const char gfp_token[] = "show_gfp_flags(REC->gfp_flags)";
+	static const char gfp_token[] = "show_gfp_flags(REC->";
 
 	g_string_append_printf(out, "name: %s\nID: %d\nformat:\n", call->name, trace_event_id_number(id));
 	put_field(out, "unsigned short", "common_type", 0, 2, false);
@@ -408,9 +456,12 @@ void trace_print_format(GString *out, int id)
 	}
 	g_string_append(out, "\nprint fmt: ");
 	while ((hole = strstr(fmt, gfp_token))) {
+		const char *field = hole + strlen(gfp_token);
+		int len = (int)strcspn(field, ")");
+
 		g_string_append_len(out, fmt, hole - fmt);
-		gfp_print_fmt(out);
-		fmt = hole + strlen(gfp_token);
+		gfp_print_fmt(out, field, len);
+		fmt = field + len + (field[len] == ')');
 	}
 	g_string_append(out, fmt);
 	g_string_append_c(out, '\n');

@@ -11,8 +11,9 @@
 #include <string.h>
 
 #include "tree.h"
+#include "mmsim/cgroup.h"
 #include "mmsim/huge_mm.h"
-#include "mmsim/log2.h"
+#include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
 #include "mmsim/trace.h"
@@ -21,6 +22,8 @@
 #define TPL_TID "{TID}"
 #define TPL_CACHE "{CACHE}"
 #define TPL_CACHE_LINK "{CACHE_LINK}"
+#define TPL_CGROUP "{CGROUP}"
+#define CGROUP_ROOT "sys/fs/cgroup"
 
 static bool is_template(const char *path)
 {
@@ -43,7 +46,8 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->mode = mode;
 	n->in_pid = strstr(path, TPL_PID) != NULL;
 	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
-	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.order = -1;
+	n->in_cgroup = strstr(path, TPL_CGROUP) != NULL;
+	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.order = n->ctx.hstate = -1;
 	n->ctx.pid = n->ctx.tid = -1;
 	n->ctx.name = n->name;
 	n->ctx.path = n->path;
@@ -72,6 +76,10 @@ static void link_child(struct fs_node *parent, struct fs_node *n)
 	} else if (!strcmp(n->name, TPL_CACHE)) {
 		parent->dyn = FS_DYN_CACHES;
 		parent->dyn_child = n;
+	} else if (!strcmp(n->name, TPL_CGROUP)) {
+		/* any depth: a cgroup's directory is the template again */
+		parent->dyn = n->dyn = FS_DYN_CGROUPS;
+		parent->dyn_child = n->dyn_child = n;
 	} else if (!strcmp(n->name, TPL_CACHE_LINK)) {
 		parent->dyn_link = n;  /* resolved by fs_cache_node, not listed */
 	} else {
@@ -100,9 +108,12 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 
 /* The templates expanded once, at mount: {N} a node, {C} a CPU, {PART} a
  * partition of the disk, {MTHP} a THP size in kB with a hugepages-<N>kB
- * directory and {MTHP_ANON} one anon memory may use; {SYS} a trace system
- * and {EVENT} one of its events (expand_trace) */
-enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_MTHP, TPL_MTHP_ANON, NR_FIXED_TPL, TPL_TSYS = NR_FIXED_TPL, TPL_EVENT,
+ * directory and {MTHP_ANON} one anon memory may use (both by order),
+ * {HSIZE} a hugetlb page size in kB (an hstate) and {HSIZE_DEMOTE} one
+ * that can demote; {SYS} a trace system and {EVENT} one of its events
+ * (expand_trace) */
+enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_MTHP, TPL_MTHP_ANON, TPL_HSIZE, TPL_HSIZE_DEMOTE, NR_FIXED_TPL,
+       TPL_TSYS = NR_FIXED_TPL, TPL_EVENT,
        NR_TPL };
 
 static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, const int *num)
@@ -131,13 +142,15 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 	n->ctx.node = num[0];
 	n->ctx.cpu = num[1];
 	n->ctx.part = num[TPL_PART];
-	n->ctx.order = num[TPL_MTHP] >= 0 ? ilog2((unsigned long)num[TPL_MTHP]) - (PAGE_SHIFT - 10)
-		     : num[TPL_MTHP_ANON] >= 0 ? ilog2((unsigned long)num[TPL_MTHP_ANON]) - (PAGE_SHIFT - 10) : -1;
+	n->ctx.order = num[TPL_MTHP] >= 0 ? num[TPL_MTHP] : num[TPL_MTHP_ANON];
+	n->ctx.hstate = num[TPL_HSIZE] >= 0 ? num[TPL_HSIZE] : num[TPL_HSIZE_DEMOTE];
 	n->ctx.tsys = num[TPL_TSYS];
 	n->ctx.event = num[TPL_EVENT];
 }
 
-static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}", "{MTHP}", "{MTHP_ANON}" };
+static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}", "{MTHP}", "{MTHP_ANON}", "{HSIZE}",
+						      "{HSIZE_DEMOTE}" };
+
 /* the numbers a template may take are below this */
 static int tpl_limit(const struct machine *m, int k)
 {
@@ -145,15 +158,11 @@ static int tpl_limit(const struct machine *m, int k)
 		return m->nr_nodes;
 	if (k == TPL_CPU)
 		return m->nr_cpus;
-	if (k == TPL_PART)
-		return DISK_MINORS;
-	return (int)(HPAGE_PMD_SIZE >> 10) + 1;
-}
-
-/* A size in kB whose order is in orders */
-static bool thp_size_in(int kb, unsigned long orders)
-{
-	return kb >= 4 && !(kb & (kb - 1)) && (orders >> (ilog2((unsigned long)kb) - 2) & 1);
+	if (k == TPL_MTHP || k == TPL_MTHP_ANON)
+		return HPAGE_PMD_ORDER + 1;
+	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
+		return HUGE_MAX_HSTATE;
+	return DISK_MINORS;
 }
 
 /* Does number i exist for template k on this machine? */
@@ -163,11 +172,22 @@ static bool tpl_has(const struct machine *m, int k, int i)
 		return i < m->nr_nodes;
 	if (k == TPL_CPU)
 		return i < m->nr_cpus;
-	if (k == TPL_MTHP)
-		return thp_size_in(i, THP_ORDERS_ALL);
-	if (k == TPL_MTHP_ANON)
-		return thp_size_in(i, THP_ORDERS_ALL_ANON);
+	if (k == TPL_MTHP || k == TPL_MTHP_ANON)
+		return (k == TPL_MTHP ? THP_ORDERS_ALL : THP_ORDERS_ALL_ANON) >> i & 1;
+	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
+		return i < m->hugetlb->nr_hstates && (k == TPL_HSIZE || m->hugetlb->hstates[i].demote_order);
 	return i > 0 && i < DISK_MINORS && m->sb && m->sb->disk->part[i];
+}
+
+/* What template k's number i reads as in a path: THP orders and hstates
+ * by size in kB */
+static unsigned long tpl_value(const struct machine *m, int k, int i)
+{
+	if (k == TPL_MTHP || k == TPL_MTHP_ANON)
+		return (PAGE_SIZE >> 10) << i;
+	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
+		return huge_page_size(&m->hugetlb->hstates[i]) >> 10;
+	return (unsigned long)i;
 }
 
 static void expand(struct fs_tree *t, const struct machine *m, const struct layout_entry *e,
@@ -234,7 +254,7 @@ static void expand(struct fs_tree *t, const struct machine *m, const struct layo
 
 		if (!tpl_has(m, k, i))
 			continue;
-		p = g_strdup_printf("%.*s%d%s", (int)(hole - pattern), pattern, i, hole + len);
+		p = g_strdup_printf("%.*s%lu%s", (int)(hole - pattern), pattern, tpl_value(m, k, i), hole + len);
 		num[k] = i;
 		expand(t, m, e, p, num);
 		num[k] = saved;
@@ -251,7 +271,7 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
 	for (size_t i = 0; i < layout_table_len; i++) {
-		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1 };
+		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 
 		expand(t, m, &layout_table[i], layout_table[i].pattern, num);
 	}
@@ -300,6 +320,26 @@ int fs_path_pid(const char *path, const char **rest)
 	return pid;
 }
 
+/* The rest of a path below sys/fs/cgroup/, from its first name that is
+ * not a fixed file of the root: a file of the {CGROUP} template when the
+ * last name is one, else the template directory (which cgroups the names
+ * are is the machine's to say: fs_cgroup_node) */
+static struct fs_node *lookup_cgroup(struct fs_tree *t, struct fs_node *cur, const char *rest)
+{
+	struct fs_node *dir = cur->dyn_child;
+	const char *last = strrchr(rest, '/');
+	g_autofree char *fpath = NULL;
+	struct fs_node *f;
+
+	(void)t;
+	last = last ? last + 1 : rest;
+	if (!*last)
+		return dir;
+	fpath = g_strdup_printf("%s/%s", dir->path, last);
+	f = g_hash_table_lookup(t->templates, fpath);
+	return f ? f : dir;
+}
+
 /* The slow path of a lookup: walk the components, trading a number for
  * the template below a directory that has one.  Only paths that are not
  * fixed get here. */
@@ -319,6 +359,10 @@ static struct fs_node *lookup_numbered(struct fs_tree *t, const char *path, stru
 
 		if (len == 0)
 			goto next_component;
+		if (cur->dyn == FS_DYN_CGROUPS) {
+			cur = lookup_cgroup(t, cur, p);
+			break;
+		}
 		if (!cur->is_dir || memchr(p, '{', len)) {
 			cur = NULL;  /* a template is no name a user may give */
 			break;
@@ -416,15 +460,77 @@ struct fs_node *fs_cache_node(struct fs_tree *t, struct machine *m, struct fs_no
 	return n;
 }
 
+bool fs_cgroup_file_visible(const struct cgroup *cg, const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	if (!dot || !strncmp(name, "cgroup.", 7))
+		return true;
+	for (int ss = 0; ss < CGROUP_SUBSYS_COUNT; ss++)
+		if (strlen(cgroup_subsys_name[ss]) == (size_t)(dot - name) &&
+		    !strncmp(name, cgroup_subsys_name[ss], (size_t)(dot - name)))
+			return cgroup_has_subsys(cg, (enum cgroup_subsys_id)ss);
+	return false;
+}
+
+struct cgroup *fs_cgroup_of_path(struct machine *m, const char *path)
+{
+	size_t len = strlen(CGROUP_ROOT);
+
+	while (*path == '/')
+		path++;
+	if (strncmp(path, CGROUP_ROOT, len) || (path[len] && path[len] != '/'))
+		return NULL;
+	return cgroup_lookup(m, path + len);
+}
+
+struct fs_node *fs_cgroup_node(struct machine *m, struct fs_node *n, const char *path, struct fs_ctx *ctx)
+{
+	g_autofree char *dir = NULL;
+	struct cgroup *cg;
+
+	if (!n->in_cgroup)
+		return n;
+	while (*path == '/')
+		path++;
+	dir = n->is_dir ? g_strdup(path) : g_strndup(path, (gsize)(strrchr(path, '/') - path));
+	cg = fs_cgroup_of_path(m, dir);
+	/* the root's files are fixed paths: a template file there is a
+	 * child's file the root lacks */
+	if (!cg || (!n->is_dir && !cg->parent) || (!n->is_dir && !fs_cgroup_file_visible(cg, n->name)))
+		return NULL;
+	ctx->cgrp = cg->id;
+	return n;
+}
+
+/* An open file of a cgroup: the cgroup lives and still has the file (a
+ * removed kernfs node answers ENODEV) */
+static bool cgroup_file_alive(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx)
+{
+	const struct cgroup *cg = cgroup_from_id(m, ctx->cgrp);
+
+	return cg && (n->is_dir || fs_cgroup_file_visible(cg, n->name));
+}
+
 int fs_node_render(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, GString *out)
 {
 	if (n->in_pid && !fs_ctx_task(m, ctx))
 		return -ESRCH;
 	if (n->in_cache && !fs_ctx_cache_exists(m, ctx))
 		return -ESRCH;
+	if (n->in_cgroup && !cgroup_file_alive(m, n, ctx))
+		return -ENODEV;
 	if (n->entry && n->entry->render)
 		n->entry->render(m, ctx, out);
 	return 0;
+}
+
+ssize_t fs_node_read(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, char *buf, size_t size,
+		     off_t off)
+{
+	if (n->in_pid && !fs_ctx_task(m, ctx))
+		return -ESRCH;
+	return n->entry->read(m, ctx, buf, size, off);
 }
 
 int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, const char *buf,
@@ -444,6 +550,10 @@ int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ct
 		printk(m, "sys/kernel/slab/%s: write refused: the cache was destroyed (%s)", ctx->cache,
 		       g_strerror(ENOENT));
 		return -ENOENT;
+	}
+	if (n->in_cgroup && !cgroup_file_alive(m, n, ctx)) {
+		printk(m, "%s: write refused: the cgroup was removed (%s)", ctx->path, g_strerror(ENODEV));
+		return -ENODEV;
 	}
 	ret = n->entry->write(m, ctx, buf, len, reply);
 	machine_debug_check(m, ctx->path);

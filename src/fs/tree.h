@@ -25,6 +25,7 @@ enum fs_dyn {
 	FS_DYN_PIDS,   /* proc/: every live PID, ascending */
 	FS_DYN_TIDS,   /* proc/PID/task/: the process's threads */
 	FS_DYN_CACHES, /* sys/kernel/slab/: every slab cache name */
+	FS_DYN_CGROUPS, /* sys/fs/cgroup/ and each cgroup: the child cgroups */
 };
 
 struct fs_node {
@@ -34,6 +35,7 @@ struct fs_node {
 	bool is_link;                     /* render gives the target */
 	bool in_pid;                      /* under proc/{PID}/: owned by the task */
 	bool in_cache;                    /* under sys/kernel/slab/{CACHE}/ */
+	bool in_cgroup;                   /* sys/fs/cgroup/{CGROUP} and below */
 	unsigned int mode;
 	const struct layout_entry *entry; /* NULL for implied directories */
 	struct fs_ctx ctx;                /* pid/tid -1: filled in per lookup */
@@ -83,9 +85,24 @@ bool fs_ctx_cache_exists(struct machine *m, const struct fs_ctx *ctx);
  * otherwise, NULL when no cache has that name */
 struct fs_node *fs_cache_node(struct fs_tree *t, struct machine *m, struct fs_node *n, const struct fs_ctx *ctx);
 
+/* A node under sys/fs/cgroup/ as the machine has it (lock held): n with
+ * ctx->cgrp set to the cgroup path names, or NULL when there is no such
+ * cgroup or the file is not in it (a controller's files where the parent
+ * has not enabled it, a child's files at the root) */
+struct fs_node *fs_cgroup_node(struct machine *m, struct fs_node *n, const char *path, struct fs_ctx *ctx);
+/* Whether a file of a cgroup is there (lock held) */
+bool fs_cgroup_file_visible(const struct cgroup *cg, const char *name);
+/* The cgroup a path under sys/fs/cgroup/ names ("sys/fs/cgroup/a/b"), or
+ * NULL (lock held) */
+struct cgroup *fs_cgroup_of_path(struct machine *m, const char *path);
+
 /* Render a file's text into out (the caller holds the model lock):
  * 0, or -ESRCH when the process it belongs to has exited. */
 int fs_node_render(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, GString *out);
+/* Read a binary file (n->entry->read) at off (the caller holds the model
+ * lock): the bytes given, or -errno (-ESRCH for an exited process) */
+ssize_t fs_node_read(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, char *buf, size_t size,
+		     off_t off);
 /* Run a write against a file: 0 or -errno; reply gets what a read of the
  * same descriptor shows (the ctl files).  -ESRCH for an exited process. */
 int fs_node_write(struct machine *m, const struct fs_node *n, const struct fs_ctx *ctx, const char *buf,

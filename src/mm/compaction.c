@@ -49,6 +49,7 @@
 #include "migrate.h"
 #include "mmsim/compaction.h"
 #include "compaction_internal.h"
+#include "mmsim/trace_events.h"
 
 
 static inline bool is_via_compact_memory(int order)
@@ -145,7 +146,7 @@ static void update_pageblock_skip(struct compact_control *cc, unsigned long bloc
 
 /* ---- deferral ---- */
 
-void defer_compaction(struct zone *zone, int order)
+void defer_compaction(struct machine *m, struct zone *zone, int order)
 {
 	zone->compact_considered = 0;
 	zone->compact_defer_shift++;
@@ -153,9 +154,10 @@ void defer_compaction(struct zone *zone, int order)
 		zone->compact_order_failed = order;
 	if (zone->compact_defer_shift > COMPACT_MAX_DEFER_SHIFT)
 		zone->compact_defer_shift = COMPACT_MAX_DEFER_SHIFT;
+	trace_mm_compaction_defer_compaction(m, zone, order);
 }
 
-bool compaction_deferred(struct zone *zone, int order)
+bool compaction_deferred(struct machine *m, struct zone *zone, int order)
 {
 	unsigned long defer_limit = 1UL << zone->compact_defer_shift;
 
@@ -165,10 +167,11 @@ bool compaction_deferred(struct zone *zone, int order)
 		zone->compact_considered = (unsigned int)defer_limit;
 		return false;
 	}
+	trace_mm_compaction_deferred(m, zone, order);
 	return true;
 }
 
-void compaction_defer_reset(struct zone *zone, int order, bool alloc_success)
+void compaction_defer_reset(struct machine *m, struct zone *zone, int order, bool alloc_success)
 {
 	if (alloc_success) {
 		zone->compact_considered = 0;
@@ -176,6 +179,7 @@ void compaction_defer_reset(struct zone *zone, int order, bool alloc_success)
 	}
 	if (order >= zone->compact_order_failed)
 		zone->compact_order_failed = order + 1;
+	trace_mm_compaction_defer_reset(m, zone, order);
 }
 
 static bool compaction_restarting(struct zone *zone, int order)
@@ -235,6 +239,7 @@ static void isolate_migratepages_block(struct compact_control *cc, unsigned long
 	struct machine *m = cc->m;
 	struct page *map = pfn_to_page_noalloc(m, pageblock_start_pfn(low_pfn));
 	unsigned long nr_scanned = 0, nr_isolated = 0, block_pfn = pageblock_start_pfn(low_pfn);
+	unsigned long start_pfn = low_pfn;
 
 	for (; low_pfn < end_pfn; low_pfn++) {
 		struct page *page = map + (low_pfn - block_pfn);
@@ -263,6 +268,7 @@ static void isolate_migratepages_block(struct compact_control *cc, unsigned long
 			set_pageblock_skip(cc->zone, block_pfn);
 		update_cached_migrate(cc, low_pfn - 1);
 	}
+	trace_mm_compaction_isolate_migratepages(m, cc->kthread, start_pfn, low_pfn, nr_scanned, nr_isolated);
 	cc->total_migrate_scanned += nr_scanned;
 	if (nr_isolated)
 		count_vm_events(m, COMPACTISOLATED, nr_isolated);
@@ -352,6 +358,7 @@ static unsigned long isolate_freepages_block(struct compact_control *cc, unsigne
 	}
 	if (blockpfn > end_pfn)
 		blockpfn = end_pfn;
+	trace_mm_compaction_isolate_freepages(m, cc->kthread, *start_pfn, blockpfn, nr_scanned, total_isolated);
 	*start_pfn = blockpfn;
 	cc->total_free_scanned += nr_scanned;
 	if (total_isolated)
@@ -518,6 +525,7 @@ static enum compact_result compact_finished(struct compact_control *cc)
 {
 	enum compact_result ret = __compact_finished(cc);
 
+	trace_mm_compaction_finished(cc->m, cc->kthread, cc->zone, cc->order, ret);
 	return ret == COMPACT_NO_SUITABLE_PAGE ? COMPACT_CONTINUE : ret;
 }
 
@@ -534,14 +542,18 @@ static bool __compaction_suitable(struct zone *zone, int order, int highest_zone
 bool compaction_suitable(struct machine *m, struct zone *zone, int order, int highest_zoneidx)
 {
 	bool suitable = __compaction_suitable(zone, order, highest_zoneidx, zone_page_state(zone, NR_FREE_PAGES));
+	enum compact_result result = suitable ? COMPACT_CONTINUE : COMPACT_SKIPPED;
 
 	/* only when a failure would be due to fragmentation, for costly orders */
 	if (suitable && order > PAGE_ALLOC_COSTLY_ORDER) {
 		int fragindex = fragmentation_index(zone, (unsigned int)order);
 
-		if (fragindex >= 0 && fragindex <= m->sysctl.extfrag_threshold)
+		if (fragindex >= 0 && fragindex <= m->sysctl.extfrag_threshold) {
 			suitable = false;
+			result = COMPACT_NOT_SUITABLE_ZONE;
+		}
 	}
+	trace_mm_compaction_suitable(m, zone, order, result);
 	return suitable;
 }
 
@@ -612,6 +624,7 @@ static bool compact_migrate_batch(struct compact_control *cc)
 	cc->nr_migratepages = cc->migratepages->len;
 	err = migrate_pages(cc->m, cc->migratepages, compaction_alloc, compaction_free, cc, cc->mode,
 			    MR_COMPACTION, &nr_succeeded);
+	trace_mm_compaction_migratepages(cc->m, cc->kthread, cc->nr_migratepages, nr_succeeded);
 	cc->nr_migratepages = 0;
 	if (!err)
 		return true;
@@ -645,6 +658,8 @@ enum compact_result compact_zone(struct compact_control *cc)
 	if (compaction_restarting(zone, cc->order))
 		__reset_isolation_suitable(zone);
 	compact_zone_start(cc);
+	trace_mm_compaction_begin(cc->m, cc->kthread, zone->zone_start_pfn, cc->migrate_pfn, cc->free_pfn,
+				  zone_end_pfn(zone), cc->mode != MIGRATE_ASYNC);
 	cc->freepages = g_array_new(FALSE, FALSE, sizeof(unsigned long));
 	cc->migratepages = g_array_new(FALSE, FALSE, sizeof(unsigned long));
 	while ((ret = compact_finished(cc)) == COMPACT_CONTINUE) {
@@ -676,6 +691,8 @@ enum compact_result compact_zone(struct compact_control *cc)
 	}
 	g_array_free(cc->freepages, TRUE);
 	g_array_free(cc->migratepages, TRUE);
+	trace_mm_compaction_end(cc->m, cc->kthread, zone->zone_start_pfn, cc->migrate_pfn, cc->free_pfn,
+				zone_end_pfn(zone), cc->mode != MIGRATE_ASYNC, ret);
 	count_vm_events(cc->m, COMPACTMIGRATE_SCANNED, cc->total_migrate_scanned);
 	count_vm_events(cc->m, COMPACTFREE_SCANNED, cc->total_free_scanned);
 	return ret;
@@ -714,23 +731,24 @@ enum compact_result try_to_compact_pages(struct machine *m, gfp_t gfp, unsigned 
 	/* compaction may do I/O (gfp_compaction_allowed) */
 	if (!(gfp & __GFP_IO))
 		return COMPACT_SKIPPED;
+	trace_mm_compaction_try_to_compact_pages(m, (int)order, gfp, prio);
 	for (struct zoneref *z = zonelist->_zonerefs; z->zone; z++) {
 		enum compact_result status;
 
 		if (z->zone_idx > highest_zoneidx)
 			continue;
-		if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(z->zone, (int)order)) {
+		if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(m, z->zone, (int)order)) {
 			rc = MAX(COMPACT_DEFERRED, rc);
 			continue;
 		}
 		status = compact_zone_order(m, z->zone, (int)order, gfp, prio, alloc_flags, highest_zoneidx, cpu);
 		rc = MAX(status, rc);
 		if (status == COMPACT_SUCCESS) {
-			compaction_defer_reset(z->zone, (int)order, false);
+			compaction_defer_reset(m, z->zone, (int)order, false);
 			break;
 		}
 		if (prio != COMPACT_PRIO_ASYNC && (status == COMPACT_COMPLETE || status == COMPACT_PARTIAL_SKIPPED))
-			defer_compaction(z->zone, (int)order);
+			defer_compaction(m, z->zone, (int)order);
 		if (fatal_signal_pending(m->current))
 			break;
 	}

@@ -23,6 +23,7 @@ struct compact_control {
 	int highest_zoneidx;
 	int migratetype;
 	int cpu;
+	const struct task_struct *kthread; /* kcompactd; NULL: the current task */
 	enum migrate_mode mode;
 	bool ignore_skip_hint, no_set_skip_hint, ignore_block_suitable;
 	bool direct_compaction, proactive_compaction, whole_zone, finish_pageblock;

@@ -17,7 +17,7 @@
  * mem_map with its slab, the caches' counts and NR_SLAB_*; no page is left
  * isolated (NR_ISOLATED_*) and no pte is left a migration entry; the
  * disk's requests in flight are in order and its partitions' statistics
- * within the whole disk's.
+ * within the whole disk's; a writable pte is soft-dirty or its VMA is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +27,14 @@
 #include "mmsim/swap.h"
 #include "mmsim/blkdev.h"
 #include "mm_internal.h"
+#include "mmsim/cgroup.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
 #include "mmsim/trace.h"
 #include "slab_internal.h"
 #include "lru_gen.h"
 #include "migrate.h"
+#include "hugetlb_internal.h"
 #include "mmsim/pagemap.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
@@ -199,6 +201,15 @@ static char *check_pte_page(struct machine *m, struct vm_area_struct *vma, unsig
 
 	if (page->_refcount <= 0 || page_test(page, PG_buddy) || page_test(page, PG_pcp))
 		return g_strdup_printf("pte at %#lx maps pfn %#lx, a page not in use", addr, pte_pfn(pte));
+	/* soft-dirty tracking misses no store: a writable pte is soft-dirty
+	 * or in a VMA that is soft-dirty as a whole */
+	if (pte_write(pte) && !pte_soft_dirty(pte) && !(vma->vm_flags & VM_SOFTDIRTY))
+		return g_strdup_printf("pte at %#lx is writable but not soft-dirty", addr);
+	if (page_test(page, PG_ksm))
+		return NULL; /* its stable node: ksm_check_invariants */
+	if (!page_test(page, PG_swapbacked) && vma->vm_file &&
+	    page_content(m, pte_pfn(pte)) != file_page_content(vma->vm_file->f_inode->i_ino, (unsigned long)page->index))
+		return g_strdup_printf("pte at %#lx maps file page %#lx whose content is not the file's", addr, pte_pfn(pte));
 	want = page_test(page, PG_anon) ? (uint64_t)(uintptr_t)vma->anon_vma
 		: vma->vm_file ? (uint64_t)(uintptr_t)&vma->vm_file->f_inode->i_data : page->private;
 	if (page->private != want || page->index != linear_page_index(vma, addr))
@@ -578,6 +589,30 @@ static char *check_migration(struct machine *m)
 	return NULL;
 }
 
+/* Each mechanism's own invariants, after the page allocator's */
+static char *check_mechanisms(struct machine *m)
+{
+	char *err = m->tasks ? check_processes(m) : NULL;
+
+	if (!err)
+		err = swap_check_invariants(m);
+	if (!err)
+		err = check_slab(m);
+	if (!err)
+		err = check_migration(m);
+	if (!err && m->ksm)
+		err = ksm_check_invariants(m);
+	if (!err)
+		err = genhd_check_invariants(m);
+	if (!err)
+		err = trace_check_invariants(m);
+	if (!err)
+		err = hugetlb_check(m);
+	if (!err)
+		err = cgroup_check_invariants(m);
+	return err;
+}
+
 char *machine_check_invariants(struct machine *m)
 {
 	unsigned long *reserved = g_new0(unsigned long, (gsize)m->nr_nodes * MAX_NR_ZONES);
@@ -585,6 +620,8 @@ char *machine_check_invariants(struct machine *m)
 	unsigned long totalram = 0;
 	char *err = NULL;
 
+	if ((err = mempolicy_check_invariants(m)))
+		goto out;
 	for_each_online_node(m, nid) {
 		if ((err = check_lru(m, nid)) || (err = kswapd_check(m, m->node_data[nid])))
 			goto out;
@@ -638,18 +675,8 @@ char *machine_check_invariants(struct machine *m)
 	}
 	if (totalram != m->totalram_pages)
 		err = g_strdup_printf("totalram_pages %lu but zones manage %lu", m->totalram_pages, totalram);
-	if (!err && m->tasks)
-		err = check_processes(m);
 	if (!err)
-		err = swap_check_invariants(m);
-	if (!err)
-		err = check_slab(m);
-	if (!err)
-		err = check_migration(m);
-	if (!err)
-		err = genhd_check_invariants(m);
-	if (!err)
-		err = trace_check_invariants(m);
+		err = check_mechanisms(m);
 out:
 	g_free(reserved);
 	return err;

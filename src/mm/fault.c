@@ -26,8 +26,28 @@ static unsigned long fault_error_code(bool present, bool write)
 	return (present ? 1 : 0) | (write ? 2 : 0) | 4;
 }
 
+/* A store leaves its data in an anon or shmem page (a file's data is its
+ * own: page_content.c) */
+static void store_content(struct machine *m, struct mm_struct *mm, unsigned long addr, const struct page_fill *fill)
+{
+	pte_t *ptep = pte_lookup(mm, addr);
+	struct page *page;
+
+	if (!ptep || !pte_present(*ptep) || pte_special(*ptep))
+		return;
+	page = pfn_to_page(m, pte_pfn(*ptep));
+	if (page_test(page, PG_swapbacked))
+		set_page_content(m, pte_pfn(*ptep), fill_content(m, fill));
+}
+
 int access_process_range(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
 			 bool write)
+{
+	return access_process_range_fill(m, t, addr, len, write, NULL);
+}
+
+int access_process_range_fill(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len,
+			      bool write, const struct page_fill *fill)
 {
 	struct mm_struct *mm = t->mm;
 	unsigned long end = addr + len, a;
@@ -67,11 +87,14 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 			}
 		}
 		err = handle_mm_fault(m, t, vma, a, write);
+		if (!err && write)
+			store_content(m, mm, a, fill);
 		cond_resched(m);
 		if (err == -EFAULT) {
-			/* VM_FAULT_SIGBUS: a file page past the end of the file */
+			/* VM_FAULT_SIGBUS: a file page past the end of the file,
+			 * or no huge page for a hugetlb mapping */
 			m->current = prev;
-			force_sig_bus(m, t, a < addr ? addr : a);
+			force_sig_bus(m, t, a < addr ? addr : a, vma->vm_flags & VM_HUGETLB);
 			return -EFAULT;
 		}
 		if (err) {
@@ -86,9 +109,10 @@ int access_process_range(struct machine *m, struct task_struct *t, unsigned long
 }
 
 /* SIGBUS: the kernel logs nothing; the process dies */
-void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr)
+void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr, bool hugetlb)
 {
-	printk(m, "%s[%d]: SIGBUS (BUS_ADRERR) at %lx: beyond the end of the mapped file", t->comm, t->pid, addr);
+	printk(m, "%s[%d]: SIGBUS (BUS_ADRERR) at %lx: %s", t->comm, t->pid, addr,
+	       hugetlb ? "no huge page in the pool" : "beyond the end of the mapped file");
 	sys_exit(m, t);
 }
 

@@ -33,7 +33,7 @@
 
 long page_cache_alloc(struct machine *m, struct task_struct *t)
 {
-	return __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t ? t->cpu : 0);
+	return alloc_pages_task(m, GFP_HIGHUSER_MOVABLE, 0, t);
 }
 
 /* filemap_add_folio: into the index, the counters and the LRU */
@@ -52,6 +52,9 @@ void filemap_add_folio(struct machine *m, struct address_space *mapping, unsigne
 	if (mapping_is_shmem(mapping)) {
 		page_set(page, PG_swapbacked);
 		__mod_node_page_state(pgdat, NR_SHMEM, 1);
+		set_page_content(m, pfn, CONTENT_ZERO);
+	} else {
+		set_page_content(m, pfn, file_page_content(mapping->host->i_ino, index));
 	}
 	old = xa_store(&mapping->i_pages, index, xa_mk_page(pfn));
 	mapping->nrpages++;

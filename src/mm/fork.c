@@ -28,9 +28,10 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "hugetlb_internal.h"
+#include "mmsim/cgroup.h"
 #include "mmsim/slab.h"
 
-#define PID_MAX_LIMIT 4194304
 #define ELF_ET_DYN_BASE 0x555555554000UL
 #define MMAP_BASE_MIN 0x7f0000000000UL
 #define STACK_TOP_MAX 0x7ffffffff000UL
@@ -219,7 +220,8 @@ static void copy_process_objs(struct machine *m, struct task_struct *t)
 	t->slab_fs = kmem_cache_alloc(m, model_cache(m, MC_FS_CACHE), GFP_KERNEL_ACCOUNT);
 }
 
-static struct task_struct *alloc_task(struct machine *m, int pid, const char *name, int cpu, int *err)
+static struct task_struct *alloc_task(struct machine *m, int pid, const char *name, int cpu, struct cgroup *cg,
+				      int *err)
 {
 	struct task_struct *t;
 	unsigned long stack, obj;
@@ -240,8 +242,10 @@ static struct task_struct *alloc_task(struct machine *m, int pid, const char *na
 	t->state = 'S';
 	t->cpu = cpu;
 	t->home_node = -1;
+	for (int c = 0; c < m->nr_cpus; c++)
+		cpumask_set_cpu(c, &t->cpus_allowed);
 	t->start_time_ns = m->now_ns;
-	t->cgroup = g_strdup("/");
+	cgroup_post_fork(m, t, cg);
 	t->stack = stack;
 	t->slab_task = obj;
 	t->slab_pid = kmem_cache_alloc(m, model_cache(m, MC_PID), GFP_KERNEL);
@@ -260,11 +264,11 @@ static void free_task(struct machine *m, struct task_struct *t)
 	free_task_objs(m, t);
 	put_task_files(m, t->exe_files);
 	exit_files(m, t);
+	cgroup_exit(m, t);
 	g_hash_table_remove(m->tasks, GINT_TO_POINTER(t->pid));
 	m->nr_threads--;
 	g_byte_array_unref(t->cmdline);
 	g_byte_array_unref(t->environ);
-	g_free(t->cgroup);
 	g_free(t);
 }
 
@@ -431,25 +435,46 @@ static int exec_mmap(struct machine *m, struct task_struct *t, const char *name,
 	return 0;
 }
 
+/* The task a spawn makes: a PID, then the task in cg */
+static struct task_struct *spawn_task(struct machine *m, const char *name, int pid, int cpu, struct cgroup *cg,
+				      int *err)
+{
+	if ((pid = claim_pid(m, pid)) < 0) {
+		*err = pid;
+		return NULL;
+	}
+	return alloc_task(m, pid, name, cpu >= 0 ? cpu : next_cpu(m), cg, err);
+}
+
 int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, struct task_struct **out)
 {
+	return sys_spawn_on(m, name, pid, cgroup, -1, out);
+}
+
+int sys_spawn_on(struct machine *m, const char *name, int pid, const char *cgroup, int cpu,
+		 struct task_struct **out)
+{
 	struct task_struct *t, *prev, *init = find_task_by_pid(m, 1);
+	struct cgroup *cg = m->cgrp_root, *made = NULL;
 	int err;
 
-	if (!name || !*name || strchr(name, '/'))
+	if (!name || !*name || strchr(name, '/') || cpu >= m->nr_cpus)
 		return -EINVAL;
-	if ((pid = claim_pid(m, pid)) < 0)
-		return pid;
-	t = alloc_task(m, pid, name, next_cpu(m), &err);
-	if (!t)
+	if (cgroup && (err = cgroup_mkdir_p(m, cgroup, &cg, &made)))
 		return err;
+	t = (err = cgroup_can_fork(m, cg)) ? NULL : spawn_task(m, name, pid, cpu, cg, &err);
+	if (!t) {
+		cgroup_mkdir_undo(m, made);
+		return err;
+	}
+	if (cpu >= 0) {
+		/* as taskset -c CPU started it: pinned there */
+		cpumask_clear(&t->cpus_allowed);
+		cpumask_set_cpu(cpu, &t->cpus_allowed);
+	}
 	t->real_parent = init;
 	t->uid = t->gid = init ? USER_UID : 0;
 	copy_process_objs(m, t);
-	if (cgroup) {
-		g_free(t->cgroup);
-		t->cgroup = g_strdup(cgroup);
-	}
 	/* the new task runs its execve; the OOM killer does not see it yet */
 	t->in_copy_process = true;
 	prev = syscall_enter(m, t);
@@ -460,11 +485,12 @@ int sys_spawn(struct machine *m, const char *name, int pid, const char *cgroup, 
 		if (t->mm)
 			mmput(m, t->mm);
 		free_task(m, t);
+		cgroup_mkdir_undo(m, made);
 		return err;
 	}
 	if (out)
 		*out = t;
-	return pid;
+	return t->pid;
 }
 
 /* dup_mmap: the child's VMAs and page tables, private memory made COW */
@@ -477,6 +503,7 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 	if (!mm)
 		return -ENOMEM;
 	child->mm = mm;
+	ksm_fork(m, mm, oldmm);
 	mm->mmap_base = oldmm->mmap_base;
 	mm->start_code = oldmm->start_code;
 	mm->end_code = oldmm->end_code;
@@ -531,6 +558,8 @@ static int dup_mmap(struct machine *m, struct task_struct *child, struct mm_stru
 		}
 		if (tmp->vm_file)
 			vma_file_attach(tmp);
+		if (tmp->hugetlb)
+			hugetlb_vm_op_fork(tmp);
 		vma_insert(mm, tmp);
 		vm_stat_account(mm, tmp->vm_flags, (long)pages);
 		if ((err = copy_page_range(m, mm, oldmm, vma)))
@@ -550,12 +579,20 @@ static int do_fork(struct machine *m, struct task_struct *parent, const char *na
 
 	if (!parent->mm)
 		return -EINVAL;
+	if ((err = cgroup_can_fork(m, parent->cgroups)))
+		return err;
 	if ((pid = claim_pid(m, pid)) < 0)
 		return pid;
-	t = alloc_task(m, pid, name ? name : parent->comm, next_cpu(m), &err);
+	t = alloc_task(m, pid, name ? name : parent->comm, select_task_rq_fork(m, &parent->cpus_allowed), parent->cgroups,
+		       &err);
 	if (!t)
 		return err;
 	t->real_parent = parent;
+	/* dup_task_struct and mpol_dup: the affinity and the policy */
+	t->cpus_allowed = parent->cpus_allowed;
+	t->mempolicy = parent->mempolicy;
+	t->il_prev = parent->il_prev;
+	t->il_weight = parent->il_weight;
 	t->flags |= PF_FORKNOEXEC;
 	copy_process_objs(m, t);
 	if (parent->exe_files) {
@@ -566,8 +603,6 @@ static int do_fork(struct machine *m, struct task_struct *parent, const char *na
 	t->gid = parent->gid;
 	t->nice = parent->nice;
 	t->oom_score_adj = parent->oom_score_adj;
-	g_free(t->cgroup);
-	t->cgroup = g_strdup(parent->cgroup);
 	g_byte_array_append(t->cmdline, parent->cmdline->data, parent->cmdline->len);
 	g_byte_array_unref(t->environ);
 	t->environ = g_byte_array_ref(parent->environ);
@@ -637,7 +672,7 @@ static struct task_struct *kthread_create(struct machine *m, const char *name, s
 					  int cpu)
 {
 	int err;
-	struct task_struct *t = alloc_task(m, alloc_pid(m), name, cpu, &err);
+	struct task_struct *t = alloc_task(m, alloc_pid(m), name, cpu, m->cgrp_root, &err);
 
 	g_assert(t);
 	t->flags |= PF_KTHREAD;
@@ -656,10 +691,10 @@ void tasks_init(struct machine *m)
 	m->last_pid = 0;
 	if (m->cfg.bare)
 		return;
-	init = alloc_task(m, 1, "init", 0, &err);
+	init = alloc_task(m, 1, "init", 0, m->cgrp_root, &err);
 	g_assert(init);
 	copy_process_objs(m, init);
-	kthreadd = alloc_task(m, 2, "kthreadd", 0, &err);
+	kthreadd = alloc_task(m, 2, "kthreadd", 0, m->cgrp_root, &err);
 	g_assert(kthreadd);
 	kthreadd->flags |= PF_KTHREAD | PF_NOFREEZE;
 	for_each_online_node(m, nid) {
@@ -687,8 +722,7 @@ void tasks_init(struct machine *m)
 
 		set_strings(init->cmdline, argv);
 	}
-	g_free(init->cgroup);
-	init->cgroup = g_strdup("/init.scope");
+	cgroup_attach_task(m, init, cgroup_lookup(m, "/init.scope"));
 }
 
 void tasks_destroy(struct machine *m)
@@ -707,7 +741,6 @@ void tasks_destroy(struct machine *m)
 		put_task_files(m, t->exe_files);
 		g_byte_array_unref(t->cmdline);
 		g_byte_array_unref(t->environ);
-		g_free(t->cgroup);
 		g_free(t);
 	}
 	g_hash_table_destroy(m->tasks);

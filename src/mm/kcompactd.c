@@ -22,6 +22,7 @@
  */
 #include "mm_internal.h"
 #include "compaction_internal.h"
+#include "mmsim/trace_events.h"
 
 static unsigned int fragmentation_score_zone(struct zone *zone)
 {
@@ -95,16 +96,18 @@ static void kcompactd_do_work(struct machine *m, pg_data_t *pgdat)
 	int max_order = pgdat->kcompactd_max_order, highest = pgdat->kcompactd_highest_zoneidx;
 	unsigned long scanned = 0;
 
+	trace_mm_compaction_kcompactd_wake(m, pgdat->node_id, max_order, highest);
 	count_vm_event(m, KCOMPACTD_WAKE);
 	for (int zoneid = 0; zoneid <= highest && zoneid < MAX_NR_ZONES; zoneid++) {
 		struct zone *zone = &pgdat->node_zones[zoneid];
 		struct compact_control cc = {
 			.m = m, .order = max_order, .highest_zoneidx = highest, .mode = MIGRATE_SYNC_LIGHT,
 			.gfp_mask = GFP_KERNEL, .zone = zone, .cpu = kcompactd_cpu(pgdat),
+			.kthread = pgdat->kcompactd,
 		};
 		enum compact_result status;
 
-		if (!populated_zone(zone) || compaction_deferred(zone, cc.order))
+		if (!populated_zone(zone) || compaction_deferred(m, zone, cc.order))
 			continue;
 		if (zone_watermark_ok(zone, (unsigned int)cc.order, min_wmark_pages(zone), zoneid, 0))
 			continue;
@@ -112,11 +115,11 @@ static void kcompactd_do_work(struct machine *m, pg_data_t *pgdat)
 			continue;
 		status = compact_zone(&cc);
 		if (status == COMPACT_SUCCESS) {
-			compaction_defer_reset(zone, cc.order, false);
+			compaction_defer_reset(m, zone, cc.order, false);
 		} else if (status == COMPACT_PARTIAL_SKIPPED || status == COMPACT_COMPLETE) {
 			/* pages stranded on the per-cpu lists could merge */
 			drain_all_pages(m, zone);
-			defer_compaction(zone, cc.order);
+			defer_compaction(m, zone, cc.order);
 		}
 		count_vm_events(m, KCOMPACTD_MIGRATE_SCANNED, cc.total_migrate_scanned);
 		count_vm_events(m, KCOMPACTD_FREE_SCANNED, cc.total_free_scanned);
@@ -127,6 +130,7 @@ static void kcompactd_do_work(struct machine *m, pg_data_t *pgdat)
 	if (pgdat->kcompactd_highest_zoneidx >= highest)
 		pgdat->kcompactd_highest_zoneidx = pgdat->nr_zones - 1;
 	kcompactd_account(m, pgdat, scanned);
+	trace_mm_compaction_kcompactd_sleep(m, pgdat->node_id);
 }
 
 /* wakeup_kcompactd: kswapd balanced the node for a high order; kcompactd
@@ -141,6 +145,7 @@ void wakeup_kcompactd(struct machine *m, pg_data_t *pgdat, int order, int highes
 		pgdat->kcompactd_highest_zoneidx = highest_zoneidx;
 	if (!kcompactd_node_suitable(m, pgdat))
 		return;
+	trace_mm_compaction_wakeup_kcompactd(m, pgdat->node_id, order, highest_zoneidx);
 	kcompactd_do_work(m, pgdat);
 	machine_debug_check(m, "kcompactd");
 }
@@ -153,7 +158,7 @@ static void proactive_compact_node(struct machine *m, pg_data_t *pgdat)
 		struct compact_control cc = {
 			.m = m, .order = -1, .mode = MIGRATE_SYNC_LIGHT, .ignore_skip_hint = true,
 			.whole_zone = true, .gfp_mask = GFP_KERNEL, .proactive_compaction = true,
-			.zone = zone, .cpu = kcompactd_cpu(pgdat),
+			.zone = zone, .cpu = kcompactd_cpu(pgdat), .kthread = pgdat->kcompactd,
 		};
 
 		if (!populated_zone(zone))
@@ -202,6 +207,7 @@ static void kcompactd_timer(struct machine *m, void *arg)
 	pgdat->proactive_compact_trigger = false;
 	if (m->sysctl.compaction_proactiveness)
 		kcompactd_arm(m, pgdat, timeout);
+	trace_mm_compaction_kcompactd_sleep(m, pgdat->node_id);
 }
 
 void kcompactd_run(struct machine *m)

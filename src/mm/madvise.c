@@ -10,6 +10,7 @@
  * - MADV_DONTFORK / MADV_DOFORK: VM_DONTCOPY on VMAs of their own.
  * - MADV_HUGEPAGE / MADV_NOHUGEPAGE: VM_HUGEPAGE or VM_NOHUGEPAGE likewise
  *   (hugepage_madvise).
+ * - MADV_MERGEABLE / MADV_UNMERGEABLE: ksm_madvise (mm/ksm.c).
  * - MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED: accepted.
  * - EINVAL on locked memory for the advices that drop or age pages,
  *   ENOMEM for a hole in the range.
@@ -52,6 +53,16 @@ static int madvise_vma_flags(struct machine *m, struct task_struct *t, struct vm
 		vma->vm_flags &= ~VM_DONTCOPY;
 	vma_merge_neighbours(m, t->mm, vma);
 	return 0;
+}
+
+/* MADV_MERGEABLE/UNMERGEABLE: ksm_madvise on VMAs of their own */
+static int madvise_ksm(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg)
+{
+	int err = ksm_madvise(m, vma, vma->vm_start, vma->vm_end, GPOINTER_TO_INT(arg));
+
+	if (!err)
+		vma_merge_neighbours(m, t->mm, vma);
+	return err;
 }
 
 /* MADV_DONTNEED/FREE act on the pages of [start, end) without splitting
@@ -121,6 +132,7 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 	case MADV_DONTNEED: case MADV_FREE: case MADV_WILLNEED: case MADV_DONTFORK: case MADV_DOFORK:
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_COLD: case MADV_PAGEOUT:
 	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE:
 		break;
 	default:
 		return -EINVAL;
@@ -140,8 +152,13 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 			if (vma->vm_start < end && vma->vm_end > addr && (vma->vm_flags & VM_LOCKED))
 				return -EINVAL;
 	}
-	if (advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_HUGEPAGE ||
-	    advice == MADV_NOHUGEPAGE) {
+	if (advice == MADV_MERGEABLE || advice == MADV_UNMERGEABLE) {
+		int err = for_each_vma_in_range(m, t, addr, end, madvise_ksm, GINT_TO_POINTER(advice));
+
+		if (err)
+			return err;
+	} else if (advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_HUGEPAGE ||
+		   advice == MADV_NOHUGEPAGE) {
 		int err = for_each_vma_in_range(m, t, addr, end, madvise_vma_flags, GINT_TO_POINTER(advice));
 
 		if (err)

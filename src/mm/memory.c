@@ -14,8 +14,7 @@
  * shared file page), shared anonymous (shmem) pages; copy_page_range for
  * fork write-protecting private memory and sharing swap slots;
  * zap_page_range for munmap, MADV_DONTNEED and exit; the rmap counts
- * (page->_mapcount) and walks (rmap_walk through the anon_vma's VMAs or the
- * file's i_mmap) that PSS, folio_referenced and try_to_unmap use.
+ * (page->_mapcount; the walks are mm/rmap.c's).
  * Simplifies: no huge pages; TLB flushes are counted per range, not per
  * CPU; program images (text, libraries) are not files of the simulated
  * disk, so touching them maps nothing.
@@ -26,6 +25,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "migrate.h"
+#include "hugetlb_internal.h"
 #include "mmsim/pagemap.h"
 #include "lru_gen.h"
 
@@ -154,7 +154,7 @@ static void folio_add_new_anon_rmap(struct machine *m, unsigned long pfn, struct
 
 /* A page's last mapping went away: free it (anon) or leave it to its shmem
  * object */
-static void page_remove_rmap(struct machine *m, unsigned long pfn)
+void page_remove_rmap(struct machine *m, unsigned long pfn)
 {
 	struct page *page = pfn_to_page(m, pfn);
 	struct zone *zone;
@@ -174,7 +174,9 @@ static void page_remove_rmap(struct machine *m, unsigned long pfn)
 		folio_free_swap(m, pfn);
 		return;
 	}
-	{
+	if (page_test(page, PG_ksm)) {
+		ksm_page_free(m, pfn);
+	} else {
 		struct anon_vma *av = (struct anon_vma *)(uintptr_t)page->private;
 
 		/* the last page of an anon_vma no VMA uses any more */
@@ -209,7 +211,7 @@ static void set_pte(struct pt_page *table, pte_t *slot, pte_t pte)
 static pte_t mk_pte(unsigned long pfn, bool writable, bool dirty)
 {
 	return ((pte_t)pfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED |
-	       (writable ? _PAGE_RW : 0) | (dirty ? _PAGE_DIRTY : 0);
+	       (writable ? _PAGE_RW : 0) | (dirty ? _PAGE_DIRTY_BITS : 0);
 }
 
 /* The task's kernel time, also the busy time of the CPU it runs on */
@@ -345,8 +347,9 @@ static int do_cow_fault(struct vm_fault *vmf)
 	vmf->pte = walk_to_pte(m, vmf->vma->vm_mm, vmf->address, true, task_node(m, vmf->t), &vmf->table);
 	if (!vmf->pte)
 		return -ENOMEM;
-	if ((new = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, vmf->t->cpu)) < 0)
+	if ((new = vma_alloc_folio(m, GFP_HIGHUSER_MOVABLE, 0, vmf->vma, vmf->address, vmf->t)) < 0)
 		return (int)new;
+	copy_page_content(m, (unsigned long)new, (unsigned long)pfn);
 	map_anon_folio_pte(vmf, (unsigned long)new);
 	account_system_time(m, vmf->t, PAGE_COPY_COST_NS);
 	count_fault(m, vmf->t);
@@ -396,9 +399,10 @@ static int do_anonymous_page(struct vm_fault *vmf)
 		count_fault(m, vmf->t);
 		return 0;
 	}
-	pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, vmf->t->cpu);
+	pfn = vma_alloc_folio(m, GFP_HIGHUSER_MOVABLE, 0, vmf->vma, vmf->address, vmf->t);
 	if (pfn < 0)
 		return (int)pfn;
+	set_page_content(m, (unsigned long)pfn, CONTENT_ZERO);
 	map_anon_folio_pte(vmf, (unsigned long)pfn);
 	count_fault(m, vmf->t);
 	return 0;
@@ -407,7 +411,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 /* wp_page_reuse: the only mapper of an anon page writes to it in place */
 static int wp_page_reuse(struct vm_fault *vmf)
 {
-	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
+	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY_BITS | _PAGE_ACCESSED;
 	count_vm_event(vmf->m, PGREUSE);
 	count_fault(vmf->m, vmf->t);
 	return 0;
@@ -419,7 +423,7 @@ static int wp_page_shared(struct vm_fault *vmf)
 {
 	struct machine *m = vmf->m;
 
-	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
+	*vmf->pte |= _PAGE_RW | _PAGE_DIRTY_BITS | _PAGE_ACCESSED;
 	folio_mark_dirty(m, pte_pfn(vmf->orig_pte));
 	count_fault(m, vmf->t);
 	balance_dirty_pages_ratelimited(m, vmf->t, &vmf->vma->vm_file->f_inode->i_data);
@@ -435,10 +439,14 @@ static int wp_page_copy(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	pte_t old = vmf->orig_pte;
 	struct page *old_page = pte_special(old) ? NULL : pfn_to_page(m, pte_pfn(old));
-	long pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, vmf->t->cpu);
+	long pfn = vma_alloc_folio(m, GFP_HIGHUSER_MOVABLE, 0, vmf->vma, vmf->address, vmf->t);
 
 	if (pfn < 0)
 		return (int)pfn;
+	/* __wp_page_copy_user, or a zeroed page for the zero page */
+	set_page_content(m, (unsigned long)pfn, old_page ? page_content(m, pte_pfn(old)) : CONTENT_ZERO);
+	if (!old_page)
+		ksm_might_unmap_zero_page(m, vma->vm_mm, old);
 	if (old_page)
 		vma->vm_mm->rss_stat[mm_counter(old_page)]--;
 	map_anon_folio_pte(vmf, (unsigned long)pfn);
@@ -463,8 +471,10 @@ static int do_wp_page(struct vm_fault *vmf)
 	if (!pte_special(vmf->orig_pte)) {
 		struct page *page = pfn_to_page(vmf->m, pte_pfn(vmf->orig_pte));
 
-		if (page->_mapcount == 0 && page_test(page, PG_anon))
+		if (page->_mapcount == 0 && page_test(page, PG_anon) && !page_test(page, PG_ksm))
 			return wp_page_reuse(vmf);
+		if (page_test(page, PG_ksm))
+			count_vm_event(vmf->m, COW_KSM);
 	}
 	return wp_page_copy(vmf);
 }
@@ -492,7 +502,7 @@ static int handle_pte_fault(struct vm_fault *vmf)
 	if (vmf->write && !pte_write(pte))
 		return do_wp_page(vmf);
 	/* the hardware sets accessed/dirty: no fault */
-	*vmf->pte |= _PAGE_ACCESSED | (vmf->write ? _PAGE_DIRTY : 0);
+	*vmf->pte |= _PAGE_ACCESSED | (vmf->write ? _PAGE_DIRTY_BITS : 0);
 	return 0;
 }
 
@@ -505,6 +515,8 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 	int ret;
 
 	/* field by field: the fault path is hot, nothing is zeroed twice */
+	if (vma->hugetlb)
+		return hugetlb_fault(m, t, vma, addr);
 	vmf.m = m;
 	vmf.t = t;
 	vmf.vma = vma;
@@ -523,9 +535,6 @@ int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_str
 }
 
 /* ---- walking ---- */
-
-typedef void (*pte_range_fn)(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr,
-			     void *arg);
 
 /* Every present pte in [start, end), with the table that holds it; with
  * swap_too, the swap ptes as well */
@@ -581,6 +590,12 @@ static void walk_ptes(struct machine *m, struct mm_struct *mm, unsigned long sta
 			}
 		}
 	}
+}
+
+void walk_pte_slots(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long end,
+		    pte_range_fn fn, void *arg, bool swap_too)
+{
+	walk_ptes(m, mm, start, end, fn, arg, swap_too);
 }
 
 static void for_each_present_pte(struct machine *m, struct mm_struct *mm, unsigned long start,
@@ -649,8 +664,10 @@ static void zap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsign
 	}
 	set_pte(table, ptep, 0);
 	z->nr++;
-	if (pte_special(pte))
+	if (pte_special(pte)) {
+		ksm_might_unmap_zero_page(m, z->mm, pte);
 		return;
+	}
 	z->mm->rss_stat[mm_counter(pfn_to_page(m, pte_pfn(pte)))]--;
 	/* leaving a locked VMA drops one mlock count */
 	if (z->vma && (z->vma->vm_flags & VM_LOCKED) && page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
@@ -752,8 +769,10 @@ static void copy_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsig
 		*ptep = pte;
 	}
 	set_pte(dtable, dst, pte & ~_PAGE_ACCESSED);
-	if (pte_special(pte))
+	if (pte_special(pte)) {
+		ksm_fork_zero_pte(m, c->dst, pte);
 		return;
+	}
 	pfn_to_page(m, pte_pfn(pte))->_mapcount++;
 	c->dst->rss_stat[mm_counter(pfn_to_page(m, pte_pfn(pte)))]++;
 }
@@ -800,113 +819,6 @@ void update_hiwater_vm(struct mm_struct *mm)
 		mm->hiwater_vm = mm->total_vm;
 }
 
-/* ---- rmap (mm/rmap.c): the ptes that map a page ---- */
-
-/*
- * The ptes of the VMAs that may map `page` (its anon_vma's VMAs or its
- * file's i_mmap, at the page's index) that hold what match() says: a
- * present pte of the page (rmap_walk) or a migration entry of the page it
- * replaces (rmap_walk_migration); fn returns false to stop
- */
-static void __rmap_walk(struct machine *m, struct page *page, unsigned long pfn, bool migration, rmap_one_fn fn,
-			void *arg)
-{
-	GPtrArray *vmas;
-
-	if (page_test(page, PG_anon))
-		vmas = ((struct anon_vma *)(uintptr_t)page->private)->vmas;
-	else
-		vmas = ((struct address_space *)(uintptr_t)page->private)->i_mmap;
-	for (guint i = 0; i < vmas->len; i++) {
-		struct vm_area_struct *vma = g_ptr_array_index(vmas, i);
-		unsigned long index = (unsigned long)page->index, addr;
-		pte_t *ptep;
-		bool match;
-
-		if (index < vma->vm_pgoff || index >= vma->vm_pgoff + vma_pages(vma))
-			continue;
-		addr = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
-		ptep = pte_lookup(vma->vm_mm, addr);
-		if (!ptep)
-			continue;
-		if (migration)
-			match = is_migration_pte(*ptep) && migration_entry_to_pfn(pte_to_swp_entry(*ptep)) == pfn;
-		else
-			match = pte_present(*ptep) && pte_pfn(*ptep) == pfn;
-		if (match && !fn(m, vma, addr, ptep, arg))
-			break;
-	}
-}
-
-void rmap_walk(struct machine *m, unsigned long pfn, rmap_one_fn fn, void *arg)
-{
-	struct page *page = pfn_to_page(m, pfn);
-
-	if (page->_mapcount < 0 || !page->private)
-		return;
-	__rmap_walk(m, page, pfn, false, fn, arg);
-}
-
-void rmap_walk_migration(struct machine *m, unsigned long dst, unsigned long src, rmap_one_fn fn, void *arg)
-{
-	struct page *page = pfn_to_page(m, dst);
-
-	if (page->private)
-		__rmap_walk(m, page, src, true, fn, arg);
-}
-
-struct referenced_arg {
-	int referenced;
-	unsigned long vm_flags;
-};
-
-static bool referenced_one(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
-			   void *arg)
-{
-	struct referenced_arg *r = arg;
-
-	if (vma->vm_flags & VM_LOCKED) {
-		r->vm_flags |= VM_LOCKED;
-		return false;
-	}
-	/* ptep_clear_flush_young; MGLRU looks at the neighbours too */
-	if (*ptep & _PAGE_ACCESSED) {
-		*ptep &= ~_PAGE_ACCESSED;
-		if (!(vma->vm_flags & VM_SEQ_READ))
-			r->referenced++;
-		if (lru_gen_enabled(m))
-			lru_gen_look_around(m, vma, addr);
-	}
-	r->vm_flags |= vma->vm_flags;
-	return true;
-}
-
-/* folio_referenced: young ptes mapping the page, cleared as they are counted */
-int folio_referenced(struct machine *m, unsigned long pfn, unsigned long *vm_flags)
-{
-	struct referenced_arg r = { 0, 0 };
-
-	rmap_walk(m, pfn, referenced_one, &r);
-	*vm_flags = r.vm_flags;
-	return r.referenced;
-}
-
-static bool clear_young_one(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
-			    void *arg)
-{
-	(void)m;
-	(void)vma;
-	(void)addr;
-	(void)arg;
-	*ptep &= ~_PAGE_ACCESSED;
-	return true;
-}
-
-void folio_clear_young(struct machine *m, unsigned long pfn)
-{
-	rmap_walk(m, pfn, clear_young_one, NULL);
-}
-
 static bool unmap_one(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep, void *arg)
 {
 	struct mm_struct *mm = vma->vm_mm;
@@ -927,7 +839,7 @@ static bool unmap_one(struct machine *m, struct vm_area_struct *vma, unsigned lo
 		if (pte_dirty(pte))
 			page_set(page, PG_dirty);
 		swap_duplicate(m, entry);
-		*ptep = swp_entry_to_pte(entry);
+		*ptep = swp_entry_to_pte(entry) | (pte_soft_dirty(pte) ? _PAGE_SWP_SOFT_DIRTY : 0);
 		mm->rss_stat[MM_ANONPAGES]--;
 		mm->rss_stat[MM_SWAPENTS]++;
 	} else {

@@ -32,7 +32,7 @@
 #define MIGRATE_FLAGS                                                                                      \
 	((1u << PG_dirty) | (1u << PG_referenced) | (1u << PG_active) | (1u << PG_swapbacked) |           \
 	 (1u << PG_unevictable) | (1u << PG_mlocked) | (1u << PG_reclaim) | (1u << PG_anon) |              \
-	 (1u << PG_workingset) | (1u << PG_swapcache))
+	 (1u << PG_workingset) | (1u << PG_swapcache) | (1u << PG_ksm))
 
 static inline bool folio_is_file_lru(const struct page *page)
 {
@@ -112,7 +112,7 @@ static bool try_to_migrate_one(struct machine *m, struct vm_area_struct *vma, un
 			folio_mark_dirty(m, pfn);
 	}
 	off |= (pte_young(pte) ? 1UL << SWP_MIG_YOUNG_BIT : 0) | (pte_dirty(pte) ? 1UL << SWP_MIG_DIRTY_BIT : 0);
-	*ptep = swp_entry_to_pte(swp_entry(type, off));
+	*ptep = swp_entry_to_pte(swp_entry(type, off)) | (pte_soft_dirty(pte) ? _PAGE_SWP_SOFT_DIRTY : 0);
 	m->nr_tlb_local_flush_one++;
 	mapcount_mod(m, pfn, -1);
 	return page->_mapcount >= 0;
@@ -129,7 +129,8 @@ static bool remove_migration_pte(struct machine *m, struct vm_area_struct *vma, 
 	(void)addr;
 	*ptep = ((pte_t)dst << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
 		(swp_type(entry) == SWP_MIGRATION_WRITE ? _PAGE_RW : 0) |
-		((off >> SWP_MIG_YOUNG_BIT) & 1 ? _PAGE_ACCESSED : 0) | ((off >> SWP_MIG_DIRTY_BIT) & 1 ? _PAGE_DIRTY : 0);
+		((off >> SWP_MIG_YOUNG_BIT) & 1 ? _PAGE_ACCESSED : 0) | ((off >> SWP_MIG_DIRTY_BIT) & 1 ? _PAGE_DIRTY : 0) |
+		(pte_swp_soft_dirty(*ptep) ? _PAGE_SOFT_DIRTY : 0);
 	mapcount_mod(m, dst, 1);
 	return true;
 }
@@ -187,6 +188,9 @@ static void folio_migrate_flags(struct machine *m, unsigned long src, unsigned l
 	struct page *s = pfn_to_page(m, src), *d = pfn_to_page(m, dst);
 
 	d->flags |= s->flags & MIGRATE_FLAGS;
+	copy_page_content(m, dst, src);
+	if (page_test(s, PG_ksm))
+		ksm_migrate_folio(m, dst, src);
 	d->private = s->private;
 	d->index = s->index;
 	d->prev = page_test(s, PG_mlocked) ? s->prev : PFN_NONE;

@@ -85,5 +85,12 @@ void rmap_walk(struct machine *m, unsigned long pfn, rmap_one_fn fn, void *arg);
 /* every migration entry of src in the VMAs that may map dst (which has
  * src's mapping and index by now): remove_migration_ptes' walk */
 void rmap_walk_migration(struct machine *m, unsigned long dst, unsigned long src, rmap_one_fn fn, void *arg);
+/* one pte of a walk: fn on it if it maps pfn (a migration entry of pfn);
+ * false when fn says stop */
+bool rmap_one_match(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
+		    unsigned long pfn, bool migration, rmap_one_fn fn, void *arg);
+/* ksm.c: the walk of a KSM page, through its stable node */
+void rmap_walk_ksm(struct machine *m, unsigned long pfn, unsigned long match_pfn, bool migration,
+		   rmap_one_fn fn, void *arg);
 
 #endif

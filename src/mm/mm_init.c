@@ -25,6 +25,8 @@
 #include "mmsim/trace.h"
 #include "mm_internal.h"
 #include "mmsim/huge_mm.h"
+#include "hugetlb_internal.h"
+#include "mmsim/cgroup.h"
 #include "mmsim/compaction.h"
 #include "mm_internal_proc.h"
 #include "mmsim/slab.h"
@@ -400,6 +402,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 
 	init_cpus(m);
 	trace_init(m);
+	ksm_init(m);
 	init_sysctls(m);
 	/* CONFIG_LRU_GEN_ENABLED sets every lru_gen_caps key at boot */
 	m->lru_gen_caps = cfg->lru_gen ? LRU_GEN_ALL_CAPS : 0;
@@ -426,6 +429,8 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	vmalloc_init(m);
 	dcache_init(m);
 	hugepage_init(m);
+	cgroup_init(m);
+	hugetlb_init(m);
 	tasks_init(m);
 	swap_init(m);
 	if (!cfg->bare) {
@@ -451,6 +456,8 @@ void machine_destroy(struct machine *m)
 		if (m->node_data[nid])
 			kswapd_stop(m->node_data[nid]);
 	tasks_destroy(m);
+	hugetlb_destroy(m);
+	cgroup_destroy(m);
 	sim_fs_destroy(m);
 	swap_cache_destroy(m);
 	swap_destroy(m);
@@ -459,6 +466,8 @@ void machine_destroy(struct machine *m)
 	slab_destroy_all(m);
 	shrinkers_destroy(m);
 	sparse_free_memmaps(m);
+	free_section_contents(m);
+	ksm_destroy(m);
 	g_free(m->sections);
 	for_each_online_node(m, nid) {
 		for_each_zone_in_node(m->node_data[nid], zone) {

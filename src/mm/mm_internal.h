@@ -6,6 +6,9 @@
 #define MMSIM_MM_INTERNAL_H
 
 #include "mmsim/machine.h"
+#include "mmsim/ksm.h"
+#include "mmsim/page_content.h"
+#include "ksm_mm.h"
 
 /* The physical holes of the simulated PC below 1 MiB: pfn 0 (firmware) and
  * the legacy video/BIOS area 0x9f000-0xfffff.  The PCI hole at 3-4 GiB is

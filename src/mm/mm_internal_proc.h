@@ -22,6 +22,12 @@ struct pt_page *pt_alloc(struct machine *m, struct mm_struct *mm, int nid);
 pte_t *pt_slot_alloc(struct pt_page *t, unsigned int i);
 void free_pgd(struct machine *m, struct mm_struct *mm);
 pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
+/* Every present pte of [start, end) (with swap_too, every swap pte too),
+ * with its slot and the table that holds it */
+typedef void (*pte_range_fn)(struct machine *m, struct pt_page *table, pte_t *ptep, unsigned long addr,
+			     void *arg);
+void walk_pte_slots(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long end,
+		    pte_range_fn fn, void *arg, bool swap_too);
 int handle_mm_fault(struct machine *m, struct task_struct *t, struct vm_area_struct *vma,
 		    unsigned long addr, bool write);
 void zap_page_range(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma,
@@ -31,7 +37,7 @@ int copy_page_range(struct machine *m, struct mm_struct *dst, struct mm_struct *
 		    struct vm_area_struct *vma);
 void change_pte_range_wrprotect(struct mm_struct *mm, unsigned long start, unsigned long end);
 void update_hiwater_rss(struct mm_struct *mm);
-void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr);
+void force_sig_bus(struct machine *m, struct task_struct *t, unsigned long addr, bool hugetlb);
 void update_hiwater_vm(struct mm_struct *mm);
 
 /* Each VMA meeting [start, end), with [lo, hi) the part of it inside the
@@ -41,6 +47,21 @@ void update_hiwater_vm(struct mm_struct *mm);
 	     lo < (end) && ((vma) = find_vma((mm), lo)) && (vma)->vm_start < (end) &&              \
 	     ((lo = MAX(lo, (vma)->vm_start)), (hi = MIN((end), (vma)->vm_end)), 1);                \
 	     lo = hi)
+
+/* mempolicy.c: a user page where the VMA's or the task's policy puts
+ * it (vma_alloc_folio), a page outside any VMA by the task's policy
+ * (alloc_pages), and policy equality for VMA merging */
+long vma_alloc_folio(struct machine *m, gfp_t gfp, unsigned int order, struct vm_area_struct *vma,
+		     unsigned long addr, struct task_struct *t);
+long alloc_pages_task(struct machine *m, gfp_t gfp, unsigned int order, struct task_struct *t);
+bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
+/* zl without the zones of nodes outside nodemask, built in out (zl
+ * itself when nodemask is NULL) */
+struct zonelist *zonelist_nodemask(struct zonelist *zl, const nodemask_t *nodemask, struct zonelist *out);
+/* --debug-vm: affinities and policies well formed; NULL or what broke */
+char *mempolicy_check_invariants(struct machine *m);
+/* sched.c: the CPU a new task of cpus_allowed starts on */
+int select_task_rq_fork(struct machine *m, const cpumask_t *cpus_allowed);
 
 /* mmap.c */
 unsigned long vma_pages(const struct vm_area_struct *vma);

@@ -19,6 +19,8 @@
 #include "mm_internal_proc.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
+#include "mmsim/log2.h"
+#include "hugetlb_internal.h"
 
 #define MMAP_MIN_ADDR 0x10000UL
 #define RLIMIT_MEMLOCK_BYTES (8UL << 20)
@@ -192,10 +194,11 @@ void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
 	update_hiwater_vm(mm);
 }
 
-/* accountable_mapping: private writable memory is charged to Committed_AS */
+/* accountable_mapping: private writable memory is charged to Committed_AS
+ * (hugetlb pages are reserved instead) */
 static bool accountable_mapping(unsigned long vm_flags)
 {
-	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
+	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE | VM_HUGETLB)) == VM_WRITE;
 }
 
 unsigned long vma_pages(const struct vm_area_struct *vma)
@@ -209,6 +212,8 @@ static void remove_vma(struct machine *m, struct mm_struct *mm, struct vm_area_s
 	GSequenceIter *it = vma_iter(mm, vma);
 
 	zap_page_range(m, mm, vma, vma->vm_start, vma->vm_end);
+	if (vma->hugetlb)
+		hugetlb_vm_op_close(m, vma);
 	vm_stat_account(mm, vma->vm_flags, -(long)vma_pages(vma));
 	if (vma->vm_flags & VM_ACCOUNT) {
 		vm_unacct_memory(m, (long)vma_pages(vma));
@@ -244,6 +249,8 @@ static struct vm_area_struct *__split_vma(struct mm_struct *mm, struct vm_area_s
 	}
 	if (new->vm_file)
 		vma_file_attach(new);
+	if (new->hugetlb)
+		hugetlb_vm_op_open(new);
 	vma->vm_end = addr;
 	vma_insert(mm, new);
 	return new;
@@ -260,11 +267,12 @@ static struct vm_area_struct *split_vma(struct machine *m, struct mm_struct *mm,
 
 static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
-	if (a->vm_end != b->vm_start || a->kind != b->kind || a->vm_flags != b->vm_flags)
+	/* is_mergeable_vma: soft-dirty tracking does not keep VMAs apart */
+	if (a->vm_end != b->vm_start || a->kind != b->kind || ((a->vm_flags ^ b->vm_flags) & ~VM_SOFTDIRTY))
 		return false;
-	if (a->kind == VMA_STACK || a->kind == VMA_VDSO || a->kind == VMA_VVAR)
+	if (a->kind == VMA_STACK || a->kind == VMA_VDSO || a->kind == VMA_VVAR || a->hugetlb || b->hugetlb)
 		return false;
-	if (g_strcmp0(a->name, b->name) || g_strcmp0(a->file, b->file))
+	if (g_strcmp0(a->name, b->name) || g_strcmp0(a->file, b->file) || !mpol_equal(&a->vm_policy, &b->vm_policy))
 		return false;
 	if (a->file && a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
@@ -284,6 +292,7 @@ struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_struct 
 
 		if (vmas_mergeable(prev, vma)) {
 			prev->vm_end = vma->vm_end;
+			prev->vm_flags |= vma->vm_flags & VM_SOFTDIRTY;
 			if (!prev->anon_vma && vma->anon_vma) {
 				anon_vma_unlink(vma);
 				prev->anon_vma = vma->anon_vma;
@@ -305,6 +314,7 @@ struct vm_area_struct *vma_merge_neighbours(struct machine *m, struct mm_struct 
 
 		if (vmas_mergeable(vma, next)) {
 			vma->vm_end = next->vm_end;
+			vma->vm_flags |= next->vm_flags & VM_SOFTDIRTY;
 			if (!vma->anon_vma && next->anon_vma) {
 				anon_vma_unlink(next);
 				vma->anon_vma = next->anon_vma;
@@ -359,6 +369,15 @@ int for_each_vma_in_range(struct machine *m, struct task_struct *t, unsigned lon
 	return err;
 }
 
+/* A split of a hugetlb VMA at start or end that is not huge-page aligned */
+static bool hugetlb_split_refused(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *a = find_vma(mm, start), *b = find_vma(mm, end);
+
+	return (a && a->hugetlb && a->vm_start < start && hugetlb_vm_op_split(a, start)) ||
+	       (b && b->hugetlb && b->vm_start < end && hugetlb_vm_op_split(b, end));
+}
+
 int do_munmap(struct machine *m, struct mm_struct *mm, unsigned long start, unsigned long len)
 {
 	unsigned long end = start + len;
@@ -368,6 +387,9 @@ int do_munmap(struct machine *m, struct mm_struct *mm, unsigned long start, unsi
 	if (first && first->vm_start < start && end < first->vm_end &&
 	    mm->map_count >= m->sysctl.max_map_count)
 		return -ENOMEM;
+	/* hugetlb_vm_op_split: a hugetlb VMA splits only at its page size */
+	if (hugetlb_split_refused(mm, start, end))
+		return -EINVAL;
 	for (;;) {
 		struct vm_area_struct *vma = find_vma(mm, start);
 
@@ -385,8 +407,9 @@ int do_munmap(struct machine *m, struct mm_struct *mm, unsigned long start, unsi
 	return 0;
 }
 
-/* The top-down allocator below mmap_base (unmapped_area_topdown) */
-unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long len)
+/* The top-down allocator below mmap_base (unmapped_area_topdown), the
+ * start aligned to align (a power of two: hugetlb_get_unmapped_area) */
+static unsigned long get_unmapped_area_aligned(struct mm_struct *mm, unsigned long len, unsigned long align)
 {
 	unsigned long gap_end = mm->mmap_base;
 	GSequenceIter *it = g_sequence_get_end_iter(mm->mmap);
@@ -398,11 +421,18 @@ unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long len)
 		vma = g_sequence_get(it);
 		if (vma->vm_start >= gap_end)
 			continue;
-		if (vma->vm_end <= gap_end && gap_end - vma->vm_end >= len)
-			return gap_end - len;
+		if (vma->vm_end <= gap_end && gap_end - vma->vm_end >= len &&
+		    ((gap_end - len) & ~(align - 1)) >= vma->vm_end)
+			return (gap_end - len) & ~(align - 1);
 		gap_end = MIN(gap_end, vma->vm_start);
 	}
-	return gap_end >= len + MMAP_MIN_ADDR ? gap_end - len : 0;
+	return gap_end >= len + MMAP_MIN_ADDR && ((gap_end - len) & ~(align - 1)) >= MMAP_MIN_ADDR ?
+		       (gap_end - len) & ~(align - 1) : 0;
+}
+
+unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long len)
+{
+	return get_unmapped_area_aligned(mm, len, PAGE_SIZE);
 }
 
 static unsigned long calc_vm_prot_bits(int prot)
@@ -436,7 +466,8 @@ static struct vm_area_struct *mmap_region(struct machine *m, struct task_struct 
 	vma = vm_area_alloc(mm);
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
-	vma->vm_flags = vm_flags;
+	/* __mmap_complete: a new or expanded VMA is soft-dirty as a whole */
+	vma->vm_flags = vm_flags | VM_SOFTDIRTY;
 	vma->kind = kind;
 	vma->name = g_strdup(name);
 	vma->file = file ? g_ref_string_new_intern(file) : NULL;
@@ -493,25 +524,13 @@ static int populate_range(struct machine *m, struct task_struct *t, unsigned lon
 	return 0;
 }
 
-static long do_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
-		    int flags, const char *name, struct file *file, unsigned long pgoff)
+/* The address of a new mapping (MAP_FIXED, a hint, or a free gap),
+ * aligned to align; or a negative errno */
+static long mmap_pick_addr(struct machine *m, struct mm_struct *mm, unsigned long addr, unsigned long len,
+			   int flags, unsigned long align)
 {
-	struct mm_struct *mm = t->mm;
-	unsigned long vm_flags;
-	struct vm_area_struct *vma;
-	int err;
-
-	if (!mm)
-		return -EINVAL;
-	if (!len || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
-		return -EINVAL;
-	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || ((flags & MAP_SHARED) && (flags & MAP_PRIVATE)))
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	if (!len || len > TASK_SIZE)
-		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (addr & ~PAGE_MASK)
+		if (addr & (align - 1))
 			return -EINVAL;
 		if (addr < MMAP_MIN_ADDR || addr + len > TASK_SIZE || addr + len < addr)
 			return -ENOMEM;
@@ -521,25 +540,72 @@ static long do_mmap(struct machine *m, struct task_struct *t, unsigned long addr
 			if (clash && clash->vm_start < addr + len)
 				return -EEXIST;
 		} else {
-			do_munmap(m, mm, addr, len);
+			int err = do_munmap(m, mm, addr, len);
+
+			if (err)
+				return err;
 		}
 	} else {
 		/* a hint is taken when the range is free (arch_get_unmapped_area) */
-		struct vm_area_struct *next = addr ? find_vma(mm, PAGE_ALIGN(addr)) : NULL;
+		struct vm_area_struct *next;
 
-		addr = PAGE_ALIGN(addr);
+		addr = ALIGN_UP(addr, align);
+		next = addr ? find_vma(mm, addr) : NULL;
 		if (!addr || addr < MMAP_MIN_ADDR || addr + len > mm->mmap_base || addr + len < addr ||
 		    (next && next->vm_start < addr + len))
-			addr = get_unmapped_area(mm, len);
+			addr = get_unmapped_area_aligned(mm, len, align);
 		if (!addr)
 			return -ENOMEM;
 	}
+	return (long)addr;
+}
+
+/* MAP_HUGETLB: hugetlbfs_file_mmap's reservation, or the mapping goes */
+static long mmap_hugetlb_setup(struct machine *m, struct vm_area_struct *vma, struct hstate *hs)
+{
+	unsigned long addr = vma->vm_start, len = vma->vm_end - vma->vm_start;
+	int err = hugetlb_vma_setup(m, vma, hs);
+
+	if (err) {
+		do_munmap(m, vma->vm_mm, addr, len);
+		return err;
+	}
+	return (long)addr;
+}
+
+static long do_mmap(struct machine *m, struct task_struct *t, unsigned long addr, unsigned long len, int prot,
+		    int flags, const char *name, struct file *file, unsigned long pgoff)
+{
+	struct mm_struct *mm = t->mm;
+	unsigned long vm_flags;
+	struct vm_area_struct *vma;
+	struct hstate *hs = NULL;
+	long picked;
+	int err;
+
+	if (!mm)
+		return -EINVAL;
+	if (!len || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || ((flags & MAP_SHARED) && (flags & MAP_PRIVATE)))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if ((flags & MAP_HUGETLB) && (err = hugetlb_mmap_prepare(m, flags, &len, &hs)))
+		return err;
+	if (!len || len > TASK_SIZE)
+		return -ENOMEM;
+	picked = mmap_pick_addr(m, mm, addr, len, flags, hs ? huge_page_size(hs) : PAGE_SIZE);
+	if (picked < 0)
+		return picked;
+	addr = (unsigned long)picked;
 	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	if (flags & MAP_SHARED)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
 	if (flags & MAP_NORESERVE)
 		vm_flags |= VM_NORESERVE;
-	if ((flags & MAP_SHARED) && (flags & MAP_ANONYMOUS)) {
+	if (hs)
+		vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
+	if ((flags & MAP_SHARED) && (flags & MAP_ANONYMOUS) && !hs) {
 		/* shared anonymous memory is shmem: charged as a whole */
 		if ((err = __vm_enough_memory(m, t, (long)(len >> PAGE_SHIFT))))
 			return err;
@@ -548,7 +614,7 @@ static long do_mmap(struct machine *m, struct task_struct *t, unsigned long addr
 	}
 	if (file) {
 		vma = mmap_region(m, t, addr, len, vm_flags, VMA_FILE, name, file->f_inode->path, pgoff, file, &err);
-	} else if (flags & MAP_SHARED) {
+	} else if ((flags & MAP_SHARED) && !hs) {
 		/* shared anonymous memory is a shmem file (shmem_zero_setup) */
 		struct file *shm = shmem_zero_setup(m, len);
 
@@ -564,6 +630,8 @@ static long do_mmap(struct machine *m, struct task_struct *t, unsigned long addr
 		}
 		return err;
 	}
+	if (hs && (picked = mmap_hugetlb_setup(m, vma, hs)) < 0)
+		return picked;
 	if (flags & MAP_POPULATE)
 		populate_range(m, t, addr, addr + len);
 	return (long)addr;
@@ -874,6 +942,7 @@ void mmput(struct machine *m, struct mm_struct *mm)
 	while (g_sequence_get_length(mm->mmap) > 0)
 		remove_vma(m, mm, g_sequence_get(g_sequence_get_begin_iter(mm->mmap)));
 	free_pgd(m, mm);
+	ksm_exit(m, mm);
 	g_sequence_free(mm->mmap);
 	malloc_state_destroy(&mm->malloc);
 	kmem_cache_free(m, model_cache(m, MC_MM_STRUCT), mm->slab_obj);

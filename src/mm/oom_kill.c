@@ -42,9 +42,11 @@
 #include <string.h>
 
 #include "mmsim/gfp.h"
+#include "mmsim/hugetlb.h"
 #include "mmsim/swap.h"
 #include "mmsim/trace_events.h"
 #include "mm_internal.h"
+#include "mmsim/cgroup.h"
 #include "mm_internal_proc.h"
 
 #define K(pages) ((unsigned long)(pages) << (PAGE_SHIFT - 10))
@@ -287,9 +289,14 @@ static void show_free_areas(struct machine *m, int max_zone_idx, int cpu)
 	show_free_areas_zones(m, max_zone_idx, cpu);
 	show_free_areas_buddy(m, max_zone_idx);
 	for_each_online_node(m, nid) {
-		/* hugetlb_show_meminfo_node: no huge pages yet */
-		printk(m, "Node %d hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=1048576kB", nid);
-		printk(m, "Node %d hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB", nid);
+		/* hugetlb_show_meminfo_node */
+		for (int i = 0; hstate_at(m, i); i++) {
+			const struct hstate *h = hstate_at(m, i);
+
+			printk(m, "Node %d hugepages_total=%lu hugepages_free=%lu hugepages_surp=%lu hugepages_size=%lukB",
+			       nid, h->nr_huge_pages_node[nid], h->free_huge_pages_node[nid],
+			       h->surplus_huge_pages_node[nid], huge_page_size(h) >> 10);
+		}
 	}
 	printk(m, "%ld total pagecache pages", global_node_page_state(m, NR_FILE_PAGES));
 	/* show_swap_cache_info */
@@ -354,10 +361,11 @@ static void dump_header(struct machine *m, struct oom_control *oc)
 static void dump_oom_victim(struct machine *m, struct task_struct *victim)
 {
 	g_autofree char *mems = m->nr_nodes > 1 ? g_strdup_printf("0-%d", m->nr_nodes - 1) : g_strdup("0");
+	g_autofree char *memcg = cgroup_path_dup(victim->cgroups);
 
 	printk(m, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=%s,global_oom,"
 	       "task_memcg=%s,task=%s,pid=%d,uid=%u",
-	       mems, victim->cgroup, victim->comm, victim->pid, victim->uid);
+	       mems, memcg, victim->comm, victim->pid, victim->uid);
 }
 
 /* kernel/panic.c: the machine stops; sim/ctl refuses from now on */

@@ -761,7 +761,7 @@ static long __alloc_pages_direct_compact(struct machine *m, gfp_t gfp, unsigned 
 		struct zone *zone = pfn_zone(m, (unsigned long)pfn);
 
 		zone->compact_blockskip_flush = false;
-		compaction_defer_reset(zone, (int)order, true);
+		compaction_defer_reset(m, zone, (int)order, true);
 		count_vm_event(m, COMPACTSUCCESS);
 		return pfn;
 	}
@@ -878,7 +878,14 @@ nopage:
 
 long __alloc_pages(struct machine *m, gfp_t gfp, unsigned int order, int preferred_nid, int cpu)
 {
+	return __alloc_pages_nodemask(m, gfp, order, preferred_nid, NULL, cpu);
+}
+
+long __alloc_pages_nodemask(struct machine *m, gfp_t gfp, unsigned int order, int preferred_nid,
+			    const nodemask_t *nodemask, int cpu)
+{
 	struct alloc_context ac;
+	struct zonelist filtered;
 	unsigned int alloc_flags = ALLOC_WMARK_LOW;
 	long pfn;
 
@@ -889,8 +896,8 @@ long __alloc_pages(struct machine *m, gfp_t gfp, unsigned int order, int preferr
 	if (preferred_nid >= m->nr_nodes)
 		return -EINVAL;
 	ac.highest_zoneidx = gfp_zone(gfp);
-	ac.zonelist = &m->node_data[preferred_nid]->node_zonelists[(gfp & __GFP_THISNODE) ?
-								   ZONELIST_NOFALLBACK : ZONELIST_FALLBACK];
+	ac.zonelist = zonelist_nodemask(&m->node_data[preferred_nid]->node_zonelists[(gfp & __GFP_THISNODE) ?
+							ZONELIST_NOFALLBACK : ZONELIST_FALLBACK], nodemask, &filtered);
 	ac.migratetype = gfp_migratetype(gfp);
 	ac.cpu = cpu;
 	ac.preferred_zoneref = first_zones_zonelist(ac.zonelist, ac.highest_zoneidx);

@@ -18,6 +18,8 @@
  * - under --clock=realtime the clock is the later of the wall clock and
  *   the time the commands have spent
  */
+#include <errno.h>
+
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 
@@ -45,4 +47,47 @@ void cond_resched(struct machine *m)
 {
 	if (m->sched_pending_ns >= SCHED_SLICE_NS)
 		sched_flush(m);
+}
+
+/* select_task_rq at fork: the CPUs take new tasks in turn (the model has
+ * no load balancer), the next one the mask allows */
+int select_task_rq_fork(struct machine *m, const cpumask_t *cpus_allowed)
+{
+	int start = (int)(m->nr_forks % (uint64_t)m->nr_cpus);
+
+	for (int i = 0; i < m->nr_cpus; i++) {
+		int cpu = (start + i) % m->nr_cpus;
+
+		if (cpumask_test_cpu(cpu, cpus_allowed))
+			return cpu;
+	}
+	return start;
+}
+
+/*
+ * sched_setaffinity: the mask narrowed to the CPUs that exist (none:
+ * EINVAL); a task whose CPU is outside it moves to the first CPU of it,
+ * and so to that CPU's node for its local allocations.
+ */
+int sys_sched_setaffinity(struct machine *m, struct task_struct *t, const cpumask_t *mask)
+{
+	cpumask_t valid;
+	int first = -1;
+
+	cpumask_clear(&valid);
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		if (cpumask_test_cpu(cpu, mask)) {
+			cpumask_set_cpu(cpu, &valid);
+			if (first < 0)
+				first = cpu;
+		}
+	if (first < 0)
+		return -EINVAL;
+	t->cpus_allowed = valid;
+	if (!cpumask_test_cpu(t->cpu, &valid)) {
+		t->cpu = first;
+		t->nvcsw++;
+		m->nr_context_switches++;
+	}
+	return 0;
 }

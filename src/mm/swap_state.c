@@ -114,7 +114,9 @@ static void free_swapcache_page(struct machine *m, unsigned long pfn)
 {
 	struct page *page = pfn_to_page(m, pfn);
 
-	if (page_test(page, PG_anon) && page->private) {
+	if (page_test(page, PG_ksm)) {
+		ksm_page_free(m, pfn);
+	} else if (page_test(page, PG_anon) && page->private) {
 		struct anon_vma *av = (struct anon_vma *)(uintptr_t)page->private;
 
 		if (--av->nr_pages == 0 && av->refcount <= 0)
@@ -233,6 +235,7 @@ void swap_writepage(struct machine *m, unsigned long pfn)
 	__mod_node_page_state(zone->zone_pgdat, NR_WRITEBACK, 1);
 	__mod_zone_page_state(zone, NR_ZONE_WRITE_PENDING, 1);
 	count_vm_event(m, PSWPOUT);
+	swap_slot_set_content(m, page_swap_entry(m, pfn).val, page_content(m, pfn));
 	g_array_append_val(m->swap_plug, pfn);
 }
 
@@ -337,6 +340,7 @@ static uint64_t swapin_readahead(struct machine *m, struct task_struct *t, swp_e
 		page_set(pfn_to_page(m, (unsigned long)pfn), PG_locked);
 		g_array_append_val(locked, pfn);
 		page_clear(pfn_to_page(m, (unsigned long)pfn), PG_active);
+		set_page_content(m, (unsigned long)pfn, swap_slot_content(m, e.val));
 		swap_cache_insert(m, (unsigned long)pfn, e);
 		/* inactive, or active when workingset_refault says so; MGLRU:
 		 * active when a fault reads it (folio_add_lru) */
@@ -385,11 +389,14 @@ int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct
 		if (fatal_signal_pending(t))
 			return -EINTR;
 		pfn = swap_cache_get_pfn(m, entry);
-		if (pfn < 0 || *ptep != swp_entry_to_pte(entry))
+		if (pfn < 0 || !is_swap_pte(*ptep) || pte_to_swp_entry(*ptep).val != entry.val)
 			return pfn < 0 ? -ENOMEM : 0;
 	} else {
 		count_vm_event(m, SWAP_RA_HIT);
 	}
+	/* another VMA's page (a KSM page once): a copy of its own */
+	if ((pfn = ksm_might_need_to_copy(m, t, vma, addr, (unsigned long)pfn)) < 0)
+		return -ENOMEM;
 	page = pfn_to_page(m, (unsigned long)pfn);
 	/* the page becomes this VMA's anon page again */
 	if (page->_mapcount < 0 && !page_test(page, PG_anon)) {
@@ -405,10 +412,12 @@ int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct
 	mm->rss_stat[MM_ANONPAGES]++;
 	mm->rss_stat[MM_SWAPENTS]--;
 	swap_free(m, entry);
-	exclusive = (swap_count(m, entry) & ~SWAP_HAS_CACHE) == 0 && page->_mapcount == 0;
-	*ptep = ((pte_t)pfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+	exclusive = (swap_count(m, entry) & ~SWAP_HAS_CACHE) == 0 && page->_mapcount == 0 &&
+		    !page_test(page, PG_ksm);
+	*ptep = ((pte_t)pfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED |
+		(pte_swp_soft_dirty(*ptep) ? _PAGE_SOFT_DIRTY : 0);
 	if (write && exclusive)
-		*ptep |= _PAGE_RW | _PAGE_DIRTY;
+		*ptep |= _PAGE_RW | _PAGE_DIRTY_BITS;
 	/* should_try_to_free_swap: a write, a locked VMA, or swap half full */
 	if (exclusive && (write || (vma->vm_flags & VM_LOCKED) ||
 			  get_nr_swap_pages(m) * 2 < get_total_swap_pages(m)))

@@ -1,6 +1,6 @@
 /*
  * The trace events' declarations (include/trace/events/{kmem,vmscan,oom,
- * filemap,pagemap}.h of Linux 6.18): each event's fields, in the order and
+ * compaction,filemap,pagemap}.h of Linux 6.18): each event's fields, in the order and
  * with the C types of its TP_STRUCT__entry, and its TP_printk as the
  * `format` file shows it.  The emitting calls (include/mmsim/trace_events.h)
  * pass the fields in this order; the renderers print from it.
@@ -98,7 +98,48 @@ static const struct trace_field f_filemap[] = {
 static const struct trace_field f_lru_insert[] = {
 	PTR("struct folio *", "folio"), UL("pfn"), F("enum lru_list", "lru", 4, false), UL("flags"),
 };
+static const struct trace_field f_compaction_isolate[] = {
+	UL("start_pfn"), UL("end_pfn"), UL("nr_scanned"), UL("nr_taken"),
+};
+static const struct trace_field f_compaction_migrate[] = { UL("nr_migrated"), UL("nr_failed") };
+static const struct trace_field f_compaction_begin[] = {
+	UL("zone_start"), UL("migrate_pfn"), UL("free_pfn"), UL("zone_end"), BOOL("sync"),
+};
+static const struct trace_field f_compaction_end[] = {
+	UL("zone_start"), UL("migrate_pfn"), UL("free_pfn"), UL("zone_end"), BOOL("sync"), INT("status"),
+};
+static const struct trace_field f_try_to_compact[] = {
+	INT("order"), F("gfp_t", "gfp_mask", 4, false), INT("prio"),
+};
+static const struct trace_field f_compaction_suitable[] = {
+	INT("nid"), F("enum zone_type", "idx", 4, false), INT("order"), INT("ret"),
+};
+static const struct trace_field f_compaction_defer[] = {
+	INT("nid"), F("enum zone_type", "idx", 4, false), INT("order"), UINT("considered"), UINT("defer_shift"),
+	INT("order_failed"),
+};
+static const struct trace_field f_kcompactd_wake[] = {
+	INT("nid"), INT("order"), F("enum zone_type", "highest_zoneidx", 4, false),
+};
 static const struct trace_field f_lru_activate[] = { PTR("struct folio *", "folio"), UL("pfn") };
+
+#define ZONE_TYPE "{0, \"DMA\"}, {1, \"DMA32\"}, {2, \"Normal\"}, {3, \"Movable\"}, {4, \"Device\"}"
+/* COMPACTION_STATUS: the names in the kernel's order, enum compact_result's values */
+#define COMPACTION_STATUS "{1, \"skipped\"}, {2, \"deferred\"}, {4, \"continue\"}, {8, \"success\"}, " \
+	"{6, \"partial_skipped\"}, {5, \"complete\"}, {3, \"no_suitable_page\"}, {0, \"not_suitable_zone\"}, " \
+	"{7, \"contended\"}"
+#define COMPACTION_RANGE "\"range=(0x%lx ~ 0x%lx) nr_scanned=%lu nr_taken=%lu\", REC->start_pfn, REC->end_pfn, " \
+	"REC->nr_scanned, REC->nr_taken"
+#define COMPACTION_ZONE "\"zone_start=0x%lx migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, mode=%s"
+#define COMPACTION_ZONE_ARGS "REC->zone_start, REC->migrate_pfn, REC->free_pfn, REC->zone_end, " \
+	"REC->sync ? \"sync\" : \"async\""
+#define COMPACTION_SUITABLE "\"node=%d zone=%-8s order=%d ret=%s\", REC->nid, __print_symbolic(REC->idx, " \
+	ZONE_TYPE "), REC->order, __print_symbolic(REC->ret, " COMPACTION_STATUS ")"
+#define COMPACTION_DEFER "\"node=%d zone=%-8s order=%d order_failed=%d consider=%u limit=%lu\", REC->nid, " \
+	"__print_symbolic(REC->idx, " ZONE_TYPE "), REC->order, REC->order_failed, REC->considered, " \
+	"1UL << REC->defer_shift"
+#define KCOMPACTD_WAKE "\"nid=%d order=%d classzone_idx=%-8s\", REC->nid, REC->order, " \
+	"__print_symbolic(REC->highest_zoneidx, " ZONE_TYPE ")"
 
 #define EV(sys, name, f, fmt, fl) [TE_##name] = { #sys, #name, f, G_N_ELEMENTS(f), fmt, fl }
 #define LOCKED (TRACE_FLAG_IRQS_OFF | 1 << TRACE_PREEMPT_SHIFT)
@@ -178,9 +219,8 @@ const struct trace_event_call trace_events[NR_TRACE_EVENTS] = {
 	   "\"pid=%d comm=%s oom_score_adj=%hd\", REC->pid, REC->comm, REC->oom_score_adj", 0),
 	EV(oom, reclaim_retry_zone, f_retry_zone,
 	   "\"node=%d zone=%-8s order=%d reclaimable=%lu available=%lu min_wmark=%lu no_progress_loops=%d "
-	   "wmark_check=%d\", REC->node, __print_symbolic(REC->zone_idx, {0, \"DMA\"}, {1, \"DMA32\"}, "
-	   "{2, \"Normal\"}, {3, \"Movable\"}, {4, \"Device\"}), REC->order, REC->reclaimable, REC->available, "
-	   "REC->min_wmark, REC->no_progress_loops, REC->wmark_check", 0),
+	   "wmark_check=%d\", REC->node, __print_symbolic(REC->zone_idx, " ZONE_TYPE "), REC->order, "
+	   "REC->reclaimable, REC->available, REC->min_wmark, REC->no_progress_loops, REC->wmark_check", 0),
 	EV(oom, mark_victim, f_mark_victim,
 	   "\"pid=%d comm=%s total-vm=%lukB anon-rss=%lukB file-rss:%lukB shmem-rss:%lukB uid=%u "
 	   "pgtables=%lukB oom_score_adj=%hd\", REC->pid, __get_str(comm), REC->total_vm, REC->anon_rss, "
@@ -189,6 +229,24 @@ const struct trace_event_call trace_events[NR_TRACE_EVENTS] = {
 	EV(oom, start_task_reaping, f_pid, "\"pid=%d\", REC->pid", 0),
 	EV(oom, finish_task_reaping, f_pid, "\"pid=%d\", REC->pid", 0),
 	EV(oom, skip_task_reaping, f_pid, "\"pid=%d\", REC->pid", 0),
+	EV(compaction, mm_compaction_isolate_migratepages, f_compaction_isolate, COMPACTION_RANGE, 0),
+	EV(compaction, mm_compaction_isolate_freepages, f_compaction_isolate, COMPACTION_RANGE, 0),
+	EV(compaction, mm_compaction_migratepages, f_compaction_migrate,
+	   "\"nr_migrated=%lu nr_failed=%lu\", REC->nr_migrated, REC->nr_failed", 0),
+	EV(compaction, mm_compaction_begin, f_compaction_begin, COMPACTION_ZONE "\", " COMPACTION_ZONE_ARGS, 0),
+	EV(compaction, mm_compaction_end, f_compaction_end,
+	   COMPACTION_ZONE " status=%s\", " COMPACTION_ZONE_ARGS ", __print_symbolic(REC->status, "
+	   COMPACTION_STATUS ")", 0),
+	EV(compaction, mm_compaction_try_to_compact_pages, f_try_to_compact,
+	   "\"order=%d gfp_mask=%s priority=%d\", REC->order, show_gfp_flags(REC->gfp_mask), REC->prio", 0),
+	EV(compaction, mm_compaction_finished, f_compaction_suitable, COMPACTION_SUITABLE, 0),
+	EV(compaction, mm_compaction_suitable, f_compaction_suitable, COMPACTION_SUITABLE, 0),
+	EV(compaction, mm_compaction_deferred, f_compaction_defer, COMPACTION_DEFER, 0),
+	EV(compaction, mm_compaction_defer_compaction, f_compaction_defer, COMPACTION_DEFER, 0),
+	EV(compaction, mm_compaction_defer_reset, f_compaction_defer, COMPACTION_DEFER, 0),
+	EV(compaction, mm_compaction_kcompactd_sleep, f_nid, "\"nid=%d\", REC->nid", 0),
+	EV(compaction, mm_compaction_wakeup_kcompactd, f_kcompactd_wake, KCOMPACTD_WAKE, 0),
+	EV(compaction, mm_compaction_kcompactd_wake, f_kcompactd_wake, KCOMPACTD_WAKE, 0),
 	EV(filemap, mm_filemap_delete_from_page_cache, f_filemap,
 	   "\"dev %d:%d ino %lx pfn=0x%lx ofs=%lu order=%u\", ((unsigned int) ((REC->s_dev) >> 20)), "
 	   "((unsigned int) ((REC->s_dev) & ((1U << 20) - 1))), REC->i_ino, REC->pfn, REC->index << 12, "

@@ -7,11 +7,11 @@
  * reserve for non-root and min(total_vm/32, user_reserve) for the caller);
  * vm_commit_limit from overcommit_ratio or overcommit_kbytes; the kernel's
  * warning line on refusal.
- * Simplifies: no hugetlb pages to subtract.
  */
 #include <errno.h>
 
 #include "mmsim/swap.h"
+#include "mmsim/hugetlb.h"
 #include "mm_internal_proc.h"
 
 static unsigned long total_swap_pages(const struct machine *m)
@@ -26,7 +26,7 @@ unsigned long vm_commit_limit(const struct machine *m)
 	if (m->sysctl.overcommit_kbytes)
 		allowed = (unsigned long)m->sysctl.overcommit_kbytes >> (PAGE_SHIFT - 10);
 	else
-		allowed = m->totalram_pages * (unsigned long)m->sysctl.overcommit_ratio / 100;
+		allowed = (m->totalram_pages - hugetlb_total_pages(m)) * (unsigned long)m->sysctl.overcommit_ratio / 100;
 	return allowed + total_swap_pages(m);
 }
 

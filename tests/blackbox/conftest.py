@@ -88,7 +88,8 @@ def parse_list(text):
     return out
 
 
-TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}', '{EVENT}')
+TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}',
+             '{CACHE_LINK}', '{SYS}', '{EVENT}', '{CGROUP}')
 
 
 def expand(pattern, values):
@@ -114,12 +115,13 @@ def expand(pattern, values):
 class Entry(tuple):
     """One expanded layout path: (path, mode, handler) plus .pattern and
     .kind ('dir' for a path ending in /, 'link' for mode 0777 (proc/self),
-    else 'file')."""
+    else 'file') and .binary (a bin_ handler: pagemap, kpageflags)."""
 
     def __new__(cls, path, mode, handler, pattern):
         e = tuple.__new__(cls, (path, mode, handler))
         e.pattern = pattern
         e.kind = 'dir' if path.endswith('/') else 'link' if mode == 0o777 else 'file'
+        e.binary = handler.startswith('bin_')   # read at any offset (pagemap)
         return e
 
     path = property(lambda self: self[0])
@@ -321,6 +323,12 @@ class Mount:
         except FileNotFoundError:
             return []
 
+    def hugepage_sizes(self):
+        """sys/kernel/mm/hugepages/'s sizes in kB, largest first (the
+        smallest, 2048, is the one that cannot demote)"""
+        return sorted((int(d[len('hugepages-'):-2]) for d in self._subdirs('sys/kernel/mm/hugepages')),
+                      reverse=True)
+
     def trace_systems(self):
         """sys/kernel/tracing/events/'s system directories"""
         return self._subdirs('sys/kernel/tracing/events')
@@ -336,12 +344,21 @@ class Mount:
         values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PART}': self.partitions(), '{PID}': self.pids(),
                   '{MTHP}': [4 << o for o in range(1, 10)], '{MTHP_ANON}': [4 << o for o in range(2, 10)],
                   '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links(),
-                  '{SYS}': self.trace_systems(), '{EVENT}': self._trace_events}
+                  '{SYS}': self.trace_systems(), '{EVENT}': self._trace_events,
+                  '{HSIZE}': self.hugepage_sizes(), '{HSIZE_DEMOTE}': self.hugepage_sizes()[:-1],
+                  '{CGROUP}': self.cgroups()}
         out = []
         for pattern, mode, handler, _doc in parse_layout():
             for p in expand(pattern, values):
                 out.append(Entry(p, mode, handler, pattern))
         return out
+
+    def cgroups(self):
+        """The cgroups right below the root (init.scope at boot): each has
+        every file of the {CGROUP} template, the root enabling every
+        controller below it."""
+        base = self.abs('sys/fs/cgroup')
+        return sorted(n for n in os.listdir(base) if os.path.isdir(os.path.join(base, n)))
 
     def files(self):
         """Regular files of the layout (not directories, not symlinks)."""
@@ -350,11 +367,13 @@ class Mount:
     def snapshot(self, exclude=('sim/log',), skip=()):
         """{path: bytes} of every readable file of the layout (write-only
         ones such as proc/sys/vm/drop_caches refuse reads, as in Linux),
-        but those under the prefixes in skip, and trace_pipe (a read of
-        it consumes, and blocks while the buffer is empty)."""
+        but those under the prefixes in skip, trace_pipe (a read of
+        it consumes, and blocks while the buffer is empty) and the binary
+        files (pagemap spans the whole address space: 256 GiB)."""
         return {e.path: self.read_bytes(e.path) for e in self.layout()
                 if e.kind == 'file' and e.mode & 0o444 and e.path not in exclude
-                and not e.path.startswith(skip) and not e.path.endswith('trace_pipe')}
+                and not e.path.startswith(skip) and not e.path.endswith('trace_pipe')
+                and not e.binary}
 
     def meminfo(self):
         return parse_kv(self.read('proc/meminfo'))

@@ -47,8 +47,11 @@ def test_every_path_exists_with_its_mode(mnt):
 
 
 def test_implied_directories_exist(mnt):
+    listed = {e.path for e in mnt.layout()}
     for path, _m, _h in mnt.layout():
         for d in parent_dirs(path):
+            if d in listed:
+                continue  # its own entry gives its mode (cgroupfs's 0755)
             st = os.lstat(mnt.abs(d))
             assert stat.S_ISDIR(st.st_mode), d
             assert stat.S_IMODE(st.st_mode) == 0o555, '%s: mode %o' % (d, stat.S_IMODE(st.st_mode))
@@ -95,6 +98,13 @@ def test_every_file_reads(mnt):
             continue
         if e.path.endswith('trace_pipe'):
             continue  # consumes, and blocks while the buffer is empty
+        if e.binary:
+            fd = os.open(mnt.abs(e.path), os.O_RDONLY)
+            try:
+                assert len(os.pread(fd, 4096, 0)) in (0, 4096), e.path  # a kernel thread's pagemap: 0
+            finally:
+                os.close(fd)
+            continue
         data = mnt.read_bytes(e.path)
         if '{PID}' in e.pattern or e.pattern == 'sys/kernel/slab/{CACHE}/shrink':
             continue  # per-PID files may be empty; shrink reads empty as in Linux
@@ -147,9 +157,12 @@ def test_writable_files_are_the_tunables_and_ctl(mnt):
     for p in writable:
         assert (p.endswith('/ctl') or p.startswith('proc/sys/') or p.startswith('proc/{PID}/') or
                 p.startswith('sys/class/bdi/') or p.startswith('sys/block/') or
-                p == 'sys/kernel/slab/{CACHE}/shrink' or p.startswith('sys/kernel/tracing/') or p.startswith('sys/kernel/mm/lru_gen/') or
+                p == 'sys/kernel/slab/{CACHE}/shrink' or p.startswith('sys/fs/cgroup/') or
+                p.startswith('sys/kernel/tracing/') or p.startswith('sys/kernel/mm/lru_gen/') or
                 p.startswith('sys/kernel/mm/transparent_hugepage/') or
-                p == 'sys/kernel/debug/lru_gen' or
+                p == 'sys/kernel/debug/lru_gen' or p.startswith('sys/kernel/mm/hugepages/') or
+                p.startswith('sys/devices/system/node/node{N}/hugepages/') or
+                p.startswith('sys/kernel/mm/mempolicy/') or p.startswith('sys/kernel/mm/ksm/') or
                 p == 'sys/devices/system/node/node{N}/compact'), p
 
 

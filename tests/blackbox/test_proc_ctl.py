@@ -247,7 +247,7 @@ def test_help_lists_every_command(web):
     text = web.read('proc/1000/ctl')
     firsts = [l.split()[0] for l in text.splitlines() if l.strip()]
     for cmd in ('mmap', 'munmap', 'mprotect', 'madvise', 'mlock', 'munlock', 'brk', 'malloc', 'free', 'read',
-                'write', 'pread', 'pwrite', 'fsync', 'fork', 'exit', 'set_mempolicy', 'mbind'):
+                'write', 'pread', 'pwrite', 'fsync', 'fork', 'exit', 'sched_setaffinity', 'set_mempolicy', 'mbind'):
         assert cmd in firsts, 'help lacks %s:\n%s' % (cmd, text)
     assert web.read('proc/1000/ctl') == text
 
@@ -290,17 +290,20 @@ MALFORMED = [
     'munmap', 'munmap nosuch', 'munmap 0x', 'munmap 0xqq', 'munmap heap heap', 'munmap 0x1000',
     'mprotect', 'mprotect r', 'mprotect nosuch r', 'mprotect heap', 'mprotect heap rwq', 'mprotect heap r 1',
     'madvise', 'madvise heap', 'madvise heap bogus', 'madvise heap cold x', 'madvise heap pageout 1',
-    'madvise heap hugepage x', 'madvise heap nohugepage 1', 'madvise heap mergeable', 'madvise heap unmergeable',
+    'madvise heap hugepage x', 'madvise heap nohugepage 1', 'madvise heap mergeable x', 'madvise heap unmergeable 1',
     'madvise heap collapse',
     'mlock', 'mlock nosuch', 'munlock', 'munlock heap x',
     'brk', 'brk 1M', 'brk +', 'brk +abc', 'brk ++1M', 'brk +1M 2', 'brk +1M x=1',
     'malloc', 'malloc abc', 'malloc 1 2', 'free', 'free 1234', 'free 0x', 'free 0x1 0x2',
     'read', 'read nosuch', 'write', 'write nosuch', 'write heap off=1G', 'write heap off=abc',
     'write heap len=2G', 'write heap len=-1', 'write heap bogus=1', 'write heap off=512M len=768M',
+    'write heap fill=', 'write heap fill=x', 'write heap fill=-1', 'write heap fill=4611686018427387904',
+    'prctl', 'prctl memory_merge', 'prctl memory_merge 2', 'prctl bogus 1', 'prctl memory_merge 1 x=1',
     'fork a b', 'fork pid=abc', 'fork pid=-5', 'fork pid=4194304', 'fork /bin/x', 'fork x=1',
     'exit now', 'exit code=1',
     'pread f 0 4K', 'pread /f 0', 'pread /f -1 4K', 'pwrite /f 0 4K 8K', 'pwrite /f 0 1Q', 'fsync', 'fsync f',
-    'set_mempolicy local', 'mbind heap local',
+    'set_mempolicy', 'set_mempolicy bind=9', 'set_mempolicy local x', 'mbind heap', 'mbind heap bind=0-x',
+    'mbind nosuch local', 'sched_setaffinity', 'sched_setaffinity 64-70', 'sched_setaffinity 0 1',
     'mmap 1G\x00', 'mmap\t1G\x01',
 ]
 
@@ -330,7 +333,7 @@ def test_malformed_commands_are_einval_log_and_change_nothing(web):
 def test_not_modelled_says_so(web):
     m = web
     m.pctl(1000, 'mmap 1M name=h')
-    for cmd, word in [('madvise h collapse', 'not modelled yet'), ('set_mempolicy local', 'not modelled yet')]:
+    for cmd, word in [('madvise h collapse', 'not modelled yet')]:
         err, _ = m.pctl_raw(1000, cmd)
         assert err == errno.EINVAL
         assert word in m.log_lines()[-1], m.log_lines()[-1]

@@ -221,3 +221,34 @@ def test_an_ordinary_user_may_not_make_or_remove_names(shared):
                 err(os.utime, m.abs('proc/meminfo'))]
     assert as_user(NOBODY, nobody) == [errno.EACCES, errno.ENOENT, errno.EACCES, errno.EACCES, errno.EPERM,
                                        errno.EACCES, errno.EPERM, errno.EPERM, errno.EACCES]
+
+
+def _pagemap_entry(mount, addr):
+    with open(os.path.join(mount, 'proc/1000/pagemap'), 'rb') as f:
+        f.seek(addr // 4096 * 8)
+        return struct.unpack('<Q', f.read(8))[0]
+
+
+def test_simulated_pagemap_hides_frames_from_other_users(shared):
+    """A simulated process's pagemap (0400, its uid's): its user sees the
+    page present with frame 0, as without CAP_SYS_ADMIN; root and the
+    mounting user see the frame, which kpageflags describes."""
+    addr = int(shared.pctl(1000, 'mmap 64K name=buf').strip(), 16)
+    shared.pctl(1000, 'write buf')
+    user = as_user(SIM_USER, _pagemap_entry, shared.path, addr)
+    root = _pagemap_entry(shared.path, addr)
+    assert user >> 63 == 1 and user & ((1 << 55) - 1) == 0, hex(user)
+    assert root >> 63 == 1 and root & ((1 << 55) - 1) != 0, hex(root)
+    assert user == root & ~((1 << 55) - 1)          # the same flags
+    # kpageflags and kpagecount are root's (0400): others get EACCES
+    assert as_user(NOBODY, _read_errno, os.path.join(shared.path, 'proc/kpageflags')) == errno.EACCES
+    assert as_user(NOBODY, _read_errno, os.path.join(shared.path, 'proc/1000/pagemap')) == errno.EACCES
+
+
+def _read_errno(path):
+    try:
+        with open(path, 'rb') as f:
+            f.read(8)
+        return 0
+    except OSError as e:
+        return e.errno

@@ -130,7 +130,7 @@ def test_every_format_follows_the_kernel_layout(mnt):
     ids = set()
     ctypes = {'unsigned long': 8, 'long': 8, 'int': 4, 'unsigned int': 4, 'size_t': 8, 'bool': 1, 'short': 2,
               'pid_t': 4, 'uid_t': 4, 'dev_t': 4, 'unsigned char': 1, 'unsigned short': 2, 'enum lru_list': 4,
-              'unsigned long long': 8}
+              'unsigned long long': 8, 'gfp_t': 4, 'enum zone_type': 4}
     for name in avail:
         sys, ev = name.split(':')
         fmt = m.read(T + 'events/%s/%s/format' % (sys, ev))

@@ -165,6 +165,31 @@ static void test_ctl_values(void)
 	g_assert_false(ctl_parse_duration_ns("-1s", &v));
 }
 
+/* kstrtobool: lib/kstrtox.c's first-character rule, and on/off */
+static void test_kstrtobool(void)
+{
+	static const char *const yes[] = { "1", "y", "Y", "yes", "t", "true", "on", "ON", "1\n" };
+	static const char *const no[] = { "0", "n", "N", "no", "f", "false", "off", "oF", "0\n" };
+	static const char *const bad[] = { "", "2", "maybe", "o", "ox", " y", "\n", "-1" };
+	bool v;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
+		v = false;
+		g_assert_cmpint(kstrtobool(yes[i], &v), ==, 0);
+		g_assert_true(v);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(no); i++) {
+		v = true;
+		g_assert_cmpint(kstrtobool(no[i], &v), ==, 0);
+		g_assert_false(v);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		v = true;
+		g_assert_cmpint(kstrtobool(bad[i], &v), ==, -EINVAL);
+		g_assert_true(v); /* unchanged */
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -173,6 +198,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kstrtox/kstrtoul", test_kstrtoul);
 	g_test_add_func("/kstrtox/signed_and_narrow", test_signed_and_narrow);
 	g_test_add_func("/kstrtox/kstrtoul_store", test_kstrtoul_store);
+	g_test_add_func("/kstrtox/kstrtobool", test_kstrtobool);
 	g_test_add_func("/kstrtox/proc_get_long", test_proc_get_long);
 	g_test_add_func("/kstrtox/ctl_values", test_ctl_values);
 	return g_test_run();

@@ -73,12 +73,16 @@ def ctl(path, text):
         os.close(fd)
 
 
-def mount_trial(args):
-    cmd = [args.mmsimd, "-f", "--clock=manual", f"--mem={args.mem_gib}G",
+def mount_trial(args, mmsimd=None, setup=None):
+    """One fresh daemon (args.mmsimd unless mmsimd), setup(mnt) if given
+    (before the process is spawned), then the timed `write x`."""
+    cmd = [mmsimd or args.mmsimd, "-f", "--clock=manual", f"--mem={args.mem_gib}G",
            f"--machine={args.machine}", "{mnt}"]
     mnt = benchlib.Mount(cmd, "sim/ctl", prefix="mmsim-fault-")
     mnt.start()
     try:
+        if setup:
+            setup(mnt)
         ctl(mnt.path("sim/ctl"), f"spawn bench pid={PID}\n")
         ctl(mnt.path(f"proc/{PID}/ctl"), f"mmap {args.write_gib}G name=x\n")
         pg0 = vmstat_pgfault(mnt)
@@ -114,17 +118,12 @@ def main():
     ap.add_argument("--trials", type=int, default=3)
     ap.add_argument("--mem-gib", type=int, default=16)
     ap.add_argument("--write-gib", type=int, default=8)
-    ap.add_argument("--cpu", type=int, default=None)
-    ap.add_argument("--no-pin", action="store_true")
+    benchlib.add_pin_args(ap)
     args = ap.parse_args()
     args.mmsimd, args.coldfault, args.machine = map(os.path.abspath,
                                                     (args.mmsimd, args.coldfault, args.machine))
     benchlib.skip_without_fuse("bench_fault_mount")
-    pinned = "not pinned"
-    if not args.no_pin:
-        cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})  # inherited by the daemons and bench_coldfault
-        pinned = f"pinned to CPU {cpu}"
+    pinned = benchlib.pin(args)
 
     trials = []
     for _ in range(max(1, args.trials)):

@@ -19,17 +19,11 @@
  */
 #define BENCH_NAME "bench_pagecache"
 #include "bench_util.h"
-#include "mmsim/machine.h"
-#include "mmsim/gfp.h"
-#include "mmsim/mm_types.h"
+#include "bench_engine.h"
 #include "mmsim/pagemap.h"
-#include "mmsim/vmstat.h"
 
-#define GiB (1UL << 30)
-#define MiB (1UL << 20)
 #define FILE_BYTES (4 * GiB)
 #define REAL_BYTES (256 * MiB)
-#define MAX_TRIALS 32
 
 static double read_file(struct machine *m, struct task_struct *t)
 {
@@ -87,33 +81,17 @@ static double buddy_pairs(struct machine *m)
 
 int main(int argc, char **argv)
 {
-	struct machine_config cfg;
+	const struct bench_machine b = { .mem = 16 * GiB, .nodes = 1, .cpus = 4 };
 	double cold[MAX_TRIALS], warm[MAX_TRIALS], drop[MAX_TRIALS], real[MAX_TRIALS], buddy[MAX_TRIALS];
-	int trials = 3;
+	int trials = bench_trials(argc, argv);
 	const double pages = (double)(FILE_BYTES / 4096);
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--trials") && i + 1 < argc)
-			trials = atoi(argv[++i]);
-	if (trials < 1 || trials > MAX_TRIALS)
-		trials = 3;
 	for (int k = 0; k < trials; k++) {
-		struct machine *m;
-		struct task_struct *t;
-		GError *error = NULL;
+		struct machine *m = bench_machine_create(&b);
+		struct task_struct *t = bench_spawn(m, "bench");
 		long err;
 		double t0;
 
-		machine_config_init(&cfg);
-		cfg.mem_bytes = 16 * GiB;
-		cfg.nr_nodes = 1;
-		cfg.nr_cpus = 4;
-		cfg.manual_clock = true;
-		m = machine_create(&cfg, &error);
-		if (!m)
-			die(error->message, 0);
-		if ((err = sys_spawn(m, "bench", 0, NULL, &t)) < 0)
-			die("sys_spawn", err);
 		if ((err = sim_file_create(m, "/bench/file", FILE_BYTES)))
 			die("sim_file_create", err);
 		cold[k] = pages / read_file(m, t);
@@ -125,7 +103,6 @@ int main(int argc, char **argv)
 		buddy[k] = buddy_pairs(m);
 		real[k] = real_warm_read();
 		machine_destroy(m);
-		machine_config_clear(&cfg);
 	}
 	printf("page cache, 4 GiB file, 1 MiB preads, median of %d\n", trials);
 	printf("  cold read (pages added):   %6.1f M pages/s (target 20 M/s: %s)\n", median(cold, trials) / 1e6,

@@ -275,8 +275,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--runs", type=int, default=2, help="ps runs per round and tree")
     ap.add_argument("--tmpfs", default="/dev/shm", help="where the copy goes (a tmpfs)")
-    ap.add_argument("--cpu", type=int, default=None)
-    ap.add_argument("--no-pin", action="store_true")
+    benchlib.add_pin_args(ap)
     # inside the namespace
     ap.add_argument("--inner-time", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--inner-copy", action="store_true", help=argparse.SUPPRESS)
@@ -305,11 +304,7 @@ def main():
         print("bench_ps: SKIP: cannot create mount and PID namespaces here")
         return benchlib.SKIP
 
-    pinned = "not pinned"
-    if not args.no_pin:
-        cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})  # inherited by the daemons, namespaces and ps
-        pinned = f"all pinned to CPU {cpu}"
+    pinned = benchlib.pin(args)
 
     workdir = tempfile.mkdtemp(prefix="mmsim-ps-")
     copy = None

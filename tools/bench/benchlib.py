@@ -23,6 +23,23 @@ def skip_without_fuse(name):
         sys.exit(SKIP)
 
 
+def add_pin_args(ap):
+    """--cpu N / --no-pin: where pin() puts this process (and so what it starts)."""
+    ap.add_argument("--cpu", type=int, default=None,
+                    help="the CPU to pin to (default: the first this process may use)")
+    ap.add_argument("--no-pin", action="store_true")
+
+
+def pin(args):
+    """Pin this process, and the daemons and tools it starts, to one CPU as
+    args say; returns the words for the report."""
+    if args.no_pin:
+        return "not pinned"
+    cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return f"pinned to CPU {cpu}"
+
+
 def vm_rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
