@@ -381,6 +381,18 @@ class Mount:
     def vmstat(self):
         return {k: int(v) for k, v in (l.split() for l in self.read('proc/vmstat').splitlines())}
 
+    def thp_off(self):
+        """THP off: min_free_kbytes back to the square-root formula's value,
+        for scenarios sized against it (THP's floor is 11 pageblocks per
+        zone, at most 5% of lowmem, and every watermark moves with it)."""
+        assert self.write('sys/kernel/mm/transparent_hugepage/enabled', 'never\n') == (True, 0)
+
+    def pcp_kb(self):
+        """kB of free pages held on the per-CPU lists (zoneinfo's pagesets
+        counts): free, but not in MemFree, as in the kernel."""
+        zones, _ = parse_zoneinfo(self.read('proc/zoneinfo'))
+        return 4 * sum(ps.get('count', 0) for z in zones for ps in z.pagesets)
+
     def status(self, pid):
         """proc/PID/status's kB and count fields as ints."""
         return parse_kv(self.read('proc/%d/status' % pid))

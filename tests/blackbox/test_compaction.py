@@ -133,18 +133,12 @@ def test_mlocked_pages_move_only_when_allowed(mount):
     assert m.status(1000)['VmLck'] == 4 * 1024
 
 
-def thp_off(m):
-    """THP off: min_free_kbytes back to the square-root formula's value.
-    The scenarios below fill memory to within a few MiB of the watermarks
-    that value gives; with THP's floor (11 pageblocks per zone, at most 5%
-    of lowmem) the allocator refuses or reclaims first, and reclaim frees
-    whole 2 MiB blocks the scenario means to keep fragmented."""
-    assert m.write('sys/kernel/mm/transparent_hugepage/enabled', 'never\n') == (True, 0)
-
-
 def test_kcompactd_compacts_proactively_on_tick(mount):
     m = mount('--machine=small', '--swap=0')
-    thp_off(m)
+    # sized against the square-root min_free_kbytes: with THP's floor the
+    # allocator refuses or reclaims first, and reclaim frees whole 2 MiB
+    # blocks the scenario means to keep fragmented
+    m.thp_off()
     m.ctl('spawn frag pid=1000')
     m.pctl(1000, 'mmap 16M name=buf')
     assert m.pctl(1000, 'write buf').strip() == 'ok'
@@ -232,7 +226,10 @@ def sparse(m, pid, name, size_mb):
 
 def test_direct_compaction_makes_a_2mib_block(mount):
     m = mount('--machine=small', '--mem=128M')
-    thp_off(m)
+    # sized against the square-root min_free_kbytes: with THP's floor the
+    # allocator refuses or reclaims first, and reclaim frees whole 2 MiB
+    # blocks the scenario means to keep fragmented
+    m.thp_off()
     m.ctl('spawn frag pid=1000')
     sparse(m, 1000, 'buf', 96)
     before = {f: m.read('proc/1000/' + f) for f in ('smaps', 'statm')}
@@ -253,7 +250,10 @@ def test_direct_compaction_makes_a_2mib_block(mount):
 
 def test_direct_compaction_fails_on_pages_it_may_not_move(mount):
     m = mount('--machine=small', '--mem=128M')
-    thp_off(m)
+    # sized against the square-root min_free_kbytes: with THP's floor the
+    # allocator refuses or reclaims first, and reclaim frees whole 2 MiB
+    # blocks the scenario means to keep fragmented
+    m.thp_off()
     m.ctl('spawn frag pid=1000')
     sparse(m, 1000, 'buf', 96)
     # the page kept in each MiB locked, and locked pages not to be moved
