@@ -117,6 +117,9 @@ static inline bool thp_vma_allowable_order(struct machine *m, struct vm_area_str
 }
 /* Does [addr rounded down to the order, + its size) lie inside vma? */
 bool thp_vma_suitable_order(struct vm_area_struct *vma, unsigned long addr, int order);
+/* The start of a new private anonymous mapping of len (a multiple of the
+ * PMD size), PMD-aligned, or 0 when no gap takes len plus a PMD */
+unsigned long thp_get_unmapped_area_vmflags(struct mm_struct *mm, unsigned long len);
 /* The GFP of a THP fault in vma under the defrag setting */
 gfp_t vma_thp_gfp_mask(struct machine *m, struct vm_area_struct *vma);
 

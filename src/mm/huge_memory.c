@@ -11,16 +11,21 @@
  *   per-size huge settings;
  * - thp_vma_allowable_orders: the sysfs masks, VM_HUGEPAGE/VM_NOHUGEPAGE,
  *   the VMA's size and alignment, the anon_vma rule;
- * - vma_thp_gfp_mask: the GFP of each defrag mode.
+ * - vma_thp_gfp_mask: the GFP of each defrag mode;
+ * - thp_get_unmapped_area_vmflags: private anonymous mappings of a whole
+ *   number of PMDs start PMD-aligned.
  * Simplifies:
  * - CONFIG_READ_ONLY_THP_FOR_FS is off: file mappings are never eligible;
  *   shmem mappings follow the global shmem_enabled and the per-size
  *   shmem settings (no per-mount huge= option);
- * - no prctl(PR_SET_THP_DISABLE): nothing disables THP for a whole mm.
+ * - no prctl(PR_SET_THP_DISABLE): nothing disables THP for a whole mm;
+ * - shared anonymous mappings are not aligned (shmem_get_unmapped_area's
+ *   rule is for huge shmem, which is off by default).
  */
 #include <errno.h>
 
 #include "mm_internal.h"
+#include "mm_internal_proc.h"
 #include "mmsim/huge_mm.h"
 #include "mmsim/log2.h"
 #include "mmsim/pagemap.h"
@@ -281,4 +286,24 @@ gfp_t vma_thp_gfp_mask(struct machine *m, struct vm_area_struct *vma)
 	default:
 		return GFP_TRANSHUGE_LIGHT;
 	}
+}
+
+/*
+ * thp_get_unmapped_area_vmflags (__thp_get_unmapped_area, offset 0): a
+ * top-down search for len plus one PMD, then the mapping at the PMD
+ * boundary inside it; a search result already aligned leaves the pad
+ * below.  0 when even the padded length does not fit: the caller then
+ * searches for len alone.
+ */
+unsigned long thp_get_unmapped_area_vmflags(struct mm_struct *mm, unsigned long len)
+{
+	unsigned long len_pad = len + HPAGE_PMD_SIZE, ret, off_sub;
+
+	if (len_pad < len)
+		return 0;
+	ret = get_unmapped_area(mm, len_pad);
+	if (!ret)
+		return 0;
+	off_sub = (0 - ret) & ~HPAGE_PMD_MASK;
+	return off_sub ? ret + off_sub : ret + HPAGE_PMD_SIZE;
 }

@@ -240,3 +240,28 @@ def test_a_smaller_size_makes_a_small_vma_eligible(proc):
     assert eligible(m, 1000, a) == 0
     m.pctl(1000, 'madvise %#x len=1M hugepage' % a)
     assert eligible(m, 1000, a) == 1
+
+
+# ---------------------------------------------------------------- placement
+
+def test_large_anonymous_mappings_start_pmd_aligned(proc):
+    m = proc
+    pmd, mib = 2 << 20, 1 << 20
+    a = int(m.pctl(1000, 'mmap 8M name=big'), 16)
+    assert a % pmd == 0
+    # the search is for the length plus a PMD: an aligned result leaves the
+    # pad below, so the next one lands right under the first
+    b = int(m.pctl(1000, 'mmap 2M name=two'), 16)
+    assert b == a - pmd
+    # not a whole number of PMDs: the plain top-down gap, unaligned
+    odd = int(m.pctl(1000, 'mmap 3M name=odd'), 16)
+    assert odd == b - 3 * mib and odd % pmd == mib
+    # shared anonymous memory is shmem's: no alignment either
+    sh = int(m.pctl(1000, 'mmap 2M shared name=sh'), 16)
+    assert sh == odd - 2 * mib
+    # below an unaligned start the mapping rounds down, leaving a hole
+    c = int(m.pctl(1000, 'mmap 4M name=c'), 16)
+    assert c == (sh - 4 * mib) & ~(pmd - 1) and c + 4 * mib < sh
+    assert eligible(m, 1000, c) == 1
+    # a hint is taken as it comes
+    assert m.pctl(1000, 'mmap 4M name=hinted addr=0x40100000') == '0x40100000\n'
