@@ -17,6 +17,7 @@ import re
 import sys
 
 # {N} a NUMA node, {C} a CPU, {PART} a partition number of the disk sda,
+# {MTHP} a THP size in kB and {MTHP_ANON} one anon memory may use,
 # {HSIZE} a hugetlb page size in kB and {HSIZE_DEMOTE} one that can demote
 # (expanded at mount time); {PID} a process,
 # {TID} one of its threads (resolved at lookup time: processes come and go);
@@ -24,8 +25,8 @@ import sys
 # one, under sys/kernel/slab/ (resolved at lookup time); {SYS} a trace
 # event system and {EVENT} one of its events (expanded at mount time);
 # {CGROUP} a cgroup below sys/fs/cgroup/, at any depth (resolved at lookup)
-TEMPLATES = ('{N}', '{C}', '{PART}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}',
-             '{EVENT}', '{CGROUP}')
+TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}',
+             '{CACHE_LINK}', '{SYS}', '{EVENT}', '{CGROUP}')
 # The mode that marks a symbolic link (lrwxrwxrwx, as procfs shows them)
 LINK_MODE = 0o777
 
@@ -117,7 +118,8 @@ MARKDOWN_HEAD = """# The mmsim tree
 
 Generated from the `*.layout` files by `tools/gen-layout.py --markdown fs-layout/*.layout`;
 a test fails when it is out of date. {N} is a node number, {C} a CPU number,
-{PART} a partition number of the disk sda,
+{PART} a partition number of the disk sda, {MTHP} a THP size in kB
+(8 .. 2048) and {MTHP_ANON} one anonymous memory may use (16 .. 2048),
 {HSIZE} a hugetlb page size in kB, {HSIZE_DEMOTE} one that can demote,
 {PID} a process ID, {TID} a thread ID, {CACHE} a slab cache directory,
 {CACHE_LINK} a slab cache name that links to one, {SYS} a trace event

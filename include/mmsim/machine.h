@@ -236,6 +236,7 @@ struct machine {
 	unsigned int lru_gen_caps;
 	unsigned int lru_gen_min_ttl_ms;
 	struct trace_array *trace;    /* kernel/trace: include/mmsim/trace.h */
+	struct thp_state *thp;        /* mm/huge_memory.c: include/mmsim/huge_mm.h */
 	struct hugetlb_state *hugetlb; /* mm/hugetlb.c: include/mmsim/hugetlb.h */
 	/* mm/mempolicy.c: weighted interleave's weights (0: the default, 1),
 	 * and whether they are the automatic ones (none was written) */

@@ -25,6 +25,10 @@
 /* Orders above this are "costly": no OOM kill for them */
 #define PAGE_ALLOC_COSTLY_ORDER 3
 #define HPAGE_PMD_ORDER 9
+#define HPAGE_PMD_NR (1UL << HPAGE_PMD_ORDER)
+#define HPAGE_PMD_SHIFT (PAGE_SHIFT + HPAGE_PMD_ORDER)
+#define HPAGE_PMD_SIZE (1UL << HPAGE_PMD_SHIFT)
+#define HPAGE_PMD_MASK (~(HPAGE_PMD_SIZE - 1))
 
 /* x86_64 sparsemem: 128 MiB sections */
 #define SECTION_SIZE_BITS 27

@@ -450,8 +450,8 @@ static int pid_madvise(struct machine *m, const struct fs_ctx *ctx, struct ctl_c
 		{ "dofork", MADV_DOFORK, true },
 		{ "cold", MADV_COLD, true },
 		{ "pageout", MADV_PAGEOUT, true },
-		{ "hugepage", MADV_HUGEPAGE, false },
-		{ "nohugepage", MADV_NOHUGEPAGE, false },
+		{ "hugepage", MADV_HUGEPAGE, true },
+		{ "nohugepage", MADV_NOHUGEPAGE, true },
 		{ "mergeable", MADV_MERGEABLE, true },
 		{ "unmergeable", MADV_UNMERGEABLE, true },
 		{ "collapse", MADV_COLLAPSE, false },
@@ -824,8 +824,8 @@ static const struct ctl_command pid_commands[] = {
 	  "mapping), narrowed by off=SIZE and len=SIZE" },
 	{ "mprotect", pid_mprotect, "mprotect TARGET rw|r|rx|rwx|none", "mprotect(2)" },
 	{ "madvise", pid_madvise, "madvise TARGET ADVICE",
-	  "madvise(2): dontneed, free, willneed, dontfork, dofork, cold, pageout, mergeable, unmergeable (hugepage, nohugepage, "
-	  "collapse: not modelled yet)" },
+	  "madvise(2): dontneed, free, willneed, dontfork, dofork, cold, pageout, hugepage, nohugepage, "
+	  "mergeable, unmergeable (collapse: not modelled yet)" },
 	{ "mlock", pid_mlock, "mlock TARGET", "mlock(2): fault in and lock" },
 	{ "munlock", pid_munlock, "munlock TARGET", "munlock(2)" },
 	{ "brk", pid_brk, "brk +SIZE|-SIZE", "brk(2) growing or shrinking the heap; replies the new break" },

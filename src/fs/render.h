@@ -48,6 +48,7 @@ struct fs_ctx {
 	int node;          /* {N} in the path, or -1 */
 	int cpu;           /* {C} in the path, or -1 */
 	int part;          /* {PART} in the path (a partition of the disk), or -1 */
+	int order;         /* the order of {MTHP} or {MTHP_ANON} (a THP size), or -1 */
 	int pid;           /* {PID} in the path, or -1: a live task's tgid */
 	int tid;           /* {TID} in the path, or -1 */
 	const char *name;  /* the file's basename (sysctl knobs use it) */

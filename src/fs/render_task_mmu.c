@@ -11,7 +11,7 @@
  *
  * Simplifies:
  *  - Swap ptes are walked for smaps' Swap and SwapPss (shared by the
- *    slot's count, as swp_swapcount); no THP.
+ *    slot's count, as swp_swapcount); no THP folios yet.
  *  - Shared anonymous memory shows as the kernel's shmem file does:
  *    "/dev/zero (deleted)" (or [anon_shmem:NAME]) with the VMA's device
  *    and inode numbers.
@@ -27,6 +27,7 @@
 #include "render.h"
 #include "render_pid.h"
 #include "render_util.h"
+#include "mmsim/huge_mm.h"
 #include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/swap.h"
@@ -102,7 +103,8 @@ void task_mem(GString *out, const struct mm_struct *mm)
 	status_kb(out, "VmPTE", mm->pgtables_bytes >> 10);
 	status_kb(out, "VmSwap", K(get_mm_counter(mm, MM_SWAPENTS)));
 	status_kb(out, "HugetlbPages", hugetlb_usage(mm) >> 10);
-	/* task_core_dumping, task_thp_status, task_untag_mask (no LAM) */
+	/* task_core_dumping, task_thp_status (1: THP is built in and no
+	 * prctl disables it), task_untag_mask (no LAM) */
 	g_string_append(out, "CoreDumping:\t0\nTHP_enabled:\t1\nuntag_mask:\t0xffffffffffffffff\n");
 }
 
@@ -441,8 +443,8 @@ static void show_smap(GString *out, struct machine *m, struct vm_area_struct *vm
 	smap_kb(out, "KernelPageSize:", vma_kernel_pagesize(vma));
 	smap_kb(out, "MMUPageSize:", vma_kernel_pagesize(vma));
 	__show_smap(out, &mss, false);
-	/* no THP in the model yet: no VMA is eligible */
-	g_string_append_printf(out, "THPeligible:    %8u\n", 0u);
+	g_string_append_printf(out, "THPeligible:    %8u\n",
+			       thp_vma_allowable_orders(m, vma, vma->vm_flags, TVA_SMAPS, THP_ORDERS_ALL) != 0);
 	show_smap_vma_flags(out, vma);
 }
 

@@ -19,8 +19,6 @@
 #define LOAD_INT(x) ((x) >> FSHIFT)
 #define LOAD_FRAC(x) LOAD_INT(((x) & (FIXED_1 - 1)) * 100)
 
-#define HPAGE_PMD_NR (1UL << HPAGE_PMD_ORDER)
-
 /* pages -> kB */
 #define K(pages) ((unsigned long)(pages) << (PAGE_SHIFT - 10))
 

@@ -12,6 +12,7 @@
 
 #include "tree.h"
 #include "mmsim/cgroup.h"
+#include "mmsim/huge_mm.h"
 #include "mmsim/hugetlb.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
@@ -46,7 +47,7 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->in_pid = strstr(path, TPL_PID) != NULL;
 	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
 	n->in_cgroup = strstr(path, TPL_CGROUP) != NULL;
-	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.hstate = -1;
+	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.order = n->ctx.hstate = -1;
 	n->ctx.pid = n->ctx.tid = -1;
 	n->ctx.name = n->name;
 	n->ctx.path = n->path;
@@ -106,10 +107,13 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 }
 
 /* The templates expanded once, at mount: {N} a node, {C} a CPU, {PART} a
- * partition of the disk, {HSIZE} a hugetlb page size in kB (an hstate)
- * and {HSIZE_DEMOTE} one that can demote; {SYS} a trace system and
- * {EVENT} one of its events (expand_trace) */
-enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_HSIZE, TPL_HSIZE_DEMOTE, NR_FIXED_TPL, TPL_TSYS = NR_FIXED_TPL, TPL_EVENT,
+ * partition of the disk, {MTHP} a THP size in kB with a hugepages-<N>kB
+ * directory and {MTHP_ANON} one anon memory may use (both by order),
+ * {HSIZE} a hugetlb page size in kB (an hstate) and {HSIZE_DEMOTE} one
+ * that can demote; {SYS} a trace system and {EVENT} one of its events
+ * (expand_trace) */
+enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_MTHP, TPL_MTHP_ANON, TPL_HSIZE, TPL_HSIZE_DEMOTE, NR_FIXED_TPL,
+       TPL_TSYS = NR_FIXED_TPL, TPL_EVENT,
        NR_TPL };
 
 static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, const int *num)
@@ -138,12 +142,28 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 	n->ctx.node = num[0];
 	n->ctx.cpu = num[1];
 	n->ctx.part = num[TPL_PART];
+	n->ctx.order = num[TPL_MTHP] >= 0 ? num[TPL_MTHP] : num[TPL_MTHP_ANON];
 	n->ctx.hstate = num[TPL_HSIZE] >= 0 ? num[TPL_HSIZE] : num[TPL_HSIZE_DEMOTE];
 	n->ctx.tsys = num[TPL_TSYS];
 	n->ctx.event = num[TPL_EVENT];
 }
 
-static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}", "{HSIZE}", "{HSIZE_DEMOTE}" };
+static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}", "{MTHP}", "{MTHP_ANON}", "{HSIZE}",
+						      "{HSIZE_DEMOTE}" };
+
+/* the numbers a template may take are below this */
+static int tpl_limit(const struct machine *m, int k)
+{
+	if (k == TPL_NODE)
+		return m->nr_nodes;
+	if (k == TPL_CPU)
+		return m->nr_cpus;
+	if (k == TPL_MTHP || k == TPL_MTHP_ANON)
+		return HPAGE_PMD_ORDER + 1;
+	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
+		return HUGE_MAX_HSTATE;
+	return DISK_MINORS;
+}
 
 /* Does number i exist for template k on this machine? */
 static bool tpl_has(const struct machine *m, int k, int i)
@@ -152,14 +172,19 @@ static bool tpl_has(const struct machine *m, int k, int i)
 		return i < m->nr_nodes;
 	if (k == TPL_CPU)
 		return i < m->nr_cpus;
+	if (k == TPL_MTHP || k == TPL_MTHP_ANON)
+		return (k == TPL_MTHP ? THP_ORDERS_ALL : THP_ORDERS_ALL_ANON) >> i & 1;
 	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
 		return i < m->hugetlb->nr_hstates && (k == TPL_HSIZE || m->hugetlb->hstates[i].demote_order);
 	return i > 0 && i < DISK_MINORS && m->sb && m->sb->disk->part[i];
 }
 
-/* What template k's number i reads as in a path: hstates by size in kB */
+/* What template k's number i reads as in a path: THP orders and hstates
+ * by size in kB */
 static unsigned long tpl_value(const struct machine *m, int k, int i)
 {
+	if (k == TPL_MTHP || k == TPL_MTHP_ANON)
+		return (PAGE_SIZE >> 10) << i;
 	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
 		return huge_page_size(&m->hugetlb->hstates[i]) >> 10;
 	return (unsigned long)i;
@@ -221,7 +246,7 @@ static void expand(struct fs_tree *t, const struct machine *m, const struct layo
 		add_entry(t, e, pattern, num);
 		return;
 	}
-	limit = k == TPL_NODE ? m->nr_nodes : k == TPL_CPU ? m->nr_cpus : k >= TPL_HSIZE ? HUGE_MAX_HSTATE : DISK_MINORS;
+	limit = tpl_limit(m, k);
 	for (int i = 0; i < limit; i++) {
 		size_t len = strlen(fixed_tpl[k]);
 		g_autofree char *p = NULL;
@@ -246,7 +271,7 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
 	for (size_t i = 0; i < layout_table_len; i++) {
-		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1 };
+		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 
 		expand(t, m, &layout_table[i], layout_table[i].pattern, num);
 	}

@@ -8,6 +8,8 @@
  * - MADV_COLD / MADV_PAGEOUT: the range's unshared LRU pages deactivated,
  *   or reclaimed at once (reclaim_pages).
  * - MADV_DONTFORK / MADV_DOFORK: VM_DONTCOPY on VMAs of their own.
+ * - MADV_HUGEPAGE / MADV_NOHUGEPAGE: VM_HUGEPAGE or VM_NOHUGEPAGE likewise
+ *   (hugepage_madvise).
  * - MADV_MERGEABLE / MADV_UNMERGEABLE: ksm_madvise (mm/ksm.c).
  * - MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED: accepted.
  * - EINVAL on locked memory for the advices that drop or age pages,
@@ -20,6 +22,7 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/huge_mm.h"
 #include "mmsim/pagemap.h"
 
 static void lazyfree_pte(struct machine *m, struct vm_area_struct *vma, unsigned long addr, pte_t pte, void *arg)
@@ -37,11 +40,14 @@ static void lazyfree_pte(struct machine *m, struct vm_area_struct *vma, unsigned
 	count_vm_event(m, PGLAZYFREE);
 }
 
-/* MADV_DONTFORK/DOFORK change vm_flags: the range gets VMAs of its own */
+/* MADV_DONTFORK/DOFORK and MADV_HUGEPAGE/NOHUGEPAGE change vm_flags: the range gets VMAs of its own */
 static int madvise_vma_flags(struct machine *m, struct task_struct *t, struct vm_area_struct *vma, void *arg)
 {
-	(void)m;
-	if (GPOINTER_TO_INT(arg) == MADV_DONTFORK)
+	int advice = GPOINTER_TO_INT(arg);
+
+	if (advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE)
+		hugepage_madvise(m, vma, &vma->vm_flags, advice);
+	else if (advice == MADV_DONTFORK)
 		vma->vm_flags |= VM_DONTCOPY;
 	else
 		vma->vm_flags &= ~VM_DONTCOPY;
@@ -125,6 +131,7 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 	switch (advice) {
 	case MADV_DONTNEED: case MADV_FREE: case MADV_WILLNEED: case MADV_DONTFORK: case MADV_DOFORK:
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_COLD: case MADV_PAGEOUT:
+	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
 	case MADV_MERGEABLE: case MADV_UNMERGEABLE:
 		break;
 	default:
@@ -150,7 +157,8 @@ int sys_madvise(struct machine *m, struct task_struct *t, unsigned long addr, un
 
 		if (err)
 			return err;
-	} else if (advice == MADV_DONTFORK || advice == MADV_DOFORK) {
+	} else if (advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_HUGEPAGE ||
+		   advice == MADV_NOHUGEPAGE) {
 		int err = for_each_vma_in_range(m, t, addr, end, madvise_vma_flags, GINT_TO_POINTER(advice));
 
 		if (err)

@@ -24,6 +24,7 @@
 #include "mmsim/lru_gen.h"
 #include "mmsim/trace.h"
 #include "mm_internal.h"
+#include "mmsim/huge_mm.h"
 #include "hugetlb_internal.h"
 #include "mmsim/cgroup.h"
 #include "mmsim/compaction.h"
@@ -427,12 +428,16 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	kmem_cache_init(m);
 	vmalloc_init(m);
 	dcache_init(m);
+	hugepage_init(m);
 	cgroup_init(m);
 	hugetlb_init(m);
 	tasks_init(m);
 	swap_init(m);
-	if (!cfg->bare)
+	if (!cfg->bare) {
 		kcompactd_run(m);
+		/* hugepage_init's late start of khugepaged */
+		start_stop_khugepaged(m);
+	}
 	/* the boot's own work (spawning init, swapon) takes no simulated
 	 * time: the clock starts at 0 with the first command */
 	m->sched_pending_ns = 0;
@@ -477,6 +482,7 @@ void machine_destroy(struct machine *m)
 	g_free(m->cpus);
 	g_free(m->cached_stacks);
 	trace_destroy(m);
+	hugepage_destroy(m);
 	g_string_free(m->log, TRUE);
 	g_rand_free(m->rand);
 	machine_config_clear(&m->cfg);

@@ -17,6 +17,7 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "mmsim/huge_mm.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
 #include "mmsim/log2.h"
@@ -551,8 +552,15 @@ static long mmap_pick_addr(struct machine *m, struct mm_struct *mm, unsigned lon
 
 		addr = ALIGN_UP(addr, align);
 		next = addr ? find_vma(mm, addr) : NULL;
-		if (!addr || addr < MMAP_MIN_ADDR || addr + len > mm->mmap_base || addr + len < addr ||
-		    (next && next->vm_start < addr + len))
+		/* larger private anonymous mappings start PMD-aligned
+		 * (__get_unmapped_area: no hint, a whole number of PMDs) */
+		if (!addr && (flags & MAP_ANONYMOUS) && !(flags & MAP_SHARED) && align == PAGE_SIZE &&
+		    !(len & ~HPAGE_PMD_MASK))
+			addr = thp_get_unmapped_area_vmflags(mm, len);
+		else if (!addr || addr < MMAP_MIN_ADDR || addr + len > mm->mmap_base || addr + len < addr ||
+			 (next && next->vm_start < addr + len))
+			addr = get_unmapped_area_aligned(mm, len, align);
+		if (!addr)
 			addr = get_unmapped_area_aligned(mm, len, align);
 		if (!addr)
 			return -ENOMEM;

@@ -88,8 +88,8 @@ def parse_list(text):
     return out
 
 
-TEMPLATES = ('{N}', '{C}', '{PART}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}', '{CACHE_LINK}', '{SYS}',
-             '{EVENT}', '{CGROUP}')
+TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}',
+             '{CACHE_LINK}', '{SYS}', '{EVENT}', '{CGROUP}')
 
 
 def expand(pattern, values):
@@ -342,6 +342,7 @@ class Mount:
         machine: {N} nodes, {C} CPUs, {PID} the proc/ PID directories,
         {TID} their task/ entries."""
         values = {'{N}': self.nodes(), '{C}': self.cpus(), '{PART}': self.partitions(), '{PID}': self.pids(),
+                  '{MTHP}': [4 << o for o in range(1, 10)], '{MTHP_ANON}': [4 << o for o in range(2, 10)],
                   '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links(),
                   '{SYS}': self.trace_systems(), '{EVENT}': self._trace_events,
                   '{HSIZE}': self.hugepage_sizes(), '{HSIZE_DEMOTE}': self.hugepage_sizes()[:-1],
@@ -379,6 +380,18 @@ class Mount:
 
     def vmstat(self):
         return {k: int(v) for k, v in (l.split() for l in self.read('proc/vmstat').splitlines())}
+
+    def thp_off(self):
+        """THP off: min_free_kbytes back to the square-root formula's value,
+        for scenarios sized against it (THP's floor is 11 pageblocks per
+        zone, at most 5% of lowmem, and every watermark moves with it)."""
+        assert self.write('sys/kernel/mm/transparent_hugepage/enabled', 'never\n') == (True, 0)
+
+    def pcp_kb(self):
+        """kB of free pages held on the per-CPU lists (zoneinfo's pagesets
+        counts): free, but not in MemFree, as in the kernel."""
+        zones, _ = parse_zoneinfo(self.read('proc/zoneinfo'))
+        return 4 * sum(ps.get('count', 0) for z in zones for ps in z.pagesets)
 
     def status(self, pid):
         """proc/PID/status's kB and count fields as ints."""

@@ -18,14 +18,27 @@ def order9_blocks(m):
     return n
 
 
+def free_to_buddy(m, cmds, pid=None):
+    """Run cmds with the per-CPU free lists kept short, so that the pages
+    they free reach the buddy allocator rather than stay on the CPU's list
+    (whose size follows the low watermark: with THP's min_free_kbytes it
+    holds thousands of pages, which compaction's free scanner cannot take)."""
+    assert m.write('proc/sys/vm/percpu_pagelist_high_fraction', '100000\n') == (True, 0)
+    if pid is None:
+        m.ctl(cmds)
+    else:
+        m.pctl(pid, cmds)
+    assert m.write('proc/sys/vm/percpu_pagelist_high_fraction', '0\n') == (True, 0)
+
+
 def fragment(m, pid, name, size_mb):
     """A process writes NAME (size_mb MiB), then MADV_DONTNEED drops every
     other page: half the region free, in single pages nothing can merge."""
     m.pctl(pid, 'mmap %dM name=%s' % (size_mb, name))
     assert m.pctl(pid, 'write %s' % name).strip() == 'ok'
     pages = size_mb * 256
-    m.pctl(pid, ''.join('madvise %s dontneed off=%d len=4096\n' % (name, i * PAGE)
-                        for i in range(0, pages, 2)))
+    free_to_buddy(m, ''.join('madvise %s dontneed off=%d len=4096\n' % (name, i * PAGE)
+                             for i in range(0, pages, 2)), pid)
 
 
 def extfrag(m, name):
@@ -122,6 +135,10 @@ def test_mlocked_pages_move_only_when_allowed(mount):
 
 def test_kcompactd_compacts_proactively_on_tick(mount):
     m = mount('--machine=small', '--swap=0')
+    # sized against the square-root min_free_kbytes: with THP's floor the
+    # allocator refuses or reclaims first, and reclaim frees whole 2 MiB
+    # blocks the scenario means to keep fragmented
+    m.thp_off()
     m.ctl('spawn frag pid=1000')
     m.pctl(1000, 'mmap 16M name=buf')
     assert m.pctl(1000, 'write buf').strip() == 'ok'
@@ -129,8 +146,8 @@ def test_kcompactd_compacts_proactively_on_tick(mount):
     # memory left is mostly what the process frees
     free = order9_blocks(m)
     m.ctl('alloc_pages 10 count=%d' % (free // 2 - 4))
-    m.pctl(1000, ''.join('madvise buf dontneed off=%d len=4096\n' % (i * PAGE)
-                         for i in range(0, 16 * 256, 2)))
+    free_to_buddy(m, ''.join('madvise buf dontneed off=%d len=4096\n' % (i * PAGE)
+                             for i in range(0, 16 * 256, 2)), 1000)
     unusable0 = extfrag(m, 'unusable_index')[(0, 'DMA32')][9]
     assert m.write('proc/sys/vm/compaction_proactiveness', '0\n') == (True, 0)
     v0 = m.vmstat()
@@ -209,6 +226,10 @@ def sparse(m, pid, name, size_mb):
 
 def test_direct_compaction_makes_a_2mib_block(mount):
     m = mount('--machine=small', '--mem=128M')
+    # sized against the square-root min_free_kbytes: with THP's floor the
+    # allocator refuses or reclaims first, and reclaim frees whole 2 MiB
+    # blocks the scenario means to keep fragmented
+    m.thp_off()
     m.ctl('spawn frag pid=1000')
     sparse(m, 1000, 'buf', 96)
     before = {f: m.read('proc/1000/' + f) for f in ('smaps', 'statm')}
@@ -229,6 +250,10 @@ def test_direct_compaction_makes_a_2mib_block(mount):
 
 def test_direct_compaction_fails_on_pages_it_may_not_move(mount):
     m = mount('--machine=small', '--mem=128M')
+    # sized against the square-root min_free_kbytes: with THP's floor the
+    # allocator refuses or reclaims first, and reclaim frees whole 2 MiB
+    # blocks the scenario means to keep fragmented
+    m.thp_off()
     m.ctl('spawn frag pid=1000')
     sparse(m, 1000, 'buf', 96)
     # the page kept in each MiB locked, and locked pages not to be moved

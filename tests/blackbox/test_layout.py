@@ -159,6 +159,7 @@ def test_writable_files_are_the_tunables_and_ctl(mnt):
                 p.startswith('sys/class/bdi/') or p.startswith('sys/block/') or
                 p == 'sys/kernel/slab/{CACHE}/shrink' or p.startswith('sys/fs/cgroup/') or
                 p.startswith('sys/kernel/tracing/') or p.startswith('sys/kernel/mm/lru_gen/') or
+                p.startswith('sys/kernel/mm/transparent_hugepage/') or
                 p == 'sys/kernel/debug/lru_gen' or p.startswith('sys/kernel/mm/hugepages/') or
                 p.startswith('sys/devices/system/node/node{N}/hugepages/') or
                 p.startswith('sys/kernel/mm/mempolicy/') or p.startswith('sys/kernel/mm/ksm/') or

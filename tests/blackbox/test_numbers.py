@@ -148,11 +148,18 @@ def test_min_watermarks_sum_to_min_free_kbytes(mnt):
 
 def test_min_free_kbytes_default_is_calculated(mnt):
     """calculate_min_free_kbytes(): sqrt(lowmem_kbytes * 16), clamped to
-    128..262144, lowmem being the managed pages of the zones up to Normal."""
+    128..262144, lowmem being the managed pages of the zones up to Normal;
+    then THP, on at boot, raises it (set_recommended_min_free_kbytes: 11
+    pageblocks per zone up to Normal, at most 5% of the pages above the
+    high watermarks)."""
     zones = zones_of(mnt)
     lowmem_kb = 4 * sum(z['managed'] for z in zones if z.name in ('DMA', 'DMA32', 'Normal'))
-    want = min(max(math.isqrt(lowmem_kb * 16), 128), 262144)
-    assert int(sysctl(mnt, 'min_free_kbytes')) == want
+    calc = min(max(math.isqrt(lowmem_kb * 16), 128), 262144)
+    wmarks = expected_wmarks(zones, calc, int(sysctl(mnt, 'watermark_scale_factor')))
+    low = [z for z in zones if z.name in ('DMA', 'DMA32', 'Normal') and z['present']]
+    free_buffer_pages = sum(max(z['managed'] - wmarks[(z.node, z.name)][2], 0) for z in low)
+    recommended = min(512 * len(low) * (2 + 3 * 3), free_buffer_pages // 20) * 4
+    assert int(sysctl(mnt, 'min_free_kbytes')) == max(calc, recommended)
 
 
 @pytest.mark.parametrize('value', [4096, 128, 65536, 1000, 0])

@@ -68,6 +68,8 @@ def test_progression_step_by_step(mount):
     stalls in direct reclaim beside it; with no swap left, the OOM
     killer."""
     m = mount('--machine=small', '--swap=2G')
+    # the steps below are sized against the square-root min_free_kbytes
+    m.thp_off()
     # watermarks 10% of the zone apart: room for kswapd to work in
     m.write('proc/sys/vm/watermark_scale_factor', '1000\n')
     m.ctl('spawn hog pid=1000')

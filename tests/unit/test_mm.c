@@ -184,7 +184,11 @@ static void test_madvise_mlock(void)
 	g_assert_cmpuint(get_mm_rss(t->mm) - rss0, ==, 1024);
 	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, 2 * MiB, MADV_DONTNEED), ==, 0);
 	g_assert_cmpuint(get_mm_rss(t->mm) - rss0, ==, 512);
-	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, 2 * MiB, MADV_HUGEPAGE), ==, -EINVAL);
+	/* MADV_HUGEPAGE: the first half gets a VMA of its own with VM_HUGEPAGE */
+	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, 2 * MiB, MADV_HUGEPAGE), ==, 0);
+	g_assert_true(find_vma(t->mm, (unsigned long)a)->vm_flags & VM_HUGEPAGE);
+	g_assert_false(find_vma(t->mm, (unsigned long)a + 2 * MiB)->vm_flags & VM_HUGEPAGE);
+	g_assert_cmpint(sys_madvise(m, t, (unsigned long)a, 2 * MiB, MADV_COLLAPSE), ==, -EINVAL);
 	check(m);
 	g_assert_cmpint(sys_mlock(m, t, (unsigned long)a, 4 * MiB), ==, 0);
 	g_assert_cmpuint(t->mm->locked_vm, ==, 1024);
