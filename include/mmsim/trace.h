@@ -64,7 +64,7 @@ struct task_struct;
 	X(compaction, mm_compaction_kcompactd_wake) \
 	X(filemap, mm_filemap_delete_from_page_cache) \
 	X(filemap, mm_filemap_add_to_page_cache) \
-	X(pagemap, mm_lru_insert) \
+	X(pagemap, mm_lru_insertion) \
 	X(pagemap, mm_lru_activate)
 
 #define TRACE_EVENT_ENUM(sys, name) TE_##name,

@@ -80,9 +80,16 @@ static inline void trace_mm_page_alloc_extfrag(struct machine *m, unsigned long 
 	TRACE_EMIT(m, mm_page_alloc_extfrag, NULL, NULL, pfn, S64(alloc_order), S64(fallback_order), S64(alloc_mt),
 		   S64(fallback_mt), claimed);
 }
-static inline void trace_rss_stat(struct machine *m, unsigned int mm_id, int member, long size)
+/* mm_ptr_to_hash: a 32-bit id of the mm, from its slab object's address
+ * (the model's addresses are deterministic, the kernel hashes the pointer) */
+static inline unsigned int mm_ptr_to_hash(const struct mm_struct *mm)
 {
-	TRACE_EMIT(m, rss_stat, NULL, NULL, mm_id, 1, S64(member), S64(size));
+	return (unsigned int)((mm->slab_obj * 0x61C8864680B583EBULL) >> 32);
+}
+static inline void trace_rss_stat(struct machine *m, const struct mm_struct *mm, int member)
+{
+	TRACE_EMIT(m, rss_stat, NULL, NULL, mm_ptr_to_hash(mm), m->current && m->current->mm == mm, S64(member),
+		   S64(get_mm_counter(mm, member) << PAGE_SHIFT));
 }
 
 /* ---- vmscan ---- */
@@ -263,9 +270,25 @@ static inline void trace_mm_filemap_delete_from_page_cache(struct machine *m, un
 {
 	TRACE_EMIT(m, mm_filemap_delete_from_page_cache, NULL, NULL, pfn, ino, index, s_dev, order);
 }
-static inline void trace_mm_lru_insert(struct machine *m, unsigned long pfn, int lru, unsigned long flags)
+/* include/trace/events/pagemap.h trace_pagemap_flags: what mm_lru_insertion
+ * says of the folio (the model has no buffer heads, no PG_mappedtodisk) */
+#define PAGEMAP_MAPPED 0x0001u
+#define PAGEMAP_ANONYMOUS 0x0002u
+#define PAGEMAP_FILE 0x0004u
+#define PAGEMAP_SWAPCACHE 0x0008u
+#define PAGEMAP_SWAPBACKED 0x0010u
+static inline unsigned long trace_pagemap_flags(const struct page *page)
 {
-	TRACE_EMIT(m, mm_lru_insert, NULL, NULL, 0xffffea0000000000UL + pfn * 64, pfn, S64(lru), flags);
+	return (page_test(page, PG_anon) ? PAGEMAP_ANONYMOUS : PAGEMAP_FILE) |
+	       (page->_mapcount >= 0 ? PAGEMAP_MAPPED : 0) |
+	       (page_test(page, PG_swapcache) ? PAGEMAP_SWAPCACHE : 0) |
+	       (page_test(page, PG_swapbacked) ? PAGEMAP_SWAPBACKED : 0);
+}
+
+static inline void trace_mm_lru_insertion(struct machine *m, unsigned long pfn, const struct page *page)
+{
+	TRACE_EMIT(m, mm_lru_insertion, NULL, NULL, 0xffffea0000000000UL + pfn * 64, pfn, S64(folio_lru_list(page)),
+		   trace_pagemap_flags(page));
 }
 static inline void trace_mm_lru_activate(struct machine *m, unsigned long pfn)
 {

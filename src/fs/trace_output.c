@@ -324,7 +324,7 @@ static void print_compaction(GString *out, const struct trace_entry *e)
 static void print_filemap(GString *out, const struct machine *m, const struct trace_entry *e)
 {
 	switch (e->id) {
-	case TE_mm_lru_insert:
+	case TE_mm_lru_insertion:
 		g_string_append(out, "folio=");
 		put_ptr(out, m, A(0));
 		g_string_append_printf(out, " pfn=0x%lx lru=%d flags=%s%s%s%s%s%s", LU(1), I(2),

@@ -255,10 +255,10 @@ const struct trace_event_call trace_events[NR_TRACE_EVENTS] = {
 	   "\"dev %d:%d ino %lx pfn=0x%lx ofs=%lu order=%u\", ((unsigned int) ((REC->s_dev) >> 20)), "
 	   "((unsigned int) ((REC->s_dev) & ((1U << 20) - 1))), REC->i_ino, REC->pfn, REC->index << 12, "
 	   "REC->order", 0),
-	EV(pagemap, mm_lru_insert, f_lru_insert,
+	EV(pagemap, mm_lru_insertion, f_lru_insert,
 	   "\"folio=%p pfn=0x%lx lru=%d flags=%s%s%s%s%s%s\", REC->folio, REC->pfn, REC->lru, "
-	   "REC->flags & (1 << 0) ? \"M\" : \" \", REC->flags & (1 << 1) ? \"a\" : \"f\", "
-	   "REC->flags & (1 << 3) ? \"s\" : \" \", REC->flags & (1 << 4) ? \"b\" : \" \", "
-	   "REC->flags & (1 << 5) ? \"d\" : \" \", REC->flags & (1 << 6) ? \"B\" : \" \"", 0),
+	   "REC->flags & 0x0001u ? \"M\" : \" \", REC->flags & 0x0002u ? \"a\" : \"f\", "
+	   "REC->flags & 0x0008u ? \"s\" : \" \", REC->flags & 0x0010u ? \"b\" : \" \", "
+	   "REC->flags & 0x0020u ? \"d\" : \" \", REC->flags & 0x0040u ? \"B\" : \" \"", 0),
 	EV(pagemap, mm_lru_activate, f_lru_activate, "\"folio=%p pfn=0x%lx\", REC->folio, REC->pfn", 0),
 };
