@@ -65,7 +65,11 @@ struct task_struct;
 	X(filemap, mm_filemap_delete_from_page_cache) \
 	X(filemap, mm_filemap_add_to_page_cache) \
 	X(pagemap, mm_lru_insertion) \
-	X(pagemap, mm_lru_activate)
+	X(pagemap, mm_lru_activate) \
+	X(writeback, writeback_dirty_folio) \
+	X(writeback, writeback_start) \
+	X(writeback, writeback_written) \
+	X(writeback, balance_dirty_pages)
 
 #define TRACE_EVENT_ENUM(sys, name) TE_##name,
 enum trace_event_id {
@@ -78,7 +82,7 @@ enum trace_event_id {
 #define TRACE_PRINT_ID 5           /* TRACE_PRINT: trace_marker's lines */
 #define TRACE_EVENT_FIRST_ID 100   /* the ids the events get, in order */
 
-#define TRACE_MAX_ARGS 13
+#define TRACE_MAX_ARGS 15
 #define TRACE_STR_LEN 32
 #define TRACE_MARKER_MAX 1024      /* a marker write's text (TRACE_BUF_SIZE) */
 

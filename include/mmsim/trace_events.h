@@ -295,4 +295,51 @@ static inline void trace_mm_lru_activate(struct machine *m, unsigned long pfn)
 	TRACE_EMIT(m, mm_lru_activate, NULL, NULL, 0xffffea0000000000UL + pfn * 64, pfn);
 }
 
+/* ---- writeback ---- */
+enum wb_reason {
+	WB_REASON_BACKGROUND,
+	WB_REASON_VMSCAN,
+	WB_REASON_SYNC,
+	WB_REASON_PERIODIC,
+};
+#define WB_SYNC_NONE 0
+#define ROOT_CGROUP_INO 1   /* __trace_wb_assign_cgroup without cgroup writeback */
+static inline void trace_writeback_dirty_folio(struct machine *m, const char *bdi, unsigned long ino,
+					       unsigned long index)
+{
+	TRACE_EMIT(m, writeback_dirty_folio, NULL, bdi, 0, ino, index);
+}
+/* struct wb_writeback_work's traced part */
+struct wb_writeback_work {
+	long nr_pages;
+	bool for_kupdate, for_background;
+	enum wb_reason reason;
+};
+static inline void trace_writeback_start(struct machine *m, const char *bdi, const struct wb_writeback_work *w)
+{
+	TRACE_EMIT(m, writeback_start, NULL, bdi, 0, S64(w->nr_pages), 0, WB_SYNC_NONE, w->for_kupdate, 1,
+		   w->for_background, w->reason, ROOT_CGROUP_INO);
+}
+static inline void trace_writeback_written(struct machine *m, const char *bdi, const struct wb_writeback_work *w)
+{
+	TRACE_EMIT(m, writeback_written, NULL, bdi, 0, S64(w->nr_pages), 0, WB_SYNC_NONE, w->for_kupdate, 1,
+		   w->for_background, w->reason, ROOT_CGROUP_INO);
+}
+/* the fields as the kernel's TP_fast_assign computes them: pages, KB/s
+ * (KBps), milliseconds */
+struct dirty_throttle_trace {
+	unsigned long limit, setpoint, thresh, dirty, dirty_ratelimit, task_ratelimit;
+	unsigned int dirtied, dirtied_pause;
+	unsigned long paused_ms, period_ms;
+	long pause_ms, think_ms;
+};
+static inline void trace_balance_dirty_pages(struct machine *m, const char *bdi, const struct dirty_throttle_trace *d)
+{
+	/* one wb: its threshold and dirty pages are the global ones */
+	TRACE_EMIT(m, balance_dirty_pages, NULL, bdi, 0, d->limit, d->setpoint, d->dirty,
+		   d->setpoint * d->thresh / (d->thresh + 1), d->dirty,
+		   d->dirty_ratelimit, d->task_ratelimit, d->dirtied, d->dirtied_pause, d->paused_ms, S64(d->pause_ms),
+		   d->period_ms, S64(d->think_ms), ROOT_CGROUP_INO);
+}
+
 #endif

@@ -128,7 +128,7 @@ def test_every_format_follows_the_kernel_layout(mnt):
     ids = set()
     ctypes = {'unsigned long': 8, 'long': 8, 'int': 4, 'unsigned int': 4, 'size_t': 8, 'bool': 1, 'short': 2,
               'pid_t': 4, 'uid_t': 4, 'dev_t': 4, 'unsigned char': 1, 'unsigned short': 2, 'enum lru_list': 4,
-              'unsigned long long': 8, 'gfp_t': 4, 'enum zone_type': 4}
+              'unsigned long long': 8, 'gfp_t': 4, 'enum zone_type': 4, 'ino_t': 8}
     for name in avail:
         sys, ev = name.split(':')
         fmt = m.read(T + 'events/%s/%s/format' % (sys, ev))
@@ -223,6 +223,48 @@ def test_rss_stat_and_lru_events_follow_the_counters(mnt):
     m.pctl(1000, 'munmap buf')
     rss = [e for e in events(m) if e[4] == 'rss_stat']
     assert rss and rss[-1][5].endswith('size=%dB' % (sizes[0] - 4096))
+
+
+def test_writeback_events(mnt):
+    m = mnt
+    m.ctl('spawn web pid=1000')
+    m.ctl('file /data/w 0')
+    assert m.write(T + 'events/writeback/enable', '1\n') == (True, 0)
+    m.pctl(1000, 'pwrite /data/w 0 64K')
+    dirtied = [e for e in events(m) if e[4] == 'writeback_dirty_folio']
+    assert [re.fullmatch(r'bdi 8:0: ino=(\d+) index=(\d+)', e[5]).group(2) for e in dirtied] == \
+        [str(i) for i in range(16)]
+    assert all(e[0] == 'web' for e in dirtied)
+    # dirty_expire_centisecs later the periodic work writes them back
+    m.ctl('tick 40s')
+    work = [e for e in events(m) if e[4] in ('writeback_start', 'writeback_written')]
+    assert [e[4] for e in work] == ['writeback_start', 'writeback_written'] * (len(work) // 2), work
+    g = [re.fullmatch(r'bdi 8:0: sb_dev 0:0 nr_pages=(\d+) sync_mode=0 kupdate=1 range_cyclic=1 background=0 '
+                      r'reason=periodic cgroup_ino=1', e[5]) for e in work]
+    assert all(g), work
+    # every 5 s a work for the 16 dirty pages and the one dirty inode; it
+    # writes nothing until they are 30 s old, then all 16
+    pairs = [(int(a.group(1)), int(b.group(1))) for a, b in zip(g[::2], g[1::2])]
+    assert pairs[0] == (17, 17) and pairs[-1] == (17, 1), pairs
+    assert m.vmstat()['nr_dirty'] == 0
+    # a throttled writer: balance_dirty_pages with its pause
+    assert m.write('proc/sys/vm/dirty_bytes', '%d\n' % (8 << 20)) == (True, 0)
+    assert m.write('proc/sys/vm/dirty_background_bytes', '%d\n' % (4 << 20)) == (True, 0)
+    assert m.write(T + 'trace', '\n') == (True, 0)
+    m.pctl(1000, 'pwrite /data/w 0 64M')
+    bal = [e for e in events(m) if e[4] == 'balance_dirty_pages']
+    assert bal
+    for e in bal:
+        g = re.fullmatch(r'bdi 8:0: limit=2048 setpoint=(\d+) dirty=(\d+) wb_setpoint=(\d+) wb_dirty=(\d+) '
+                         r'dirty_ratelimit=(\d+) task_ratelimit=(\d+) dirtied=(\d+) dirtied_pause=(\d+) '
+                         r'paused=(\d+) pause=(\d+) period=(\d+) think=(\d+) cgroup_ino=1', e[5])
+        assert g, e
+        setpoint, dirty = int(g.group(1)), int(g.group(2))
+        # freerun is (1024 + 2048) / 2: the setpoint halfway to the limit
+        assert setpoint == (2048 + 1536) // 2 and dirty > 1536
+        assert int(g.group(10)) <= 200 and int(g.group(6)) <= 2 * int(g.group(5))
+    backgrounds = [e for e in events(m) if e[4] == 'writeback_start' and 'reason=background' in e[5]]
+    assert backgrounds and all('nr_pages=%d ' % (2 ** 63 - 1) in e[5] for e in backgrounds)
 
 
 def test_filters(mnt):
