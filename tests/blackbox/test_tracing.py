@@ -107,7 +107,7 @@ def test_bad_input_is_einval_and_changes_nothing(mnt):
     for rel, val in [('events/kmem/mm_page_alloc/enable', '2\n'), ('events/enable', 'x\n'),
                      ('buffer_size_kb', '0\n'), ('buffer_size_kb', 'abc\n'), ('trace_clock', 'nosuch\n'),
                      ('current_tracer', 'function\n'), ('tracing_on', 'x\n'),
-                     ('events/kmem/mm_page_alloc/trigger', 'traceoff\n')]:
+                     ('events/kmem/mm_page_alloc/trigger', 'bogus\n')]:
         assert m.write(T + rel, val) == (False, errno.EINVAL), rel
     assert m.read(T + 'buffer_size_kb') == '1408\n'
     assert m.read(T + 'current_tracer') == 'nop\n'
@@ -265,6 +265,56 @@ def test_writeback_events(mnt):
         assert int(g.group(10)) <= 200 and int(g.group(6)) <= 2 * int(g.group(5))
     backgrounds = [e for e in events(m) if e[4] == 'writeback_start' and 'reason=background' in e[5]]
     assert backgrounds and all('nr_pages=%d ' % (2 ** 63 - 1) in e[5] for e in backgrounds)
+
+
+def test_triggers(mnt):
+    m = mnt
+    ev = T + 'events/kmem/mm_page_alloc/'
+    assert m.read(ev + 'trigger').startswith('# Available triggers:\n# traceon traceoff snapshot')
+    # traceoff after the first order-3 allocation; the event itself is not
+    # enabled: its triggers run anyway (soft mode)
+    assert m.write(ev + 'trigger', 'traceoff:1 if order == 3\n') == (True, 0)
+    assert m.read(ev + 'trigger') == 'traceoff:count=1 if order == 3\n'
+    assert m.write(T + 'set_event', 'kmem:mm_page_free\n') == (True, 0)
+    h = m.ctl('alloc_pages 2').strip()
+    m.ctl('free_pages %s' % h)
+    assert m.read(T + 'tracing_on') == '1\n'
+    h3 = m.ctl('alloc_pages 3').strip()
+    assert m.read(T + 'tracing_on') == '0\n'
+    assert m.read(ev + 'trigger') == 'traceoff:count=0 if order == 3\n'
+    m.ctl('free_pages %s' % h3)
+    assert [e[5].split()[-1] for e in events(m)] == ['order=2'], 'nothing recorded after traceoff'
+    # the count is spent: tracing_on stays as the user sets it
+    assert m.write(T + 'tracing_on', '1\n') == (True, 0)
+    h3 = m.ctl('alloc_pages 3').strip()
+    assert m.read(T + 'tracing_on') == '1\n'
+    # enable_event: the target is in soft mode ('*') until the trigger fires
+    assert m.write(ev + 'trigger', '!traceoff\n') == (True, 0)
+    assert m.read(ev + 'trigger').startswith('# Available triggers')
+    assert m.write(T + 'set_event', '\n') == (True, 0)
+    assert m.write(T + 'trace', '\n') == (True, 0)
+    pe = T + 'events/kmem/mm_page_pcpu_drain/enable'
+    assert m.write(ev + 'trigger', 'enable_event:kmem:mm_page_free if order == 1\n') == (True, 0)
+    assert m.read(T + 'events/kmem/mm_page_free/enable') == '0*\n'
+    m.ctl('free_pages %s' % h3)
+    assert events(m) == []
+    h1 = m.ctl('alloc_pages 1').strip()
+    assert m.read(T + 'events/kmem/mm_page_free/enable') == '1*\n'
+    m.ctl('free_pages %s' % h1)
+    assert [e[4] for e in events(m)] == ['mm_page_free']
+    assert m.write(ev + 'trigger', '!enable_event:kmem:mm_page_free\n') == (True, 0)
+    assert m.read(T + 'events/kmem/mm_page_free/enable') == '0\n'
+    assert m.read(pe) == '0\n'
+    # bad input: EINVAL (EEXIST for a duplicate), a reason in sim/log, nothing changed
+    assert m.write(ev + 'trigger', 'traceon\n') == (True, 0)
+    for bad, code in [('bogus', errno.EINVAL), ('traceon:x', errno.EINVAL), ('traceon:-1', errno.EINVAL),
+                      ('enable_event:kmem:nosuch', errno.EINVAL), ('enable_event:kmem', errno.EINVAL),
+                      ('traceoff if nosuch == 1', errno.EINVAL), ('stacktrace', errno.EINVAL),
+                      ('traceon', errno.EEXIST)]:
+        assert m.write(ev + 'trigger', bad + '\n') == (False, code), bad
+        assert m.log_lines(stamps=False)[-1].startswith(
+            'sys/kernel/tracing/events/kmem/mm_page_alloc/trigger: write of '), m.log_lines()[-1]
+    assert m.read(ev + 'trigger') == 'traceon:unlimited\n'
 
 
 def test_filters(mnt):
