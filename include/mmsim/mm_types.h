@@ -326,6 +326,7 @@ struct task_struct {
 	 * truncated before writeback */
 	uint64_t ioac_syscr, ioac_syscw, ioac_read_bytes, ioac_write_bytes, ioac_cancelled_write_bytes;
 	unsigned int nr_dirtied, nr_dirtied_pause; /* balance_dirty_pages ratelimit */
+	uint64_t dirty_paused_when;  /* ns: when its last dirty throttle pause ended */
 	unsigned long stack;         /* THREAD_SIZE kernel stack: a vmalloc address (VMAP_STACK) */
 	/* its slab objects (copy_process): task_struct, pid, signal_struct,
 	 * and for user processes sighand_struct, files_struct, fs_struct */

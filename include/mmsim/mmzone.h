@@ -276,6 +276,19 @@ enum lru_list {
 	NR_LRU_LISTS
 };
 
+/* include/linux/mm_inline.h folio_lru_list: the list a page belongs on */
+static inline enum lru_list folio_lru_list(const struct page *page)
+{
+	enum lru_list lru;
+
+	if (page_test(page, PG_unevictable))
+		return LRU_UNEVICTABLE;
+	lru = page_test(page, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	if (page_test(page, PG_active))
+		lru += 1;
+	return lru;
+}
+
 /* MGLRU (include/linux/mmzone.h struct lru_gen_folio): generations
  * min_seq[type]..max_seq, each a list per type (anon 0, file 1), newest
  * at head; sizes per zone; the PID controller's refault statistics per

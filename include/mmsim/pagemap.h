@@ -115,6 +115,7 @@ struct file {
 
 /* ---- the disk's writeback domain (struct backing_dev_info) ---- */
 struct backing_dev_info {
+	char dev_name[16];             /* bdi_dev_name: the disk's "MAJOR:MINOR" */
 	unsigned int ra_pages;         /* read_ahead_kb / 4 */
 	unsigned int io_pages;         /* max_sectors_kb / 4 */
 	unsigned int min_ratio, max_ratio;

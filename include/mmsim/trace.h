@@ -64,8 +64,12 @@ struct task_struct;
 	X(compaction, mm_compaction_kcompactd_wake) \
 	X(filemap, mm_filemap_delete_from_page_cache) \
 	X(filemap, mm_filemap_add_to_page_cache) \
-	X(pagemap, mm_lru_insert) \
-	X(pagemap, mm_lru_activate)
+	X(pagemap, mm_lru_insertion) \
+	X(pagemap, mm_lru_activate) \
+	X(writeback, writeback_dirty_folio) \
+	X(writeback, writeback_start) \
+	X(writeback, writeback_written) \
+	X(writeback, balance_dirty_pages)
 
 #define TRACE_EVENT_ENUM(sys, name) TE_##name,
 enum trace_event_id {
@@ -78,7 +82,7 @@ enum trace_event_id {
 #define TRACE_PRINT_ID 5           /* TRACE_PRINT: trace_marker's lines */
 #define TRACE_EVENT_FIRST_ID 100   /* the ids the events get, in order */
 
-#define TRACE_MAX_ARGS 13
+#define TRACE_MAX_ARGS 15
 #define TRACE_STR_LEN 32
 #define TRACE_MARKER_MAX 1024      /* a marker write's text (TRACE_BUF_SIZE) */
 
@@ -130,6 +134,22 @@ struct trace_cpu_buffer {
 /* A filter compiled from an expression (src/mm/trace_filter.c) */
 struct trace_filter;
 
+/* enabled[]'s bits: any set, the tracepoint calls trace_event_emit */
+#define TRACE_EV_ON 1        /* enabled by the user (enable, set_event) */
+#define TRACE_EV_TRIGGER 2   /* has triggers (soft mode: they run even when not recording) */
+#define TRACE_EV_SOFT_ON 4   /* enabled by an enable_event trigger */
+#define TRACE_EV_SOFT_OFF 8  /* disabled by a disable_event trigger (SOFT_DISABLED) */
+
+/* An event trigger (kernel/trace/trace_events_trigger.c) */
+enum trigger_type { TRIGGER_TRACEON, TRIGGER_TRACEOFF, TRIGGER_ENABLE_EVENT, TRIGGER_DISABLE_EVENT };
+struct event_trigger {
+	enum trigger_type type;
+	long count;                    /* -1: unlimited */
+	int target;                    /* enable_event/disable_event: the event switched */
+	struct trace_filter *filter;   /* "if FILTER", or NULL */
+	char *filter_text;
+};
+
 struct trace_array {
 	/* first: what the emitting code tests */
 	unsigned char enabled[NR_TRACE_EVENTS];
@@ -143,6 +163,8 @@ struct trace_array {
 	char *filter_text[NR_TRACE_EVENTS];
 	char *sys_filter_text[NR_TRACE_EVENTS]; /* by a system's first event */
 	GString *error_log;            /* tracefs's error_log */
+	GPtrArray *triggers[NR_TRACE_EVENTS];  /* struct event_trigger, in registration order */
+	int soft_mode[NR_TRACE_EVENTS];        /* enable/disable_event triggers naming it */
 	uint64_t waiters_gen;          /* bumped when records arrive (trace_pipe) */
 };
 
@@ -191,8 +213,26 @@ bool trace_has_entries(const struct machine *m, int cpu);
 /* Filters: compile expr for an event (0, or -EINVAL with a reason in
  * *err); trace_filter_match evaluates a compiled one on a record */
 int trace_filter_set(struct machine *m, int id, const char *expr, char **err);
+struct trace_filter *trace_filter_compile(int id, const char *expr, char **err);
 bool trace_filter_match(const struct trace_filter *f, const struct trace_entry *e, int cpu);
 void trace_filter_free(struct trace_filter *f);
+
+/* Triggers (trace_trigger.c): event_trigger_write parses one command of
+ * an event's trigger file ("CMD[:COUNT] [if FILTER]", "!CMD..."): 0 or
+ * -errno with a reason in *err; event_triggers_call runs them on a record
+ * of the event; trace_print_triggers is the trigger file's list */
+int event_trigger_write(struct machine *m, int id, const char *cmd, char **err);
+void event_triggers_call(struct machine *m, int id, const struct trace_entry *e, int cpu, bool post);
+void trace_print_triggers(GString *out, const struct machine *m, int id);
+void event_triggers_free(struct trace_array *tr);
+char *event_triggers_check(const struct trace_array *tr);
+/* Whether an event's records are written (its enable file's 1) */
+static inline bool trace_event_recording(const struct trace_array *tr, int id)
+{
+	unsigned char f = tr->enabled[id];
+
+	return (f & (TRACE_EV_ON | TRACE_EV_SOFT_ON)) && !(f & TRACE_EV_SOFT_OFF);
+}
 
 /* --debug-vm: each CPU's records fit its buffer, their sizes add up to
  * its bytes, their order is the written order; NULL or what broke */

@@ -80,9 +80,16 @@ static inline void trace_mm_page_alloc_extfrag(struct machine *m, unsigned long 
 	TRACE_EMIT(m, mm_page_alloc_extfrag, NULL, NULL, pfn, S64(alloc_order), S64(fallback_order), S64(alloc_mt),
 		   S64(fallback_mt), claimed);
 }
-static inline void trace_rss_stat(struct machine *m, unsigned int mm_id, int member, long size)
+/* mm_ptr_to_hash: a 32-bit id of the mm, from its slab object's address
+ * (the model's addresses are deterministic, the kernel hashes the pointer) */
+static inline unsigned int mm_ptr_to_hash(const struct mm_struct *mm)
 {
-	TRACE_EMIT(m, rss_stat, NULL, NULL, mm_id, 1, S64(member), S64(size));
+	return (unsigned int)((mm->slab_obj * 0x61C8864680B583EBULL) >> 32);
+}
+static inline void trace_rss_stat(struct machine *m, const struct mm_struct *mm, int member)
+{
+	TRACE_EMIT(m, rss_stat, NULL, NULL, mm_ptr_to_hash(mm), m->current && m->current->mm == mm, S64(member),
+		   S64(get_mm_counter(mm, member) << PAGE_SHIFT));
 }
 
 /* ---- vmscan ---- */
@@ -263,13 +270,76 @@ static inline void trace_mm_filemap_delete_from_page_cache(struct machine *m, un
 {
 	TRACE_EMIT(m, mm_filemap_delete_from_page_cache, NULL, NULL, pfn, ino, index, s_dev, order);
 }
-static inline void trace_mm_lru_insert(struct machine *m, unsigned long pfn, int lru, unsigned long flags)
+/* include/trace/events/pagemap.h trace_pagemap_flags: what mm_lru_insertion
+ * says of the folio (the model has no buffer heads, no PG_mappedtodisk) */
+#define PAGEMAP_MAPPED 0x0001u
+#define PAGEMAP_ANONYMOUS 0x0002u
+#define PAGEMAP_FILE 0x0004u
+#define PAGEMAP_SWAPCACHE 0x0008u
+#define PAGEMAP_SWAPBACKED 0x0010u
+static inline unsigned long trace_pagemap_flags(const struct page *page)
 {
-	TRACE_EMIT(m, mm_lru_insert, NULL, NULL, 0xffffea0000000000UL + pfn * 64, pfn, S64(lru), flags);
+	return (page_test(page, PG_anon) ? PAGEMAP_ANONYMOUS : PAGEMAP_FILE) |
+	       (page->_mapcount >= 0 ? PAGEMAP_MAPPED : 0) |
+	       (page_test(page, PG_swapcache) ? PAGEMAP_SWAPCACHE : 0) |
+	       (page_test(page, PG_swapbacked) ? PAGEMAP_SWAPBACKED : 0);
+}
+
+static inline void trace_mm_lru_insertion(struct machine *m, unsigned long pfn, const struct page *page)
+{
+	TRACE_EMIT(m, mm_lru_insertion, NULL, NULL, 0xffffea0000000000UL + pfn * 64, pfn, S64(folio_lru_list(page)),
+		   trace_pagemap_flags(page));
 }
 static inline void trace_mm_lru_activate(struct machine *m, unsigned long pfn)
 {
 	TRACE_EMIT(m, mm_lru_activate, NULL, NULL, 0xffffea0000000000UL + pfn * 64, pfn);
+}
+
+/* ---- writeback ---- */
+enum wb_reason {
+	WB_REASON_BACKGROUND,
+	WB_REASON_VMSCAN,
+	WB_REASON_SYNC,
+	WB_REASON_PERIODIC,
+};
+#define WB_SYNC_NONE 0
+#define ROOT_CGROUP_INO 1   /* __trace_wb_assign_cgroup without cgroup writeback */
+static inline void trace_writeback_dirty_folio(struct machine *m, const char *bdi, unsigned long ino,
+					       unsigned long index)
+{
+	TRACE_EMIT(m, writeback_dirty_folio, NULL, bdi, 0, ino, index);
+}
+/* struct wb_writeback_work's traced part */
+struct wb_writeback_work {
+	long nr_pages;
+	bool for_kupdate, for_background;
+	enum wb_reason reason;
+};
+static inline void trace_writeback_start(struct machine *m, const char *bdi, const struct wb_writeback_work *w)
+{
+	TRACE_EMIT(m, writeback_start, NULL, bdi, 0, S64(w->nr_pages), 0, WB_SYNC_NONE, w->for_kupdate, 1,
+		   w->for_background, w->reason, ROOT_CGROUP_INO);
+}
+static inline void trace_writeback_written(struct machine *m, const char *bdi, const struct wb_writeback_work *w)
+{
+	TRACE_EMIT(m, writeback_written, NULL, bdi, 0, S64(w->nr_pages), 0, WB_SYNC_NONE, w->for_kupdate, 1,
+		   w->for_background, w->reason, ROOT_CGROUP_INO);
+}
+/* the fields as the kernel's TP_fast_assign computes them: pages, KB/s
+ * (KBps), milliseconds */
+struct dirty_throttle_trace {
+	unsigned long limit, setpoint, thresh, dirty, dirty_ratelimit, task_ratelimit;
+	unsigned int dirtied, dirtied_pause;
+	unsigned long paused_ms, period_ms;
+	long pause_ms, think_ms;
+};
+static inline void trace_balance_dirty_pages(struct machine *m, const char *bdi, const struct dirty_throttle_trace *d)
+{
+	/* one wb: its threshold and dirty pages are the global ones */
+	TRACE_EMIT(m, balance_dirty_pages, NULL, bdi, 0, d->limit, d->setpoint, d->dirty,
+		   d->setpoint * d->thresh / (d->thresh + 1), d->dirty,
+		   d->dirty_ratelimit, d->task_ratelimit, d->dirtied, d->dirtied_pause, d->paused_ms, S64(d->pause_ms),
+		   d->period_ms, S64(d->think_ms), ROOT_CGROUP_INO);
 }
 
 #endif

@@ -71,7 +71,7 @@ void render_trace_set_event(struct machine *m, const struct fs_ctx *ctx, GString
 {
 	(void)ctx;
 	for (int id = 0; id < NR_TRACE_EVENTS; id++)
-		if (m->trace->enabled[id])
+		if (m->trace->enabled[id] & TRACE_EV_ON)
 			g_string_append_printf(out, "%s:%s\n", trace_events[id].system, trace_events[id].name);
 }
 
@@ -129,10 +129,16 @@ void render_trace_events_enable(struct machine *m, const struct fs_ctx *ctx, GSt
 {
 	bool on = false, off = false;
 
+	if (ctx->event >= 0) {
+		/* event_enable_read: 1 when recording, '*' in soft mode */
+		g_string_append_printf(out, "%d%s\n", trace_event_recording(m->trace, ctx->event),
+				       m->trace->soft_mode[ctx->event] ? "*" : "");
+		return;
+	}
 	for (int id = 0; id < NR_TRACE_EVENTS; id++) {
 		if (!ctx_covers(ctx, id))
 			continue;
-		if (m->trace->enabled[id])
+		if (m->trace->enabled[id] & TRACE_EV_ON)
 			on = true;
 		else
 			off = true;
@@ -219,21 +225,22 @@ void render_trace_id(struct machine *m, const struct fs_ctx *ctx, GString *out)
 
 void render_trace_trigger(struct machine *m, const struct fs_ctx *ctx, GString *out)
 {
-	(void)m;
-	(void)ctx;
-	g_string_append(out, "# Available triggers:\n"
-			"# traceon traceoff snapshot stacktrace enable_event disable_event enable_hist "
-			"disable_hist hist\n");
+	trace_print_triggers(out, m, ctx->event);
 }
 
 int write_trace_trigger(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
 {
 	g_autofree char *text = g_strstrip(g_strndup(buf, len));
+	g_autofree char *err = NULL;
+	int ret;
 
 	(void)reply;
 	if (!*text)
 		return 0;
-	return refuse(m, ctx, text, "triggers are not modelled");
+	ret = event_trigger_write(m, ctx->event, text, &err);
+	if (ret < 0)
+		printk(m, "%s: write of '%s' refused: %s (%s)", ctx->path, text, err, g_strerror(-ret));
+	return ret;
 }
 
 void render_trace_header_page(struct machine *m, const struct fs_ctx *ctx, GString *out)

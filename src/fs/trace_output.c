@@ -321,10 +321,37 @@ static void print_compaction(GString *out, const struct trace_entry *e)
 	}
 }
 
+static const char *wb_reason_names[] = { "background", "vmscan", "sync", "periodic", "laptop_timer",
+					 "fs_free_space", "forker_thread", "foreign_flush" };
+
+static void print_writeback(GString *out, const struct trace_entry *e)
+{
+	const char *name = e->str ? e->str : "";
+
+	switch (e->id) {
+	case TE_writeback_dirty_folio:
+		g_string_append_printf(out, "bdi %s: ino=%lu index=%lu", name, LU(1), LU(2));
+		break;
+	case TE_balance_dirty_pages:
+		g_string_append_printf(out, "bdi %s: limit=%lu setpoint=%lu dirty=%lu wb_setpoint=%lu wb_dirty=%lu "
+				       "dirty_ratelimit=%lu task_ratelimit=%lu dirtied=%u dirtied_pause=%u paused=%lu "
+				       "pause=%ld period=%lu think=%ld cgroup_ino=%lu", name, LU(1), LU(2), LU(3), LU(4),
+				       LU(5), LU(6), LU(7), (unsigned int)A(8), (unsigned int)A(9), LU(10), LD(11),
+				       LU(12), LD(13), LU(14));
+		break;
+	default:
+		g_string_append_printf(out, "bdi %s: sb_dev %u:%u nr_pages=%ld sync_mode=%d kupdate=%d range_cyclic=%d "
+				       "background=%d reason=%s cgroup_ino=%lu", name, (unsigned int)(A(2) >> 20),
+				       (unsigned int)(A(2) & ((1U << 20) - 1)), LD(1), I(3), I(4), I(5), I(6),
+				       SYM(wb_reason_names, 7), LU(8));
+		break;
+	}
+}
+
 static void print_filemap(GString *out, const struct machine *m, const struct trace_entry *e)
 {
 	switch (e->id) {
-	case TE_mm_lru_insert:
+	case TE_mm_lru_insertion:
 		g_string_append(out, "folio=");
 		put_ptr(out, m, A(0));
 		g_string_append_printf(out, " pfn=0x%lx lru=%d flags=%s%s%s%s%s%s", LU(1), I(2),
@@ -362,6 +389,8 @@ void trace_print_event_text(GString *out, const struct machine *m, const struct 
 		print_oom(out, e);
 	else if (!strcmp(sys, "compaction"))
 		print_compaction(out, e);
+	else if (!strcmp(sys, "writeback"))
+		print_writeback(out, e);
 	else
 		print_filemap(out, m, e);
 }

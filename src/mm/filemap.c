@@ -349,6 +349,7 @@ void folio_mark_dirty(struct machine *m, unsigned long pfn)
 	if (mapping_is_shmem(mapping))
 		return;
 	account_dirty(m, mapping, pfn, 1);
+	trace_writeback_dirty_folio(m, m->sb->bdi.dev_name, mapping->host->i_ino, page->index);
 	__mod_node_page_state(pfn_zone(m, pfn)->zone_pgdat, NR_DIRTIED, 1);
 	if (m->current)
 		m->current->ioac_write_bytes += PAGE_SIZE;  /* task_io_account_write */

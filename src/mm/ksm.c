@@ -234,7 +234,7 @@ static void replace_page(struct machine *m, struct ksm_rmap_item *item, pte_t *p
 		*ptep = ((pte_t)kpfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | _PAGE_DIRTY;
 		m->ksm->zero_pages++;
 		item->slot->ksm_zero_pages++;
-		item->slot->mm->rss_stat[MM_ANONPAGES]--;
+		dec_mm_counter(item->slot->mm, MM_ANONPAGES);
 	} else {
 		*ptep = ((pte_t)kpfn << PTE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER | (*ptep & _PAGE_ACCESSED);
 		pfn_to_page(m, kpfn)->_mapcount++;

@@ -267,7 +267,7 @@ static void map_anon_folio_pte(struct vm_fault *vmf, unsigned long pfn)
 	folio_add_new_anon_rmap(m, pfn, vmf->vma, vmf->address);
 	folio_add_lru(m, pfn);
 	set_pte(vmf->table, vmf->pte, mk_pte(pfn, true, true));
-	vmf->vma->vm_mm->rss_stat[MM_ANONPAGES]++;
+	inc_mm_counter(vmf->vma->vm_mm, MM_ANONPAGES);
 	mlock_new_pte(m, vmf->vma, *vmf->pte);
 }
 
@@ -289,7 +289,7 @@ int set_pte_file(struct machine *m, struct task_struct *t, struct vm_area_struct
 	if (page->_mapcount++ == -1)
 		__mod_node_page_state(page_zone_of(m, pfn)->zone_pgdat, NR_FILE_MAPPED, 1);
 	set_pte(table, ptep, mk_pte(pfn, write, write));
-	mm->rss_stat[mm_counter(page)]++;
+	inc_mm_counter(mm, mm_counter(page));
 	mlock_new_pte(m, vma, *ptep);
 	return 0;
 }
@@ -448,7 +448,7 @@ static int wp_page_copy(struct vm_fault *vmf)
 	if (!old_page)
 		ksm_might_unmap_zero_page(m, vma->vm_mm, old);
 	if (old_page)
-		vma->vm_mm->rss_stat[mm_counter(old_page)]--;
+		dec_mm_counter(vma->vm_mm, mm_counter(old_page));
 	map_anon_folio_pte(vmf, (unsigned long)pfn);
 	if (old_page) {
 		if ((vma->vm_flags & VM_LOCKED) && page_test(old_page, PG_mlocked))
@@ -658,7 +658,7 @@ static void zap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsign
 	if (!pte_present(pte)) {
 		/* a swap pte: the slot loses a user, maybe its cache page too */
 		set_pte(table, ptep, 0);
-		z->mm->rss_stat[MM_SWAPENTS]--;
+		dec_mm_counter(z->mm, MM_SWAPENTS);
 		free_swap_and_cache(m, pte_to_swp_entry(pte));
 		return;
 	}
@@ -668,7 +668,7 @@ static void zap_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsign
 		ksm_might_unmap_zero_page(m, z->mm, pte);
 		return;
 	}
-	z->mm->rss_stat[mm_counter(pfn_to_page(m, pte_pfn(pte)))]--;
+	dec_mm_counter(z->mm, mm_counter(pfn_to_page(m, pte_pfn(pte))));
 	/* leaving a locked VMA drops one mlock count */
 	if (z->vma && (z->vma->vm_flags & VM_LOCKED) && page_test(pfn_to_page(m, pte_pfn(pte)), PG_mlocked))
 		munlock_page_pte(m, pte);
@@ -755,7 +755,7 @@ static void copy_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsig
 			return;
 		}
 		set_pte(dtable, dst, pte);
-		c->dst->rss_stat[MM_SWAPENTS]++;
+		inc_mm_counter(c->dst, MM_SWAPENTS);
 		return;
 	}
 	dst = walk_to_pte(m, c->dst, addr, true, __pfn_to_section(m, pte_pfn(pte))->nid, &dtable);
@@ -774,7 +774,7 @@ static void copy_cb(struct machine *m, struct pt_page *table, pte_t *ptep, unsig
 		return;
 	}
 	pfn_to_page(m, pte_pfn(pte))->_mapcount++;
-	c->dst->rss_stat[mm_counter(pfn_to_page(m, pte_pfn(pte)))]++;
+	inc_mm_counter(c->dst, mm_counter(pfn_to_page(m, pte_pfn(pte))));
 }
 
 int copy_page_range(struct machine *m, struct mm_struct *dst, struct mm_struct *src,
@@ -840,14 +840,14 @@ static bool unmap_one(struct machine *m, struct vm_area_struct *vma, unsigned lo
 			page_set(page, PG_dirty);
 		swap_duplicate(m, entry);
 		*ptep = swp_entry_to_pte(entry) | (pte_soft_dirty(pte) ? _PAGE_SWP_SOFT_DIRTY : 0);
-		mm->rss_stat[MM_ANONPAGES]--;
-		mm->rss_stat[MM_SWAPENTS]++;
+		dec_mm_counter(mm, MM_ANONPAGES);
+		inc_mm_counter(mm, MM_SWAPENTS);
 	} else {
 		struct pt_page *table;
 
 		walk_to_pte(m, mm, addr, false, 0, &table);
 		set_pte(table, ptep, 0);
-		mm->rss_stat[mm_counter(page)]--;
+		dec_mm_counter(mm, mm_counter(page));
 	}
 	m->nr_tlb_local_flush_one++;
 	page->_mapcount--;

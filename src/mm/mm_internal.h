@@ -43,7 +43,6 @@ void setup_zone_pagesets(struct machine *m);
 
 /* swap.c: the LRU lists */
 void pfn_list_add(struct machine *m, uint32_t *head, uint32_t *tail_pfn, unsigned long pfn, bool tail);
-enum lru_list folio_lru_list(const struct page *page);
 void lruvec_init(struct machine *m, struct lruvec *lv);
 void lruvec_add_folio(struct machine *m, unsigned long pfn);
 void lruvec_add_folio_tail(struct machine *m, unsigned long pfn);
@@ -54,6 +53,24 @@ void folio_mark_accessed(struct machine *m, unsigned long pfn);
 void lru_mlock_folio(struct machine *m, unsigned long pfn);
 void lru_munlock_folio(struct machine *m, unsigned long pfn);
 void workingset_activation(struct machine *m, unsigned long pfn);
+
+#include "mmsim/trace_events.h"
+
+/* include/linux/mm.h add_mm_counter / inc_mm_counter / dec_mm_counter:
+ * every change of an mm's RSS counters, traced as kmem:rss_stat */
+static inline void add_mm_counter(struct mm_struct *mm, int member, long value)
+{
+	mm->rss_stat[member] += value;
+	trace_rss_stat(mm->machine, mm, member);
+}
+static inline void inc_mm_counter(struct mm_struct *mm, int member)
+{
+	add_mm_counter(mm, member, 1);
+}
+static inline void dec_mm_counter(struct mm_struct *mm, int member)
+{
+	add_mm_counter(mm, member, -1);
+}
 
 /* include/linux/swap.h: the batch reclaim works in */
 #define SWAP_CLUSTER_MAX 32UL

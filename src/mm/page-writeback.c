@@ -317,32 +317,72 @@ static bool over_bground_thresh(struct machine *m)
 	return global_node_state(m, NR_FILE_DIRTY) > bg;
 }
 
-/* wb_writeback: oldest inodes first; `expired` only those dirtied before
- * the expire interval, else until under the background threshold */
-static void wb_writeback(struct machine *m, bool expired)
+/* get_nr_dirty_pages: what a periodic or reclaim-started work writes */
+static long get_nr_dirty_pages(struct machine *m)
+{
+	return (long)(global_node_state(m, NR_FILE_DIRTY) + m->sb->bdi.b_dirty.length);
+}
+
+/* writeback_inode for the flusher: the inode goes to the back of b_dirty
+ * while it has more to write (requeue_inode) */
+static long writeback_requeue(struct machine *m, struct inode *inode, long nr_to_write)
 {
 	GQueue *q = &m->sb->bdi.b_dirty;
-	uint64_t expire = (uint64_t)m->sysctl.dirty_expire_centisecs * (NSEC_PER_SEC / 100);
-	guint passes = q->length * 64 + 1;
+	long written = writeback_inode(m, inode, nr_to_write);
 
-	while (!g_queue_is_empty(q) && passes--) {
+	if (inode->on_dirty_list) {
+		g_queue_remove(q, inode);
+		g_queue_push_tail(q, inode);
+	}
+	return written;
+}
+
+/* wb_writeback: oldest inodes first; for_kupdate only those dirtied
+ * before the expire interval, for_background until under the background
+ * threshold, else (reclaim's) a pass over every dirty inode.  One
+ * writeback_start/written pair per work */
+static void wb_writeback(struct machine *m, struct wb_writeback_work *work)
+{
+	const char *bdi = m->sb->bdi.dev_name;
+	GQueue *q = &m->sb->bdi.b_dirty;
+	uint64_t expire = (uint64_t)m->sysctl.dirty_expire_centisecs * (NSEC_PER_SEC / 100);
+	guint passes = work->reason == WB_REASON_VMSCAN ? q->length : q->length * 64 + 1;
+
+	trace_writeback_start(m, bdi, work);
+	while (!g_queue_is_empty(q) && passes-- && work->nr_pages > 0) {
 		struct inode *inode = g_queue_peek_head(q);
 
-		if (expired) {
+		if (work->for_kupdate) {
 			if (inode->dirtied_when + expire > m->now_ns)
 				break;
-			writeback_inode(m, inode, LONG_MAX);
+			work->nr_pages -= writeback_requeue(m, inode, LONG_MAX);
 		} else {
-			if (!over_bground_thresh(m))
+			if (work->for_background && !over_bground_thresh(m))
 				break;
-			writeback_inode(m, inode, MAX_WRITEBACK_PAGES);
-		}
-		if (inode->on_dirty_list) {
-			/* requeue_inode: more to write later, to the back */
-			g_queue_remove(q, inode);
-			g_queue_push_tail(q, inode);
+			work->nr_pages -= writeback_requeue(m, inode, MAX_WRITEBACK_PAGES);
 		}
 	}
+	trace_writeback_written(m, bdi, work);
+}
+
+/* wb_check_background_flush: a work only while over the background threshold */
+static void wb_check_background_flush(struct machine *m)
+{
+	struct wb_writeback_work work = { .nr_pages = LONG_MAX, .for_background = true,
+					  .reason = WB_REASON_BACKGROUND };
+
+	if (over_bground_thresh(m))
+		wb_writeback(m, &work);
+}
+
+/* wb_check_old_data_flush: the periodic (kupdate) work */
+static void wb_check_old_data_flush(struct machine *m)
+{
+	struct wb_writeback_work work = { .nr_pages = get_nr_dirty_pages(m), .for_kupdate = true,
+					  .reason = WB_REASON_PERIODIC };
+
+	if (work.nr_pages)
+		wb_writeback(m, &work);
 }
 
 static void wb_workfn(struct machine *m, void *arg)
@@ -352,8 +392,8 @@ static void wb_workfn(struct machine *m, void *arg)
 	(void)arg;
 	bdi->flusher_armed = false;
 	bdi->background_queued = false;
-	wb_writeback(m, false);
-	wb_writeback(m, true);
+	wb_check_background_flush(m);
+	wb_check_old_data_flush(m);
 	m->nr_context_switches += 2;
 	if (!g_queue_is_empty(&bdi->b_dirty))
 		wb_wakeup_delayed(m);
@@ -380,7 +420,7 @@ static void wb_start_background_writeback(struct machine *m)
 	if (bdi->background_queued)
 		return;
 	bdi->background_queued = true;
-	wb_writeback(m, false);
+	wb_check_background_flush(m);
 	bdi->background_queued = false;
 }
 
@@ -391,21 +431,14 @@ void wb_writeback_interval_changed(struct machine *m)
 }
 
 /* wakeup_flusher_threads (WB_REASON_VMSCAN): reclaim found dirty pages
- * at the tail of the LRU; the flusher writes back what is dirty */
+ * at the tail of the LRU; the flusher writes back what is dirty, up to
+ * MAX_WRITEBACK_PAGES of each inode */
 void wakeup_flusher_threads(struct machine *m)
 {
-	GQueue *q = &m->sb->bdi.b_dirty;
-	guint n = q->length;
+	struct wb_writeback_work work = { .nr_pages = get_nr_dirty_pages(m), .reason = WB_REASON_VMSCAN };
 
-	while (n-- && !g_queue_is_empty(q)) {
-		struct inode *inode = g_queue_peek_head(q);
-
-		writeback_inode(m, inode, MAX_WRITEBACK_PAGES);
-		if (inode->on_dirty_list) {
-			g_queue_remove(q, inode);
-			g_queue_push_tail(q, inode);
-		}
-	}
+	if (!g_queue_is_empty(&m->sb->bdi.b_dirty))
+		wb_writeback(m, &work);
 }
 
 /* ---- throttling ---- */
@@ -423,16 +456,36 @@ static double pos_ratio(unsigned long dirty, unsigned long freerun, unsigned lon
 	return x < 0 ? 0 : x > 2.0 ? 2.0 : x;
 }
 
+/* balance_dirty_pages's tracepoint, its fields computed as the kernel's
+ * TP_fast_assign does (the hard limit is the threshold: one domain) */
+static void trace_dirty_throttle(struct machine *m, struct task_struct *t, unsigned long thresh,
+				 unsigned long freerun, unsigned long dirty, double ratio, unsigned long dirtied,
+				 uint64_t start_time, uint64_t period, uint64_t pause)
+{
+	unsigned long kbps = (unsigned long)(m->sb->bdi.write_bandwidth / 1024);
+	struct dirty_throttle_trace d = {
+		.limit = thresh, .setpoint = (thresh + freerun) / 2, .thresh = thresh, .dirty = dirty,
+		.dirty_ratelimit = kbps, .task_ratelimit = (unsigned long)((double)kbps * ratio),
+		.dirtied = (unsigned int)dirtied, .dirtied_pause = t->nr_dirtied_pause,
+		.paused_ms = (unsigned long)((m->now_ns - start_time) / NSEC_PER_MSEC),
+		.pause_ms = (long)(pause / NSEC_PER_MSEC), .period_ms = (unsigned long)(period / NSEC_PER_MSEC),
+		.think_ms = t->dirty_paused_when ? (long)((m->now_ns - t->dirty_paused_when) / NSEC_PER_MSEC) : 0,
+	};
+
+	trace_balance_dirty_pages(m, m->sb->bdi.dev_name, &d);
+}
+
 static void balance_dirty_pages(struct machine *m, struct task_struct *t, unsigned long pages_dirtied)
 {
 	struct backing_dev_info *bdi = &m->sb->bdi;
 	double bw_pages = (double)bdi->write_bandwidth / PAGE_SIZE;
+	uint64_t start_time = m->now_ns;
 
 	for (;;) {
 		unsigned long bg, thresh, freerun;
 		unsigned long nr_reclaimable = global_node_state(m, NR_FILE_DIRTY);
 		unsigned long dirty = nr_reclaimable + global_node_state(m, NR_WRITEBACK);
-		uint64_t pause;
+		uint64_t pause, period;
 		double ratio;
 
 		global_dirty_limits(m, &bg, &thresh);
@@ -446,16 +499,17 @@ static void balance_dirty_pages(struct machine *m, struct task_struct *t, unsign
 		}
 		ratio = pos_ratio(dirty, freerun, thresh);
 		if (dirty >= thresh || ratio <= 0.0) {
-			pause = MAX_PAUSE_NS;
+			period = pause = MAX_PAUSE_NS;
 		} else {
-			pause = (uint64_t)((double)pages_dirtied / (bw_pages * ratio) * (double)NSEC_PER_SEC);
-			if (pause > MAX_PAUSE_NS)
-				pause = MAX_PAUSE_NS;
+			period = (uint64_t)((double)pages_dirtied / (bw_pages * ratio) * (double)NSEC_PER_SEC);
+			pause = MIN(period, MAX_PAUSE_NS);
 		}
+		trace_dirty_throttle(m, t, thresh, freerun, dirty, ratio, pages_dirtied, start_time, period, pause);
 		t->nr_dirtied_pause = DIRTY_POLL_MIN * 2;
 		/* io_schedule_timeout: the writer sleeps, its CPU in iowait */
 		bdi->dirty_exceeded_ns += pause;
 		io_schedule_until(m, t, m->now_ns + pause);
+		t->dirty_paused_when = m->now_ns;
 		if (fatal_signal_pending(t) || dirty < thresh)
 			return;
 		pages_dirtied = 0;

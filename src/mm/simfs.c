@@ -229,6 +229,8 @@ void sim_fs_init(struct machine *m)
 	sb->bdi.min_ratio = 0;
 	sb->bdi.max_ratio = 100;
 	sb->bdi.write_bandwidth = sb->disk->bandwidth;
+	g_snprintf(sb->bdi.dev_name, sizeof(sb->bdi.dev_name), "%u:%u", sb->disk->part[0]->major,
+		   sb->disk->part[0]->minor);
 	g_queue_init(&sb->bdi.b_dirty);
 	m->sb = sb;
 }

@@ -23,18 +23,6 @@ static inline struct lruvec *page_lruvec(struct machine *m, unsigned long pfn)
 	return &pfn_zone(m, pfn)->zone_pgdat->__lruvec;
 }
 
-enum lru_list folio_lru_list(const struct page *page)
-{
-	enum lru_list lru;
-
-	if (page_test(page, PG_unevictable))
-		return LRU_UNEVICTABLE;
-	lru = page_test(page, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
-	if (page_test(page, PG_active))
-		lru += 1;
-	return lru;
-}
-
 static void update_lru_size(struct machine *m, unsigned long pfn, enum lru_list lru, long nr)
 {
 	struct zone *zone = pfn_zone(m, pfn);
@@ -123,6 +111,7 @@ void folio_add_lru(struct machine *m, unsigned long pfn)
 	if (lru_gen_enabled(m) && !page_test(page, PG_unevictable) && lru_gen_in_fault(m))
 		page_set(page, PG_active);
 	lruvec_add_folio(m, pfn);
+	trace_mm_lru_insertion(m, pfn, page);
 }
 
 /* folio_activate: inactive -> active (pgactivate) */
@@ -136,6 +125,7 @@ void folio_activate(struct machine *m, unsigned long pfn)
 	page_set(page, PG_active);
 	lruvec_add_folio(m, pfn);
 	count_vm_event(m, PGACTIVATE);
+	trace_mm_lru_activate(m, pfn);
 	workingset_activation(m, pfn);
 }
 

@@ -409,8 +409,8 @@ int do_swap_page(struct machine *m, struct task_struct *t, struct vm_area_struct
 	}
 	if (page->_mapcount++ < 0)
 		__mod_node_page_state(pfn_zone(m, (unsigned long)pfn)->zone_pgdat, NR_ANON_MAPPED, 1);
-	mm->rss_stat[MM_ANONPAGES]++;
-	mm->rss_stat[MM_SWAPENTS]--;
+	inc_mm_counter(mm, MM_ANONPAGES);
+	dec_mm_counter(mm, MM_SWAPENTS);
 	swap_free(m, entry);
 	exclusive = (swap_count(m, entry) & ~SWAP_HAS_CACHE) == 0 && page->_mapcount == 0 &&
 		    !page_test(page, PG_ksm);

@@ -11,7 +11,8 @@
  *  - records stamped with simulated time, the CPU and the task they were
  *    emitted on (the current task; the idle task when there is none),
  *    and the flags column of their tracepoint's context
- *  - tracing_on: while 0, nothing is recorded or counted
+ *  - tracing_on: while 0, nothing is recorded or counted (the events'
+ *    triggers still run, so a traceon trigger can turn it back on)
  *  - per-event filters (trace_filter.c), applied as a record is written
  *    (the kernel discards a filtered-out record at commit)
  * Simplifies:
@@ -72,6 +73,7 @@ void trace_destroy(struct machine *m)
 		g_free(tr->filter_text[id]);
 		g_free(tr->sys_filter_text[id]);
 	}
+	event_triggers_free(tr);
 	g_string_free(tr->error_log, TRUE);
 	g_free(tr->cpu);
 	g_free(tr);
@@ -143,7 +145,10 @@ static unsigned short entry_size(int id, const char *str)
 
 void trace_event_enable(struct machine *m, int id, bool on)
 {
-	m->trace->enabled[id] = on;
+	if (on)
+		m->trace->enabled[id] |= TRACE_EV_ON;
+	else
+		m->trace->enabled[id] &= (unsigned char)~TRACE_EV_ON;
 }
 
 void tracing_reset_online_cpus(struct machine *m)
@@ -253,20 +258,31 @@ void trace_event_emit(struct machine *m, int id, const struct task_struct *task,
 {
 	struct trace_array *tr = m->trace;
 	struct trace_entry e;
+	bool triggers = tr->enabled[id] & TRACE_EV_TRIGGER;
 	int cpu;
 
-	if (!tr->tracing_on)
+	if (!triggers && !(tr->tracing_on && trace_event_recording(tr, id)))
 		return;
 	cpu = entry_start(m, &e, task);
 	e.id = id;
 	e.flags = trace_events[id].entry_flags;
 	memcpy(e.args, args, sizeof(uint64_t) * (size_t)MIN(nargs, TRACE_MAX_ARGS));
 	e.str = (char *)str;
-	if (tr->filter[id] && !trace_filter_match(tr->filter[id], &e, cpu))
-		return;
-	e.str = str ? g_strdup(str) : NULL;
-	e.size = entry_size(id, str);
-	ring_buffer_write(m, cpu, &e);
+	/* the triggers see the event whether or not it is recorded (soft
+	 * mode): those without a filter before the record is reserved, those
+	 * with one after it is committed (the kernel's post triggers) */
+	if (triggers)
+		event_triggers_call(m, id, &e, cpu, false);
+	if (tr->tracing_on && trace_event_recording(tr, id) &&
+	    (!tr->filter[id] || trace_filter_match(tr->filter[id], &e, cpu))) {
+		struct trace_entry rec = e;
+
+		rec.str = str ? g_strdup(str) : NULL;
+		rec.size = entry_size(id, str);
+		ring_buffer_write(m, cpu, &rec);
+	}
+	if (triggers)
+		event_triggers_call(m, id, &e, cpu, true);
 }
 
 void tracing_mark_write(struct machine *m, const char *text, size_t len)
@@ -351,5 +367,5 @@ char *trace_check_invariants(const struct machine *m)
 			return g_strdup_printf("trace cpu%d: %zu records of %zu bytes, counted %zu, limit %lu kB", cpu,
 					       b->len, bytes, b->bytes, tr->buffer_size_kb);
 	}
-	return NULL;
+	return tr ? event_triggers_check(tr) : NULL;
 }

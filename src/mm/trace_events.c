@@ -1,6 +1,6 @@
 /*
  * The trace events' declarations (include/trace/events/{kmem,vmscan,oom,
- * compaction,filemap,pagemap}.h of Linux 6.18): each event's fields, in the order and
+ * compaction,filemap,pagemap,writeback}.h of Linux 6.18): each event's fields, in the order and
  * with the C types of its TP_STRUCT__entry, and its TP_printk as the
  * `format` file shows it.  The emitting calls (include/mmsim/trace_events.h)
  * pass the fields in this order; the renderers print from it.
@@ -121,6 +121,16 @@ static const struct trace_field f_compaction_defer[] = {
 static const struct trace_field f_kcompactd_wake[] = {
 	INT("nid"), INT("order"), F("enum zone_type", "highest_zoneidx", 4, false),
 };
+static const struct trace_field f_writeback_folio[] = { FSTR("char[32]", "name", 32), UL("ino"), UL("index") };
+static const struct trace_field f_writeback_work[] = {
+	FSTR("char[32]", "name", 32), L("nr_pages"), F("dev_t", "sb_dev", 4, false), INT("sync_mode"),
+	INT("for_kupdate"), INT("range_cyclic"), INT("for_background"), INT("reason"), F("ino_t", "cgroup_ino", 8, false),
+};
+static const struct trace_field f_balance_dirty_pages[] = {
+	FSTR("char[32]", "bdi", 32), UL("limit"), UL("setpoint"), UL("dirty"), UL("wb_setpoint"), UL("wb_dirty"),
+	UL("dirty_ratelimit"), UL("task_ratelimit"), UINT("dirtied"), UINT("dirtied_pause"), UL("paused"),
+	L("pause"), UL("period"), L("think"), F("ino_t", "cgroup_ino", 8, false),
+};
 static const struct trace_field f_lru_activate[] = { PTR("struct folio *", "folio"), UL("pfn") };
 
 #define ZONE_TYPE "{0, \"DMA\"}, {1, \"DMA32\"}, {2, \"Normal\"}, {3, \"Movable\"}, {4, \"Device\"}"
@@ -140,6 +150,17 @@ static const struct trace_field f_lru_activate[] = { PTR("struct folio *", "foli
 	"1UL << REC->defer_shift"
 #define KCOMPACTD_WAKE "\"nid=%d order=%d classzone_idx=%-8s\", REC->nid, REC->order, " \
 	"__print_symbolic(REC->highest_zoneidx, " ZONE_TYPE ")"
+
+/* WB_WORK_REASON: enum wb_reason's names, its values as TRACE_DEFINE_ENUM
+ * shows them */
+#define WB_WORK_FMT                                                                                                    \
+	"\"bdi %s: sb_dev %d:%d nr_pages=%ld sync_mode=%d kupdate=%d range_cyclic=%d background=%d reason=%s "        \
+	"cgroup_ino=%lu\", REC->name, ((unsigned int) ((REC->sb_dev) >> 20)), "                                         \
+	"((unsigned int) ((REC->sb_dev) & ((1U << 20) - 1))), REC->nr_pages, REC->sync_mode, REC->for_kupdate, "       \
+	"REC->range_cyclic, REC->for_background, __print_symbolic(REC->reason, { 0, \"background\" }, "              \
+	"{ 1, \"vmscan\" }, { 2, \"sync\" }, { 3, \"periodic\" }, { 4, \"laptop_timer\" }, "                         \
+	"{ 5, \"fs_free_space\" }, { 6, \"forker_thread\" }, { 7, \"foreign_flush\" }), "                           \
+	"(unsigned long)REC->cgroup_ino"
 
 #define EV(sys, name, f, fmt, fl) [TE_##name] = { #sys, #name, f, G_N_ELEMENTS(f), fmt, fl }
 #define LOCKED (TRACE_FLAG_IRQS_OFF | 1 << TRACE_PREEMPT_SHIFT)
@@ -255,10 +276,20 @@ const struct trace_event_call trace_events[NR_TRACE_EVENTS] = {
 	   "\"dev %d:%d ino %lx pfn=0x%lx ofs=%lu order=%u\", ((unsigned int) ((REC->s_dev) >> 20)), "
 	   "((unsigned int) ((REC->s_dev) & ((1U << 20) - 1))), REC->i_ino, REC->pfn, REC->index << 12, "
 	   "REC->order", 0),
-	EV(pagemap, mm_lru_insert, f_lru_insert,
+	EV(pagemap, mm_lru_insertion, f_lru_insert,
 	   "\"folio=%p pfn=0x%lx lru=%d flags=%s%s%s%s%s%s\", REC->folio, REC->pfn, REC->lru, "
-	   "REC->flags & (1 << 0) ? \"M\" : \" \", REC->flags & (1 << 1) ? \"a\" : \"f\", "
-	   "REC->flags & (1 << 3) ? \"s\" : \" \", REC->flags & (1 << 4) ? \"b\" : \" \", "
-	   "REC->flags & (1 << 5) ? \"d\" : \" \", REC->flags & (1 << 6) ? \"B\" : \" \"", 0),
+	   "REC->flags & 0x0001u ? \"M\" : \" \", REC->flags & 0x0002u ? \"a\" : \"f\", "
+	   "REC->flags & 0x0008u ? \"s\" : \" \", REC->flags & 0x0010u ? \"b\" : \" \", "
+	   "REC->flags & 0x0020u ? \"d\" : \" \", REC->flags & 0x0040u ? \"B\" : \" \"", 0),
 	EV(pagemap, mm_lru_activate, f_lru_activate, "\"folio=%p pfn=0x%lx\", REC->folio, REC->pfn", 0),
+	EV(writeback, writeback_dirty_folio, f_writeback_folio,
+	   "\"bdi %s: ino=%lu index=%lu\", REC->name, (unsigned long)REC->ino, REC->index", 0),
+	EV(writeback, writeback_start, f_writeback_work, WB_WORK_FMT, 0),
+	EV(writeback, writeback_written, f_writeback_work, WB_WORK_FMT, 0),
+	EV(writeback, balance_dirty_pages, f_balance_dirty_pages,
+	   "\"bdi %s: limit=%lu setpoint=%lu dirty=%lu wb_setpoint=%lu wb_dirty=%lu dirty_ratelimit=%lu "
+	   "task_ratelimit=%lu dirtied=%u dirtied_pause=%u paused=%lu pause=%ld period=%lu think=%ld "
+	   "cgroup_ino=%lu\", REC->bdi, REC->limit, REC->setpoint, REC->dirty, REC->wb_setpoint, REC->wb_dirty, "
+	   "REC->dirty_ratelimit, REC->task_ratelimit, REC->dirtied, REC->dirtied_pause, REC->paused, REC->pause, "
+	   "REC->period, REC->think, (unsigned long)REC->cgroup_ino", 0),
 };

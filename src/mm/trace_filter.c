@@ -252,11 +252,32 @@ static struct fnode *parse_or(struct parser *ps)
 	return parse_binary(ps, true);
 }
 
+/* A compiled filter for an event, or NULL with the reason in *err */
+struct trace_filter *trace_filter_compile(int id, const char *expr, char **err)
+{
+	struct parser ps = { expr, id, NULL };
+	struct fnode *root = parse_or(&ps);
+	struct trace_filter *f;
+
+	skip_ws(&ps);
+	if (root && *ps.p) {
+		ps.err = *ps.p == ')' ? "Unbalanced parens" : "Meaningless filter expression";
+		fnode_free(root);
+		root = NULL;
+	}
+	if (!root) {
+		*err = g_strdup(ps.err ? ps.err : "Meaningless filter expression");
+		return NULL;
+	}
+	f = g_new0(struct trace_filter, 1);
+	f->root = root;
+	return f;
+}
+
 int trace_filter_set(struct machine *m, int id, const char *expr, char **err)
 {
 	struct trace_array *tr = m->trace;
-	struct parser ps = { expr, id, NULL };
-	struct fnode *root;
+	struct trace_filter *f;
 	char *text = g_strstrip(g_strdup(expr));
 
 	if (!strcmp(text, "0") || !*text) {
@@ -267,22 +288,14 @@ int trace_filter_set(struct machine *m, int id, const char *expr, char **err)
 		tr->filter_text[id] = NULL;
 		return 0;
 	}
-	root = parse_or(&ps);
-	skip_ws(&ps);
-	if (root && *ps.p) {
-		ps.err = *ps.p == ')' ? "Unbalanced parens" : "Meaningless filter expression";
-		fnode_free(root);
-		root = NULL;
-	}
-	if (!root) {
-		*err = g_strdup(ps.err ? ps.err : "Meaningless filter expression");
+	f = trace_filter_compile(id, expr, err);
+	if (!f) {
 		g_free(text);
 		return -EINVAL;
 	}
 	trace_filter_free(tr->filter[id]);
 	g_free(tr->filter_text[id]);
-	tr->filter[id] = g_new0(struct trace_filter, 1);
-	tr->filter[id]->root = root;
+	tr->filter[id] = f;
 	tr->filter_text[id] = text;
 	return 0;
 }

@@ -128,7 +128,7 @@ MALFORMED = {
     'sys/kernel/tracing/events/{SYS}/{EVENT}/enable': ['2\n'],
     'sys/kernel/tracing/events/{SYS}/filter': ['nosuchfield == 1\n'],
     'sys/kernel/tracing/events/{SYS}/{EVENT}/filter': ['nosuchfield == 1\n', '((\n'],
-    'sys/kernel/tracing/events/{SYS}/{EVENT}/trigger': ['traceoff\n'],
+    'sys/kernel/tracing/events/{SYS}/{EVENT}/trigger': ['bogus\n', 'traceon:x\n', 'enable_event:kmem\n'],
     'sys/fs/cgroup/cgroup.subtree_control': ['+nosuch\n', 'memory\n', '+memory x\n'],
     'sys/fs/cgroup/cgroup.procs': ['abc\n', '-1\n', '1x\n', '\n'],
     'sys/fs/cgroup/cgroup.threads': ['abc\n', '-1\n'],
