@@ -50,6 +50,10 @@ void zone_wmark_ops(struct machine *m, const struct zone *zone, unsigned long lo
 /* The managed pages __setup_per_zone_wmarks spreads min_free_kbytes over */
 unsigned long wmark_lowmem_pages(struct machine *m);
 
+/* --debug-vm: the zones' watermarks and lowmem reserves are what
+ * zone_wmark_ops and lowmem_reserve_ops give; NULL or what differs */
+char *wmark_check_invariants(struct machine *m);
+
 /* ---- setup_per_zone_lowmem_reserve (mm/page_alloc.c) ---- */
 struct lowmem_reserve_ops {
 	int ratio;                  /* lowmem_reserve_ratio of the lower zone */

@@ -335,3 +335,36 @@ long si_mem_available(struct machine *m)
 
 	return si_mem_available_ops(m, &ops);
 }
+
+/* --debug-vm: the watermarks and lowmem reserves are what their formulas
+ * give for today's sysctls, so sim/explain's recomputation shows the
+ * values in force */
+char *wmark_check_invariants(struct machine *m)
+{
+	unsigned long lowmem_pages = wmark_lowmem_pages(m);
+
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = m->node_data[nid];
+
+		for (int i = 0; i < MAX_NR_ZONES; i++) {
+			struct zone *zone = &pgdat->node_zones[i];
+			struct zone_wmark_ops w;
+
+			zone_wmark_ops(m, zone, lowmem_pages, &w);
+			for (int k = 0; k < NR_WMARK; k++)
+				if (zone->_watermark[k] != w.wmark[k])
+					return g_strdup_printf("node %d zone %s: watermark %d is %lu, its formula gives %lu",
+							       nid, zone_names[i], k, zone->_watermark[k], w.wmark[k]);
+			for (int j = 0; j < MAX_NR_ZONES; j++) {
+				struct lowmem_reserve_ops r = { 0 };
+
+				if (j > i)
+					lowmem_reserve_ops(m, pgdat, i, j, &r);
+				if (zone->lowmem_reserve[j] != r.reserve)
+					return g_strdup_printf("node %d zone %s: lowmem_reserve[%d] is %ld, its formula gives %ld",
+							       nid, zone_names[i], j, zone->lowmem_reserve[j], r.reserve);
+			}
+		}
+	}
+	return NULL;
+}
