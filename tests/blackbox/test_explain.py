@@ -287,3 +287,22 @@ def test_explain_pid_dirs_follow_the_processes(machine):
     assert m.lstat_errno('sim/explain/1005/oom_score') == 2
     assert m.lstat_errno('sim/explain/4242') == 2
     assert '1005' not in os.listdir(m.abs('sim/explain'))
+
+
+def test_explanations_are_deterministic(mount):
+    """Same commands, same seed: byte-identical explanations, the last
+    reclaim's and the readahead windows included."""
+    def run():
+        m = mount('--machine=small', '--swap=256M', '--seed=7')
+        m.ctl('spawn hog pid=1000')
+        m.ctl('file /data/f 128M')
+        m.pctl(1000, 'pread /data/f 0 128M')
+        m.pctl(1000, 'mmap 900M name=big')
+        m.pctl(1000, 'write big')
+        m.pctl(1000, 'fork pid=1001')
+        return m.snapshot(skip=('proc/', 'sys/'))
+    a, b = run(), run()
+    assert [p for p in a if p.startswith('sim/explain/')], a.keys()
+    assert b'Node 0: pass ' in a['sim/explain/vmscan/get_scan_count']
+    assert b'window: start ' in a['sim/explain/1000/readahead']
+    assert a == b
