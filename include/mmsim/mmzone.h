@@ -328,6 +328,19 @@ struct lruvec {
 	struct lru_gen_folio lrugen;
 };
 
+/* get_scan_count's operands and targets at its last run on a node, for
+ * sim/explain/vmscan/get_scan_count (its balance: enum scan_balance) */
+struct scan_count_record {
+	unsigned long runs;          /* 0: reclaim never ran here */
+	uint64_t when_ns;
+	bool kswapd, may_swap, file_is_tiny, cache_trim_mode;
+	int priority, swappiness, balance;
+	unsigned long anon_cost, file_cost;      /* lruvec's, at the start of the pass */
+	uint64_t cost[2];            /* SCAN_FRACT: total + anon_cost, total + file_cost */
+	uint64_t fraction[2], denominator;
+	unsigned long lru_size[4], scan[4];  /* LRU_INACTIVE_ANON .. LRU_ACTIVE_FILE */
+};
+
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
 	struct zonelist node_zonelists[2];  /* ZONELIST_FALLBACK, ZONELIST_NOFALLBACK */
@@ -354,6 +367,7 @@ typedef struct pglist_data {
 	bool proactive_compact_trigger;
 	uint64_t kcompactd_timeout_ns;  /* the next proactive check: 0 when asleep for good */
 	struct machine *machine;
+	struct scan_count_record last_scan_count;  /* mm/vmscan.c get_scan_count */
 } pg_data_t;
 
 #define ZONELIST_FALLBACK 0

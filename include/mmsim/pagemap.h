@@ -61,6 +61,27 @@ void xa_destroy(struct xarray *xa);
 #define xa_to_pfn(e) ((unsigned long)((e) >> 1))
 
 /* ---- readahead (include/linux/fs.h struct file_ra_state) ---- */
+/* The last decision of on-demand readahead on a file (sim/explain) */
+enum ra_reason {
+	RA_NONE,           /* no readahead decision yet */
+	RA_OFF,            /* ra_pages 0: the page asked for only */
+	RA_INITIAL,        /* start of file, oversized or sequential read: get_init_ra_size */
+	RA_RANDOM,         /* a small random read, read as is */
+	RA_CONTEXT,        /* a stream found in the page-cache history */
+	RA_ASYNC,          /* the PG_readahead mark of the window: get_next_ra_size */
+	RA_ASYNC_CACHED,   /* a mark hit out of order: sized from the cached pages after it */
+	RA_MMAP_AROUND,    /* a fault on a mapping: read-around centred on the fault */
+};
+
+struct ra_decision {
+	enum ra_reason reason;
+	unsigned long index, req_count, max_pages;
+	unsigned long prev_index;      /* RA_INITIAL */
+	unsigned long contig;          /* RA_RANDOM, RA_CONTEXT: cached pages before index;
+					* RA_ASYNC_CACHED: the next miss after it */
+	unsigned int old_size;         /* RA_ASYNC*: the window before */
+};
+
 struct file_ra_state {
 	unsigned long start;
 	unsigned int size;
@@ -68,6 +89,7 @@ struct file_ra_state {
 	unsigned int ra_pages;
 	unsigned int mmap_miss;
 	int64_t prev_pos;              /* -1: none */
+	struct ra_decision last;
 };
 
 struct inode;

@@ -218,6 +218,20 @@ bool may_access(struct mmsim_fs *fs, unsigned int mode, uid_t uid, gid_t gid, un
 	return (mode & want) != 0;
 }
 
+/* A process's directory outside proc/ (sim/explain/PID/): the mounting
+ * user's, there while the process lives; never the real procfs */
+static enum target_kind resolve_sim_pid(struct mmsim_fs *fs, struct target *t)
+{
+	bool alive;
+
+	t->uid = fs->uid;
+	t->gid = fs->gid;
+	mmsim_fs_lock(fs);
+	alive = fs_ctx_task(fs->m, &t->ctx) != NULL;
+	mmsim_fs_unlock(fs);
+	return t->kind = alive ? T_NODE : T_NONE;
+}
+
 /*
  * Resolve a path.  Fixed paths cost one hash probe and no lock.  Under
  * proc/PID/ the process is looked up under the model lock; when PID is
@@ -255,6 +269,8 @@ enum target_kind resolve(struct mmsim_fs *fs, const char *path, struct target *t
 		return t->kind = T_NODE;
 	}
 	pid = fs_path_pid(path, &rest);
+	if (!pid && t->node)
+		return resolve_sim_pid(fs, t);
 	if (!pid)
 		return t->kind = T_NONE;
 	mmsim_fs_lock(fs);

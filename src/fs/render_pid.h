@@ -21,4 +21,20 @@ unsigned long task_statm(const struct mm_struct *mm, unsigned long *shared, unsi
 /* task_mem: status's Vm and Rss lines and the mm-only lines after them */
 void task_mem(GString *out, const struct mm_struct *mm);
 
+/* fs/proc/task_mmu.c: PSS is summed in bytes << PSS_SHIFT */
+#define PSS_SHIFT 12
+
+/* One term of a VMA's Pss: its pages mapped mapcount times, each adding
+ * (PAGE_SIZE << PSS_SHIFT) / mapcount */
+struct pss_term {
+	int mapcount;
+	unsigned long pages;
+	uint64_t pss;      /* their sum, bytes << PSS_SHIFT */
+};
+/* smaps's Pss of one VMA in bytes << PSS_SHIFT, from the same walk and
+ * accounting; terms (struct pss_term, may be NULL) gets its terms */
+uint64_t smaps_vma_pss(struct machine *m, struct vm_area_struct *vma, GArray *terms);
+/* The VMA's line of maps */
+void show_map_vma(GString *out, const struct vm_area_struct *vma);
+
 #endif

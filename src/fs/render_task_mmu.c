@@ -38,8 +38,6 @@
 /* x86-64's vsyscall page (arch/x86/entry/vsyscall) */
 #define VSYSCALL_ADDR 0xffffffffff600000UL
 
-/* fs/proc/task_mmu.c: PSS is summed in bytes << PSS_SHIFT */
-#define PSS_SHIFT 12
 
 /* ------------------------------------------------------------------ */
 /* The address space's figures (task_statm, task_mem)                  */
@@ -216,7 +214,7 @@ static void seq_pad(GString *out, gsize line_start)
 	g_string_append_c(out, ' ');
 }
 
-static void show_map_vma(GString *out, const struct vm_area_struct *vma)
+void show_map_vma(GString *out, const struct vm_area_struct *vma)
 {
 	gsize line_start = out->len;
 
@@ -271,7 +269,24 @@ struct mem_size_stats {
 	unsigned long referenced, anonymous, lazyfree, anonymous_thp, shmem_thp, file_thp;
 	unsigned long swap, shared_hugetlb, private_hugetlb, ksm;
 	uint64_t pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
+	GArray *pss_terms;  /* or NULL: struct pss_term, Pss's pages by mapcount */
 };
+
+/* smaps_vma_pss's terms: count each page's share by its mapcount */
+static void pss_term_add(GArray *terms, int mapcount, uint64_t pss)
+{
+	struct pss_term *term;
+
+	for (guint i = 0; i < terms->len; i++) {
+		term = &g_array_index(terms, struct pss_term, i);
+		if (term->mapcount == mapcount) {
+			term->pages++;
+			term->pss += pss;
+			return;
+		}
+	}
+	g_array_append_val(terms, ((struct pss_term){ .mapcount = mapcount, .pages = 1, .pss = pss }));
+}
 
 static void smaps_page_accumulate(struct mem_size_stats *mss, const struct page *page,
 				  unsigned long size, uint64_t pss, bool dirty, bool locked,
@@ -320,6 +335,8 @@ static void smaps_account(struct mem_size_stats *mss, const struct page *page, b
 		mss->referenced += PAGE_SIZE;
 	if (mapcount >= 2)
 		pss /= (uint64_t)mapcount;
+	if (mss->pss_terms)
+		pss_term_add(mss->pss_terms, mapcount, pss);
 	smaps_page_accumulate(mss, page, PAGE_SIZE, pss, dirty, locked, mapcount < 2);
 }
 
@@ -363,6 +380,14 @@ static void smap_gather_stats(struct machine *m, struct vm_area_struct *vma,
 	walk_page_range(m, vma, vma->vm_start, vma->vm_end, smaps_pte_entry, mss);
 	if (vma->vm_mm->rss_stat[MM_SWAPENTS])
 		walk_swap_range(m, vma, vma->vm_start, vma->vm_end, smaps_swap_entry, mss);
+}
+
+uint64_t smaps_vma_pss(struct machine *m, struct vm_area_struct *vma, GArray *terms)
+{
+	struct mem_size_stats mss = { .pss_terms = terms };
+
+	smap_gather_stats(m, vma, &mss);
+	return mss.pss;
 }
 
 /* ------------------------------------------------------------------ */

@@ -522,6 +522,7 @@ static void do_sync_mmap_readahead(struct machine *m, struct task_struct *t, str
 		ra->mmap_miss++;
 	if (ra->mmap_miss > MMAP_LOTSAMISS)
 		return;
+	ra->last = (struct ra_decision){ .reason = RA_MMAP_AROUND, .index = index, .max_pages = ra->ra_pages };
 	ra->start = index > ra->ra_pages / 2 ? index - ra->ra_pages / 2 : 0;
 	ra->size = ra->ra_pages;
 	ra->async_size = ra->ra_pages / 4;

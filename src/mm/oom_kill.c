@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "mmsim/explain.h"
 #include "mmsim/gfp.h"
 #include "mmsim/hugetlb.h"
 #include "mmsim/swap.h"
@@ -68,19 +69,31 @@ static bool oom_unkillable_task(const struct task_struct *t)
 	return t->pid == 1 || (t->flags & PF_KTHREAD);
 }
 
+/* oom_badness: the pages the task would free, plus its oom_score_adj in
+ * thousandths of the memory; LONG_MIN for a task never to kill */
+static long oom_badness_ops(struct task_struct *t, unsigned long totalpages, struct oom_score_ops *ops)
+{
+	*ops = (struct oom_score_ops){ .totalpages = totalpages, .adj = t->oom_score_adj };
+	ops->unkillable = oom_unkillable_task(t) || !t->mm;
+	if (ops->unkillable)
+		return LONG_MIN;
+	ops->adj_min = ops->adj == OOM_SCORE_ADJ_MIN;
+	if (ops->adj_min)
+		return LONG_MIN;
+	ops->rss = get_mm_rss(t->mm);
+	ops->swapents = get_mm_counter(t->mm, MM_SWAPENTS);
+	ops->pgtables = t->mm->pgtables_bytes / PAGE_SIZE;
+	ops->points = (long)(ops->rss + ops->swapents + ops->pgtables);
+	ops->adj_pages = ops->adj * ((long)totalpages / 1000);
+	ops->badness = ops->points + ops->adj_pages;
+	return ops->badness;
+}
+
 static long oom_badness(struct task_struct *t, unsigned long totalpages)
 {
-	long points, adj;
+	struct oom_score_ops ops;
 
-	if (oom_unkillable_task(t) || !t->mm)
-		return LONG_MIN;
-	adj = t->oom_score_adj;
-	if (adj == OOM_SCORE_ADJ_MIN)
-		return LONG_MIN;
-	points = (long)(get_mm_rss(t->mm) + get_mm_counter(t->mm, MM_SWAPENTS) +
-			t->mm->pgtables_bytes / PAGE_SIZE);
-	adj *= (long)totalpages / 1000;
-	return points + adj;
+	return oom_badness_ops(t, totalpages, &ops);
 }
 
 static unsigned long oom_totalpages(struct machine *m)
@@ -88,15 +101,25 @@ static unsigned long oom_totalpages(struct machine *m)
 	return m->totalram_pages + (unsigned long)get_total_swap_pages(m);
 }
 
-long oom_score(struct machine *m, struct task_struct *t)
+long oom_score_ops(struct machine *m, struct task_struct *t, struct oom_score_ops *ops)
 {
 	unsigned long totalpages = oom_totalpages(m);
-	long badness = oom_badness(t, totalpages);
+	long badness = oom_badness_ops(t, totalpages, ops);
 
-	if (badness == LONG_MIN)
-		return 0;
+	ops->score = 0;
 	/* proc_oom_score: 1000 + points * 1000 / totalpages, shown as 2/3 of it */
-	return (1000 + badness * 1000 / (long)totalpages) * 2 / 3;
+	if (badness != LONG_MIN) {
+		ops->scaled = 1000 + badness * 1000 / (long)totalpages;
+		ops->score = ops->scaled * 2 / 3;
+	}
+	return ops->score;
+}
+
+long oom_score(struct machine *m, struct task_struct *t)
+{
+	struct oom_score_ops ops;
+
+	return oom_score_ops(m, t, &ops);
 }
 
 /* ---- the report ---- */

@@ -26,6 +26,7 @@
 #include <math.h>
 
 #include "mm_internal.h"
+#include "mmsim/explain.h"
 #include "mm_internal_proc.h"
 #include "mmsim/pagemap.h"
 
@@ -41,41 +42,57 @@ struct wb_io {
 
 /* ---- limits ---- */
 
-unsigned long global_dirtyable_memory(struct machine *m)
+/* global_dirtyable_memory's parts: free pages above the reserves, plus the
+ * file LRU (the +1 keeps it from being 0) */
+static unsigned long global_dirtyable_memory_ops(struct machine *m, struct dirty_limits_ops *ops)
 {
-	unsigned long x = 0;
-
-	for_each_online_node(m, nid) {
-		pg_data_t *pgdat = m->node_data[nid];
-
-		for_each_zone_in_node(pgdat, zone)
-			x += (unsigned long)MAX(zone->vm_stat[NR_FREE_PAGES], 0);
-		x += (unsigned long)pgdat->vm_stat[NR_INACTIVE_FILE] + (unsigned long)pgdat->vm_stat[NR_ACTIVE_FILE];
-	}
-	x -= MIN(x, m->totalreserve_pages);
-	return x + 1;
+	ops->free = (unsigned long)MAX(global_zone_page_state(m, NR_FREE_PAGES), 0);
+	ops->totalreserve = m->totalreserve_pages;
+	ops->file_lru = (unsigned long)MAX(global_node_page_state(m, NR_INACTIVE_FILE) +
+					   global_node_page_state(m, NR_ACTIVE_FILE), 0);
+	ops->free_usable = ops->free - MIN(ops->free, ops->totalreserve);
+	ops->avail = ops->free_usable + ops->file_lru + 1;
+	return ops->avail;
 }
 
-/* domain_dirty_limits for the global domain */
+unsigned long global_dirtyable_memory(struct machine *m)
+{
+	struct dirty_limits_ops ops;
+
+	return global_dirtyable_memory_ops(m, &ops);
+}
+
+/* domain_dirty_limits for the global domain: the ratios in 1/PAGE_SIZE
+ * steps of the dirtyable memory, or the _bytes values */
+void global_dirty_limits_ops(struct machine *m, struct dirty_limits_ops *ops)
+{
+	unsigned long available = global_dirtyable_memory_ops(m, ops);
+
+	ops->dirty_bytes = m->sysctl.dirty_bytes;
+	ops->bg_bytes = m->sysctl.dirty_background_bytes;
+	ops->dirty_ratio = m->sysctl.dirty_ratio;
+	ops->bg_ratio = m->sysctl.dirty_background_ratio;
+	ops->ratio = (unsigned long)ops->dirty_ratio * PAGE_SIZE / 100;
+	ops->bg_ratio_pages = (unsigned long)ops->bg_ratio * PAGE_SIZE / 100;
+	if (ops->dirty_bytes)
+		ops->thresh = (ops->dirty_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	else
+		ops->thresh = (unsigned long)((uint64_t)ops->ratio * available / PAGE_SIZE);
+	if (ops->bg_bytes)
+		ops->bg_thresh_raw = (ops->bg_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	else
+		ops->bg_thresh_raw = (unsigned long)((uint64_t)ops->bg_ratio_pages * available / PAGE_SIZE);
+	ops->halved = ops->bg_thresh_raw >= ops->thresh;
+	ops->bg_thresh = ops->halved ? ops->thresh / 2 : ops->bg_thresh_raw;
+}
+
 void global_dirty_limits(struct machine *m, unsigned long *pbackground, unsigned long *pdirty)
 {
-	unsigned long available = global_dirtyable_memory(m);
-	unsigned long bytes = m->sysctl.dirty_bytes, bg_bytes = m->sysctl.dirty_background_bytes;
-	unsigned long thresh, bg_thresh;
+	struct dirty_limits_ops ops;
 
-	if (bytes)
-		thresh = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	else
-		thresh = (unsigned long)((uint64_t)m->sysctl.dirty_ratio * PAGE_SIZE / 100 * available / PAGE_SIZE);
-	if (bg_bytes)
-		bg_thresh = (bg_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	else
-		bg_thresh = (unsigned long)((uint64_t)m->sysctl.dirty_background_ratio * PAGE_SIZE / 100 * available /
-					    PAGE_SIZE);
-	if (bg_thresh >= thresh)
-		bg_thresh = thresh / 2;
-	*pbackground = bg_thresh;
-	*pdirty = thresh;
+	global_dirty_limits_ops(m, &ops);
+	*pbackground = ops.bg_thresh;
+	*pdirty = ops.thresh;
 }
 
 static unsigned long global_node_state(struct machine *m, enum node_stat_item item)

@@ -12,6 +12,7 @@
  */
 
 #include "mmsim/gfp.h"
+#include "mmsim/explain.h"
 #include "mmsim/log2.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
@@ -125,58 +126,87 @@ static void calculate_totalreserve_pages(struct machine *m)
 	m->totalreserve_pages = reserve_pages;
 }
 
+/* lowmem_reserve[j] of zone i: the pages an allocation that may use zone j
+ * must leave in zone i, the managed pages of the zones i+1..j over zone
+ * i's lowmem_reserve_ratio */
+void lowmem_reserve_ops(struct machine *m, const pg_data_t *pgdat, int i, int j, struct lowmem_reserve_ops *ops)
+{
+	ops->ratio = m->sysctl.lowmem_reserve_ratio[i];
+	ops->clear = !ops->ratio || !pgdat->node_zones[i].managed_pages;
+	ops->managed_above = 0;
+	for (int k = i + 1; k <= j; k++)
+		ops->managed_above += pgdat->node_zones[k].managed_pages;
+	ops->reserve = ops->clear ? 0 : (long)(ops->managed_above / (unsigned long)ops->ratio);
+}
+
 void setup_per_zone_lowmem_reserve(struct machine *m)
 {
 	for_each_online_node(m, nid) {
 		pg_data_t *pgdat = m->node_data[nid];
 
 		for (int i = 0; i < MAX_NR_ZONES - 1; i++) {
-			struct zone *zone = &pgdat->node_zones[i];
-			int ratio = m->sysctl.lowmem_reserve_ratio[i];
-			bool clear = !ratio || !zone->managed_pages;
-			unsigned long managed_pages = 0;
-
 			for (int j = i + 1; j < MAX_NR_ZONES; j++) {
-				managed_pages += pgdat->node_zones[j].managed_pages;
-				zone->lowmem_reserve[j] = clear ? 0 : (long)(managed_pages / (unsigned long)ratio);
+				struct lowmem_reserve_ops ops;
+
+				lowmem_reserve_ops(m, pgdat, i, j, &ops);
+				pgdat->node_zones[i].lowmem_reserve[j] = ops.reserve;
 			}
 		}
 	}
 	calculate_totalreserve_pages(m);
 }
 
-static void __setup_per_zone_wmarks(struct machine *m)
+/* Total number of !ZONE_HIGHMEM and !ZONE_MOVABLE pages */
+unsigned long wmark_lowmem_pages(struct machine *m)
 {
-	unsigned long pages_min = (unsigned long)m->sysctl.min_free_kbytes >> (PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = 0;
 
-	/* Calculate total number of !ZONE_HIGHMEM and !ZONE_MOVABLE pages */
 	for_each_online_node(m, nid)
 		for_each_zone_in_node(m->node_data[nid], zone)
 			if (zone->zone_idx != ZONE_MOVABLE)
 				lowmem_pages += zone->managed_pages;
+	return lowmem_pages;
+}
+
+/* One zone's watermarks: its share of min_free_kbytes, then gaps of a
+ * fraction of the zone so that kswapd and the min watermark are apart */
+void zone_wmark_ops(struct machine *m, const struct zone *zone, unsigned long lowmem_pages,
+		    struct zone_wmark_ops *ops)
+{
+	ops->pages_min = (unsigned long)m->sysctl.min_free_kbytes >> (PAGE_SHIFT - 10);
+	ops->lowmem_pages = lowmem_pages;
+	ops->managed = zone->managed_pages;
+	ops->share = lowmem_pages ? (uint64_t)ops->pages_min * zone->managed_pages / lowmem_pages : 0;
+	ops->movable = zone->zone_idx == ZONE_MOVABLE;
+	if (ops->movable) {
+		/* ZONE_MOVABLE gets a small min: __GFP_HIGH and PF_MEMALLOC
+		 * allocations rarely need it */
+		unsigned long min_pages = zone->managed_pages / 1024;
+
+		ops->wmark[WMARK_MIN] = CLAMP(min_pages, SWAP_CLUSTER_MAX, 128UL);
+	} else {
+		ops->wmark[WMARK_MIN] = ops->share;
+	}
+	ops->scale_factor = m->sysctl.watermark_scale_factor;
+	ops->scaled = (uint64_t)zone->managed_pages * (uint64_t)ops->scale_factor / 10000;
+	ops->gap = MAX(ops->share >> 2, ops->scaled);
+	ops->wmark[WMARK_LOW] = ops->wmark[WMARK_MIN] + ops->gap;
+	ops->wmark[WMARK_HIGH] = ops->wmark[WMARK_LOW] + ops->gap;
+	ops->wmark[WMARK_PROMO] = ops->wmark[WMARK_HIGH] + ops->gap;
+}
+
+static void __setup_per_zone_wmarks(struct machine *m)
+{
+	unsigned long lowmem_pages = wmark_lowmem_pages(m);
 
 	for_each_online_node(m, nid) {
 		for_each_zone_in_node(m->node_data[nid], zone) {
-			uint64_t tmp = lowmem_pages ? (uint64_t)pages_min * zone->managed_pages / lowmem_pages : 0;
+			struct zone_wmark_ops ops;
 
-			if (zone->zone_idx == ZONE_MOVABLE) {
-				/* ZONE_MOVABLE gets a small min: __GFP_HIGH and
-				 * PF_MEMALLOC allocations rarely need it */
-				unsigned long min_pages = zone->managed_pages / 1024;
-
-				zone->_watermark[WMARK_MIN] = CLAMP(min_pages, SWAP_CLUSTER_MAX, 128UL);
-			} else {
-				zone->_watermark[WMARK_MIN] = tmp;
-			}
-			/* Set the gaps so that kswapd and the min watermark are a
-			 * fraction of the zone apart */
-			tmp = MAX(tmp >> 2, (uint64_t)zone->managed_pages *
-					      (uint64_t)m->sysctl.watermark_scale_factor / 10000);
+			zone_wmark_ops(m, zone, lowmem_pages, &ops);
 			zone->watermark_boost = 0;
-			zone->_watermark[WMARK_LOW] = min_wmark_pages(zone) + tmp;
-			zone->_watermark[WMARK_HIGH] = low_wmark_pages(zone) + tmp;
-			zone->_watermark[WMARK_PROMO] = high_wmark_pages(zone) + tmp;
+			for (int w = 0; w < NR_WMARK; w++)
+				zone->_watermark[w] = ops.wmark[w];
 		}
 	}
 	calculate_totalreserve_pages(m);
@@ -274,21 +304,67 @@ void build_all_zonelists(struct machine *m)
 
 /* si_mem_available: free pages minus reserves, plus the part of page cache
  * and reclaimable slab that can go without thrashing */
-long si_mem_available(struct machine *m)
+long si_mem_available_ops(struct machine *m, struct mem_available_ops *ops)
 {
-	unsigned long wmark_low = 0;
-	long available, pagecache, reclaimable;
-
+	ops->wmark_low = 0;
 	for_each_online_node(m, nid)
 		for_each_zone_in_node(m->node_data[nid], zone)
-			wmark_low += low_wmark_pages(zone);
-	available = global_zone_page_state(m, NR_FREE_PAGES) - (long)m->totalreserve_pages;
-	pagecache = global_node_page_state(m, NR_ACTIVE_FILE) + global_node_page_state(m, NR_INACTIVE_FILE);
-	pagecache -= MIN(pagecache / 2, (long)wmark_low);
-	available += pagecache;
-	reclaimable = global_node_page_state(m, NR_SLAB_RECLAIMABLE_B) +
-		      global_node_page_state(m, NR_KERNEL_MISC_RECLAIMABLE);
-	reclaimable -= MIN(reclaimable / 2, (long)wmark_low);
-	available += reclaimable;
-	return available < 0 ? 0 : available;
+			ops->wmark_low += low_wmark_pages(zone);
+	ops->free = global_zone_page_state(m, NR_FREE_PAGES);
+	ops->totalreserve = m->totalreserve_pages;
+	ops->base = ops->free - (long)ops->totalreserve;
+	/* Not all the page cache can be freed: at least half of it, or the
+	 * low watermark's worth, stays */
+	ops->file_lru = global_node_page_state(m, NR_ACTIVE_FILE) + global_node_page_state(m, NR_INACTIVE_FILE);
+	ops->file_kept = MIN(ops->file_lru / 2, (long)ops->wmark_low);
+	ops->pagecache = ops->file_lru - ops->file_kept;
+	/* Part of the reclaimable slab and other kernel memory is in use */
+	ops->slab_reclaimable = global_node_page_state(m, NR_SLAB_RECLAIMABLE_B);
+	ops->misc_reclaimable = global_node_page_state(m, NR_KERNEL_MISC_RECLAIMABLE);
+	ops->reclaimable_total = ops->slab_reclaimable + ops->misc_reclaimable;
+	ops->reclaimable_kept = MIN(ops->reclaimable_total / 2, (long)ops->wmark_low);
+	ops->reclaimable = ops->reclaimable_total - ops->reclaimable_kept;
+	ops->sum = ops->base + ops->pagecache + ops->reclaimable;
+	ops->available = ops->sum < 0 ? 0 : ops->sum;
+	return ops->available;
+}
+
+long si_mem_available(struct machine *m)
+{
+	struct mem_available_ops ops;
+
+	return si_mem_available_ops(m, &ops);
+}
+
+/* --debug-vm: the watermarks and lowmem reserves are what their formulas
+ * give for today's sysctls, so sim/explain's recomputation shows the
+ * values in force */
+char *wmark_check_invariants(struct machine *m)
+{
+	unsigned long lowmem_pages = wmark_lowmem_pages(m);
+
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = m->node_data[nid];
+
+		for (int i = 0; i < MAX_NR_ZONES; i++) {
+			struct zone *zone = &pgdat->node_zones[i];
+			struct zone_wmark_ops w;
+
+			zone_wmark_ops(m, zone, lowmem_pages, &w);
+			for (int k = 0; k < NR_WMARK; k++)
+				if (zone->_watermark[k] != w.wmark[k])
+					return g_strdup_printf("node %d zone %s: watermark %d is %lu, its formula gives %lu",
+							       nid, zone_names[i], k, zone->_watermark[k], w.wmark[k]);
+			for (int j = 0; j < MAX_NR_ZONES; j++) {
+				struct lowmem_reserve_ops r = { 0 };
+
+				if (j > i)
+					lowmem_reserve_ops(m, pgdat, i, j, &r);
+				if (zone->lowmem_reserve[j] != r.reserve)
+					return g_strdup_printf("node %d zone %s: lowmem_reserve[%d] is %ld, its formula gives %ld",
+							       nid, zone_names[i], j, zone->lowmem_reserve[j], r.reserve);
+			}
+		}
+	}
+	return NULL;
 }

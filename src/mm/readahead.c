@@ -96,6 +96,7 @@ void page_cache_sync_ra(struct machine *m, struct task_struct *t, struct file *f
 	struct address_space *mapping = &file->f_inode->i_data;
 	unsigned long max_pages, contig_count, prev_index, miss;
 
+	ra->last = (struct ra_decision){ .reason = RA_OFF, .index = index, .req_count = req_count };
 	if (!ra->ra_pages) {
 		/* no readahead: just the page asked for (force_page_cache_ra) */
 		do_page_cache_ra(m, t, file, index, 1, 0);
@@ -103,8 +104,11 @@ void page_cache_sync_ra(struct machine *m, struct task_struct *t, struct file *f
 	}
 	max_pages = ractl_max_pages(m, ra, req_count);
 	prev_index = ra->prev_pos < 0 ? ULONG_MAX >> PAGE_SHIFT : (unsigned long)ra->prev_pos >> PAGE_SHIFT;
+	ra->last.max_pages = max_pages;
+	ra->last.prev_index = prev_index;
 	/* start of file, oversized read, or a sequential cache miss */
 	if (!index || req_count > max_pages || index - prev_index <= 1UL) {
+		ra->last.reason = RA_INITIAL;
 		ra->start = index;
 		ra->size = (unsigned int)get_init_ra_size(req_count, max_pages);
 		ra->async_size = ra->size > req_count ? (unsigned int)(ra->size - req_count) : ra->size;
@@ -113,14 +117,17 @@ void page_cache_sync_ra(struct machine *m, struct task_struct *t, struct file *f
 	/* the traces a sequential stream leaves in the page cache */
 	miss = page_cache_prev_miss(mapping, index - 1, max_pages);
 	contig_count = index - miss - 1;
+	ra->last.contig = contig_count;
 	if (contig_count <= req_count) {
 		/* a standalone small random read: read as is */
+		ra->last.reason = RA_RANDOM;
 		do_page_cache_ra(m, t, file, index, req_count, 0);
 		return;
 	}
 	/* cached from the beginning: a long-run stream */
 	if (miss == ULONG_MAX)
 		contig_count *= 2;
+	ra->last.reason = RA_CONTEXT;
 	ra->start = index;
 	ra->size = (unsigned int)MIN(contig_count + req_count, max_pages);
 	ra->async_size = 1;
@@ -142,6 +149,8 @@ void page_cache_async_ra(struct machine *m, struct task_struct *t, struct file *
 		return;
 	page_clear(page, PG_readahead);
 	max_pages = ractl_max_pages(m, ra, req_count);
+	ra->last = (struct ra_decision){ .reason = RA_ASYNC, .index = index, .req_count = req_count,
+					 .max_pages = max_pages, .old_size = ra->size };
 	/* the expected mark: sequential, push the window forward */
 	if (index == ra->start + ra->size - ra->async_size) {
 		ra->start += ra->size;
@@ -154,6 +163,8 @@ void page_cache_async_ra(struct machine *m, struct task_struct *t, struct file *
 	start = page_cache_next_miss(mapping, index + 1, max_pages);
 	if (!start || start - index > max_pages)
 		return;
+	ra->last.reason = RA_ASYNC_CACHED;
+	ra->last.contig = start;
 	ra->start = start;
 	ra->size = (unsigned int)(start - index);
 	ra->size += (unsigned int)req_count;

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 
+#include "mmsim/explain.h"
 #include "mmsim/swap.h"
 #include "mmsim/hugetlb.h"
 #include "mm_internal_proc.h"
@@ -19,15 +20,29 @@ static unsigned long total_swap_pages(const struct machine *m)
 	return (unsigned long)get_total_swap_pages(m);
 }
 
+/* vm_commit_limit: overcommit_kbytes, or overcommit_ratio percent of the
+ * RAM hugetlb does not hold, plus the swap space */
+unsigned long vm_commit_limit_ops(const struct machine *m, struct commit_limit_ops *ops)
+{
+	ops->overcommit_kbytes = (unsigned long)m->sysctl.overcommit_kbytes;
+	ops->overcommit_ratio = m->sysctl.overcommit_ratio;
+	ops->totalram = m->totalram_pages;
+	ops->hugetlb = hugetlb_total_pages(m);
+	ops->ram_less_hugetlb = ops->totalram - ops->hugetlb;
+	if (ops->overcommit_kbytes)
+		ops->ram_part = ops->overcommit_kbytes >> (PAGE_SHIFT - 10);
+	else
+		ops->ram_part = ops->ram_less_hugetlb * (unsigned long)ops->overcommit_ratio / 100;
+	ops->swap = total_swap_pages(m);
+	ops->limit = ops->ram_part + ops->swap;
+	return ops->limit;
+}
+
 unsigned long vm_commit_limit(const struct machine *m)
 {
-	unsigned long allowed;
+	struct commit_limit_ops ops;
 
-	if (m->sysctl.overcommit_kbytes)
-		allowed = (unsigned long)m->sysctl.overcommit_kbytes >> (PAGE_SHIFT - 10);
-	else
-		allowed = (m->totalram_pages - hugetlb_total_pages(m)) * (unsigned long)m->sysctl.overcommit_ratio / 100;
-	return allowed + total_swap_pages(m);
+	return vm_commit_limit_ops(m, &ops);
 }
 
 long vm_memory_committed(const struct machine *m)

@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "vmscan_internal.h"
+#include "mmsim/explain.h"
 #include "mmsim/log2.h"
 #include "mmsim/slab.h"
 #include "mmsim/pagemap.h"
@@ -39,7 +40,6 @@
 #define SWAP_CLUSTER_MAX_SKIPPED (SWAP_CLUSTER_MAX << 10)
 #define BLKDEV_DEFAULT_RQ 128    /* requests a block queue holds */
 
-enum scan_balance { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE };
 
 /* reclaim_throttle's reasons, with their timeouts */
 enum vmscan_throttle_state { VMSCAN_THROTTLE_WRITEBACK, VMSCAN_THROTTLE_ISOLATED };
@@ -410,12 +410,41 @@ static unsigned long shrink_list(struct machine *m, enum lru_list lru, unsigned 
 	return shrink_inactive_list(m, nr_to_scan, lv, sc, lru);
 }
 
+/* What get_scan_count decided, kept on the node for sim/explain */
+static void record_scan_count(struct machine *m, struct lruvec *lv, struct scan_control *sc,
+			      enum scan_balance balance, const uint64_t *cost, const uint64_t *fraction,
+			      uint64_t denominator, const unsigned long *nr)
+{
+	struct scan_count_record *r = &lruvec_pgdat(lv)->last_scan_count;
+
+	r->runs++;
+	r->when_ns = m->now_ns;
+	r->kswapd = sc->kswapd;
+	r->may_swap = can_reclaim_anon_pages(m, sc);
+	r->file_is_tiny = sc->file_is_tiny;
+	r->cache_trim_mode = sc->cache_trim_mode;
+	r->priority = sc->priority;
+	r->swappiness = m->sysctl.swappiness;
+	r->balance = balance;
+	r->anon_cost = sc->anon_cost;
+	r->file_cost = sc->file_cost;
+	for (int i = 0; i < 2; i++) {
+		r->cost[i] = cost[i];
+		r->fraction[i] = fraction[i];
+	}
+	r->denominator = denominator;
+	for (int lru = 0; lru < LRU_UNEVICTABLE; lru++) {
+		r->lru_size[lru] = lv->nr[lru];
+		r->scan[lru] = nr[lru];
+	}
+}
+
 /* get_scan_count: how many pages of each list to scan at this priority */
 static void get_scan_count(struct machine *m, struct lruvec *lv, struct scan_control *sc, unsigned long *nr)
 {
 	int swappiness = m->sysctl.swappiness;
 	enum scan_balance balance;
-	uint64_t fraction[2] = { 0, 0 }, denominator = 0;
+	uint64_t fraction[2] = { 0, 0 }, denominator = 0, cost[2] = { 0, 0 };
 
 	if (!can_reclaim_anon_pages(m, sc))
 		balance = SCAN_FILE;
@@ -434,6 +463,8 @@ static void get_scan_count(struct machine *m, struct lruvec *lv, struct scan_con
 		total_cost = anon_cost + file_cost;
 		ap = (uint64_t)swappiness * (total_cost + 1) / (anon_cost + 1);
 		fp = (uint64_t)(MAX_SWAPPINESS - swappiness) * (total_cost + 1) / (file_cost + 1);
+		cost[0] = anon_cost;
+		cost[1] = file_cost;
 		fraction[0] = ap;
 		fraction[1] = fp;
 		denominator = ap + fp;
@@ -457,6 +488,7 @@ static void get_scan_count(struct machine *m, struct lruvec *lv, struct scan_con
 		}
 		nr[lru] = scan;
 	}
+	record_scan_count(m, lv, sc, balance, cost, fraction, denominator, nr);
 }
 
 /* prepare_scan_control: deactivation targets, tiny file cache, trimming */
