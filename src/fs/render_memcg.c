@@ -156,13 +156,6 @@ void render_memory_peak(struct machine *m, const struct fs_ctx *ctx, GString *ou
 	g_string_append_printf(out, "%llu\n", (unsigned long long)c->watermark * PAGE_SIZE);
 }
 
-int write_memory_peak(struct machine *m, const struct fs_ctx *ctx, const char *buf, size_t len, GString *reply)
-{
-	(void)reply;
-	log_refused(m, ctx, buf, len, "the per-open-file reset of the peak is not modelled");
-	return -EOPNOTSUPP;
-}
-
 static const char *const memory_event_names[] = {
 	[MEMCG_LOW] = "low", [MEMCG_HIGH] = "high", [MEMCG_MAX] = "max", [MEMCG_OOM] = "oom",
 	[MEMCG_OOM_KILL] = "oom_kill", [MEMCG_OOM_GROUP_KILL] = "oom_group_kill",

@@ -304,7 +304,6 @@ def test_bad_values_are_einval(mnt):
     assert cg_long(mnt, 'v', 'memory.max') == 12288
     for bad in ('2', 'x', '-1'):
         assert cg_write(mnt, 'v', 'memory.oom.group', bad) == (False, errno.EINVAL)
-    assert cg_write(mnt, 'v', 'memory.peak', 'reset') == (False, errno.EOPNOTSUPP)
 
 
 def test_move_keeps_charges_and_rmdir_reparents(mnt):
