@@ -38,6 +38,7 @@ struct cgroup {
 	int64_t pids_max;          /* pids.max, PIDS_MAX for "max" */
 	int64_t pids_peak;         /* pids.peak */
 	uint64_t pids_events_max;  /* forks refused at this cgroup's pids.max */
+	struct mem_cgroup *memcg;  /* its memory controller state (memcontrol.h) */
 };
 
 extern const char *const cgroup_subsys_name[CGROUP_SUBSYS_COUNT];

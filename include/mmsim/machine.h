@@ -193,6 +193,7 @@ struct machine {
 	struct cgroup *cgrp_root;
 	GHashTable *cgroups;
 	uint64_t cgroup_next_id;
+	struct memcg_state *memcg;   /* mm/memcontrol.c: include/mmsim/memcontrol.h */
 
 	/* tasks (kernel/pid.c): pid -> struct task_struct * */
 	GHashTable *tasks;

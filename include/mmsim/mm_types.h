@@ -316,6 +316,7 @@ struct task_struct {
 	bool in_copy_process;
 	bool in_lru_fault;           /* MGLRU: a fault on a VMA with recency */
 	struct cgroup *cgroups;      /* its cgroup v2 (the root by default) */
+	unsigned int memcg_nr_pages_over_high; /* charged past memory.high, for the return to user space */
 	struct mm_struct *mm;        /* NULL for kernel threads */
 	unsigned long kernel_stack_pfn; /* THREAD_SIZE block from the buddy allocator */
 	GHashTable *files;           /* struct inode * -> struct file *: open files */

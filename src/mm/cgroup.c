@@ -17,6 +17,7 @@
 
 #include "mmsim/cgroup.h"
 #include "mmsim/machine.h"
+#include "mmsim/memcontrol.h"
 #include "mmsim/mm_types.h"
 
 const char *const cgroup_subsys_name[CGROUP_SUBSYS_COUNT] = {
@@ -36,6 +37,7 @@ static struct cgroup *cgroup_alloc(struct machine *m, struct cgroup *parent, con
 	cg->max_depth = cg->max_descendants = CGROUP_MAX_UNLIMITED;
 	cg->pids_max = PIDS_MAX;
 	g_hash_table_insert(m->cgroups, &cg->id, cg);
+	mem_cgroup_css_alloc(m, cg);
 	if (parent) {
 		g_ptr_array_add(parent->children, cg);
 		for (struct cgroup *p = parent; p; p = p->parent)
@@ -53,6 +55,7 @@ static void cgroup_free(struct machine *m, struct cgroup *cg)
 		for (struct cgroup *p = cg->parent; p; p = p->parent)
 			p->nr_descendants--;
 	}
+	mem_cgroup_css_free(m, cg);
 	g_hash_table_remove(m->cgroups, &cg->id);
 	g_ptr_array_free(cg->children, TRUE);
 	g_free(cg->name);
@@ -75,6 +78,7 @@ void cgroup_destroy(struct machine *m)
 {
 	if (!m->cgrp_root)
 		return;
+	mem_cgroup_destroy_all(m);
 	cgroup_free(m, m->cgrp_root);
 	m->cgrp_root = NULL;
 	g_hash_table_destroy(m->cgroups);
@@ -239,6 +243,7 @@ int cgroup_subtree_control_apply(struct machine *m, struct cgroup *cg, unsigned 
 	if (enable && cg->parent && cg->nr_tasks)
 		return -EBUSY;
 	cg->subtree_control = (cg->subtree_control | enable) & ~disable;
+	mem_cgroup_subtree_control_changed(m, cg);
 	return 0;
 }
 

@@ -613,6 +613,8 @@ static char *check_mechanisms(struct machine *m)
 		err = cgroup_check_invariants(m);
 	if (!err)
 		err = wmark_check_invariants(m);
+	if (!err)
+		err = mem_cgroup_check_invariants(m);
 	return err;
 }
 

@@ -33,7 +33,7 @@
 
 long page_cache_alloc(struct machine *m, struct task_struct *t)
 {
-	return alloc_pages_task(m, GFP_HIGHUSER_MOVABLE, 0, t);
+	return mem_cgroup_charge_new(m, alloc_pages_task(m, GFP_HIGHUSER_MOVABLE, 0, t), 0, mem_cgroup_from_task(m, t), GFP_HIGHUSER_MOVABLE);
 }
 
 /* filemap_add_folio: into the index, the counters and the LRU */

@@ -492,7 +492,7 @@ long ksm_might_need_to_copy(struct machine *m, struct task_struct *t, struct vm_
 	if (!page_test(page, PG_anon) || !page->private ||
 	    ((struct anon_vma *)(uintptr_t)page->private == vma->anon_vma && page->index == linear_page_index(vma, addr)))
 		return (long)pfn;
-	new = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu);
+	new = mem_cgroup_charge_new(m, __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu), 0, mem_cgroup_from_task(m, t), GFP_KERNEL);
 	if (new < 0)
 		return new;
 	copy_page_content(m, (unsigned long)new, pfn);

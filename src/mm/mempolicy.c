@@ -313,7 +313,8 @@ long vma_alloc_folio(struct machine *m, gfp_t gfp, unsigned int order, struct vm
 	unsigned long ilx;
 	const struct mempolicy *pol = get_vma_policy(vma, addr, t, &ilx);
 
-	return alloc_pages_mpol(m, gfp, order, pol, ilx, t);
+	/* and mem_cgroup_charge, as the anon fault paths do next */
+	return mem_cgroup_charge_new(m, alloc_pages_mpol(m, gfp, order, pol, ilx, t), order, mem_cgroup_from_task(m, t), gfp);
 }
 
 long alloc_pages_task(struct machine *m, gfp_t gfp, unsigned int order, struct task_struct *t)

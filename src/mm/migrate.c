@@ -188,6 +188,7 @@ static void folio_migrate_flags(struct machine *m, unsigned long src, unsigned l
 	struct page *s = pfn_to_page(m, src), *d = pfn_to_page(m, dst);
 
 	d->flags |= s->flags & MIGRATE_FLAGS;
+	mem_cgroup_migrate(m, src, dst);
 	copy_page_content(m, dst, src);
 	if (page_test(s, PG_ksm))
 		ksm_migrate_folio(m, dst, src);

@@ -7,6 +7,7 @@
 
 #include "mmsim/machine.h"
 #include "mmsim/ksm.h"
+#include "mmsim/memcontrol.h"
 #include "mmsim/page_content.h"
 #include "ksm_mm.h"
 

@@ -31,8 +31,13 @@
  * dead, and EINTR would make the writer's libc or Python retry the write
  * (which then finds no such process anyway).
  *
- * Simplifies: no memcg, cpuset or mempolicy constraints (always
- * CONSTRAINT_NONE, global_oom); no dump_stack (the CPU line, Hardware name
+ * The memcg OOM (out_of_memory_memcg, as mem_cgroup_out_of_memory calls
+ * it): the tasks of the memcg only, totalpages its memory.max plus swap,
+ * the memcg's counters and memory.stat instead of show_mem,
+ * CONSTRAINT_MEMCG with oom_memcg=, and memory.oom.group killing the rest
+ * of the group.
+ *
+ * Simplifies: no cpuset or mempolicy constraints; no dump_stack (the CPU line, Hardware name
  * and call trace are left out) and no unreclaimable-slab dump; the OOM
  * reaper runs at once, within the allocation that invoked the killer (the
  * kernel waits OOM_REAPER_DELAY, 2 s, for the victim to exit by itself);
@@ -59,6 +64,7 @@ struct oom_control {
 	unsigned long totalpages;
 	struct task_struct *chosen;  /* the victim, or OOM_ABORT */
 	long chosen_points;
+	struct mem_cgroup *memcg;    /* a memcg OOM: the cgroup over its limit */
 };
 
 #define OOM_ABORT ((struct task_struct *)-1L)
@@ -348,7 +354,9 @@ static void show_mem(struct machine *m, int max_zone_idx, int cpu)
 }
 
 /* dump_tasks: every task the killer could consider, in PID order */
-static void dump_tasks(struct machine *m)
+static bool oom_task_in_scope(struct machine *m, struct oom_control *oc, struct task_struct *t);
+
+static void dump_tasks(struct machine *m, struct oom_control *oc)
 {
 	g_autoptr(GArray) pids = task_pids(m);
 
@@ -358,13 +366,18 @@ static void dump_tasks(struct machine *m)
 		struct task_struct *t = find_task_by_pid(m, g_array_index(pids, int, i));
 		struct mm_struct *mm = t->mm;
 
-		if (oom_unkillable_task(t) || !mm || t->in_copy_process)
+		if (oom_unkillable_task(t) || !mm || t->in_copy_process || !oom_task_in_scope(m, oc, t))
 			continue;
 		printk(m, "[%7d] %5u %5d %8lu %8lu %8lu %8lu %9lu %8lu %8lu         %5hd %s", t->pid, t->uid,
 		       t->tgid, mm->total_vm, get_mm_rss(mm), get_mm_counter(mm, MM_ANONPAGES),
 		       get_mm_counter(mm, MM_FILEPAGES), get_mm_counter(mm, MM_SHMEMPAGES), mm->pgtables_bytes,
 		       get_mm_counter(mm, MM_SWAPENTS), t->oom_score_adj, t->comm);
 	}
+}
+
+static bool oom_task_in_scope(struct machine *m, struct oom_control *oc, struct task_struct *t)
+{
+	return !oc->memcg || mem_cgroup_is_descendant(mem_cgroup_from_task(m, t), oc->memcg);
 }
 
 static void dump_header(struct machine *m, struct oom_control *oc)
@@ -376,19 +389,28 @@ static void dump_header(struct machine *m, struct oom_control *oc)
 	printk(m, "%s invoked oom-killer: gfp_mask=%#x(%s), order=%d, oom_score_adj=%hd",
 	       current_comm(m, oc->cpu, buf, sizeof(buf)), oc->gfp_mask, flags->str, oc->order,
 	       (short)(m->current ? m->current->oom_score_adj : 0));
-	show_mem(m, gfp_zone(oc->gfp_mask), oc->cpu);
+	if (oc->memcg)
+		mem_cgroup_print_oom_meminfo(m, oc->memcg);
+	else
+		show_mem(m, gfp_zone(oc->gfp_mask), oc->cpu);
 	if (m->sysctl.oom_dump_tasks)
-		dump_tasks(m);
+		dump_tasks(m, oc);
 }
 
-static void dump_oom_victim(struct machine *m, struct task_struct *victim)
+static void dump_oom_victim(struct machine *m, struct oom_control *oc, struct task_struct *victim)
 {
 	g_autofree char *mems = m->nr_nodes > 1 ? g_strdup_printf("0-%d", m->nr_nodes - 1) : g_strdup("0");
-	g_autofree char *memcg = cgroup_path_dup(victim->cgroups);
+	g_autofree char *memcg = cgroup_path_dup(mem_cgroup_from_task(m, victim)->css);
+	g_autofree char *oom_memcg = oc->memcg ? cgroup_path_dup(oc->memcg->css) : NULL;
 
-	printk(m, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=%s,global_oom,"
-	       "task_memcg=%s,task=%s,pid=%d,uid=%u",
-	       mems, memcg, victim->comm, victim->pid, victim->uid);
+	if (oc->memcg)
+		printk(m, "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=%s,"
+		       "oom_memcg=%s,task_memcg=%s,task=%s,pid=%d,uid=%u",
+		       mems, oom_memcg, memcg, victim->comm, victim->pid, victim->uid);
+	else
+		printk(m, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=%s,global_oom,"
+		       "task_memcg=%s,task=%s,pid=%d,uid=%u",
+		       mems, memcg, victim->comm, victim->pid, victim->uid);
 }
 
 /* kernel/panic.c: the machine stops; sim/ctl refuses from now on */
@@ -434,6 +456,7 @@ static void __oom_kill_process(struct machine *m, struct task_struct *victim, co
 	struct mm_struct *mm = victim->mm;
 
 	count_vm_event(m, OOM_KILL);
+	memcg_memory_event(mem_cgroup_from_task(m, victim), MEMCG_OOM_KILL);
 	victim->oom_victim = true; /* SIGKILL + mark_oom_victim */
 	trace_mark_victim(m, victim, K(mm->total_vm), K(get_mm_counter(mm, MM_ANONPAGES)), K(get_mm_counter(mm, MM_FILEPAGES)), K(get_mm_counter(mm, MM_SHMEMPAGES)), mm->pgtables_bytes >> 10);
 	printk(m, "%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, "
@@ -450,9 +473,16 @@ static void __oom_kill_process(struct machine *m, struct task_struct *victim, co
 
 static void oom_kill_process(struct machine *m, struct oom_control *oc, const char *message)
 {
+	struct task_struct *victim = oc->chosen;
+	struct mem_cgroup *group;
+
 	dump_header(m, oc);
-	dump_oom_victim(m, oc->chosen);
-	__oom_kill_process(m, oc->chosen, message);
+	dump_oom_victim(m, oc, victim);
+	/* mem_cgroup_get_oom_group before the victim's cgroup can change */
+	group = oc->memcg ? mem_cgroup_get_oom_group(m, victim, oc->memcg) : NULL;
+	__oom_kill_process(m, victim, message);
+	if (group)
+		oom_kill_memcg_member_all(m, group, victim, message);
 }
 
 /* oom_evaluate_task over every process (for_each_process: PID order) */
@@ -465,7 +495,7 @@ static void select_bad_process(struct machine *m, struct oom_control *oc)
 		struct task_struct *t = find_task_by_pid(m, g_array_index(pids, int, i));
 		long points;
 
-		if (oom_unkillable_task(t) || t->in_copy_process)
+		if (oom_unkillable_task(t) || t->in_copy_process || !oom_task_in_scope(m, oc, t))
 			continue;
 		/* a victim still on its way out: wait for it, kill no other */
 		if (t->oom_victim) {
@@ -486,7 +516,7 @@ static void select_bad_process(struct machine *m, struct oom_control *oc)
  */
 bool out_of_memory(struct machine *m, gfp_t gfp_mask, int order, int cpu)
 {
-	struct oom_control oc = { gfp_mask, order, cpu, oom_totalpages(m), NULL, 0 };
+	struct oom_control oc = { gfp_mask, order, cpu, oom_totalpages(m), NULL, 0, NULL };
 	struct task_struct *cur = m->current;
 
 	if (m->panicked)
@@ -548,10 +578,75 @@ long syscall_exit_oom(struct machine *m, int pid, struct task_struct *prev, long
 {
 	struct task_struct *t = find_task_by_pid(m, pid);
 
+	/* resume_user_mode_work: memory.high's reclaim and throttle */
+	if (t && !prev && t->memcg_nr_pages_over_high && !t->oom_victim)
+		mem_cgroup_handle_over_high(m, t);
 	m->current = prev;
 	if (prev || !t || !t->oom_victim)
 		return ret;
 	/* back to user mode with SIGKILL pending: the task dies */
 	oom_victim_exit(m, t);
 	return -ESRCH;
+}
+
+/* ---- memcg OOM (mm/memcontrol.c mem_cgroup_out_of_memory) ---- */
+
+/* mem_cgroup_get_oom_group: the highest memcg with memory.oom.group from
+ * the victim's up to the OOM domain */
+struct mem_cgroup *mem_cgroup_get_oom_group(struct machine *m, struct task_struct *victim,
+					    struct mem_cgroup *oom_domain)
+{
+	struct mem_cgroup *group = NULL;
+
+	for (struct mem_cgroup *memcg = mem_cgroup_from_task(m, victim); memcg; memcg = parent_mem_cgroup(memcg)) {
+		if (memcg->oom_group)
+			group = memcg;
+		if (memcg == oom_domain)
+			break;
+	}
+	return group;
+}
+
+/* mem_cgroup_scan_tasks(oom_kill_memcg_member): the rest of the group */
+void oom_kill_memcg_member_all(struct machine *m, struct mem_cgroup *group, struct task_struct *victim,
+			       const char *message)
+{
+	g_autoptr(GArray) pids = task_pids(m);
+	g_autofree char *path = cgroup_path_dup(group->css);
+
+	printk(m, "Tasks in %s are going to be killed due to memory.oom.group set", path);
+	for (guint i = 0; i < pids->len; i++) {
+		struct task_struct *t = find_task_by_pid(m, g_array_index(pids, int, i));
+
+		if (!t || t == victim || t->oom_victim || oom_unkillable_task(t) || !t->mm ||
+		    t->oom_score_adj == OOM_SCORE_ADJ_MIN || !mem_cgroup_is_descendant(mem_cgroup_from_task(m, t), group))
+			continue;
+		__oom_kill_process(m, t, message);
+		memcg_memory_event(group, MEMCG_OOM_GROUP_KILL);
+	}
+}
+
+/* mem_cgroup_out_of_memory: out_of_memory constrained to the memcg's
+ * tasks, totalpages its memory.max plus what it may swap */
+bool out_of_memory_memcg(struct machine *m, struct mem_cgroup *memcg, gfp_t gfp_mask, int order)
+{
+	struct oom_control oc = { gfp_mask, order, m->current ? m->current->cpu : 0, 0, NULL, 0, memcg };
+	long swap = MIN(memcg->swap.max, get_total_swap_pages(m));
+
+	if (m->panicked)
+		return false;
+	if (fatal_signal_pending(m->current))
+		return true;
+	oc.totalpages = (unsigned long)MAX(MIN(memcg->memory.max, (long)m->totalram_pages) + MAX(swap, 0L), 1L);
+	if (m->sysctl.panic_on_oom == 2) {
+		dump_header(m, &oc);
+		panic(m, "Out of memory: compulsory panic_on_oom is enabled");
+		return false;
+	}
+	select_bad_process(m, &oc);
+	if (!oc.chosen)
+		return false;
+	if (oc.chosen != OOM_ABORT)
+		oom_kill_process(m, &oc, "Memory cgroup out of memory");
+	return true;
 }

@@ -926,6 +926,7 @@ void __free_pages(struct machine *m, unsigned long pfn, unsigned int order, int 
 	struct page *head = pfn_to_page(m, pfn);
 
 	g_assert(head->_refcount == 1 && head->order == order);
+	mem_cgroup_uncharge(m, pfn, order);
 	trace_mm_page_free(m, pfn, order);
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		struct page *p = head + i;

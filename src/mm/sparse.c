@@ -57,6 +57,8 @@ void sparse_free_memmaps(struct machine *m)
 		if (!in_memmap_arena(m, m->sections[s].mem_map))
 			g_free(m->sections[s].mem_map);
 		m->sections[s].mem_map = NULL;
+		g_free(m->sections[s].memcg_ids);
+		m->sections[s].memcg_ids = NULL;
 	}
 	host_release(m->memmap_arena_map, m->memmap_arena_map_bytes);
 	m->memmap_arena = NULL;
@@ -73,6 +75,7 @@ static struct page *sparse_alloc_mem_map(struct machine *m, unsigned long secnr)
 	} else {
 		ms->mem_map = g_malloc0(MEMMAP_SECTION_BYTES);
 	}
+	ms->memcg_ids = g_new0(uint16_t, PAGES_PER_SECTION);
 	m->nr_memmap_sections++;
 	return ms->mem_map;
 }

@@ -103,6 +103,10 @@ bool add_to_swap(struct machine *m, unsigned long pfn, int cpu)
 
 	if (!entry.val)
 		return false;
+	if (mem_cgroup_try_charge_swap(m, pfn, entry)) {
+		put_swap_folio(m, entry);
+		return false;
+	}
 	swap_cache_insert(m, pfn, entry);
 	/* the copy on the disk is not written yet */
 	page_set(pfn_to_page(m, pfn), PG_dirty);
@@ -329,7 +333,7 @@ static uint64_t swapin_readahead(struct machine *m, struct task_struct *t, swp_e
 			continue;
 		if (swapcache_prepare(m, e))
 			continue;  /* a free slot or one being read */
-		pfn = __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu);
+		pfn = mem_cgroup_charge_new(m, __alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0, -1, t->cpu), 0, mem_cgroup_swapin_memcg(m, e, t), o == off ? GFP_HIGHUSER_MOVABLE : GFP_NOWAIT);
 		if (pfn < 0) {
 			put_swap_folio(m, e);
 			if (o == off)

@@ -345,6 +345,7 @@ static void swap_entry_free(struct machine *m, struct swap_info_struct *si, unsi
 	struct swap_cluster_info *ci = &si->cluster_info[idx];
 
 	ci->count--;
+	mem_cgroup_uncharge_swap(m, swp_entry((unsigned long)si->type, offset));
 	swap_range_free(m, si);
 	if (!ci->count) {
 		/* free_cluster */

@@ -11,6 +11,10 @@ CORE_ROOT = {'cgroup.controllers', 'cgroup.max.depth', 'cgroup.max.descendants',
              'cgroup.stat', 'cgroup.subtree_control', 'cgroup.threads'}
 CORE_CHILD = CORE_ROOT | {'cgroup.type', 'cgroup.events'}
 PIDS = {'pids.current', 'pids.max', 'pids.peak', 'pids.events'}
+MEMORY = {'memory.current', 'memory.min', 'memory.low', 'memory.high', 'memory.max', 'memory.peak',
+          'memory.events', 'memory.events.local', 'memory.stat', 'memory.numa_stat', 'memory.oom.group',
+          'memory.reclaim', 'memory.pressure', 'memory.swap.current', 'memory.swap.high',
+          'memory.swap.max', 'memory.swap.peak', 'memory.swap.events'}
 
 
 def err_of(fn, *a):
@@ -48,7 +52,7 @@ def test_boot_tree(mnt):
     assert subdirs(mnt, CG) == {'init.scope'}
     assert mnt.read(CG + '/cgroup.controllers') == 'memory pids\n'
     assert mnt.read(CG + '/cgroup.subtree_control') == 'memory pids\n'
-    assert files(mnt, CG + '/init.scope') == CORE_CHILD | PIDS
+    assert files(mnt, CG + '/init.scope') == CORE_CHILD | PIDS | MEMORY
     assert procs(mnt, CG + '/init.scope') == [1]
     assert mnt.read('proc/1/cgroup') == '0::/init.scope\n'
     assert 2 in procs(mnt, CG) and 1 not in procs(mnt, CG)
