@@ -242,6 +242,7 @@ struct machine {
 	uint8_t iw_table[MAX_NUMNODES];
 	bool iw_manual;
 	struct ksm_state *ksm;        /* mm/ksm.c and page contents: include/mmsim/ksm.h */
+	struct numab_state *numab;    /* NUMA balancing: include/mmsim/numa_balancing.h */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

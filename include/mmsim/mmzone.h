@@ -158,6 +158,7 @@ struct mem_section {
 	uint8_t zones_mixed; /* pages of more than one zone (pfn_zone searches) */
 	uint32_t next_pristine, prev_pristine; /* links on the zone's pristine list */
 	uint64_t *contents; /* page_content.c: each page's fingerprint, or NULL (all zero) */
+	uint16_t *last_cpupid; /* numa_balancing.c: each page's last_cpupid, with mem_map */
 };
 
 struct free_area {

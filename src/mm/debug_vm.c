@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "numa_balancing_internal.h"
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
@@ -610,6 +611,8 @@ static char *check_mechanisms(struct machine *m)
 		err = hugetlb_check(m);
 	if (!err)
 		err = cgroup_check_invariants(m);
+	if (!err && m->numab)
+		err = numa_balancing_check_invariants(m);
 	return err;
 }
 

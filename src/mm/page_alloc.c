@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 
+#include "numa_balancing_internal.h"
 #include "mmsim/compaction.h"
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
@@ -526,6 +527,7 @@ static void prep_new_page(struct machine *m, unsigned long pfn, unsigned int ord
 
 	head->_refcount = 1;
 	head->order = (uint8_t)order;
+	page_cpupid_reset_last(m, pfn, order);
 	if (mt == MIGRATE_MOVABLE)
 		page_set(head, PG_movable);
 	if (order) {

@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 
+#include "numa_balancing_internal.h"
 #include "mmsim/machine.h"
 #include "host_mem.h"
 #include "mm_internal.h"
@@ -57,6 +58,8 @@ void sparse_free_memmaps(struct machine *m)
 		if (!in_memmap_arena(m, m->sections[s].mem_map))
 			g_free(m->sections[s].mem_map);
 		m->sections[s].mem_map = NULL;
+		g_free(m->sections[s].last_cpupid);
+		m->sections[s].last_cpupid = NULL;
 	}
 	host_release(m->memmap_arena_map, m->memmap_arena_map_bytes);
 	m->memmap_arena = NULL;
@@ -73,6 +76,7 @@ static struct page *sparse_alloc_mem_map(struct machine *m, unsigned long secnr)
 	} else {
 		ms->mem_map = g_malloc0(MEMMAP_SECTION_BYTES);
 	}
+	ms->last_cpupid = sparse_alloc_last_cpupid();
 	m->nr_memmap_sections++;
 	return ms->mem_map;
 }
