@@ -24,6 +24,7 @@ struct numab_state {
 	/* debugfs sched/numa_balancing (u32 each) */
 	uint32_t scan_delay_ms, scan_period_min_ms, scan_period_max_ms, scan_size_mb, hot_threshold_ms;
 	bool timer_armed;
+	uint64_t node_reclaim_locked;        /* PGDAT_RECLAIM_LOCKED per node (node_reclaim.c) */
 };
 
 /* The debugfs knobs, by file name */

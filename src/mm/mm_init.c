@@ -381,6 +381,8 @@ static void init_sysctls(struct machine *m)
 	m->sysctl.compaction_proactiveness = 20;
 	m->sysctl.extfrag_threshold = 500;
 	m->sysctl.compact_unevictable_allowed = 1;
+	m->sysctl.min_unmapped_ratio = 1;
+	m->sysctl.min_slab_ratio = 5;
 }
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error)

@@ -6,6 +6,7 @@
 #define MMSIM_NUMA_BALANCING_INTERNAL_H
 
 #include "mm_internal.h"
+#include "mmsim/gfp.h"
 #include "mmsim/numa_balancing.h"
 
 #define NUMA_NO_NODE (-1)
@@ -66,6 +67,11 @@ void page_cpupid_reset_last(struct machine *m, unsigned long pfn, unsigned int o
 void folio_migrate_last_cpupid(struct machine *m, unsigned long src, unsigned long dst);
 /* mm/sparse.c: the array of a section, with its mem_map */
 uint16_t *sparse_alloc_last_cpupid(void);
+
+/* node_reclaim.c: get_page_from_freelist's node_reclaim for a zone below
+ * mark; true when the zone now passes it */
+bool node_reclaim_zone(struct machine *m, struct zone *preferred, struct zone *zone, gfp_t gfp, unsigned int order,
+		       unsigned long mark, int highest_zoneidx, unsigned int alloc_flags, int cpu);
 
 /* numa_fault.c: the hinting fault on a PROT_NONE pte (do_numa_page);
  * the pte is an ordinary one again afterwards, maybe of a new page */

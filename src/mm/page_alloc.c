@@ -611,7 +611,9 @@ retry:
 		}
 		mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK);
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
-		    !zone_watermark_fast(zone, order, mark, ac->highest_zoneidx, alloc_flags))
+		    !zone_watermark_fast(zone, order, mark, ac->highest_zoneidx, alloc_flags) &&
+		    !node_reclaim_zone(m, ac->preferred_zoneref->zone, zone, gfp, order, mark, ac->highest_zoneidx,
+				       alloc_flags, ac->cpu))
 			continue;
 try_this_zone:
 		pfn = rmqueue(m, ac->preferred_zoneref->zone, zone, order, alloc_flags, ac->migratetype, ac->cpu);
@@ -625,7 +627,6 @@ try_this_zone:
 		alloc_flags &= ~ALLOC_NOFRAGMENT;
 		goto retry;
 	}
-	(void)gfp;
 	return -1;
 }
 
