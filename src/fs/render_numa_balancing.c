@@ -54,7 +54,7 @@ int write_numab_debugfs(struct machine *m, const struct fs_ctx *ctx, const char 
 	(void)reply;
 	if (knob < 0)
 		return -ENOENT;
-	if (kstrtoull(g_strstrip(s), 0, &v)) {
+	if (kstrtoull(s, 0, &v)) {
 		log_refused(m, ctx, buf, len, "a number");
 		return -EINVAL;
 	}
