@@ -113,6 +113,10 @@ struct vm_sysctls {
 	int compaction_proactiveness; /* 0..100, default 20 */
 	int extfrag_threshold;     /* 0..1000, default 500 */
 	int compact_unevictable_allowed; /* 0..1, default 1 */
+	/* mm/vmscan.c node reclaim (node_reclaim.c) */
+	int zone_reclaim_mode;     /* RECLAIM_ZONE 1 | RECLAIM_WRITE 2 | RECLAIM_UNMAP 4 */
+	int min_unmapped_ratio;    /* 0..100, default 1 */
+	int min_slab_ratio;        /* 0..100, default 5 */
 };
 
 /* ---- the machine ---- */
@@ -244,6 +248,7 @@ struct machine {
 	uint8_t iw_table[MAX_NUMNODES];
 	bool iw_manual;
 	struct ksm_state *ksm;        /* mm/ksm.c and page contents: include/mmsim/ksm.h */
+	struct numab_state *numab;    /* NUMA balancing: include/mmsim/numa_balancing.h */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

@@ -186,6 +186,10 @@ static inline pte_t pt_entry(const struct pt_page *t, unsigned int i)
 #define _PAGE_ACCESSED (1ULL << 5)
 #define _PAGE_DIRTY (1ULL << 6)
 #define _PAGE_SPECIAL (1ULL << 9) /* the zero page: no struct page accounting */
+/* NUMA balancing's hinting mark (x86 _PAGE_PROTNONE, bit 8): the kernel
+ * clears _PAGE_PRESENT and pte_present() still holds; the model keeps
+ * _PAGE_PRESENT and the next access goes to do_numa_page */
+#define _PAGE_PROTNONE (1ULL << 8)
 /* soft-dirty (CONFIG_MEM_SOFT_DIRTY): a software bit set with every
  * dirtying, cleared only by clear_refs; a swap pte keeps it in bit 7,
  * below the swap offset */
@@ -199,6 +203,7 @@ static inline bool pte_write(pte_t pte) { return pte & _PAGE_RW; }
 static inline bool pte_dirty(pte_t pte) { return pte & _PAGE_DIRTY; }
 static inline bool pte_young(pte_t pte) { return pte & _PAGE_ACCESSED; }
 static inline bool pte_special(pte_t pte) { return pte & _PAGE_SPECIAL; }
+static inline bool pte_protnone(pte_t pte) { return (pte & (_PAGE_PROTNONE | _PAGE_PRESENT)) == (_PAGE_PROTNONE | _PAGE_PRESENT); }
 static inline bool pte_soft_dirty(pte_t pte) { return pte & _PAGE_SOFT_DIRTY; }
 static inline bool pte_swp_soft_dirty(pte_t pte) { return pte & _PAGE_SWP_SOFT_DIRTY; }
 
@@ -272,6 +277,11 @@ struct mm_struct {
 	struct machine *machine;
 	unsigned long slab_obj;      /* its mm_struct slab object */
 	struct ksm_mm_slot *ksm_slot; /* mm/ksm.c: registered with ksmd, or NULL */
+	/* NUMA balancing (task_numa_work): when the next scan may run (ns, 0:
+	 * not yet set), where it resumes, and the full passes so far */
+	uint64_t numa_next_scan;
+	unsigned long numa_scan_offset;
+	int numa_scan_seq;
 };
 
 /* x86-64 kernel stacks: 16 KiB (arch/x86/include/asm/page_64_types.h) */
@@ -333,6 +343,7 @@ struct task_struct {
 	 * and for user processes sighand_struct, files_struct, fs_struct */
 	unsigned long slab_task, slab_pid, slab_signal, slab_sighand, slab_files, slab_fs;
 	struct task_files *exe_files; /* the mapped program and libraries (filp, dentries) */
+	struct numa_task *numa;      /* NUMA balancing's state (numa_balancing.c), or NULL */
 };
 
 /* ---- tasks (kernel/fork.c, kernel/exit.c, kernel/pid.c) ---- */

@@ -163,6 +163,7 @@ struct mem_section {
 	uint32_t next_pristine, prev_pristine; /* links on the zone's pristine list */
 	uint64_t *contents; /* page_content.c: each page's fingerprint, or NULL (all zero) */
 	uint16_t *memcg_ids; /* memcontrol.c: each page's memcg id (0: none), with mem_map */
+	uint16_t *last_cpupid; /* numa_balancing.c: each page's last_cpupid, with mem_map */
 };
 
 struct free_area {

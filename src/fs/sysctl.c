@@ -188,6 +188,10 @@ static const struct vm_sysctl_knob vm_knobs[] = {
 	  compaction_proactiveness_written },
 	{ "extfrag_threshold", KNOB(extfrag_threshold), 1, 0, 1000, NULL, NULL },
 	{ "compact_unevictable_allowed", KNOB(compact_unevictable_allowed), 1, 0, 1, NULL, NULL },
+	/* mm/vmscan.c and mm/page_alloc.c: node reclaim */
+	{ "zone_reclaim_mode", KNOB(zone_reclaim_mode), 1, 0, INT_MAX, NULL, NULL },
+	{ "min_unmapped_ratio", KNOB(min_unmapped_ratio), 1, 0, 100, NULL, NULL },
+	{ "min_slab_ratio", KNOB(min_slab_ratio), 1, 0, 100, NULL, NULL },
 };
 
 static const struct vm_sysctl_ulong_knob vm_ulong_knobs[] = {

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "mmsim/explain.h"
+#include "numa_balancing_internal.h"
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
@@ -615,6 +616,8 @@ static char *check_mechanisms(struct machine *m)
 		err = wmark_check_invariants(m);
 	if (!err)
 		err = mem_cgroup_check_invariants(m);
+	if (!err && m->numab)
+		err = numa_balancing_check_invariants(m);
 	return err;
 }
 

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "numa_balancing_internal.h"
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "hugetlb_internal.h"
@@ -269,6 +270,7 @@ static void free_task(struct machine *m, struct task_struct *t)
 	m->nr_threads--;
 	g_byte_array_unref(t->cmdline);
 	g_byte_array_unref(t->environ);
+	task_numa_free(t);
 	g_free(t);
 }
 
@@ -741,6 +743,7 @@ void tasks_destroy(struct machine *m)
 		put_task_files(m, t->exe_files);
 		g_byte_array_unref(t->cmdline);
 		g_byte_array_unref(t->environ);
+		task_numa_free(t);
 		g_free(t);
 	}
 	g_hash_table_destroy(m->tasks);

@@ -28,6 +28,7 @@
 #include "hugetlb_internal.h"
 #include "mmsim/pagemap.h"
 #include "lru_gen.h"
+#include "numa_balancing_internal.h"
 
 #define PGD_SHIFT 39
 #define PUD_SHIFT 30
@@ -499,6 +500,12 @@ static int handle_pte_fault(struct vm_fault *vmf)
 	}
 	if (!pte_present(pte))
 		return do_swap_page(vmf->m, vmf->t, vmf->vma, vmf->address, vmf->pte, vmf->write);
+	/* a NUMA hinting fault, then the access goes on as on any pte */
+	if (pte_protnone(pte)) {
+		count_fault(vmf->m, vmf->t);
+		do_numa_page(vmf->m, vmf->t, vmf->vma, vmf->address, vmf->pte);
+		pte = vmf->orig_pte = *vmf->pte;
+	}
 	if (vmf->write && !pte_write(pte))
 		return do_wp_page(vmf);
 	/* the hardware sets accessed/dirty: no fault */

@@ -26,6 +26,7 @@
 
 #include "mm_internal.h"
 #include "migrate.h"
+#include "numa_balancing_internal.h"
 #include "mmsim/pagemap.h"
 
 /* The flags that travel with a page's contents (folio_migrate_flags) */
@@ -190,6 +191,7 @@ static void folio_migrate_flags(struct machine *m, unsigned long src, unsigned l
 	d->flags |= s->flags & MIGRATE_FLAGS;
 	mem_cgroup_migrate(m, src, dst);
 	copy_page_content(m, dst, src);
+	folio_migrate_last_cpupid(m, src, dst);
 	if (page_test(s, PG_ksm))
 		ksm_migrate_folio(m, dst, src);
 	d->private = s->private;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "numa_balancing_internal.h"
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
 #include "mmsim/swap.h"
@@ -381,6 +382,8 @@ static void init_sysctls(struct machine *m)
 	m->sysctl.compaction_proactiveness = 20;
 	m->sysctl.extfrag_threshold = 500;
 	m->sysctl.compact_unevictable_allowed = 1;
+	m->sysctl.min_unmapped_ratio = 1;
+	m->sysctl.min_slab_ratio = 5;
 }
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error)
@@ -403,6 +406,7 @@ struct machine *machine_create(const struct machine_config *cfg, GError **error)
 	init_cpus(m);
 	trace_init(m);
 	ksm_init(m);
+	numa_balancing_init(m);
 	init_sysctls(m);
 	/* CONFIG_LRU_GEN_ENABLED sets every lru_gen_caps key at boot */
 	m->lru_gen_caps = cfg->lru_gen ? LRU_GEN_ALL_CAPS : 0;
@@ -468,6 +472,7 @@ void machine_destroy(struct machine *m)
 	sparse_free_memmaps(m);
 	free_section_contents(m);
 	ksm_destroy(m);
+	numa_balancing_destroy(m);
 	g_free(m->sections);
 	for_each_online_node(m, nid) {
 		for_each_zone_in_node(m->node_data[nid], zone) {

@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 
+#include "numa_balancing_internal.h"
 #include "mmsim/compaction.h"
 #include "mmsim/gfp.h"
 #include "mmsim/machine.h"
@@ -526,6 +527,7 @@ static void prep_new_page(struct machine *m, unsigned long pfn, unsigned int ord
 
 	head->_refcount = 1;
 	head->order = (uint8_t)order;
+	page_cpupid_reset_last(m, pfn, order);
 	if (mt == MIGRATE_MOVABLE)
 		page_set(head, PG_movable);
 	if (order) {
@@ -609,7 +611,9 @@ retry:
 		}
 		mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK);
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
-		    !zone_watermark_fast(zone, order, mark, ac->highest_zoneidx, alloc_flags))
+		    !zone_watermark_fast(zone, order, mark, ac->highest_zoneidx, alloc_flags) &&
+		    !node_reclaim_zone(m, ac->preferred_zoneref->zone, zone, gfp, order, mark, ac->highest_zoneidx,
+				       alloc_flags, ac->cpu))
 			continue;
 try_this_zone:
 		pfn = rmqueue(m, ac->preferred_zoneref->zone, zone, order, alloc_flags, ac->migratetype, ac->cpu);
@@ -623,7 +627,6 @@ try_this_zone:
 		alloc_flags &= ~ALLOC_NOFRAGMENT;
 		goto retry;
 	}
-	(void)gfp;
 	return -1;
 }
 

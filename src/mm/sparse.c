@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 
+#include "numa_balancing_internal.h"
 #include "mmsim/machine.h"
 #include "host_mem.h"
 #include "mm_internal.h"
@@ -59,6 +60,8 @@ void sparse_free_memmaps(struct machine *m)
 		m->sections[s].mem_map = NULL;
 		g_free(m->sections[s].memcg_ids);
 		m->sections[s].memcg_ids = NULL;
+		g_free(m->sections[s].last_cpupid);
+		m->sections[s].last_cpupid = NULL;
 	}
 	host_release(m->memmap_arena_map, m->memmap_arena_map_bytes);
 	m->memmap_arena = NULL;
@@ -76,6 +79,7 @@ static struct page *sparse_alloc_mem_map(struct machine *m, unsigned long secnr)
 		ms->mem_map = g_malloc0(MEMMAP_SECTION_BYTES);
 	}
 	ms->memcg_ids = g_new0(uint16_t, PAGES_PER_SECTION);
+	ms->last_cpupid = sparse_alloc_last_cpupid();
 	m->nr_memmap_sections++;
 	return ms->mem_map;
 }

@@ -163,7 +163,8 @@ def test_writable_files_are_the_tunables_and_ctl(mnt):
                 p == 'sys/kernel/debug/lru_gen' or p.startswith('sys/kernel/mm/hugepages/') or
                 p.startswith('sys/devices/system/node/node{N}/hugepages/') or
                 p.startswith('sys/kernel/mm/mempolicy/') or p.startswith('sys/kernel/mm/ksm/') or
-                p == 'sys/devices/system/node/node{N}/compact'), p
+                p == 'sys/devices/system/node/node{N}/compact' or
+                p.startswith('sys/kernel/debug/sched/numa_balancing/')), p
 
 
 def test_ctl_help(mnt):
