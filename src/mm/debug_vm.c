@@ -35,6 +35,7 @@
 #include "lru_gen.h"
 #include "migrate.h"
 #include "hugetlb_internal.h"
+#include "workload_internal.h"
 #include "mmsim/pagemap.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
@@ -610,6 +611,8 @@ static char *check_mechanisms(struct machine *m)
 		err = hugetlb_check(m);
 	if (!err)
 		err = cgroup_check_invariants(m);
+	if (!err)
+		err = workload_check(m);
 	return err;
 }
 

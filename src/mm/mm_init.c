@@ -25,6 +25,7 @@
 #include "mmsim/trace.h"
 #include "mm_internal.h"
 #include "hugetlb_internal.h"
+#include "workload_internal.h"
 #include "mmsim/cgroup.h"
 #include "mmsim/compaction.h"
 #include "mm_internal_proc.h"
@@ -447,6 +448,7 @@ void machine_destroy(struct machine *m)
 	if (m->ctl_destroy)
 		m->ctl_destroy(m->ctl);
 	timers_destroy(m);
+	workload_destroy(m);
 	for_each_online_node(m, nid)
 		if (m->node_data[nid])
 			kswapd_stop(m->node_data[nid]);

@@ -22,11 +22,13 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "workload_internal.h"
 
-/* account_system_time's share: the running task's time is the clock's */
+/* account_system_time's share: the running task's time is the clock's
+ * (a workload's step counts its own: workload.c) */
 void sched_charge(struct machine *m, struct task_struct *t, uint64_t ns)
 {
-	if (t == m->current && !(t->flags & PF_KTHREAD))
+	if (t == m->current && !(t->flags & PF_KTHREAD) && !workload_stepping(m, t))
 		m->sched_pending_ns += ns;
 }
 
