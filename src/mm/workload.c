@@ -263,6 +263,9 @@ static void scheduler_tick(struct machine *m, void *arg)
 	struct workload *prev = rq->curr, *w;
 	uint64_t tick = m->now_ns;
 
+	/* an interrupt, not a kernel thread that woke: no context switch
+	 * unless the workload changes (machine_advance counted two) */
+	m->nr_context_switches -= 2;
 	rq->in_tick = true;
 	put_prev(m, rq);
 	w = pick_next(ws, rq, prev);
@@ -287,6 +290,7 @@ static void workload_end_timer(struct machine *m, void *arg)
 {
 	struct workload *w = arg;
 
+	m->nr_context_switches -= 2;   /* the workload's own timer: no thread woke */
 	if (w->in_step)
 		return;
 	workload_step(m, w);
