@@ -274,8 +274,10 @@ static int run_fuse(struct mmsim_fs *fs, struct options *o, const char *mountpoi
 	loop = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_max_threads(loop, MAX_FUSE_THREADS);
 	fuse_loop_cfg_set_idle_threads(loop, MAX_FUSE_THREADS);
+	mmsim_clock_start(fs);
 	/* A positive result is the signal that ended the loop: a clean exit */
 	ret = fuse_loop_mt(fuse, loop) < 0 ? 1 : 0;
+	mmsim_clock_stop(fs);
 	fuse_loop_cfg_destroy(loop);
 	fuse_remove_signal_handlers(fuse_get_session(fuse));
 out_unmount:

@@ -125,6 +125,7 @@ struct cpu_state {
 	/* jiffies (USER_HZ) accounted by the model */
 	uint64_t user, nice, system, idle_base, iowait, irq, softirq, steal;
 	uint64_t busy_ns;  /* kernel time the model accounted (system) */
+	uint64_t user_ns;  /* user time of the workloads that ran here */
 	uint64_t iowait_ns; /* time a task of this CPU waited for I/O */
 };
 
@@ -249,6 +250,7 @@ struct machine {
 	bool iw_manual;
 	struct ksm_state *ksm;        /* mm/ksm.c and page contents: include/mmsim/ksm.h */
 	struct numab_state *numab;    /* NUMA balancing: include/mmsim/numa_balancing.h */
+	struct workload_state *workloads; /* mm/workload.c: include/mmsim/workload.h */
 };
 
 struct machine *machine_create(const struct machine_config *cfg, GError **error);

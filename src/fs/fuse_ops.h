@@ -37,6 +37,11 @@ struct mmsim_fs {
 	GCond trace_cond;       /* broadcast when records arrived */
 	uint64_t trace_gen;     /* the tracing core's waiters_gen last seen */
 	int trace_waiters;
+	/* the realtime clock's thread (fuse_clock.c) */
+	GThread *clock_thread;
+	GMutex clock_lock;
+	GCond clock_cond;       /* signalled to stop it */
+	bool clock_stop;
 };
 
 void mmsim_fs_lock_init(struct mmsim_fs *fs);
@@ -51,5 +56,9 @@ extern const struct fuse_operations mmsim_fuse_ops;
 
 /* Realtime clock: bring simulated time up to the wall clock (lock held) */
 void mmsim_fs_sync_clock(struct mmsim_fs *fs);
+/* The realtime clock's thread: started once the daemon runs (after it
+ * forked into the background), stopped before the machine goes */
+void mmsim_clock_start(struct mmsim_fs *fs);
+void mmsim_clock_stop(struct mmsim_fs *fs);
 
 #endif

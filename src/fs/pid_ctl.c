@@ -850,6 +850,7 @@ static const struct ctl_command pid_commands[] = {
 	{ "fork", pid_fork, "fork [NAME] [pid=N]", "fork(2) with copy-on-write; replies the child's PID" },
 	{ "exit", pid_exit, "exit", "the process exits and its memory is freed" },
 	PID_NUMA_COMMANDS
+	PID_WORKLOAD_COMMANDS
 };
 
 void render_pid_ctl(struct machine *m, const struct fs_ctx *ctx, GString *out)

@@ -1,5 +1,6 @@
 /*
- * What proc/PID/ctl's command files share (pid_ctl.c, pid_ctl_numa.c).
+ * What proc/PID/ctl's command files share (pid_ctl.c, pid_ctl_numa.c,
+ * pid_ctl_workload.c).
  */
 #ifndef MMSIM_FS_PID_CTL_H
 #define MMSIM_FS_PID_CTL_H
@@ -32,5 +33,16 @@ int pid_mbind(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, 
 	{ "mbind", pid_mbind, "mbind TARGET POLICY [static|relative] [move] [strict]",                             \
 	  "mbind(2): the policy for a range; move migrates its pages off the nodes (MPOL_MF_MOVE), strict fails "  \
 	  "with EIO when some stay (MPOL_MF_STRICT)" },
+
+/* pid_ctl_workload.c: run and stop */
+int pid_run(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why);
+int pid_stop(struct machine *m, const struct fs_ctx *ctx, struct ctl_cmd *cmd, GString *reply, const char **why);
+
+#define PID_WORKLOAD_COMMANDS                                                                                     \
+	{ "run", pid_run, "run read|write TARGET rate=SIZE [for=DURATION]",                                        \
+	  "a background workload: the process keeps loading from (read) or storing to (write) TARGET, SIZE bytes " \
+	  "per second of simulated time round-robin over its pages, through the fault path; it is running (R) "    \
+	  "and uses CPU time until stop, its exit or the end of for=" },                                            \
+	{ "stop", pid_stop, "stop", "end the process's background workload" },
 
 #endif

@@ -8,16 +8,11 @@
 
 #include <glib.h>
 
+#include "mmsim/loadavg.h"
 #include "mmsim/machine.h"
 
 /* the simulated kernel's release (uname -r, osrelease, version) */
 #define MMSIM_UTS_RELEASE "6.18.0-mmsim"
-
-/* Fixed-point load averages (include/linux/sched/loadavg.h) */
-#define FSHIFT 11
-#define FIXED_1 (1UL << FSHIFT)
-#define LOAD_INT(x) ((x) >> FSHIFT)
-#define LOAD_FRAC(x) LOAD_INT(((x) & (FIXED_1 - 1)) * 100)
 
 /* pages -> kB */
 #define K(pages) ((unsigned long)(pages) << (PAGE_SHIFT - 10))

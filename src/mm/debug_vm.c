@@ -37,6 +37,7 @@
 #include "lru_gen.h"
 #include "migrate.h"
 #include "hugetlb_internal.h"
+#include "workload_internal.h"
 #include "mmsim/pagemap.h"
 
 #define FAIL(...) do { return g_strdup_printf(__VA_ARGS__); } while (0)
@@ -618,6 +619,8 @@ static char *check_mechanisms(struct machine *m)
 		err = mem_cgroup_check_invariants(m);
 	if (!err && m->numab)
 		err = numa_balancing_check_invariants(m);
+	if (!err)
+		err = workload_check(m);
 	return err;
 }
 

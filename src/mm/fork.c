@@ -30,6 +30,7 @@
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
 #include "hugetlb_internal.h"
+#include "workload_internal.h"
 #include "mmsim/cgroup.h"
 #include "mmsim/slab.h"
 
@@ -653,6 +654,7 @@ int sys_exit(struct machine *m, struct task_struct *t)
 
 	if (t->pid == 1 || (t->flags & PF_KTHREAD))
 		return -EPERM;
+	workload_exit(m, t);
 	/* forget_original_parent: children go to init */
 	g_hash_table_iter_init(&it, m->tasks);
 	while (g_hash_table_iter_next(&it, &k, &v)) {

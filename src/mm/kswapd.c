@@ -230,7 +230,7 @@ static void kswapd_fn(struct machine *m, void *arg)
 {
 	pg_data_t *pgdat = arg;
 	struct kswapd_balance *b = kswapd_state(pgdat);
-	struct task_struct *tsk = pgdat->kswapd, *prev = m->current;
+	struct task_struct *tsk = pgdat->kswapd, *prev = m->current, *prev_preempted = m->preempted;
 	uint64_t start = m->now_ns, stime0 = tsk->stime_ns, end;
 	bool more;
 
@@ -263,7 +263,7 @@ static void kswapd_fn(struct machine *m, void *arg)
 	}
 	psi_memstall_account(m, start, end, false);
 	m->current = prev;
-	m->preempted = NULL;
+	m->preempted = prev_preempted;
 	machine_debug_check(m, "kswapd");
 }
 

@@ -6,17 +6,13 @@
  * Simplifies: the active count is the model's runnable plus uninterruptible
  * tasks at the instant of the update (the kernel folds per-cpu deltas).
  */
+#include "mmsim/loadavg.h"
 #include "mmsim/machine.h"
 #include "mm_internal.h"
 
-#define FSHIFT 11
-#define FIXED_1 (1UL << FSHIFT)
-#define EXP_1 1884
-#define EXP_5 2014
-#define EXP_15 2037
 #define LOAD_FREQ_NS (5 * NSEC_PER_SEC + NSEC_PER_JIFFY)
 
-static unsigned long calc_load(unsigned long load, unsigned long exp, unsigned long active)
+unsigned long calc_load(unsigned long load, unsigned long exp, unsigned long active)
 {
 	unsigned long newload = load * exp + active * (FIXED_1 - exp);
 

@@ -27,6 +27,7 @@
 #include "mm_internal.h"
 #include "mmsim/huge_mm.h"
 #include "hugetlb_internal.h"
+#include "workload_internal.h"
 #include "mmsim/cgroup.h"
 #include "mmsim/compaction.h"
 #include "mm_internal_proc.h"
@@ -456,6 +457,7 @@ void machine_destroy(struct machine *m)
 	if (m->ctl_destroy)
 		m->ctl_destroy(m->ctl);
 	timers_destroy(m);
+	workload_destroy(m);
 	for_each_online_node(m, nid)
 		if (m->node_data[nid])
 			kswapd_stop(m->node_data[nid]);

@@ -12,8 +12,9 @@
  * - a task that sleeps (I/O, reclaim_throttle) first spends the CPU time
  *   it has run up, then the clock moves to its wake-up
  * Simplifies:
- * - one task runs at a time (the command's); kernel threads run on the
- *   other CPUs alongside it, never preempting it
+ * - one command's task runs at a time; kernel threads and the background
+ *   workloads (workload.c, their own per-CPU tick) run on the CPUs
+ *   alongside it, never preempting it
  * - the slice ends at a safe point (between two faults), not mid-fault
  * - under --clock=realtime the clock is the later of the wall clock and
  *   the time the commands have spent
@@ -22,11 +23,13 @@
 
 #include "mm_internal.h"
 #include "mm_internal_proc.h"
+#include "workload_internal.h"
 
-/* account_system_time's share: the running task's time is the clock's */
+/* account_system_time's share: the running task's time is the clock's
+ * (a workload's step counts its own: workload.c) */
 void sched_charge(struct machine *m, struct task_struct *t, uint64_t ns)
 {
-	if (t == m->current && !(t->flags & PF_KTHREAD))
+	if (t == m->current && !(t->flags & PF_KTHREAD) && !workload_stepping(m, t))
 		m->sched_pending_ns += ns;
 }
 
