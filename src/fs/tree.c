@@ -13,12 +13,15 @@
 #include "tree.h"
 #include "mmsim/cgroup.h"
 #include "mmsim/hugetlb.h"
+#include "mmsim/memory_block.h"
+#include "mmsim/mount.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
 #include "mmsim/trace.h"
 
 #define TPL_PID "{PID}"
 #define TPL_TID "{TID}"
+#define TPL_FD "{FD}"
 #define TPL_CACHE "{CACHE}"
 #define TPL_CACHE_LINK "{CACHE_LINK}"
 #define TPL_CGROUP "{CGROUP}"
@@ -46,8 +49,8 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->in_pid = strstr(path, TPL_PID) != NULL;
 	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
 	n->in_cgroup = strstr(path, TPL_CGROUP) != NULL;
-	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.hstate = -1;
-	n->ctx.pid = n->ctx.tid = -1;
+	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.hstate = n->ctx.mblock = -1;
+	n->ctx.pid = n->ctx.tid = n->ctx.fd = -1;
 	n->ctx.name = n->name;
 	n->ctx.path = n->path;
 	if (is_dir)
@@ -71,6 +74,9 @@ static void link_child(struct fs_node *parent, struct fs_node *n)
 {
 	if (!strcmp(n->name, TPL_PID) || !strcmp(n->name, TPL_TID)) {
 		parent->dyn = !strcmp(n->name, TPL_PID) ? FS_DYN_PIDS : FS_DYN_TIDS;
+		parent->dyn_child = n;
+	} else if (!strcmp(n->name, TPL_FD)) {
+		parent->dyn = FS_DYN_FDS;
 		parent->dyn_child = n;
 	} else if (!strcmp(n->name, TPL_CACHE)) {
 		parent->dyn = FS_DYN_CACHES;
@@ -107,10 +113,10 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
 
 /* The templates expanded once, at mount: {N} a node, {C} a CPU, {PART} a
  * partition of the disk, {HSIZE} a hugetlb page size in kB (an hstate)
- * and {HSIZE_DEMOTE} one that can demote; {SYS} a trace system and
+ * and {HSIZE_DEMOTE} one that can demote, {MB} a memory block; {SYS} a trace system and
  * {EVENT} one of its events (expand_trace) */
-enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_HSIZE, TPL_HSIZE_DEMOTE, NR_FIXED_TPL, TPL_TSYS = NR_FIXED_TPL, TPL_EVENT,
-       NR_TPL };
+enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_HSIZE, TPL_HSIZE_DEMOTE, TPL_MBLOCK, NR_FIXED_TPL,
+       TPL_TSYS = NR_FIXED_TPL, TPL_EVENT, NR_TPL };
 
 static void add_entry(struct fs_tree *t, const struct layout_entry *e, const char *path, const int *num)
 {
@@ -139,11 +145,12 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 	n->ctx.cpu = num[1];
 	n->ctx.part = num[TPL_PART];
 	n->ctx.hstate = num[TPL_HSIZE] >= 0 ? num[TPL_HSIZE] : num[TPL_HSIZE_DEMOTE];
+	n->ctx.mblock = num[TPL_MBLOCK];
 	n->ctx.tsys = num[TPL_TSYS];
 	n->ctx.event = num[TPL_EVENT];
 }
 
-static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}", "{HSIZE}", "{HSIZE_DEMOTE}" };
+static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}", "{HSIZE}", "{HSIZE_DEMOTE}", "{MB}" };
 
 /* Does number i exist for template k on this machine? */
 static bool tpl_has(const struct machine *m, int k, int i)
@@ -152,6 +159,8 @@ static bool tpl_has(const struct machine *m, int k, int i)
 		return i < m->nr_nodes;
 	if (k == TPL_CPU)
 		return i < m->nr_cpus;
+	if (k == TPL_MBLOCK)
+		return memory_block_present(m, (unsigned long)i);
 	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
 		return i < m->hugetlb->nr_hstates && (k == TPL_HSIZE || m->hugetlb->hstates[i].demote_order);
 	return i > 0 && i < DISK_MINORS && m->sb && m->sb->disk->part[i];
@@ -221,7 +230,8 @@ static void expand(struct fs_tree *t, const struct machine *m, const struct layo
 		add_entry(t, e, pattern, num);
 		return;
 	}
-	limit = k == TPL_NODE ? m->nr_nodes : k == TPL_CPU ? m->nr_cpus : k >= TPL_HSIZE ? HUGE_MAX_HSTATE : DISK_MINORS;
+	limit = k == TPL_NODE ? m->nr_nodes : k == TPL_CPU ? m->nr_cpus : k == TPL_MBLOCK ? (int)nr_memory_block_ids(m)
+		: k >= TPL_HSIZE ? HUGE_MAX_HSTATE : DISK_MINORS;
 	for (int i = 0; i < limit; i++) {
 		size_t len = strlen(fixed_tpl[k]);
 		g_autofree char *p = NULL;
@@ -246,7 +256,7 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
 	for (size_t i = 0; i < layout_table_len; i++) {
-		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1 };
+		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1, -1 };
 
 		expand(t, m, &layout_table[i], layout_table[i].pattern, num);
 	}
@@ -321,7 +331,7 @@ static struct fs_node *lookup_cgroup(struct fs_tree *t, struct fs_node *cur, con
 static struct fs_node *lookup_numbered(struct fs_tree *t, const char *path, struct fs_ctx *ctx)
 {
 	struct fs_node *cur = t->root;
-	int pid = -1, tid = -1;
+	int pid = -1, tid = -1, fd = -1;
 	char cache[sizeof(((struct fs_ctx *)0)->cache)] = "";
 	GString *tpath = g_string_sized_new(64);
 	const char *p = path;
@@ -356,12 +366,16 @@ static struct fs_node *lookup_numbered(struct fs_tree *t, const char *path, stru
 				g_string_append(tpath, next->path + mark);
 			}
 		} else if (!next && cur->dyn_child) {
+			/* name_to_int: a descriptor may be 0 */
+			bool fd0 = cur->dyn == FS_DYN_FDS && len == 1 && *p == '0';
 			int num = component_number(p, len);
 
-			if (num) {
+			if (num || fd0) {
 				next = cur->dyn_child;
 				if (cur->dyn == FS_DYN_PIDS)
 					pid = num;
+				else if (cur->dyn == FS_DYN_FDS)
+					fd = num;
 				else
 					tid = num;
 				g_string_truncate(tpath, mark);
@@ -381,6 +395,7 @@ next_component:
 		*ctx = cur->ctx;
 		ctx->pid = pid;
 		ctx->tid = tid;
+		ctx->fd = fd;
 		memcpy(ctx->cache, cache, sizeof(cache));
 	}
 	return cur;
@@ -408,10 +423,13 @@ struct task_struct *fs_ctx_task(struct machine *m, const struct fs_ctx *ctx)
 	if (ctx->pid <= 0)
 		return NULL;
 	task = find_task_by_pid(m, ctx->pid);
-	if (!task || ctx->tid < 0)
-		return task;
-	thread = find_task_by_pid(m, ctx->tid);
-	return thread && thread->tgid == task->tgid ? thread : NULL;
+	if (task && ctx->tid >= 0) {
+		thread = find_task_by_pid(m, ctx->tid);
+		task = thread && thread->tgid == task->tgid ? thread : NULL;
+	}
+	if (task && ctx->fd >= 0 && !task_fd_open(task, ctx->fd))
+		return NULL;
+	return task;
 }
 
 bool fs_ctx_cache_exists(struct machine *m, const struct fs_ctx *ctx)

@@ -610,6 +610,8 @@ static char *check_mechanisms(struct machine *m)
 		err = hugetlb_check(m);
 	if (!err)
 		err = cgroup_check_invariants(m);
+	if (!err && m->tasks)
+		err = files_check_invariants(m);
 	return err;
 }
 
