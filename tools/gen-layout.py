@@ -24,9 +24,11 @@ import sys
 # {CACHE} a slab cache directory and {CACHE_LINK} a cache name that links to
 # one, under sys/kernel/slab/ (resolved at lookup time); {SYS} a trace
 # event system and {EVENT} one of its events (expanded at mount time);
-# {CGROUP} a cgroup below sys/fs/cgroup/, at any depth (resolved at lookup)
+# {CGROUP} a cgroup below sys/fs/cgroup/, at any depth (resolved at lookup);
+# {FD} an open file descriptor of the process (resolved at lookup); {MB} a
+# memory block (expanded at mount time)
 TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}',
-             '{CACHE_LINK}', '{SYS}', '{EVENT}', '{CGROUP}')
+             '{CACHE_LINK}', '{SYS}', '{EVENT}', '{CGROUP}', '{FD}', '{MB}')
 # The mode that marks a symbolic link (lrwxrwxrwx, as procfs shows them)
 LINK_MODE = 0o777
 
@@ -124,7 +126,7 @@ a test fails when it is out of date. {N} is a node number, {C} a CPU number,
 {PID} a process ID, {TID} a thread ID, {CACHE} a slab cache directory,
 {CACHE_LINK} a slab cache name that links to one, {SYS} a trace event
 system, {EVENT} one of its events, {CGROUP} a cgroup's path below
-sys/fs/cgroup/ (one or more names); a path whose mode is `link` is a
+sys/fs/cgroup/ (one or more names), {FD} an open file descriptor, {MB} a memory block; a path whose mode is `link` is a
 symbolic link.
 
 """

@@ -251,7 +251,8 @@ struct malloc_state {
 	GTree *mmapped;         /* addr -> size of chunks served by mmap */
 	GTree *free_chunks;     /* chunk addr -> size of freed heap chunks */
 	unsigned long top;      /* first free byte above the last chunk */
-	unsigned long mmap_threshold; /* 128 KiB */
+	unsigned long mmap_threshold; /* 128 KiB, then dynamic (glibc's mp_) */
+	unsigned long trim_threshold; /* 128 KiB, then 2 x mmap_threshold */
 };
 
 struct mm_struct {

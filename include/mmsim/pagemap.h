@@ -132,6 +132,7 @@ struct file {
 	struct inode *f_inode;
 	struct file_ra_state f_ra;
 	int f_count;
+	int f_fd;                      /* its descriptor in the tasks that share it */
 	unsigned long slab_obj;        /* its filp object */
 };
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fuse_internal.h"
+#include "mmsim/mount.h"
 #include "mmsim/cgroup.h"
 #include "mmsim/slab.h"
 #include "trace_output.h"
@@ -410,6 +411,28 @@ static void fill_cgroups(struct mmsim_fs *fs, const struct fs_ctx *ctx, void *bu
 	g_ptr_array_free(names, TRUE);
 }
 
+/* proc/PID/fd/ and fdinfo/: the task's descriptors, ascending */
+static void fill_fds(struct mmsim_fs *fs, const struct fs_node *n, const struct fs_ctx *ctx, void *buf,
+		     fuse_fill_dir_t filler)
+{
+	struct stat st = { .st_mode = n->dyn_child->is_link ? S_IFLNK : S_IFREG };
+	struct task_struct *t;
+	GArray *fds = NULL;
+	char name[16];
+
+	mmsim_fs_lock(fs);
+	if ((t = fs_ctx_task(fs->m, ctx)))
+		fds = task_fds(t);
+	mmsim_fs_unlock(fs);
+	for (guint i = 0; fds && i < fds->len; i++) {
+		g_snprintf(name, sizeof(name), "%d", g_array_index(fds, int, i));
+		if (filler(buf, name, &st, 0, 0))
+			break;
+	}
+	if (fds)
+		g_array_free(fds, TRUE);
+}
+
 /* Whether a fixed child of a directory is listed: a cgroup's files only
  * where the cgroup has them */
 static bool child_listed(struct mmsim_fs *fs, const struct fs_ctx *ctx, const struct fs_node *c)
@@ -478,6 +501,10 @@ done:
 	}
 	if (n->dyn == FS_DYN_CGROUPS) {
 		fill_cgroups(fs, ctx, buf, filler);
+		return;
+	}
+	if (n->dyn == FS_DYN_FDS) {
+		fill_fds(fs, n, ctx, buf, filler);
 		return;
 	}
 	if (n->dyn != FS_DYN_PIDS)

@@ -51,11 +51,13 @@ struct fs_ctx {
 	int order;         /* the order of {MTHP} or {MTHP_ANON} (a THP size), or -1 */
 	int pid;           /* {PID} in the path, or -1: a live task's tgid */
 	int tid;           /* {TID} in the path, or -1 */
+	int fd;            /* {FD} in the path (a descriptor), or -1 */
 	const char *name;  /* the file's basename (sysctl knobs use it) */
 	const char *path;  /* the file's path in the tree, without a leading / */
 	char cache[40];    /* {CACHE} in the path (a slab cache name), or "" */
 	int tsys;          /* {SYS} in the path: its first trace event's id, or -1 */
 	int event;         /* {EVENT} in the path: the trace event's id, or -1 */
+	int mblock;        /* {MB} in the path: a memory block's id, or -1 */
 	int hstate;        /* {HSIZE} or {HSIZE_DEMOTE}: the hugetlb hstate's index, or -1 */
 	uint64_t cgrp;     /* {CGROUP} in the path: the cgroup's id; 0 the root */
 	struct fs_write *write; /* a write request's, for the ctl files; or NULL */

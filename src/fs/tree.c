@@ -14,12 +14,15 @@
 #include "mmsim/cgroup.h"
 #include "mmsim/huge_mm.h"
 #include "mmsim/hugetlb.h"
+#include "mmsim/memory_block.h"
+#include "mmsim/mount.h"
 #include "mmsim/pagemap.h"
 #include "mmsim/slab.h"
 #include "mmsim/trace.h"
 
 #define TPL_PID "{PID}"
 #define TPL_TID "{TID}"
+#define TPL_FD "{FD}"
 #define TPL_CACHE "{CACHE}"
 #define TPL_CACHE_LINK "{CACHE_LINK}"
 #define TPL_CGROUP "{CGROUP}"
@@ -47,8 +50,8 @@ static struct fs_node *node_new(const char *path, bool is_dir, unsigned int mode
 	n->in_pid = strstr(path, TPL_PID) != NULL;
 	n->in_cache = strstr(path, TPL_CACHE) || strstr(path, TPL_CACHE_LINK);
 	n->in_cgroup = strstr(path, TPL_CGROUP) != NULL;
-	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.order = n->ctx.hstate = -1;
-	n->ctx.pid = n->ctx.tid = -1;
+	n->ctx.node = n->ctx.cpu = n->ctx.part = n->ctx.order = n->ctx.hstate = n->ctx.mblock = -1;
+	n->ctx.pid = n->ctx.tid = n->ctx.fd = -1;
 	n->ctx.name = n->name;
 	n->ctx.path = n->path;
 	if (is_dir)
@@ -72,6 +75,9 @@ static void link_child(struct fs_node *parent, struct fs_node *n)
 {
 	if (!strcmp(n->name, TPL_PID) || !strcmp(n->name, TPL_TID)) {
 		parent->dyn = !strcmp(n->name, TPL_PID) ? FS_DYN_PIDS : FS_DYN_TIDS;
+		parent->dyn_child = n;
+	} else if (!strcmp(n->name, TPL_FD)) {
+		parent->dyn = FS_DYN_FDS;
 		parent->dyn_child = n;
 	} else if (!strcmp(n->name, TPL_CACHE)) {
 		parent->dyn = FS_DYN_CACHES;
@@ -110,9 +116,9 @@ static struct fs_node *ensure_dir(struct fs_tree *t, const char *path)
  * partition of the disk, {MTHP} a THP size in kB with a hugepages-<N>kB
  * directory and {MTHP_ANON} one anon memory may use (both by order),
  * {HSIZE} a hugetlb page size in kB (an hstate) and {HSIZE_DEMOTE} one
- * that can demote; {SYS} a trace system and {EVENT} one of its events
- * (expand_trace) */
-enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_MTHP, TPL_MTHP_ANON, TPL_HSIZE, TPL_HSIZE_DEMOTE, NR_FIXED_TPL,
+ * that can demote, {MB} a memory block; {SYS} a trace system and {EVENT}
+ * one of its events (expand_trace) */
+enum { TPL_NODE, TPL_CPU, TPL_PART, TPL_MTHP, TPL_MTHP_ANON, TPL_HSIZE, TPL_HSIZE_DEMOTE, TPL_MBLOCK, NR_FIXED_TPL,
        TPL_TSYS = NR_FIXED_TPL, TPL_EVENT,
        NR_TPL };
 
@@ -144,12 +150,13 @@ static void add_entry(struct fs_tree *t, const struct layout_entry *e, const cha
 	n->ctx.part = num[TPL_PART];
 	n->ctx.order = num[TPL_MTHP] >= 0 ? num[TPL_MTHP] : num[TPL_MTHP_ANON];
 	n->ctx.hstate = num[TPL_HSIZE] >= 0 ? num[TPL_HSIZE] : num[TPL_HSIZE_DEMOTE];
+	n->ctx.mblock = num[TPL_MBLOCK];
 	n->ctx.tsys = num[TPL_TSYS];
 	n->ctx.event = num[TPL_EVENT];
 }
 
 static const char *const fixed_tpl[NR_FIXED_TPL] = { "{N}", "{C}", "{PART}", "{MTHP}", "{MTHP_ANON}", "{HSIZE}",
-						      "{HSIZE_DEMOTE}" };
+						      "{HSIZE_DEMOTE}", "{MB}" };
 
 /* the numbers a template may take are below this */
 static int tpl_limit(const struct machine *m, int k)
@@ -162,6 +169,8 @@ static int tpl_limit(const struct machine *m, int k)
 		return HPAGE_PMD_ORDER + 1;
 	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
 		return HUGE_MAX_HSTATE;
+	if (k == TPL_MBLOCK)
+		return (int)nr_memory_block_ids(m);
 	return DISK_MINORS;
 }
 
@@ -174,6 +183,8 @@ static bool tpl_has(const struct machine *m, int k, int i)
 		return i < m->nr_cpus;
 	if (k == TPL_MTHP || k == TPL_MTHP_ANON)
 		return (k == TPL_MTHP ? THP_ORDERS_ALL : THP_ORDERS_ALL_ANON) >> i & 1;
+	if (k == TPL_MBLOCK)
+		return memory_block_present(m, (unsigned long)i);
 	if (k == TPL_HSIZE || k == TPL_HSIZE_DEMOTE)
 		return i < m->hugetlb->nr_hstates && (k == TPL_HSIZE || m->hugetlb->hstates[i].demote_order);
 	return i > 0 && i < DISK_MINORS && m->sb && m->sb->disk->part[i];
@@ -271,7 +282,7 @@ struct fs_tree *fs_tree_new(const struct machine *m)
 	t->root->name = t->root->ctx.name = "";
 	g_hash_table_insert(t->by_path, t->root->path, t->root);
 	for (size_t i = 0; i < layout_table_len; i++) {
-		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+		int num[NR_TPL] = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 
 		expand(t, m, &layout_table[i], layout_table[i].pattern, num);
 	}
@@ -346,7 +357,7 @@ static struct fs_node *lookup_cgroup(struct fs_tree *t, struct fs_node *cur, con
 static struct fs_node *lookup_numbered(struct fs_tree *t, const char *path, struct fs_ctx *ctx)
 {
 	struct fs_node *cur = t->root;
-	int pid = -1, tid = -1;
+	int pid = -1, tid = -1, fd = -1;
 	char cache[sizeof(((struct fs_ctx *)0)->cache)] = "";
 	GString *tpath = g_string_sized_new(64);
 	const char *p = path;
@@ -381,12 +392,16 @@ static struct fs_node *lookup_numbered(struct fs_tree *t, const char *path, stru
 				g_string_append(tpath, next->path + mark);
 			}
 		} else if (!next && cur->dyn_child) {
+			/* name_to_int: a descriptor may be 0 */
+			bool fd0 = cur->dyn == FS_DYN_FDS && len == 1 && *p == '0';
 			int num = component_number(p, len);
 
-			if (num) {
+			if (num || fd0) {
 				next = cur->dyn_child;
 				if (cur->dyn == FS_DYN_PIDS)
 					pid = num;
+				else if (cur->dyn == FS_DYN_FDS)
+					fd = num;
 				else
 					tid = num;
 				g_string_truncate(tpath, mark);
@@ -406,6 +421,7 @@ next_component:
 		*ctx = cur->ctx;
 		ctx->pid = pid;
 		ctx->tid = tid;
+		ctx->fd = fd;
 		memcpy(ctx->cache, cache, sizeof(cache));
 	}
 	return cur;
@@ -433,10 +449,13 @@ struct task_struct *fs_ctx_task(struct machine *m, const struct fs_ctx *ctx)
 	if (ctx->pid <= 0)
 		return NULL;
 	task = find_task_by_pid(m, ctx->pid);
-	if (!task || ctx->tid < 0)
-		return task;
-	thread = find_task_by_pid(m, ctx->tid);
-	return thread && thread->tgid == task->tgid ? thread : NULL;
+	if (task && ctx->tid >= 0) {
+		thread = find_task_by_pid(m, ctx->tid);
+		task = thread && thread->tgid == task->tgid ? thread : NULL;
+	}
+	if (task && ctx->fd >= 0 && !task_fd_open(task, ctx->fd))
+		return NULL;
+	return task;
 }
 
 bool fs_ctx_cache_exists(struct machine *m, const struct fs_ctx *ctx)

@@ -26,6 +26,7 @@ enum fs_dyn {
 	FS_DYN_TIDS,   /* proc/PID/task/: the process's threads */
 	FS_DYN_CACHES, /* sys/kernel/slab/: every slab cache name */
 	FS_DYN_CGROUPS, /* sys/fs/cgroup/ and each cgroup: the child cgroups */
+	FS_DYN_FDS,    /* proc/PID/fd/ and fdinfo/: the task's descriptors */
 };
 
 struct fs_node {
@@ -72,8 +73,9 @@ struct fs_node *fs_tree_lookup(struct fs_tree *t, const char *path, struct fs_ct
  */
 int fs_path_pid(const char *path, const char **rest);
 
-/* The task a per-process context names, or NULL when it has exited or the
- * thread is not one of the process's (lock held).  NULL for a context
+/* The task a per-process context names, or NULL when it has exited, the
+ * thread is not one of the process's or the descriptor is not open (lock
+ * held).  NULL for a context
  * outside proc/PID too. */
 struct task_struct *fs_ctx_task(struct machine *m, const struct fs_ctx *ctx);
 

@@ -621,6 +621,8 @@ static char *check_mechanisms(struct machine *m)
 		err = numa_balancing_check_invariants(m);
 	if (!err)
 		err = workload_check(m);
+	if (!err && m->tasks)
+		err = files_check_invariants(m);
 	return err;
 }
 

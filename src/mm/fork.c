@@ -138,6 +138,11 @@ static struct task_files *exec_files(struct machine *m, const char *const *paths
 	return f;
 }
 
+int task_files_nr(const struct task_files *f)
+{
+	return f ? f->nr : 0;
+}
+
 static void put_task_files(struct machine *m, struct task_files *f)
 {
 	if (!f || --f->refcount > 0)

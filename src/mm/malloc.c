@@ -7,9 +7,12 @@
  * from the top, growing the heap with brk in steps of at least M_TOP_PAD
  * (128 KiB); free coalesces with the top and trims the heap with brk when
  * more than M_TRIM_THRESHOLD (128 KiB) is free at the top; larger requests
- * are mmapped on their own and munmapped by free.
+ * are mmapped on their own and munmapped by free.  The dynamic threshold:
+ * a free of an mmapped chunk larger than the mmap threshold (and at most
+ * DEFAULT_MMAP_THRESHOLD_MAX, 32 MiB) raises the threshold to its size and
+ * the trim threshold to twice that, so such sizes come from the heap next.
  * Simplifies: no bins, no fastbins or tcache, no coalescing of non-top
- * chunks; the dynamic threshold is not adjusted.
+ * chunks; no mallopt (the thresholds are always dynamic).
  */
 #include <errno.h>
 
@@ -20,6 +23,8 @@
 #define MMAP_THRESHOLD (128UL << 10)
 #define M_TOP_PAD (128UL << 10)
 #define M_TRIM_THRESHOLD (128UL << 10)
+/* 4 MiB x sizeof(long) on a 64-bit system */
+#define DEFAULT_MMAP_THRESHOLD_MAX (32UL << 20)
 
 static gint addr_cmp(gconstpointer a, gconstpointer b, gpointer d)
 {
@@ -34,6 +39,7 @@ void malloc_state_init(struct malloc_state *ms)
 	ms->chunks = ms->mmapped = ms->free_chunks = NULL;
 	ms->top = 0;
 	ms->mmap_threshold = MMAP_THRESHOLD;
+	ms->trim_threshold = M_TRIM_THRESHOLD;
 }
 
 /* The chunk trees, made at the first malloc: most processes never call it */
@@ -65,6 +71,7 @@ void malloc_state_copy(struct malloc_state *dst, const struct malloc_state *src)
 {
 	dst->top = src->top;
 	dst->mmap_threshold = src->mmap_threshold;
+	dst->trim_threshold = src->trim_threshold;
 	if (!src->chunks)
 		return;
 	malloc_state_prepare(dst);
@@ -184,7 +191,14 @@ int glibc_free(struct machine *m, struct task_struct *t, unsigned long addr)
 	ms = &mm->malloc;
 	malloc_state_prepare(ms);
 	if ((v = g_tree_lookup(ms->mmapped, GSIZE_TO_POINTER(addr)))) {
+		/* an mmapped chunk's size is whole pages */
+		unsigned long size = PAGE_ALIGN(GPOINTER_TO_SIZE(v));
+
 		g_tree_remove(ms->mmapped, GSIZE_TO_POINTER(addr));
+		if (size > ms->mmap_threshold && size <= DEFAULT_MMAP_THRESHOLD_MAX) {
+			ms->mmap_threshold = size;
+			ms->trim_threshold = 2 * size;
+		}
 		return sys_munmap(m, t, addr - SIZE_SZ, GPOINTER_TO_SIZE(v));
 	}
 	if (!(v = g_tree_lookup(ms->chunks, GSIZE_TO_POINTER(addr))))
@@ -201,7 +215,7 @@ int glibc_free(struct machine *m, struct task_struct *t, unsigned long addr)
 			ms->top = below;
 		}
 		/* systrim: give back what is beyond the trim threshold */
-		if (mm->brk - ms->top > M_TRIM_THRESHOLD + M_TOP_PAD) {
+		if (mm->brk - ms->top > ms->trim_threshold + M_TOP_PAD) {
 			unsigned long newbrk = PAGE_ALIGN(ms->top + M_TOP_PAD);
 
 			sys_brk(m, t, newbrk);

@@ -127,6 +127,11 @@ void fput(struct machine *m, struct file *f);
 int sim_lookup(struct machine *m, const char *path, struct inode **out);
 struct file *task_file(struct machine *m, struct task_struct *t, struct inode *inode);
 void exit_files(struct machine *m, struct task_struct *t);
+/* the files an exec mapped (fork.c) */
+struct task_files;
+int task_files_nr(const struct task_files *f);
+/* --debug-vm's checks of the open files (file_table.c) */
+char *files_check_invariants(struct machine *m);
 void dup_files(struct task_struct *child, struct task_struct *parent);
 void vma_file_attach(struct vm_area_struct *vma);
 void vma_file_detach(struct machine *m, struct vm_area_struct *vma);

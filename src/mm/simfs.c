@@ -21,8 +21,8 @@
 
 #include "fs_internal.h"
 #include "mm_internal.h"
+#include "mmsim/mount.h"
 
-#define TMPFS_DEV_MINOR 0x1a
 
 static const char *const base_dirs[] = {
 	"/", "/bin", "/dev", "/dev/shm", "/etc", "/home", "/lib", "/mnt", "/opt", "/root", "/run", "/srv",

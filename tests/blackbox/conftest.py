@@ -89,7 +89,7 @@ def parse_list(text):
 
 
 TEMPLATES = ('{N}', '{C}', '{PART}', '{MTHP}', '{MTHP_ANON}', '{HSIZE}', '{HSIZE_DEMOTE}', '{PID}', '{TID}', '{CACHE}',
-             '{CACHE_LINK}', '{SYS}', '{EVENT}', '{CGROUP}')
+             '{CACHE_LINK}', '{SYS}', '{EVENT}', '{CGROUP}', '{FD}', '{MB}')
 
 
 def expand(pattern, values):
@@ -316,6 +316,17 @@ class Mount:
         except FileNotFoundError:
             return []
 
+    def memory_blocks(self):
+        return sorted(int(x[6:]) for x in os.listdir(self.abs('sys/devices/system/memory'))
+                      if x.startswith('memory'))
+
+    def _fds(self, prefix):
+        # prefix is ".../proc/PID/fd/" or ".../fdinfo/"
+        try:
+            return sorted(int(x) for x in os.listdir(self.abs(prefix)) if x.isdigit())
+        except FileNotFoundError:
+            return []
+
     def _subdirs(self, rel):
         d = self.abs(rel)
         try:
@@ -346,7 +357,8 @@ class Mount:
                   '{TID}': self._tids, '{CACHE}': self.caches(), '{CACHE_LINK}': self.cache_links(),
                   '{SYS}': self.trace_systems(), '{EVENT}': self._trace_events,
                   '{HSIZE}': self.hugepage_sizes(), '{HSIZE_DEMOTE}': self.hugepage_sizes()[:-1],
-                  '{CGROUP}': self.cgroups()}
+                  '{CGROUP}': self.cgroups(), '{FD}': self._fds,
+                  '{MB}': self.memory_blocks()}
         out = []
         for pattern, mode, handler, _doc in parse_layout():
             for p in expand(pattern, values):
