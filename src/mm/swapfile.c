@@ -32,6 +32,7 @@
 
 #include "mmsim/blkdev.h"
 #include "mmsim/swap.h"
+#include "mmsim/memcontrol.h"
 #include "mm_internal_proc.h"
 
 #define SWAP_MAX_BYTES (1ULL << 40)
