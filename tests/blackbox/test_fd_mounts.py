@@ -91,9 +91,15 @@ def test_psutil_fds(mnt, tmp_path):
     assert [(f.path, f.fd, f.position, f.mode, f.flags) for f in files] == [(str(host), 3, 0, 'r+', 0o100002)]
 
 
-MOUNTS = [('sysfs', '/sys', 'sysfs'), ('proc', '/proc', 'proc'), ('udev', '/dev', 'devtmpfs'),
-          ('/dev/sda1', '/', 'ext4'), ('tmpfs', '/dev/shm', 'tmpfs'), ('cgroup2', '/sys/fs/cgroup', 'cgroup2'),
-          ('debugfs', '/sys/kernel/debug', 'debugfs'), ('tracefs', '/sys/kernel/tracing', 'tracefs')]
+def mp(rel):
+    """A mount point of the simulated tree (the text of proc/mounts), not a
+    path on this host"""
+    return '/' + rel
+
+
+MOUNTS = [('sysfs', mp('sys'), 'sysfs'), ('proc', mp('proc'), 'proc'), ('udev', '/dev', 'devtmpfs'),
+          ('/dev/sda1', '/', 'ext4'), ('tmpfs', '/dev/shm', 'tmpfs'), ('cgroup2', mp('sys/fs/cgroup'), 'cgroup2'),
+          ('debugfs', mp('sys/kernel/debug'), 'debugfs'), ('tracefs', mp('sys/kernel/tracing'), 'tracefs')]
 
 
 def test_mounts(mnt):
@@ -103,7 +109,7 @@ def test_mounts(mnt):
     opts = {l[1]: l[3] for l in lines}
     assert opts['/'] == 'rw,relatime,errors=remount-ro'
     # libcgroup finds the unified hierarchy by its line
-    assert opts['/sys/fs/cgroup'] == 'rw,nosuid,nodev,noexec,relatime,nsdelegate,memory_recursiveprot'
+    assert opts[mp('sys/fs/cgroup')] == 'rw,nosuid,nodev,noexec,relatime,nsdelegate,memory_recursiveprot'
     # udev's /dev: half of RAM
     total_kb = mnt.meminfo()['MemTotal']
     assert 'size=%dk' % (total_kb // 4 // 2 * 4) in opts['/dev']
@@ -125,8 +131,8 @@ def test_mountinfo(mnt):
         assert r[3] == '/' and r[6].startswith('shared:') and sep == 7, r
         assert (r[9], r[8]) == next((s, t) for s, mp, t in MOUNTS if mp == r[4])
         assert r[10].startswith('rw')
-        parent = {'/': None, '/dev/shm': '/dev', '/sys/fs/cgroup': '/sys', '/sys/kernel/debug': '/sys',
-                  '/sys/kernel/tracing': '/sys'}.get(r[4], '/')
+        parent = {'/': None, '/dev/shm': '/dev', mp('sys/fs/cgroup'): mp('sys'), mp('sys/kernel/debug'): mp('sys'),
+                  mp('sys/kernel/tracing'): mp('sys')}.get(r[4], '/')
         if parent:
             assert r[1] == ids[parent], r
     assert len(set(ids.values())) == len(ids)
