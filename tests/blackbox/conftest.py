@@ -112,6 +112,11 @@ def expand(pattern, values):
     return paths
 
 
+
+def numa_pages(line):
+    """{node: pages} of a numa_maps line's N0=.. N1=.."""
+    return {int(k[1:]): int(v) for k, v in re.findall(r'\b(N\d+)=(\d+)', line)}
+
 class Entry(tuple):
     """One expanded layout path: (path, mode, handler) plus .pattern and
     .kind ('dir' for a path ending in /, 'link' for mode 0777 (proc/self),
@@ -404,6 +409,21 @@ class Mount:
         counts): free, but not in MemFree, as in the kernel."""
         zones, _ = parse_zoneinfo(self.read('proc/zoneinfo'))
         return 4 * sum(ps.get('count', 0) for z in zones for ps in z.pagesets)
+
+    def numa_maps_line(self, pid, name):
+        """The numa_maps line of the region mapped with name=NAME."""
+        maps = self.read('proc/%d/maps' % pid)
+        start = next(l.split('-')[0] for l in maps.splitlines() if l.endswith('[anon:%s]' % name))
+        return next(l for l in self.read('proc/%d/numa_maps' % pid).splitlines()
+                    if l.split()[0] == start.lstrip('0').rjust(8, '0'))
+
+    def numa_nodes(self, pid, name):
+        """{node: pages} of the N0=.. N1=.. of the region named NAME."""
+        return numa_pages(self.numa_maps_line(pid, name))
+
+    def cpu_of_node(self, nid):
+        """The first CPU of node nid."""
+        return int(self.read('sys/devices/system/node/node%d/cpulist' % nid).split('-')[0].split(',')[0])
 
     def status(self, pid):
         """proc/PID/status's kB and count fields as ints."""

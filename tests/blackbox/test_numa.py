@@ -5,18 +5,7 @@ import re
 
 import pytest
 
-
-def numa_line(m, pid, name):
-    """The numa_maps line of the region mapped with name=NAME."""
-    maps = m.read('proc/%d/maps' % pid)
-    start = next(l.split('-')[0] for l in maps.splitlines() if l.endswith('[anon:%s]' % name))
-    line = next(l for l in m.read('proc/%d/numa_maps' % pid).splitlines()
-                if l.split()[0] == start.lstrip('0').rjust(8, '0'))
-    return line
-
-
-def node_pages(line):
-    return {int(k[1:]): int(v) for k, v in re.findall(r'\b(N\d+)=(\d+)', line)}
+from conftest import numa_pages
 
 
 def numastat(m, nid):
@@ -28,35 +17,31 @@ def status_str(m, pid, key):
     return re.search(r'^%s:\s*(.*)$' % key, m.read('proc/%d/status' % pid), re.M).group(1)
 
 
-def cpu_of_node(m, nid):
-    return int(m.read('sys/devices/system/node/node%d/cpulist' % nid).split('-')[0].split(',')[0])
-
-
 def test_spawn_cpu_places_task(mnt):
-    cpu = cpu_of_node(mnt, 1)
+    cpu = mnt.cpu_of_node(1)
     pid = int(mnt.ctl('spawn app cpu=%d' % cpu))
     assert status_str(mnt, pid, 'Cpus_allowed_list') == str(cpu)
     assert int(mnt.read('proc/%d/stat' % pid).rsplit(')', 1)[1].split()[36]) == cpu
     mnt.pctl(pid, 'mmap 4M name=buf')
     mnt.pctl(pid, 'write buf')
-    assert node_pages(numa_line(mnt, pid, 'buf')) == {1: 1024}
+    assert numa_pages(mnt.numa_maps_line(pid, 'buf')) == {1: 1024}
     # and a task on node 0 gets node 0's pages
-    pid0 = int(mnt.ctl('spawn app cpu=%d' % cpu_of_node(mnt, 0)))
+    pid0 = int(mnt.ctl('spawn app cpu=%d' % mnt.cpu_of_node(0)))
     mnt.pctl(pid0, 'mmap 4M name=buf')
     mnt.pctl(pid0, 'write buf')
-    assert node_pages(numa_line(mnt, pid0, 'buf')) == {0: 1024}
+    assert numa_pages(mnt.numa_maps_line(pid0, 'buf')) == {0: 1024}
 
 
 def test_sched_setaffinity_moves_task(mnt):
     pid = int(mnt.ctl('spawn app cpu=0'))
-    cpu1 = cpu_of_node(mnt, 1)
+    cpu1 = mnt.cpu_of_node(1)
     assert mnt.pctl(pid, 'sched_setaffinity %d-%d' % (cpu1, cpu1 + 1)).strip() == 'ok'
     assert status_str(mnt, pid, 'Cpus_allowed_list') == '%d-%d' % (cpu1, cpu1 + 1)
     assert status_str(mnt, pid, 'Mems_allowed_list') == '0-1'
     assert int(mnt.read('proc/%d/stat' % pid).rsplit(')', 1)[1].split()[36]) == cpu1
     mnt.pctl(pid, 'mmap 1M name=buf')
     mnt.pctl(pid, 'write buf')
-    assert node_pages(numa_line(mnt, pid, 'buf')) == {1: 256}
+    assert numa_pages(mnt.numa_maps_line(pid, 'buf')) == {1: 256}
     # a fork inherits the mask
     child = int(mnt.pctl(pid, 'fork'))
     assert status_str(mnt, child, 'Cpus_allowed_list') == '%d-%d' % (cpu1, cpu1 + 1)
@@ -90,10 +75,10 @@ def test_policies_place_pages(mnt):
         mnt.pctl(pid, 'mmap 1M name=%s' % name)
         assert mnt.pctl(pid, 'mbind %s %s' % (name, pol)).strip() == 'ok'
         mnt.pctl(pid, 'write %s' % name)
-        line = numa_line(mnt, pid, name)
+        line = mnt.numa_maps_line(pid, name)
         assert line.split()[1] == shown.split()[0], line
         assert shown in line, line
-        assert node_pages(line) == where, (pol, line)
+        assert numa_pages(line) == where, (pol, line)
 
 
 def test_interleave_alternates_by_offset(mnt):
@@ -104,10 +89,10 @@ def test_interleave_alternates_by_offset(mnt):
     # odd pages first: they go to the node of their offset all the same
     for off in range(1, 16, 2):
         mnt.pctl(pid, 'write r off=%dK len=4K' % (off * 4))
-    assert node_pages(numa_line(mnt, pid, 'r')) == {1: 8}
+    assert numa_pages(mnt.numa_maps_line(pid, 'r')) == {1: 8}
     for off in range(0, 16, 2):
         mnt.pctl(pid, 'write r off=%dK len=4K' % (off * 4))
-    assert node_pages(numa_line(mnt, pid, 'r')) == {0: 8, 1: 8}
+    assert numa_pages(mnt.numa_maps_line(pid, 'r')) == {0: 8, 1: 8}
     after = [numastat(mnt, n) for n in (0, 1)]
     assert after[0]['interleave_hit'] - before[0]['interleave_hit'] >= 8
     assert after[1]['interleave_hit'] - before[1]['interleave_hit'] >= 8
@@ -133,7 +118,7 @@ def test_weighted_interleave_weights(mnt):
     mnt.pctl(pid, 'mmap 1M name=r')
     mnt.pctl(pid, 'mbind r weighted-interleave=0-1')
     mnt.pctl(pid, 'write r')
-    assert node_pages(numa_line(mnt, pid, 'r')) == {0: 64, 1: 192}
+    assert numa_pages(mnt.numa_maps_line(pid, 'r')) == {0: 64, 1: 192}
 
 
 def test_set_mempolicy_task_policy(mnt):
@@ -141,24 +126,24 @@ def test_set_mempolicy_task_policy(mnt):
     assert mnt.pctl(pid, 'set_mempolicy bind=1').strip() == 'ok'
     mnt.pctl(pid, 'mmap 2M name=r')
     mnt.pctl(pid, 'write r')
-    line = numa_line(mnt, pid, 'r')
+    line = mnt.numa_maps_line(pid, 'r')
     # numa_maps shows the VMA's own policy, not the task's
     assert line.split()[1] == 'default'
-    assert node_pages(line) == {1: 512}
+    assert numa_pages(line) == {1: 512}
     # the VMA's policy wins over the task's
     mnt.pctl(pid, 'mmap 1M name=s')
     mnt.pctl(pid, 'mbind s preferred=0')
     mnt.pctl(pid, 'write s')
-    assert node_pages(numa_line(mnt, pid, 's')) == {0: 256}
+    assert numa_pages(mnt.numa_maps_line(pid, 's')) == {0: 256}
     # forked children inherit the task policy
     child = int(mnt.pctl(pid, 'fork'))
     mnt.pctl(child, 'mmap 1M name=c')
     mnt.pctl(child, 'write c')
-    assert node_pages(numa_line(mnt, child, 'c')) == {1: 256}
+    assert numa_pages(mnt.numa_maps_line(child, 'c')) == {1: 256}
     assert mnt.pctl(pid, 'set_mempolicy default').strip() == 'ok'
     mnt.pctl(pid, 'mmap 1M name=t')
     mnt.pctl(pid, 'write t')
-    assert node_pages(numa_line(mnt, pid, 't')) == {0: 256}
+    assert numa_pages(mnt.numa_maps_line(pid, 't')) == {0: 256}
 
 
 def test_mode_flags_shown(mnt):
@@ -167,8 +152,8 @@ def test_mode_flags_shown(mnt):
     mnt.pctl(pid, 'mmap 1M name=b')
     mnt.pctl(pid, 'mbind a bind=1 static')
     mnt.pctl(pid, 'mbind b interleave=0-1 relative')
-    assert numa_line(mnt, pid, 'a').split()[1] == 'bind=static:1'
-    assert numa_line(mnt, pid, 'b').split()[1] == 'interleave=relative:0-1'
+    assert mnt.numa_maps_line(pid, 'a').split()[1] == 'bind=static:1'
+    assert mnt.numa_maps_line(pid, 'b').split()[1] == 'interleave=relative:0-1'
 
 
 def test_mbind_splits_and_merges(mnt):
@@ -186,26 +171,26 @@ def test_mbind_move_migrates(mnt):
     mnt.pctl(pid, 'mmap 4M name=r')
     mnt.pctl(pid, 'write r')
     rss = mnt.status(pid)['VmRSS']
-    assert node_pages(numa_line(mnt, pid, 'r')) == {0: 1024}
+    assert numa_pages(mnt.numa_maps_line(pid, 'r')) == {0: 1024}
     mig = mnt.vmstat()['pgmigrate_success']
     assert mnt.pctl(pid, 'mbind r bind=1 move').strip() == 'ok'
-    line = numa_line(mnt, pid, 'r')
+    line = mnt.numa_maps_line(pid, 'r')
     assert line.split()[1] == 'bind:1'
-    assert node_pages(line) == {1: 1024}
+    assert numa_pages(line) == {1: 1024}
     assert mnt.status(pid)['VmRSS'] == rss
     assert mnt.vmstat()['pgmigrate_success'] - mig == 1024
     # without move, pages stay where they are
     mnt.pctl(pid, 'mbind r bind=0')
-    assert node_pages(numa_line(mnt, pid, 'r')) == {1: 1024}
+    assert numa_pages(mnt.numa_maps_line(pid, 'r')) == {1: 1024}
     # strict alone refuses misplaced pages and changes nothing
     err, _ = mnt.pctl_raw(pid, 'mbind r interleave=0 strict')
     assert err == errno.EIO
-    assert numa_line(mnt, pid, 'r').split()[1] == 'bind:0'
+    assert mnt.numa_maps_line(pid, 'r').split()[1] == 'bind:0'
     # move to interleave: by offset
     mnt.pctl(pid, 'mbind r interleave=0-1 move')
-    assert node_pages(numa_line(mnt, pid, 'r')) == {1: 1024}  # all on a node of the list
+    assert numa_pages(mnt.numa_maps_line(pid, 'r')) == {1: 1024}  # all on a node of the list
     mnt.pctl(pid, 'mbind r interleave=0 move')
-    assert node_pages(numa_line(mnt, pid, 'r')) == {0: 1024}
+    assert numa_pages(mnt.numa_maps_line(pid, 'r')) == {0: 1024}
 
 
 def test_bind_ooms_within_nodes(mount):
@@ -230,7 +215,7 @@ def test_preferred_spills_when_full(mount):
     m.pctl(pid, 'mmap %dK name=r' % (node1 + 32768))
     m.pctl(pid, 'mbind r preferred=1')
     m.pctl(pid, 'write r')
-    pages = node_pages(numa_line(m, pid, 'r'))
+    pages = numa_pages(m.numa_maps_line(pid, 'r'))
     assert pages[1] > 0 and pages[0] > 0
     assert numastat(m, 0)['numa_miss'] > 0
     assert numastat(m, 1)['numa_foreign'] > 0
@@ -260,7 +245,7 @@ def test_policy_errors(mnt, cmd):
     assert len(mnt.log_lines()) == nlog + 1
     assert mnt.read('proc/%d/numa_maps' % pid) == before
     mnt.pctl(pid, 'write r')
-    assert node_pages(numa_line(mnt, pid, 'r')) == {0: 256}
+    assert numa_pages(mnt.numa_maps_line(pid, 'r')) == {0: 256}
 
 
 def test_numastat_p(mnt):

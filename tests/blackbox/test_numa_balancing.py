@@ -3,24 +3,10 @@ node 0, 2-3 on node 1): the sysctls and debugfs knobs, the scan that
 makes ptes PROT_NONE, the hinting faults and the migration of a moved
 task's pages."""
 import errno
-import re
 
 KNOBS = {'scan_delay_ms': 1000, 'scan_period_min_ms': 1000, 'scan_period_max_ms': 60000,
          'scan_size_mb': 256, 'hot_threshold_ms': 1000}
 DEBUGFS = 'sys/kernel/debug/sched/numa_balancing/'
-
-
-def node_pages(m, pid, name):
-    """N0=.. N1=.. of the numa_maps line of the region named NAME."""
-    maps = m.read('proc/%d/maps' % pid)
-    start = next(l.split('-')[0] for l in maps.splitlines() if l.endswith('[anon:%s]' % name))
-    line = next(l for l in m.read('proc/%d/numa_maps' % pid).splitlines()
-                if l.split()[0] == start.lstrip('0').rjust(8, '0'))
-    return {int(k[1:]): int(v) for k, v in re.findall(r'\b(N\d+)=(\d+)', line)}
-
-
-def cpu_of_node(m, nid):
-    return int(m.read('sys/devices/system/node/node%d/cpulist' % nid).split('-')[0].split(',')[0])
 
 
 def moved_task(m, size='4M'):
@@ -28,8 +14,8 @@ def moved_task(m, size='4M'):
     pid = int(m.ctl('spawn app cpu=0'))
     m.pctl(pid, 'mmap %s name=buf' % size)
     m.pctl(pid, 'write buf fill=unique')
-    assert set(node_pages(m, pid, 'buf')) == {0}
-    cpu1 = cpu_of_node(m, 1)
+    assert set(m.numa_nodes(pid, 'buf')) == {0}
+    cpu1 = m.cpu_of_node(1)
     m.pctl(pid, 'sched_setaffinity %d-%d' % (cpu1, cpu1 + 1))
     return pid
 
@@ -79,7 +65,7 @@ def test_off_pages_stay(mnt):
     before = mnt.vmstat()
     run_for(mnt, pid, 15)
     after = mnt.vmstat()
-    assert node_pages(mnt, pid, 'buf') == {0: 1024}
+    assert mnt.numa_nodes(pid, 'buf') == {0: 1024}
     for k in ('numa_pte_updates', 'numa_hint_faults', 'numa_pages_migrated'):
         assert after[k] == before[k] == 0, k
 
@@ -89,7 +75,7 @@ def test_moved_task_pulls_pages(mnt):
     rss = mnt.status(pid)['VmRSS']
     before = mnt.vmstat()
     assert mnt.write('proc/sys/kernel/numa_balancing', '1') == (True, 0)
-    took = run_for(mnt, pid, 20, lambda: node_pages(mnt, pid, 'buf') == {1: 1024})
+    took = run_for(mnt, pid, 20, lambda: mnt.numa_nodes(pid, 'buf') == {1: 1024})
     # the first scan comes scan_delay after balancing sees the task, the
     # next a scan period later: every page has moved a few seconds on
     assert took is not None and took <= 5, took
@@ -103,7 +89,7 @@ def test_moved_task_pulls_pages(mnt):
     # pages now local: the scan leaves them alone, no more migrations
     run_for(mnt, pid, 5)
     assert mnt.vmstat()['numa_pages_migrated'] == after['numa_pages_migrated']
-    assert node_pages(mnt, pid, 'buf') == {1: 1024}
+    assert mnt.numa_nodes(pid, 'buf') == {1: 1024}
 
 
 def test_policy_pins_pages(mnt):
@@ -112,7 +98,7 @@ def test_policy_pins_pages(mnt):
     mnt.pctl(pid, 'mbind buf bind=0')
     assert mnt.write('proc/sys/kernel/numa_balancing', '1') == (True, 0)
     run_for(mnt, pid, 8)
-    assert node_pages(mnt, pid, 'buf') == {0: 1024}
+    assert mnt.numa_nodes(pid, 'buf') == {0: 1024}
 
 
 def test_scan_size_bounds_a_pass(mnt):

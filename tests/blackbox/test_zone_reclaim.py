@@ -4,14 +4,6 @@ import errno
 import re
 
 
-def node_pages(m, pid, name):
-    maps = m.read('proc/%d/maps' % pid)
-    start = next(l.split('-')[0] for l in maps.splitlines() if l.endswith('[anon:%s]' % name))
-    line = next(l for l in m.read('proc/%d/numa_maps' % pid).splitlines()
-                if l.split()[0] == start.lstrip('0').rjust(8, '0'))
-    return {int(k[1:]): int(v) for k, v in re.findall(r'\b(N\d+)=(\d+)', line)}
-
-
 def node_file_pages(m, nid):
     text = m.read('sys/devices/system/node/node%d/meminfo' % nid)
     return int(re.search(r'FilePages:\s+(\d+) kB', text).group(1)) // 4
@@ -47,7 +39,7 @@ def test_defaults_and_errors(mount):
 
 def test_mode_0_spills_to_the_remote_node(mount):
     m, pid, before = fill_and_allocate(mount, None)
-    pages = node_pages(m, pid, 'buf')
+    pages = m.numa_nodes(pid, 'buf')
     assert pages.get(1, 0) > pages.get(0, 0), pages
     v = m.vmstat()
     assert v['zone_reclaim_success'] == v['zone_reclaim_failed'] == 0
@@ -57,7 +49,7 @@ def test_mode_1_reclaims_local_page_cache_first(mount):
     m, pid, before = fill_and_allocate(mount, 1)
     # the reader's page cache stayed on node 0, old pages making room
     assert node_file_pages(m, 1) < node_file_pages(m, 0)
-    pages = node_pages(m, pid, 'buf')
+    pages = m.numa_nodes(pid, 'buf')
     assert pages == {0: 16384}, pages
     v = m.vmstat()
     assert v['zone_reclaim_success'] > 0
@@ -74,6 +66,6 @@ def test_mode_1_fails_without_page_cache(mount):
     pid = int(m.ctl('spawn app cpu=0'))
     m.pctl(pid, 'mmap 600M name=buf')
     m.pctl(pid, 'write buf')
-    pages = node_pages(m, pid, 'buf')
+    pages = m.numa_nodes(pid, 'buf')
     assert pages.get(1, 0) > 0, pages
     assert m.vmstat()['zone_reclaim_success'] == 0
